@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres lint bench setup messages compilemessages demo clean
+
+$(VENV)/.installed-test: requirements/base.txt requirements/test.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; trying python3"; }
+	@test -x $(PY) || $$(command -v $(PYTHON) || command -v python3) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements/test.txt
+	@touch $@
+
+setup: $(VENV)/.installed-test
+	@mkdir -p var
+	$(PY) scripts/compile_messages.py
+	$(PY) manage.py migrate --noinput -v0
+
+## Set everything up, load demo data and start the product on http://$(HOST):$(PORT)
+run: setup
+	$(PY) manage.py demo --if-empty
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload --insecure
+
+## Set everything up and run every test (browser tests run when /usr/bin/chromium exists)
+test: setup
+	$(PY) -m ruff check .
+	$(PY) scripts/run_tests.py
+
+test-postgres: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) scripts/run_tests.py
+
+lint: setup
+	$(PY) -m ruff check .
+
+bench: setup
+	$(PY) bench/run.py
+
+## Regenerate the translation catalogues after changing user-visible strings
+messages: setup
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=bench
+	$(PY) scripts/compile_messages.py
+
+clean:
+	rm -rf var .pytest_cache

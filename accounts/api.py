@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict
+
+from accounts.models import ApiToken
+from core.api import AUTH, get_visible, principal
+
+router = Router(tags=["accounts"], auth=AUTH)
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    role: str
+    organisation_id: int
+    brand_id: int
+    outlet_id: int | None
+    technician_id: int | None
+    customer_id: int | None
+
+
+class TokenIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=80)
+    expires_at: dt.datetime | None = None
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    last_four: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str
+
+
+@router.get("/me", response=MeOut, summary="Who am I")
+def me(request):
+    p = principal(request)
+    return {
+        "username": request.user.username, "name": request.user.get_full_name(), "role": p.role,
+        "organisation_id": p.organisation_id, "brand_id": p.brand_id, "outlet_id": p.outlet_id,
+        "technician_id": p.technician_id, "customer_id": p.customer_id,
+    }
+
+
+@router.get("/tokens", response=list[TokenOut], summary="My API tokens")
+def list_tokens(request):
+    principal(request)
+    return list(ApiToken.objects.visible_to(request.user).order_by("-pk"))
+
+
+@router.post("/tokens", response={201: TokenCreated}, summary="Issue an API token (shown once)")
+def create_token(request, payload: TokenIn):
+    principal(request)
+    token, raw = ApiToken.issue(user=request.user, name=payload.name, expires_at=payload.expires_at)
+    return 201, TokenOut.from_orm(token).model_dump() | {"token": raw}
+
+
+@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
+def revoke_token(request, token_id: int):
+    token = get_visible(ApiToken.objects, request, token_id)
+    if token.revoked_at is None:
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return 204, None

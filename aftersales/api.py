@@ -1,0 +1,75 @@
+"""The NinjaAPI that mounts each app's router, and the one mapping of errors to JSON."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from accounts.api import router as accounts_router
+from catalog.api import router as catalog_router
+from core.errors import DomainError
+from customers.api import router as customers_router
+from network.api import router as network_router
+from workorders.api import router as workorders_router
+
+api = NinjaAPI(
+    title="Aftersales API",
+    version="1",
+    description="After-sales service platform. Authenticate with `Authorization: Bearer <token>` "
+    "(issue one at POST /api/v1/tokens) or the console's session. Errors are JSON with a stable `code`.",
+    urls_namespace="api",
+)
+api.add_router("/", accounts_router)
+api.add_router("/", workorders_router)
+api.add_router("/", customers_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/network", network_router)
+
+
+def _error(request, status: int, code: str, message: str, **extra):
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    errors = [
+        {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        for e in exc.errors
+    ]
+    return _error(request, 422, "validation_error", "The request is not valid.", errors=errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def django_validation_error(request, exc: DjangoValidationError):
+    return _error(request, 422, "invalid", "; ".join(exc.messages))
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return _error(request, 401, "unauthorized", "Authentication required: a bearer token or a session.")
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def object_not_found(request, exc):
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+             409: "conflict", 413: "too_large", 422: "invalid", 429: "rate_limited"}
+    return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))

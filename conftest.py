@@ -1,0 +1,101 @@
+"""Shared personas (STYLE.md §12): two outlets of one brand, a second brand, and one user per party."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from accounts.choices import Role
+from accounts.models import ApiToken
+from accounts.tests.factories import BrandFactory, MembershipFactory, OutletFactory, UserFactory
+from catalog.tests.factories import CategoryFactory, ProductModelFactory
+from customers.tests.factories import CustomerFactory, InstalledProductFactory
+from network.tests.factories import RegionFactory, SkillFactory, TechnicianFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness costs seconds per persona set; tests do not need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _member(org, role, username):
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, organisation=org, role=role)
+    return user
+
+
+def _technician(outlet, username, skill):
+    user = _member(outlet, Role.TECHNICIAN, username)
+    tech = TechnicianFactory(user=user, outlet=outlet, name=username)
+    tech.skills.add(skill)
+    return tech
+
+
+def _customer(brand, username, phone):
+    user = _member(brand, Role.CUSTOMER, username)
+    customer = CustomerFactory(brand=brand, user=user, phone=phone, name=username)
+    return customer
+
+
+def build_world() -> SimpleNamespace:
+    brand = BrandFactory(code="acme", name="Acme")
+    region = RegionFactory(brand=brand, code="hangzhou", name="杭州")
+    category = CategoryFactory(brand=brand, code="purifier", name="净水器")
+    model = ProductModelFactory(category=category, code="RO-500", warranty_months=12)
+    skill = SkillFactory(brand=brand, code="ro", name="RO")
+    outlet_a = OutletFactory(brand=brand, code="outlet-a", name="Outlet A")
+    outlet_b = OutletFactory(brand=brand, code="outlet-b", name="Outlet B", outlet_type="partner")
+    for outlet in (outlet_a, outlet_b):
+        region.outlets.add(outlet)
+        category.authorised_outlets.add(outlet)
+    w = SimpleNamespace(brand=brand, region=region, category=category, model=model, skill=skill,
+                        outlet_a=outlet_a, outlet_b=outlet_b)
+    w.admin = _member(brand, Role.BRAND_ADMIN, "admin")
+    w.dispatcher = _member(brand, Role.DISPATCHER, "dispatcher")
+    w.hotline = _member(brand, Role.HOTLINE_AGENT, "hotline")
+    w.analyst = _member(brand, Role.ANALYST, "analyst")
+    w.manager_a = _member(outlet_a, Role.OUTLET_MANAGER, "manager_a")
+    w.manager_b = _member(outlet_b, Role.OUTLET_MANAGER, "manager_b")
+    w.tech_a = _technician(outlet_a, "tech_a", skill)
+    w.tech_a2 = _technician(outlet_a, "tech_a2", skill)
+    w.tech_b = _technician(outlet_b, "tech_b", skill)
+    w.customer = _customer(brand, "customer", "+8613900000001")
+    w.other_customer = _customer(brand, "other_customer", "+8613900000002")
+    w.product = InstalledProductFactory(customer=w.customer, brand=brand, product_model=model, serial="SN-A-0001")
+    w.other_product = InstalledProductFactory(
+        customer=w.other_customer, brand=brand, product_model=model, serial="SN-B-0001"
+    )
+    # A second brand: nothing of it is ever visible to the first brand's people.
+    other_brand = BrandFactory(code="rival", name="Rival")
+    w.other_brand = other_brand
+    w.rival_dispatcher = _member(other_brand, Role.DISPATCHER, "rival_dispatcher")
+    w.rival_customer = CustomerFactory(brand=other_brand, phone="+8613900000003")
+    return w
+
+
+@pytest.fixture
+def world(db) -> SimpleNamespace:
+    return build_world()
+
+
+def token_client(user) -> Client:
+    _, raw = ApiToken.issue(user=user, name="test")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+@pytest.fixture
+def api_as(world):
+    """api_as("dispatcher") → a Django test client authenticated with that persona's bearer token."""
+
+    def make(persona: str) -> Client:
+        user = world.tech_a.user if persona == "tech_a" else getattr(world, persona)
+        if persona in ("tech_a2", "tech_b"):
+            user = getattr(world, persona).user
+        if persona in ("customer", "other_customer"):
+            user = getattr(world, persona).user
+        return token_client(user)
+
+    return make

@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.db.models import Q
+from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
+
+from catalog.models import ProductModel
+from core.api import AUTH, Page, get_visible, page_params, principal, ref
+from core.phones import try_normalize_phone
+from customers import services
+from customers.choices import CustomerKind, ProductStatus, Segment
+from customers.models import Customer, InstalledProduct, Site
+from network.models import Region
+from workorders.selectors import capped_count
+
+router = Router(tags=["customers and installed base"], auth=AUTH)
+
+KindLit = Literal[tuple(CustomerKind.values)]  # type: ignore[valid-type]
+SegmentLit = Literal[tuple(Segment.values)]  # type: ignore[valid-type]
+ProductStatusLit = Literal[tuple(ProductStatus.values)]  # type: ignore[valid-type]
+Tag = Field(min_length=1, max_length=30)
+
+
+class CustomerOut(Schema):
+    id: int
+    kind: str
+    name: str
+    phone: str
+    email: str
+    segment: str
+    tags: list[str]
+    created_at: dt.datetime
+
+
+class CustomerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: KindLit = CustomerKind.HOUSEHOLD
+    name: str = Field(min_length=1, max_length=120)
+    phone: str = Field(min_length=1, max_length=32)
+    email: str = Field("", max_length=254)
+    segment: SegmentLit = Segment.VALUE
+    tags: list[str] = Field(default_factory=list, max_length=20)
+
+
+class CustomerPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: KindLit | None = None
+    name: str | None = Field(None, min_length=1, max_length=120)
+    phone: str | None = Field(None, min_length=1, max_length=32)
+    email: str | None = Field(None, max_length=254)
+    segment: SegmentLit | None = None
+    tags: list[str] | None = Field(None, max_length=20)
+
+
+class CustomerPage(Page):
+    items: list[CustomerOut]
+
+
+class SiteOut(Schema):
+    id: int
+    customer_id: int
+    name: str
+    address: str
+    region_id: int | None
+    latitude: float | None
+    longitude: float | None
+    contact_name: str
+    contact_phone: str
+
+
+class SiteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    address: str = Field(min_length=1, max_length=255)
+    region_id: int | None = None
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    contact_name: str = Field("", max_length=80)
+    contact_phone: str = Field("", max_length=32)
+
+
+class ProductOut(Schema):
+    id: int
+    serial: str
+    product_model_id: int
+    customer_id: int
+    site_id: int | None
+    purchase_date: dt.date | None
+    install_date: dt.date | None
+    warranty_end: dt.date | None
+    status: str
+
+
+class ProductIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    serial: str = Field(min_length=1, max_length=40)
+    product_model_id: int
+    customer_id: int
+    site_id: int | None = None
+    purchase_date: dt.date | None = None
+    install_date: dt.date | None = None
+    status: ProductStatusLit = ProductStatus.ACTIVE
+
+
+class ProductPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    site_id: int | None = None
+    purchase_date: dt.date | None = None
+    install_date: dt.date | None = None
+    status: ProductStatusLit | None = None
+
+
+class ProductPage(Page):
+    items: list[ProductOut]
+
+
+class ListQuery(Schema):
+    q: str = Field("", max_length=100)
+    page: int = 1
+    page_size: int = 25
+
+
+def _page(qs, query: ListQuery) -> dict:
+    page, size = page_params(query.page, query.page_size)
+    total, capped = capped_count(qs)
+    return {"items": list(qs[(page - 1) * size: page * size]), "count": total, "count_capped": capped,
+            "page": page, "page_size": size}
+
+
+@router.get("/customers", response=CustomerPage, summary="List customers")
+def list_customers(request, query: Query[ListQuery]):
+    principal(request)
+    qs = Customer.objects.visible_to(request.user).order_by("-pk")
+    if query.q:
+        phone = try_normalize_phone(query.q)
+        qs = qs.filter(Q(phone=phone) if phone else Q(name__startswith=query.q.strip()))
+    return _page(qs, query)
+
+
+@router.post("/customers", response={201: CustomerOut}, summary="Create a customer")
+def create_customer(request, payload: CustomerIn):
+    return 201, services.create_customer(actor=principal(request), **payload.model_dump())
+
+
+@router.get("/customers/{customer_id}", response=CustomerOut)
+def get_customer(request, customer_id: int):
+    return get_visible(Customer.objects, request, customer_id)
+
+
+@router.patch("/customers/{customer_id}", response=CustomerOut)
+def update_customer(request, customer_id: int, payload: CustomerPatch):
+    customer = get_visible(Customer.objects, request, customer_id)
+    return services.update_customer(
+        actor=principal(request), customer=customer, changes=payload.model_dump(exclude_unset=True)
+    )
+
+
+@router.get("/customers/{customer_id}/sites", response=list[SiteOut])
+def list_sites(request, customer_id: int):
+    customer = get_visible(Customer.objects, request, customer_id)
+    return list(Site.objects.visible_to(request.user).filter(customer=customer)[:500])
+
+
+@router.post("/customers/{customer_id}/sites", response={201: SiteOut})
+def create_site(request, customer_id: int, payload: SiteIn):
+    customer = get_visible(Customer.objects, request, customer_id)
+    fields = payload.model_dump()
+    fields["region"] = ref(Region.objects, request, fields.pop("region_id"), "region_id")
+    return 201, services.create_site(actor=principal(request), customer=customer, **fields)
+
+
+@router.get("/products", response=ProductPage, summary="List installed products")
+def list_products(request, query: Query[ListQuery]):
+    principal(request)
+    qs = InstalledProduct.objects.visible_to(request.user).order_by("-pk")
+    if query.q:
+        qs = qs.filter(serial=query.q.strip())
+    return _page(qs, query)
+
+
+@router.post("/products", response={201: ProductOut}, summary="Register an installed product")
+def create_product(request, payload: ProductIn):
+    fields = payload.model_dump()
+    customer = ref(Customer.objects, request, fields.pop("customer_id"), "customer_id")
+    fields["product_model"] = ref(ProductModel.objects, request, fields.pop("product_model_id"), "product_model_id")
+    fields["site"] = ref(Site.objects, request, fields.pop("site_id"), "site_id")
+    return 201, services.register_product(actor=principal(request), customer=customer, **fields)
+
+
+@router.get("/products/{product_id}", response=ProductOut)
+def get_product(request, product_id: int):
+    return get_visible(InstalledProduct.objects, request, product_id)
+
+
+@router.patch("/products/{product_id}", response=ProductOut)
+def update_product(request, product_id: int, payload: ProductPatch):
+    product = get_visible(InstalledProduct.objects, request, product_id)
+    changes = payload.model_dump(exclude_unset=True)
+    if "site_id" in changes:
+        changes["site"] = ref(Site.objects, request, changes.pop("site_id"), "site_id")
+    return services.update_product(actor=principal(request), product=product, changes=changes)

@@ -1,0 +1,71 @@
+"""``manage.py demo``: load the demo brand with its network, customers and orders, and print the logins."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from demo import data
+from demo.builder import SIZES, Builder, find_brand
+
+
+class Command(BaseCommand):
+    help = ("Load a deterministic demo data set (brand 沁泉 Aqualife, outlets, technicians, customers, "
+            "products, work orders in every status) and print the logins.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Do nothing but print the logins when the demo brand already exists.")
+        parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
+        parser.add_argument("--scale", type=int, default=0, metavar="N",
+                            help="Also bulk-insert N more installed products and N more work orders (benchmarks).")
+        # For tests: a smaller base data set and a fixed 'now'.
+        parser.add_argument("--size", choices=sorted(SIZES), default="full", help=argparse.SUPPRESS)
+        parser.add_argument("--now", type=dt.datetime.fromisoformat, default=None, help=argparse.SUPPRESS)
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["scale"] < 0:
+            raise CommandError("--scale must be zero or more.")
+        now = opts["now"]
+        if now is not None and now.tzinfo is None:
+            raise CommandError("--now needs a timezone offset.")
+        started = time.perf_counter()
+        brand = find_brand()
+        counts: dict[str, int] = {}
+        if brand is not None and (opts["if_empty"] or not opts["scale"]):
+            self.stdout.write("The demo data is already loaded; nothing to do.")
+            self._print_logins(counts)
+            return
+        if brand is None:
+            self.stdout.write(f"Loading the demo data set (seed {opts['seed']}, size {opts['size']})…")
+            counts.update(Builder(seed=opts["seed"], size=opts["size"], now=now, log=self.stdout.write).build())
+            brand = find_brand()
+        if opts["scale"]:
+            from demo.scale import add_scale
+
+            self.stdout.write(f"Bulk-inserting {opts['scale']:,} installed products and work orders…")
+            counts.update(add_scale(brand, opts["scale"], seed=opts["seed"], now=now, log=self.stdout.write))
+        counts["seconds"] = round(time.perf_counter() - started, 1)
+        self._print_logins(counts)
+
+    def _print_logins(self, counts: dict[str, int]) -> None:
+        out = self.stdout.write
+        out("")
+        out("Aftersales demo: http://127.0.0.1:8000/")
+        out("  staff console  http://127.0.0.1:8000/console/")
+        out("  Django admin   http://127.0.0.1:8000/admin/")
+        out("  API docs       http://127.0.0.1:8000/api/v1/docs")
+        out("")
+        width = max(len(label) for label, *_x in data.STAFF_LOGINS)
+        out(f"  {'role':<{width}}  {'username':<18} password")
+        for label, username, _role, _where in data.STAFF_LOGINS:
+            out(f"  {label:<{width}}  {username:<18} {data.PASSWORD}")
+        if counts:
+            out("")
+            out("Created:")
+            for key, value in counts.items():
+                out(f"  {key.replace('_', ' '):<24} {value:,}")

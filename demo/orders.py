@@ -1,0 +1,242 @@
+"""Phase 3: work orders with their timelines; the same order maker serves the bulk loader (scale.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from accounts.choices import Role
+from accounts.models import Membership, Organisation
+from catalog.models import ServiceStandard
+from customers.choices import ProductStatus
+from customers.models import InstalledProduct
+from demo import data
+from demo.common import allocate_numbers, historical_timestamps, weighted
+from demo.population import warranty_end
+from demo.timeline import Job, Network, Tech, plan_order
+from network.models import Technician
+from workorders.choices import Channel, Priority, Status, WorkOrderType
+from workorders.models import WorkOrder, WorkOrderEvent
+from workorders.services import sla_minutes
+
+if TYPE_CHECKING:
+    from demo.builder import Builder, World
+    from demo.population import People
+
+S = Status
+# How the base data set's orders end up; rework orders are reopened once on the way.
+STATUS_WEIGHTS = {S.NEW: 5, S.ASSIGNED: 5, S.DISPATCHED: 5, S.ACCEPTED: 4, S.EN_ROUTE: 3, S.ON_SITE: 3,
+                  S.ON_HOLD: 4, S.COMPLETED: 10, S.CLOSED: 52, S.CANCELLED: 9}
+REWORK_WEIGHTS = {S.ASSIGNED: 2, S.DISPATCHED: 2, S.ON_SITE: 1, S.ON_HOLD: 1, S.COMPLETED: 3, S.CLOSED: 8}
+# How long ago an order in each status was opened, in days (open ones are recent).
+AGE_DAYS = {S.NEW: (0.02, 1.5), S.ASSIGNED: (0.05, 3), S.DISPATCHED: (0.1, 3), S.ACCEPTED: (0.2, 4),
+            S.EN_ROUTE: (0.2, 4), S.ON_SITE: (0.2, 4), S.ON_HOLD: (1, 14), S.COMPLETED: (0.5, 10),
+            S.CLOSED: (3, 120), S.CANCELLED: (0.5, 120)}
+CHANNEL_WEIGHTS = {Channel.HOTLINE: 60, Channel.WECHAT: 25, Channel.IOT: 10, Channel.IMPORT: 5}
+PRIORITY_WEIGHTS = {Priority.LOW: 10, Priority.NORMAL: 65, Priority.HIGH: 20, Priority.URGENT: 5}
+ON_SITE_TYPES = frozenset(WorkOrderType.values) - {WorkOrderType.MAIL_IN}
+# The featured logins' own orders: the customer's, and more for the technician.
+CUSTOMER_ORDERS = [S.NEW, S.DISPATCHED, S.ON_SITE, S.COMPLETED, S.CLOSED, S.CLOSED]
+TECH_ORDERS = [S.DISPATCHED, S.DISPATCHED, S.ACCEPTED, S.EN_ROUTE, S.ON_SITE, S.ON_HOLD, S.COMPLETED, S.CLOSED,
+               S.CLOSED, S.CLOSED]
+
+
+@dataclass
+class Context:
+    """Everything an order needs, read once from the database (so scale runs work on an old data set)."""
+
+    brand_id: int
+    net: Network
+    models: dict[int, tuple[int, str]]  # product model id → (category id, category code)
+    category_ids: dict[str, int]
+    standards: dict[tuple[int, str], tuple[int, int | None]]  # (model id, type) → (minutes, skill id)
+    hotline: tuple[int, str]
+    dispatcher: tuple[int, str]
+    tz: dt.tzinfo
+    sla: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def sla_for(self, region_id: int | None, segment: str, priority: str) -> tuple[int, int]:
+        key = (region_id, segment, priority)
+        if key not in self.sla:
+            self.sla[key] = sla_minutes(brand_id=self.brand_id, region_id=region_id, segment=segment,
+                                        priority=priority)
+        return self.sla[key]
+
+
+def load_context(brand: Organisation, tz: dt.tzinfo) -> Context:
+    from catalog.models import ProductModel
+    from network.models import Region
+
+    members = Membership.objects.filter(is_active=True).values_list("user_id", "role", "organisation_id")
+    brand_members = [(u, r) for u, r, org in members.filter(organisation=brand)]
+    desk: dict[int, list[tuple[int, str]]] = {}
+    for user_id, role, org in members.filter(organisation__brand=brand,
+                                             role__in=(Role.OUTLET_MANAGER, Role.OUTLET_DISPATCHER)):
+        desk.setdefault(org, []).append((user_id, role))
+    techs: dict[int, list[Tech]] = {}
+    for t in Technician.objects.filter(outlet__brand=brand, is_active=True).prefetch_related("skills").order_by("pk"):
+        techs.setdefault(t.outlet_id, []).append(Tech(t.pk, t.user_id, t.name, frozenset(s.pk for s in t.skills.all())))
+    serving: dict[int, set[int]] = {}
+    for region_id, outlet_id in Region.outlets.through.objects.filter(region__brand=brand).values_list(
+            "region_id", "organisation_id"):
+        serving.setdefault(region_id, set()).add(outlet_id)
+    names = dict(Organisation.objects.filter(brand=brand, is_active=True).values_list("pk", "name"))
+    categories = dict(brand_categories(brand))
+    outlets_for = {}
+    for cat_id in categories.values():
+        authorised = set(Organisation.objects.filter(authorised_categories=cat_id).values_list("pk", flat=True))
+        for region_id, outlets in serving.items():
+            ok = sorted(o for o in outlets & authorised if o in names and techs.get(o))
+            outlets_for[(region_id, cat_id)] = [(o, names[o]) for o in ok]
+    models = {pk: (cat, code) for pk, cat, code in ProductModel.objects.filter(category__brand=brand)
+              .values_list("pk", "category_id", "category__code")}
+    standards = {(m, s): (minutes, skill) for m, s, minutes, skill in ServiceStandard.objects.filter(
+        product_model__category__brand=brand).values_list("product_model_id", "service_type", "standard_minutes",
+                                                          "required_skill_id")}
+    pick = {role: (u, role) for u, role in sorted(brand_members)}
+    return Context(
+        brand_id=brand.pk, models=models, category_ids=categories, standards=standards, tz=tz,
+        hotline=pick[Role.HOTLINE_AGENT], dispatcher=pick[Role.DISPATCHER],
+        net=Network(front=[pick[Role.HOTLINE_AGENT], pick[Role.HOTLINE_AGENT], pick[Role.DISPATCHER]],
+                    brand_desk=[pick[Role.DISPATCHER]], outlet_desk=desk, outlets_for=outlets_for, techs=techs,
+                    reasons=data.REASONS),
+    )
+
+
+def brand_categories(brand: Organisation) -> list[tuple[str, int]]:
+    from catalog.models import ProductCategory
+
+    return list(ProductCategory.objects.filter(brand=brand).order_by("code").values_list("code", "pk"))
+
+
+def make_order(
+    rng: random.Random, ctx: Context, *, customer: tuple[int, str, int | None], site: tuple[int, int],
+    product: tuple[int, int] | None, status: str, created_at: dt.datetime, latest: dt.datetime,
+    rework: bool = False, prefer_outlet: int | None = None, prefer_tech: Tech | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One order's row (WorkOrder field → value, without its number) and its events.
+
+    customer = (id, segment, portal user id), site = (id, region id), product = (id, model id) or
+    None for a site survey ahead of a sale.
+    """
+    customer_id, segment, user_id = customer
+    site_id, region_id = site
+    if product is None:
+        category_id, category = ctx.category_ids["hvac"], "hvac"
+        type_, model_id = WorkOrderType.SITE_SURVEY, None
+    else:
+        model_id = product[1]
+        category_id, category = ctx.models[model_id]
+        type_ = weighted(rng, data.ORDER_TYPE_WEIGHTS[category])
+        type_ = WorkOrderType.REPAIR if type_ == WorkOrderType.SITE_SURVEY else type_
+    minutes, skill_id = ctx.standards.get((model_id, type_), (90, None))
+    if user_id and rng.random() < 0.6:
+        channel, creator = Channel.PORTAL, (user_id, Role.CUSTOMER)
+    else:
+        channel = weighted(rng, CHANNEL_WEIGHTS)
+        creator = ctx.hotline if channel in (Channel.HOTLINE, Channel.WECHAT) else ctx.dispatcher
+    priority = weighted(rng, PRIORITY_WEIGHTS)
+    symptoms = data.SYMPTOMS[type_]
+    symptom = rng.choice(symptoms[category] if isinstance(symptoms, dict) else symptoms)
+    job = Job(region_id=region_id, category_id=category_id, skill_id=skill_id, service_minutes=minutes,
+              creator=creator, channel=channel, customer_user_id=user_id, prefer_outlet=prefer_outlet,
+              prefer_tech=prefer_tech)
+    planned = plan_order(rng, ctx.net, job, status=status, created_at=created_at, latest=latest, rework=rework)
+    row = planned.fields
+    created = row["created_at"]
+    respond, onsite = ctx.sla_for(region_id, segment, priority)
+    slot_start = slot_end = None
+    if type_ in ON_SITE_TYPES and rng.random() < 0.5:
+        local = created.astimezone(ctx.tz) + dt.timedelta(days=rng.randint(1, 3))
+        slot_start = local.replace(hour=rng.choice((9, 13, 16)), minute=0, second=0, microsecond=0)
+        slot_end = slot_start + dt.timedelta(hours=2)
+    row.update(
+        brand_id=ctx.brand_id, type=type_, channel=channel, priority=priority, customer_id=customer_id,
+        site_id=site_id, product_id=product[0] if product else None, region_id=region_id, symptom=symptom,
+        slot_start=slot_start, slot_end=slot_end, response_due=created + dt.timedelta(minutes=respond),
+        onsite_due=created + dt.timedelta(minutes=onsite), created_by_id=creator[0],
+    )
+    return row, planned.events
+
+
+def order_created_at(rng: random.Random, now: dt.datetime, status: str) -> dt.datetime:
+    low, high = AGE_DAYS[status]
+    return now - dt.timedelta(days=rng.uniform(low, high))
+
+
+def build_orders(b: Builder, w: World, people: People) -> None:
+    rng, now = b.rng, b.now
+    ctx = load_context(w.brand, b.tz)
+    latest = now - dt.timedelta(minutes=1)
+    featured_outlet = w.outlets[data.FEATURED_OUTLET].pk
+    tech_user = w.users["tech"].pk
+    featured_tech = next(t for t in ctx.net.techs[featured_outlet] if t.user_id == tech_user)
+    hangzhou = w.regions["hangzhou"].pk
+    by_customer: dict[int, list[Any]] = {}
+    for p in people.products:
+        by_customer.setdefault(p.customer.pk, []).append(p)
+    local_products = [p for p in people.products if p.site.region_id == hangzhou and p.customer.pk !=
+                      people.customers[0].pk]
+    plan: list[tuple[Any, Any, str, bool, dict[str, Any]]] = []
+    me = people.customers[0]
+    for k, status in enumerate(CUSTOMER_ORDERS):
+        product = by_customer[me.pk][k % len(by_customer[me.pk])]
+        plan.append((me, product, status, False, {"prefer_outlet": featured_outlet, "prefer_tech": featured_tech}))
+    for status in TECH_ORDERS:
+        product = rng.choice(local_products)
+        plan.append((product.customer, product, status, False,
+                     {"prefer_outlet": featured_outlet, "prefer_tech": featured_tech}))
+    while len(plan) < b.sizes.orders:
+        rework = rng.random() < 0.03
+        status = weighted(rng, REWORK_WEIGHTS if rework else STATUS_WEIGHTS)
+        customer = people.customers[rng.randrange(len(people.customers))]
+        # Some enterprise orders are site surveys for a system not bought yet.
+        if customer.kind == "enterprise" and rng.random() < 0.1:
+            plan.append((customer, None, status, rework, {}))
+        else:
+            product = rng.choice(by_customer.get(customer.pk) or people.products)
+            plan.append((product.customer, product, status, rework, {}))
+
+    rows, timelines = [], []
+    for customer, product, status, rework, prefer in plan:
+        site = product.site if product is not None else rng.choice(people.sites[customer.pk])
+        row, events = make_order(
+            rng, ctx, customer=(customer.pk, customer.segment, customer.user_id), site=(site.pk, site.region_id),
+            product=(product.pk, product.product_model_id) if product is not None else None, status=status,
+            created_at=order_created_at(rng, now, status), latest=latest, rework=rework, **prefer,
+        )
+        rows.append(row)
+        timelines.append(events)
+    numbers = allocate_numbers(w.brand.pk, [r["created_at"] for r in rows], b.tz)
+    order = sorted(range(len(rows)), key=lambda i: numbers[i])
+    with historical_timestamps():
+        saved = WorkOrder.objects.bulk_create(
+            [WorkOrder(number=numbers[i], **rows[i]) for i in order], batch_size=500)
+    events = [WorkOrderEvent(work_order_id=wo.pk, **e) for wo, i in zip(saved, order, strict=True)
+              for e in timelines[i]]
+    WorkOrderEvent.objects.bulk_create(events, batch_size=1000)
+    _installs_follow_orders(people, rows, b.tz)
+    b.counts.update(work_orders=len(saved), work_order_events=len(events),
+                    rework_orders=sum(r["is_rework"] for r in rows))
+
+
+def _installs_follow_orders(people: People, rows: list[dict[str, Any]], tz: dt.tzinfo) -> None:
+    """An install order's product was bought just before the order and installed when it completed."""
+    products = {p.pk: p for p in people.products}
+    changed = {}
+    for row in sorted(rows, key=lambda r: r["created_at"]):
+        product = products.get(row["product_id"])
+        if row["type"] != WorkOrderType.INSTALL or product is None or product.pk in changed:
+            continue
+        product.purchase_date = (row["created_at"] - dt.timedelta(days=2)).astimezone(tz).date()
+        done = row["completed_at"] or row["closed_at"]
+        product.install_date = done.astimezone(tz).date() if done else None
+        product.status = ProductStatus.ACTIVE if done else ProductStatus.SOLD
+        product.warranty_end = warranty_end(product.install_date or product.purchase_date,
+                                            product.product_model.warranty_months)
+        changed[product.pk] = product
+    if changed:
+        InstalledProduct.objects.bulk_update(
+            list(changed.values()), ["purchase_date", "install_date", "status", "warranty_end"], batch_size=200)

@@ -1,0 +1,184 @@
+import hashlib
+from io import StringIO
+
+import phonenumbers
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership
+from accounts.principal import principal_of
+from core.models import Counter
+from customers.models import Customer, InstalledProduct, Site
+from demo import data
+from network.models import Technician
+from workorders import services, workflow
+from workorders.choices import Status
+from workorders.models import WorkOrder, WorkOrderEvent
+
+pytestmark = pytest.mark.django_db
+
+NOW = "2026-11-20T10:00:00+00:00"
+SMALL = ("--size", "small", "--now", NOW)
+WITH_TECHNICIAN = {Status.DISPATCHED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE, Status.COMPLETED,
+                   Status.CLOSED}
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", *SMALL, *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {m.__name__: m.objects.count() for m in (Customer, Site, InstalledProduct, WorkOrder, WorkOrderEvent)}
+
+
+def checksum() -> str:
+    h = hashlib.sha256()
+    for row in WorkOrder.objects.order_by("number").values_list(
+            "number", "status", "type", "customer__phone", "product__serial", "outlet__code", "technician__name",
+            "version", "created_at"):
+        h.update(repr(row).encode())
+    for row in InstalledProduct.objects.order_by("serial").values_list("serial", "customer__phone", "warranty_end"):
+        h.update(repr(row).encode())
+    for row in WorkOrderEvent.objects.order_by("work_order__number", "created_at").values_list(
+            "work_order__number", "action", "to_status", "actor__username", "created_at"):
+        h.update(repr(row).encode())
+    return h.hexdigest()
+
+
+def test_two_runs_with_one_seed_make_the_same_data():
+    with transaction.atomic():
+        run_demo()
+        first, first_counts = checksum(), counts()
+        transaction.set_rollback(True)
+    assert counts()["WorkOrder"] == 0
+    run_demo()
+    assert (checksum(), counts()) == (first, first_counts)
+
+
+def test_every_status_occurs_with_rework_and_the_logins_see_their_own_orders():
+    output = run_demo()
+    statuses = set(WorkOrder.objects.values_list("status", flat=True))
+    assert statuses == set(Status.values)
+    assert WorkOrder.objects.filter(is_rework=True).exists()
+    tech = Technician.objects.get(user__username="tech")
+    assert tech.outlet.code == data.FEATURED_OUTLET
+    assert WorkOrder.objects.filter(technician=tech, status=Status.DISPATCHED).exists()
+    assert WorkOrder.objects.filter(customer__user__username="customer").count() >= 6
+    for label, username, role, _where in data.STAFF_LOGINS:
+        user = authenticate(username=username, password=data.PASSWORD)
+        assert user is not None, username
+        assert principal_of(user).role == role
+        assert f"{username}" in output and label in output
+    admin = authenticate(username="admin", password="demo1234")
+    assert admin.is_staff and admin.is_superuser
+    assert "http://127.0.0.1:8000/" in output and "/api/v1/docs" in output
+
+
+def check_order(order: WorkOrder, events: list[WorkOrderEvent], roles: dict[int, set[str]]) -> None:
+    assert events[0].kind == "created" and events[0].to_status == Status.NEW
+    assert events[0].actor_id == order.created_by_id and events[0].created_at == order.created_at
+    for prev, nxt in zip(events, events[1:], strict=False):
+        action = workflow.ACTIONS[nxt.action]
+        assert nxt.kind == "transition"
+        assert nxt.from_status == prev.to_status
+        assert nxt.to_status in workflow.ALLOWED[nxt.from_status]
+        assert action.target in (None, nxt.to_status)
+        assert nxt.actor_role in action.roles and nxt.from_status in action.sources_for(nxt.actor_role)
+        assert nxt.actor_role in roles[nxt.actor_id]
+        assert nxt.customer_visible == action.customer_visible
+        assert bool(nxt.reason) or not action.reason_required
+        assert nxt.created_at > prev.created_at
+    last = events[-1]
+    assert last.to_status == order.status and last.created_at == order.updated_at
+    assert order.version == len(events)
+    assert order.created_at <= order.response_due < order.onsite_due
+    assert (order.closed_at is not None) == (order.status == Status.CLOSED)
+    # Cancelling an order on hold ends the hold: only an order on hold remembers where it came from.
+    assert (order.held_from != "") == (order.status == Status.ON_HOLD)
+    effective = order.held_from if order.status == Status.ON_HOLD else order.status
+    if effective in WITH_TECHNICIAN:
+        assert order.technician_id is not None
+    if order.status != Status.CANCELLED and effective not in WITH_TECHNICIAN:
+        assert order.technician_id is None
+    if order.technician_id:
+        assert order.technician.outlet_id == order.outlet_id
+    assert (order.outlet_id is None) == (order.status == Status.NEW or (
+        order.status == Status.CANCELLED and not any(e.action == "assign" for e in events)))
+    for action, stamp in (("accept", "accepted_at"), ("arrive", "arrived_at"), ("complete", "completed_at")):
+        taken = [e.created_at for e in events if e.action == action]
+        if getattr(order, stamp) is not None:
+            assert getattr(order, stamp) == taken[-1]
+    if order.status in (Status.COMPLETED, Status.CLOSED):
+        assert order.completed_at is not None and order.arrived_at is not None
+    assert order.is_rework == any(e.action == "reopen" for e in events)
+
+
+def check_all_orders(orders) -> None:
+    roles: dict[int, set[str]] = {}
+    for user_id, role in Membership.objects.values_list("user_id", "role"):
+        roles.setdefault(user_id, set()).add(role)
+    by_order: dict[int, list[WorkOrderEvent]] = {}
+    for e in WorkOrderEvent.objects.filter(work_order__in=orders).order_by("created_at", "pk"):
+        by_order.setdefault(e.work_order_id, []).append(e)
+    for order in orders.select_related("technician"):
+        check_order(order, by_order[order.pk], roles)
+
+
+def test_every_timeline_follows_the_workflow_table():
+    run_demo()
+    check_all_orders(WorkOrder.objects.all())
+
+
+def test_phones_warranty_and_numbers_are_valid():
+    run_demo()
+    phones = [*Customer.objects.values_list("phone", flat=True), *Technician.objects.values_list("phone", flat=True),
+              *Site.objects.values_list("contact_phone", flat=True)]
+    for phone in phones:
+        assert phone.startswith("+861") and phonenumbers.is_valid_number(phonenumbers.parse(phone)), phone
+    for product in InstalledProduct.objects.select_related("product_model"):
+        assert product.warranty_end == product.compute_warranty_end()
+    assert InstalledProduct.objects.values("serial").distinct().count() == InstalledProduct.objects.count()
+    tz = timezone.get_default_timezone()
+    for number, created in WorkOrder.objects.values_list("number", "created_at"):
+        month = created.astimezone(tz).strftime("%Y%m")
+        assert number.startswith(f"WO-{month}-")
+        counter = Counter.objects.get(key=f"wo:{WorkOrder.objects.first().brand_id}:{month}")
+        assert counter.value >= int(number.rsplit("-", 1)[1])
+
+
+def test_a_new_order_through_the_service_does_not_collide():
+    run_demo()
+    hotline = principal_of(authenticate(username="hotline", password=data.PASSWORD))
+    customer = Customer.objects.get(user__username="customer")
+    order = services.create_work_order(actor=hotline, customer=customer, type="repair", channel="hotline")
+    assert WorkOrder.objects.filter(number=order.number).count() == 1
+
+
+def test_if_empty_does_nothing_the_second_time():
+    run_demo("--if-empty")
+    before, mark = counts(), checksum()
+    output = run_demo("--if-empty")
+    assert (counts(), checksum()) == (before, mark)
+    assert "already loaded" in output and "demo1234" in output
+
+
+def test_scale_adds_exactly_that_many_products_and_orders():
+    run_demo()
+    before = counts()
+    old_ids = set(WorkOrder.objects.values_list("pk", flat=True))
+    run_demo("--scale", "2000")
+    after = counts()
+    assert after["InstalledProduct"] - before["InstalledProduct"] == 2000
+    assert after["WorkOrder"] - before["WorkOrder"] == 2000
+    assert WorkOrder.objects.values("number").distinct().count() == after["WorkOrder"]
+    assert InstalledProduct.objects.values("serial").distinct().count() == after["InstalledProduct"]
+    new = WorkOrder.objects.exclude(pk__in=old_ids)
+    assert {"new", "closed", "cancelled"} <= set(new.values_list("status", flat=True))
+    check_all_orders(new)
+    for product in InstalledProduct.objects.filter(work_orders__in=new).select_related("product_model"):
+        assert product.warranty_end == product.compute_warranty_end()

@@ -1,0 +1,59 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from catalog.choices import ServiceType
+
+WorkOrderType = ServiceType
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned to outlet")
+    DISPATCHED = "dispatched", _("Dispatched to technician")
+    ACCEPTED = "accepted", _("Accepted")
+    EN_ROUTE = "en_route", _("Technician en route")
+    ON_SITE = "on_site", _("On site")
+    ON_HOLD = "on_hold", _("On hold")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = frozenset(
+    {Status.NEW, Status.ASSIGNED, Status.DISPATCHED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE, Status.ON_HOLD}
+)
+DONE_STATUSES = frozenset({Status.COMPLETED, Status.CLOSED, Status.CANCELLED})
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", _("Hotline")
+    PORTAL = "portal", _("Customer portal")
+    WECHAT = "wechat", _("WeChat")
+    IOT = "iot", _("IoT alert")
+    IMPORT = "import", _("Import")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class HoldReason(models.TextChoices):
+    WAITING_PARTS = "waiting_parts", _("Waiting for parts")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting for the customer")
+    OTHER = "other", _("Other")
+
+
+class SlaState(models.TextChoices):
+    OK = "ok", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    TRANSITION = "transition", _("Status change")
+    EDITED = "edited", _("Edited")
+    NOTE = "note", _("Note")

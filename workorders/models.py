@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, User
+from core.models import ScopedQuerySet, TimeStampedModel
+from customers.choices import Segment
+from workorders.choices import OPEN_STATUSES, Channel, EventKind, HoldReason, Priority, Status, WorkOrderType
+
+SYMPTOM_MAX = 2000
+OPEN_NOT_ARRIVED = models.Q(status__in=sorted(OPEN_STATUSES), arrived_at__isnull=True)
+REASON_MAX = 500
+
+
+class WorkOrderQuerySet(ScopedQuerySet):
+    def _scope(self, principal):
+        if principal.is_brand_staff:
+            return self.filter(brand_id=principal.brand_id)
+        if principal.is_outlet_staff:
+            return self.filter(outlet_id=principal.outlet_id)
+        if principal.is_technician:
+            return self.filter(technician_id=principal.technician_id)
+        if principal.is_customer:
+            return self.filter(customer_id=principal.customer_id)
+        return self.none()
+
+
+class WorkOrder(TimeStampedModel):
+    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("number"), max_length=24)
+    type = models.CharField(_("type"), max_length=20, choices=WorkOrderType.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="work_orders"
+    )
+    site = models.ForeignKey(
+        "customers.Site", verbose_name=_("site"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    product = models.ForeignKey(
+        "customers.InstalledProduct", verbose_name=_("product"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="work_orders",
+    )
+    region = models.ForeignKey(
+        "network.Region", verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    symptom = models.TextField(_("symptom"), max_length=SYMPTOM_MAX, blank=True)
+    slot_start = models.DateTimeField(_("requested from"), null=True, blank=True)
+    slot_end = models.DateTimeField(_("requested until"), null=True, blank=True)
+    outlet = models.ForeignKey(
+        Organisation, verbose_name=_("outlet"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="work_orders",
+    )
+    technician = models.ForeignKey(
+        "network.Technician", verbose_name=_("technician"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="work_orders",
+    )
+    response_due = models.DateTimeField(_("response due"), null=True, blank=True)
+    onsite_due = models.DateTimeField(_("on-site due"), null=True, blank=True)
+    held_from = models.CharField(_("held from"), max_length=12, choices=Status.choices, blank=True)
+    hold_reason = models.CharField(_("hold reason"), max_length=20, choices=HoldReason.choices, blank=True)
+    is_rework = models.BooleanField(_("rework"), default=False)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=REASON_MAX, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = WorkOrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "number"], name="workorder_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(slot_start__isnull=True) | models.Q(slot_end__isnull=True)
+                | models.Q(slot_end__gt=models.F("slot_start")),
+                name="workorder_slot_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["brand", "-created_at"], name="wo_brand_created"),
+            models.Index(fields=["brand", "status", "-created_at"], name="wo_brand_status_created"),
+            models.Index(fields=["outlet", "status", "-created_at"], name="wo_outlet_status_created"),
+            models.Index(fields=["technician", "status"], name="wo_technician_status"),
+            models.Index(fields=["customer", "-created_at"], name="wo_customer_created"),
+            models.Index(fields=["product", "-created_at"], name="wo_product_created"),
+            # The SLA filters look only at open orders not yet reached; keep that set in its own indexes.
+            models.Index(fields=["brand", "onsite_due"], condition=OPEN_NOT_ARRIVED, name="wo_open_onsite_due"),
+            models.Index(fields=["brand", "-created_at"], condition=OPEN_NOT_ARRIVED, name="wo_open_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def sla_state(self) -> str:
+        from workorders.selectors import sla_state
+
+        return sla_state(self)
+
+
+class WorkOrderEventQuerySet(ScopedQuerySet):
+    def _scope(self, principal):
+        events = self.filter(work_order__in=WorkOrder.objects.all()._scope(principal))
+        if principal.is_customer:
+            events = events.filter(customer_visible=True)
+        return events
+
+
+class WorkOrderEvent(models.Model):
+    """One step on the order's timeline: who, when, from, to, why, and whether the customer sees it."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
+    action = models.CharField(_("action"), max_length=24, blank=True)
+    from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(User, verbose_name=_("actor"), on_delete=models.SET_NULL, null=True, blank=True)
+    actor_role = models.CharField(_("actor role"), max_length=20, blank=True)
+    reason = models.CharField(_("reason"), max_length=REASON_MAX, blank=True)
+    customer_visible = models.BooleanField(_("visible to customer"), default=False)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    objects = WorkOrderEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work-order event")
+        verbose_name_plural = _("work-order events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["work_order", "created_at"], name="woevent_order_time")]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id}: {self.from_status}→{self.to_status}"
+
+
+class SlaPolicyQuerySet(ScopedQuerySet):
+    def _scope(self, principal):
+        if not principal.is_brand_staff:
+            return self.none()
+        return self.filter(brand_id=principal.brand_id)
+
+
+class SlaPolicy(models.Model):
+    """Response and on-site deadlines; the most specific row (region, segment) wins."""
+
+    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(
+        "network.Region", verbose_name=_("region"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    segment = models.CharField(_("segment"), max_length=12, choices=Segment.choices, blank=True)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
+    response_minutes = models.PositiveIntegerField(_("respond within (minutes)"))
+    onsite_minutes = models.PositiveIntegerField(_("on site within (minutes)"))
+
+    objects = SlaPolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "region", "segment", "priority"], name="sla_policy_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_priority_display()} {self.region or '*'} {self.segment or '*'}"
+

@@ -1,0 +1,194 @@
+"""Work-order business actions; each is one transaction (STYLE.md §1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import ORDER_CREATORS, Role
+from accounts.principal import Principal
+from core.errors import IllegalTransition, InvalidInput, PermissionDenied, PreconditionFailed, StaleVersion
+from core.sequences import next_value
+from customers.models import Customer, InstalledProduct, Site
+from workorders.choices import DONE_STATUSES, Channel, EventKind, Priority, Status, WorkOrderType
+from workorders.models import REASON_MAX, SYMPTOM_MAX, SlaPolicy, WorkOrder, WorkOrderEvent
+
+# Deadlines when the brand has set no policy: (respond, be on site) in minutes.
+DEFAULT_SLA_MINUTES = {
+    Priority.URGENT: (30, 4 * 60),
+    Priority.HIGH: (60, 8 * 60),
+    Priority.NORMAL: (120, 24 * 60),
+    Priority.LOW: (240, 48 * 60),
+}
+EDITABLE_FIELDS = ("priority", "symptom", "slot_start", "slot_end", "site")
+EDITOR_ROLES = frozenset({Role.BRAND_ADMIN, Role.DISPATCHER, Role.HOTLINE_AGENT, Role.OUTLET_MANAGER,
+                          Role.OUTLET_DISPATCHER})
+
+
+def sla_minutes(*, brand_id: int, region_id: int | None, segment: str, priority: str) -> tuple[int, int]:
+    policies = SlaPolicy.objects.filter(brand_id=brand_id, priority=priority)
+    best = None
+    for policy in policies:
+        if policy.region_id not in (None, region_id) or policy.segment not in ("", segment):
+            continue
+        rank = (policy.region_id is not None, policy.segment != "")
+        if best is None or rank > best[0]:
+            best = (rank, policy)
+    if best:
+        return best[1].response_minutes, best[1].onsite_minutes
+    return DEFAULT_SLA_MINUTES[priority]
+
+
+def _check_slot(slot_start: dt.datetime | None, slot_end: dt.datetime | None) -> None:
+    if (slot_start is None) != (slot_end is None):
+        raise InvalidInput(_("Give both the start and the end of the time slot."), field="slot_end")
+    if slot_start and slot_end and slot_end <= slot_start:
+        raise InvalidInput(_("The time slot must end after it starts."), field="slot_end")
+
+
+def _check_choice(value: str, choices, field: str) -> None:
+    if value not in choices.values:
+        raise InvalidInput(_("Choose a valid option."), field=field, allowed=list(choices.values))
+
+
+def ensure_may_create(actor: Principal) -> None:
+    if actor.role not in ORDER_CREATORS:
+        raise PermissionDenied(_("Your role may not open work orders."))
+
+
+def create_work_order(
+    *,
+    actor: Principal,
+    customer: Customer,
+    type: str,
+    channel: str,
+    symptom: str = "",
+    priority: str = Priority.NORMAL,
+    site: Site | None = None,
+    product: InstalledProduct | None = None,
+    slot_start: dt.datetime | None = None,
+    slot_end: dt.datetime | None = None,
+) -> WorkOrder:
+    """Open a work order. Every intake channel ends here.
+
+    ``customer``, ``site`` and ``product`` must come from ``visible_to(actor.user)``.
+    """
+    ensure_may_create(actor)
+    if actor.is_customer and customer.pk != actor.customer_id:
+        raise PermissionDenied()
+    _check_choice(type, WorkOrderType, "type")
+    _check_choice(channel, Channel, "channel")
+    _check_choice(priority, Priority, "priority")
+    symptom = (symptom or "").strip()
+    if len(symptom) > SYMPTOM_MAX:
+        raise InvalidInput(_("The description is too long."), field="symptom", max_length=SYMPTOM_MAX)
+    if site is not None and site.customer_id != customer.pk:
+        raise InvalidInput(_("The site belongs to another customer."), field="site")
+    if product is not None:
+        if product.customer_id != customer.pk:
+            raise InvalidInput(_("The product belongs to another customer."), field="product")
+        if site is None and product.site_id:
+            site = product.site
+    _check_slot(slot_start, slot_end)
+
+    now = timezone.now()
+    region_id = site.region_id if site else None
+    respond, onsite = sla_minutes(
+        brand_id=customer.brand_id, region_id=region_id, segment=customer.segment, priority=priority
+    )
+    local = timezone.localtime(now)
+    with transaction.atomic():
+        seq = next_value(f"wo:{customer.brand_id}:{local:%Y%m}")
+        order = WorkOrder.objects.create(
+            brand_id=customer.brand_id,
+            number=f"WO-{local:%Y%m}-{seq:06d}",
+            type=type,
+            channel=channel,
+            priority=priority,
+            status=Status.NEW,
+            customer=customer,
+            site=site,
+            product=product,
+            region_id=region_id,
+            symptom=symptom,
+            slot_start=slot_start,
+            slot_end=slot_end,
+            response_due=now + dt.timedelta(minutes=respond),
+            onsite_due=now + dt.timedelta(minutes=onsite),
+            created_by=actor.user,
+        )
+        WorkOrderEvent.objects.create(
+            work_order=order, kind=EventKind.CREATED, to_status=Status.NEW, actor=actor.user,
+            actor_role=actor.role, customer_visible=True, data={"channel": channel}, created_at=now,
+        )
+    return order
+
+
+def update_work_order(
+    *, order: WorkOrder, actor: Principal, changes: dict[str, Any], version: int | None = None,
+    if_match: bool = False,
+) -> WorkOrder:
+    """Edit the order's details by compare-and-set on its version."""
+    if actor.role not in EDITOR_ROLES:
+        raise PermissionDenied(_("Your role may not edit work orders."))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(_("These fields cannot be edited."), field=sorted(unknown)[0])
+    expected = order.version if version is None else version
+    if expected != order.version:
+        raise (PreconditionFailed if if_match else StaleVersion)(current_version=order.version)
+    if order.status in DONE_STATUSES:
+        raise IllegalTransition(_("A finished order cannot be edited."), from_status=order.status)
+    if "priority" in changes:
+        _check_choice(changes["priority"], Priority, "priority")
+    if "symptom" in changes:
+        changes["symptom"] = (changes["symptom"] or "").strip()
+        if len(changes["symptom"]) > SYMPTOM_MAX:
+            raise InvalidInput(_("The description is too long."), field="symptom", max_length=SYMPTOM_MAX)
+    if "site" in changes and changes["site"] is not None and changes["site"].customer_id != order.customer_id:
+        raise InvalidInput(_("The site belongs to another customer."), field="site")
+    _check_slot(changes.get("slot_start", order.slot_start), changes.get("slot_end", order.slot_end))
+    if "site" in changes:
+        changes["region_id"] = changes["site"].region_id if changes["site"] else None
+
+    now = timezone.now()
+    before = {f: _plain(getattr(order, f)) for f in changes if f in EDITABLE_FIELDS}
+    with transaction.atomic():
+        if not WorkOrder.objects.filter(pk=order.pk, version=expected).exclude(status__in=DONE_STATUSES).update(
+            version=F("version") + 1, updated_at=now, **changes
+        ):
+            raise StaleVersion(current_version=WorkOrder.objects.values_list("version", flat=True).get(pk=order.pk))
+        order.refresh_from_db()
+        after = {f: _plain(getattr(order, f)) for f in before}
+        WorkOrderEvent.objects.create(
+            work_order=order, kind=EventKind.EDITED, actor=actor.user, actor_role=actor.role,
+            data={"before": before, "after": after}, created_at=now,
+        )
+    return order
+
+
+def add_note(*, order: WorkOrder, actor: Principal, text: str, customer_visible: bool = False) -> WorkOrderEvent:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(_("Write a note."), field="text")
+    if len(text) > REASON_MAX:
+        raise InvalidInput(_("The note is too long."), field="text", max_length=REASON_MAX)
+    if actor.is_customer:
+        raise PermissionDenied()
+    return WorkOrderEvent.objects.create(
+        work_order=order, kind=EventKind.NOTE, actor=actor.user, actor_role=actor.role, reason=text,
+        customer_visible=customer_visible, created_at=timezone.now(),
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
