@@ -40,8 +40,10 @@ bench: setup
 
 ## Regenerate the translation catalogues after changing user-visible strings
 messages: setup
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=bench
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=bench --ignore=test-artifacts
+	$(PY) scripts/fill_english.py
 	$(PY) scripts/compile_messages.py
+	@echo 'Now translate what is new (empty or fuzzy msgstr) in locale/zh_Hans/LC_MESSAGES/django.po.'
 
 clean:
 	rm -rf var .pytest_cache

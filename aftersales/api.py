@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -39,13 +41,42 @@ def domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+# Pydantic words its messages in English; the common ones are said in the reader's language.
+FIELD_MESSAGES = {
+    "missing": _("This field is required."),
+    "int_parsing": _("Enter a whole number."),
+    "int_type": _("Enter a whole number."),
+    "float_parsing": _("Enter a number."),
+    "decimal_parsing": _("Enter a number."),
+    "bool_parsing": _("Enter true or false."),
+    "string_type": _("Enter a text."),
+    "string_too_long": _("This text is too long."),
+    "string_too_short": _("This text is too short."),
+    "date_from_datetime_parsing": _("Enter a valid date (YYYY-MM-DD)."),
+    "date_parsing": _("Enter a valid date (YYYY-MM-DD)."),
+    "datetime_parsing": _("Enter a valid date and time (ISO 8601)."),
+    "datetime_from_date_parsing": _("Enter a valid date and time (ISO 8601)."),
+    "enum": _("Choose a valid option."),
+    "literal_error": _("Choose a valid option."),
+    "list_type": _("Enter a list."),
+    "dict_type": _("Enter an object."),
+    "model_attributes_type": _("Enter an object."),
+    "greater_than_equal": _("This number is too small."),
+    "greater_than": _("This number is too small."),
+    "less_than_equal": _("This number is too large."),
+    "less_than": _("This number is too large."),
+    "json_invalid": _("The request body is not valid JSON."),
+}
+
+
 @api.exception_handler(NinjaValidationError)
 def validation_error(request, exc: NinjaValidationError):
     errors = [
-        {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        {"loc": [str(p) for p in e.get("loc", [])],
+         "msg": str(FIELD_MESSAGES.get(e.get("type", ""), e.get("msg", ""))), "type": e.get("type", "")}
         for e in exc.errors
     ]
-    return _error(request, 422, "validation_error", "The request is not valid.", errors=errors)
+    return _error(request, 422, "validation_error", gettext("The request is not valid."), errors=errors)
 
 
 @api.exception_handler(DjangoValidationError)
@@ -55,17 +86,17 @@ def django_validation_error(request, exc: DjangoValidationError):
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request, exc):
-    return _error(request, 401, "unauthorized", "Authentication required: a bearer token or a session.")
+    return _error(request, 401, "unauthorized", gettext("Authentication required: a bearer token or a session."))
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return _error(request, 404, "not_found", "Not found.")
+    return _error(request, 404, "not_found", gettext("Not found."))
 
 
 @api.exception_handler(ObjectDoesNotExist)
 def object_not_found(request, exc):
-    return _error(request, 404, "not_found", "Not found.")
+    return _error(request, 404, "not_found", gettext("Not found."))
 
 
 @api.exception_handler(HttpError)
