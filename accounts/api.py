@@ -3,11 +3,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
 from accounts.models import ApiToken
 from core.api import AUTH, get_visible, principal
+from core.errors import InvalidInput
 
 router = Router(tags=["accounts"], auth=AUTH)
 
@@ -62,7 +64,14 @@ def list_tokens(request):
 @router.post("/tokens", response={201: TokenCreated}, summary="Issue an API token (shown once)")
 def create_token(request, payload: TokenIn):
     principal(request)
-    token, raw = ApiToken.issue(user=request.user, name=payload.name, expires_at=payload.expires_at)
+    expires_at = payload.expires_at
+    if expires_at is not None:
+        # A time without an offset is read in the site's zone, as Django reads it on save.
+        if timezone.is_naive(expires_at):
+            expires_at = timezone.make_aware(expires_at)
+        if expires_at <= timezone.now():
+            raise InvalidInput(_("The expiry must be in the future."), field="expires_at")
+    token, raw = ApiToken.issue(user=request.user, name=payload.name, expires_at=expires_at)
     return 201, TokenOut.from_orm(token).model_dump() | {"token": raw}
 
 

@@ -93,6 +93,17 @@ class TechnicianQuerySet(ScopedQuerySet):
             return self.filter(pk=principal.technician_id)
         return self.none()
 
+    def qualified_for(self, skill: Skill, on: dt.date) -> TechnicianQuerySet:
+        """Technicians who have ``skill`` on day ``on``.
+
+        Which skills need a state certificate (资质) is not recorded on the skill; a certificate on
+        file for it is what says so. Such a skill then counts only while one of the technician's
+        certificates for it is current: an expired (or not yet valid) one does not count.
+        """
+        certificates = Certification.objects.filter(technician=models.OuterRef("pk"), skill=skill)
+        current = certificates.filter(valid_from__lte=on, expires_on__gte=on)
+        return self.filter(skills=skill).filter(~models.Exists(certificates) | models.Exists(current))
+
 
 class Technician(TimeStampedModel):
     user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="technician")
@@ -122,6 +133,9 @@ class Technician(TimeStampedModel):
 
     def valid_certifications(self, on: dt.date):
         return self.certifications.filter(valid_from__lte=on, expires_on__gte=on)
+
+    def is_qualified_for(self, skill: Skill, on: dt.date) -> bool:
+        return Technician.objects.filter(pk=self.pk).qualified_for(skill, on).exists()
 
 
 class CertificationQuerySet(ScopedQuerySet):

@@ -90,6 +90,9 @@ class WorkOrder(TimeStampedModel):
             models.Index(fields=["brand", "-created_at"], name="wo_brand_created"),
             models.Index(fields=["brand", "status", "-created_at"], name="wo_brand_status_created"),
             models.Index(fields=["outlet", "status", "-created_at"], name="wo_outlet_status_created"),
+            # An outlet's or a technician's list, newest first, with no status chosen.
+            models.Index(fields=["outlet", "-created_at"], name="wo_outlet_created"),
+            models.Index(fields=["technician", "-created_at"], name="wo_technician_created"),
             models.Index(fields=["technician", "status"], name="wo_technician_status"),
             models.Index(fields=["customer", "-created_at"], name="wo_customer_created"),
             models.Index(fields=["product", "-created_at"], name="wo_product_created"),
