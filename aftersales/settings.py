@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "catalog",
     "customers",
     "workorders",
+    "pricing",
     "demo",
     "console",
 ]

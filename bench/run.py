@@ -43,6 +43,9 @@ SERVER_START_TIMEOUT = 60.0
 BUILD_TIMEOUT = 4 * 3600.0
 PHASE_SLACK = 90.0  # seconds a load-generator run may take beyond its duration + warm-up
 SAMPLES = 2000  # request inputs picked up front per kind
+PHASES = ("create", "baseline", "list", "detail")
+IDLE_WAIT_LIMIT = 120.0  # seconds to wait for the server to drain before a phase
+IDLE_TICKS = 2  # CPU ticks per worker in half a second that still count as idle
 
 
 def log(message: str) -> None:
@@ -51,11 +54,12 @@ def log(message: str) -> None:
 
 # --- environment and data set -----------------------------------------------------------------
 
-def db_env(db: str) -> dict[str, str]:
+def db_env(db: str, pg_options: str = "") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH", "ROOT_URLCONF_OVERRIDE")}
     env.update(DEBUG="0", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="aftersales.settings")
     if db == "postgres":
-        env["DATABASE_URL"] = PG_URL
+        # --pg-options ends up in the connection's OPTIONS (dj-database-url reads the query string).
+        env["DATABASE_URL"] = PG_URL + (f"?{pg_options}" if pg_options else "")
     else:
         env["SQLITE_PATH"] = str(SQLITE_FILE)
     return env
@@ -225,6 +229,23 @@ def machine_ticks() -> tuple[int, int]:
 
 # --- phases -----------------------------------------------------------------------------------
 
+def wait_idle(pids: list[int], hz: int, limit: float = IDLE_WAIT_LIMIT) -> float:
+    """Wait until the workers stop using CPU; returns the seconds waited.
+
+    After an overloaded open-loop phase, requests the load generator gave up on are still queued
+    in gunicorn's backlog; without this wait the next phase would be measured behind them.
+    """
+    started = time.perf_counter()
+    last = cpu_ticks(pids)
+    while time.perf_counter() - started < limit:
+        time.sleep(0.5)
+        now = cpu_ticks(pids)
+        if now - last <= IDLE_TICKS * len(pids):
+            break
+        last = now
+    return time.perf_counter() - started
+
+
 def run_phase(server: Gunicorn, input_path: Path, mode: str, args: argparse.Namespace, out_dir: Path) -> dict:
     out = out_dir / f"{mode}.json"
     cmd = [
@@ -239,6 +260,9 @@ def run_phase(server: Gunicorn, input_path: Path, mode: str, args: argparse.Name
     ))
     hz = os.sysconf("SC_CLK_TCK")
     workers = server.worker_pids()
+    waited = wait_idle(workers, hz)
+    if waited > 1:
+        log(f"waited {waited:.0f}s for the server to finish the previous phase's queued requests")
     srv0, (all0, idle0) = cpu_ticks(workers), machine_ticks()
     wall0 = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, check=True, timeout=args.duration + args.warmup + PHASE_SLACK)
@@ -252,23 +276,25 @@ def run_phase(server: Gunicorn, input_path: Path, mode: str, args: argparse.Name
 
 
 def verdicts(db: str, phases: dict) -> dict:
-    create, base = phases["create"], phases["baseline"]
-    ratio = (create["throughput_per_s"] / base["throughput_per_s"]) if base["throughput_per_s"] else None
-    checks = {
-        "creation_ratio": {"value": round(ratio, 3) if ratio is not None else None, "target": f">= {TARGET_RATIO}",
-                           "pass": ratio is not None and ratio >= TARGET_RATIO},
-        "list_p99_ms": {"value": phases["list"]["latency_ms"]["p99"], "target": f"< {TARGET_P99_MS:g}"},
-        "detail_p99_ms": {"value": phases["detail"]["latency_ms"]["p99"], "target": f"< {TARGET_P99_MS:g}"},
-        "no_errors": {"value": sum(p["errors"] for p in phases.values()), "target": "0"},
-    }
-    for key in ("list_p99_ms", "detail_p99_ms"):
-        value = checks[key]["value"]
-        checks[key]["pass"] = value is not None and value < TARGET_P99_MS
+    """The targets the phases that ran can decide (with --phases, a check whose phase did not run is absent)."""
+    checks: dict[str, dict] = {}
+    if "create" in phases and "baseline" in phases:
+        create, base = phases["create"], phases["baseline"]
+        ratio = (create["throughput_per_s"] / base["throughput_per_s"]) if base["throughput_per_s"] else None
+        checks["creation_ratio"] = {"value": round(ratio, 3) if ratio is not None else None,
+                                    "target": f">= {TARGET_RATIO}", "pass": ratio is not None and ratio >= TARGET_RATIO}
+    for mode in ("list", "detail"):
+        if mode in phases:
+            value = phases[mode]["latency_ms"]["p99"]
+            checks[f"{mode}_p99_ms"] = {"value": value, "target": f"< {TARGET_P99_MS:g}",
+                                        "pass": value is not None and value < TARGET_P99_MS}
+    checks["no_errors"] = {"value": sum(p["errors"] for p in phases.values()), "target": "0"}
     checks["no_errors"]["pass"] = checks["no_errors"]["value"] == 0
     return {
         "applies": db == "postgres",  # the targets are set for PostgreSQL; SQLite is shown for comparison
+        "complete": set(phases) == set(PHASES),
         "checks": checks,
-        "pass": all(c["pass"] for c in checks.values()),
+        "pass": set(phases) == set(PHASES) and all(c["pass"] for c in checks.values()),
     }
 
 
@@ -286,19 +312,24 @@ def print_report(report: dict) -> None:
     print("\n" + title + "\n" + "=" * len(title))
     print(f"{'phase':<10}{'req/s':>10}{'ok':>8}{'err':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"
           f"{'srv cpu':>9}{'client':>8}")
-    for name in ("create", "baseline", "list", "detail"):
+    for name in PHASES:
+        if name not in p:
+            continue
         r = p[name]
         lat = r["latency_ms"]
         print(f"{name:<10}{fmt(r['throughput_per_s']):>10}{r['ok']:>8}{r['errors']:>6}{fmt(lat['p50']):>9}"
               f"{fmt(lat['p95']):>9}{fmt(lat['p99']):>9}{fmt(lat['max']):>9}{fmt(r['server_cpu_cores']):>9}"
               f"{fmt(r['client_cpu_share']):>8}")
-    slow = sorted(p["list"]["by_kind"].items(), key=lambda kv: -(kv[1]["p99"] or 0))
-    print("list by filter (p50 / p99 ms): " + ", ".join(f"{k} {s['p50']}/{s['p99']}" for k, s in slow))
+    if "list" in p:
+        slow = sorted(p["list"]["by_kind"].items(), key=lambda kv: -(kv[1]["p99"] or 0))
+        print("list by filter (p50 / p99 ms): " + ", ".join(f"{k} {s['p50']}/{s['p99']}" for k, s in slow))
     suffix = "" if v["applies"] else "   (targets are for PostgreSQL; shown for comparison)"
+    if not v["complete"]:
+        suffix += "   (partial run: --phases)"
     print(f"targets{suffix}")
     for key, check in v["checks"].items():
         value = check["value"]
-        value = f"{value:.2f}" if key == "creation_ratio" and value is not None else fmt(value)
+        value = f"{value:.3f}" if key == "creation_ratio" and value is not None else fmt(value)
         print(f"  {'PASS' if check['pass'] else 'FAIL'}  {key:<15} {value} (target {check['target']})")
     for name, r in p.items():
         for sample in r["error_samples"]:
@@ -316,7 +347,7 @@ def git_commit() -> str | None:
 
 
 def bench_one(db: str, args: argparse.Namespace) -> dict | None:
-    env = db_env(db)
+    env = db_env(db, args.pg_options)
     if db == "postgres" and not postgres_answers():
         log(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT}: skipping the PostgreSQL run")
         return None
@@ -336,8 +367,7 @@ def bench_one(db: str, args: argparse.Namespace) -> dict | None:
         server = Gunicorn(env, args.workers, args.worker_class, args.threads, tmp_dir / "gunicorn.log")
         try:
             server.start()
-            phases = {mode: run_phase(server, input_path, mode, args, tmp_dir)
-                      for mode in ("create", "baseline", "list", "detail")}
+            phases = {mode: run_phase(server, input_path, mode, args, tmp_dir) for mode in args.phases}
         finally:
             server.stop()
         server_log = server.tail_log()
@@ -350,17 +380,19 @@ def bench_one(db: str, args: argparse.Namespace) -> dict | None:
         "build_seconds": round(build_s, 1) if build_s is not None else None,
         "settings": {"duration_s": args.duration, "rate": args.rate, "concurrency": args.concurrency,
                      "workers": args.workers, "worker_class": args.worker_class, "threads": args.threads,
-                     "warmup_s": args.warmup, "idempotency_key": args.idempotency, "client": args.client},
+                     "warmup_s": args.warmup, "idempotency_key": args.idempotency, "client": args.client,
+                     "phases": args.phases, "pg_options": args.pg_options if db == "postgres" else ""},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "phases": phases,
     }
     report["verdict"] = verdicts(db, phases)
-    report["creation_vs_baseline"] = report["verdict"]["checks"]["creation_ratio"]["value"]
+    report["creation_vs_baseline"] = report["verdict"]["checks"].get("creation_ratio", {}).get("value")
     if server_log.strip():
         report["server_log_tail"] = server_log
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    for name in (f"{stamp}-{db}.json", f"latest-{db}.json"):
+    # A partial (--phases) run does not replace the latest full result.
+    for name in (f"{stamp}-{db}.json", *([f"latest-{db}.json"] if report["verdict"]["complete"] else [])):
         (RESULTS / name).write_text(json.dumps(report, indent=2) + "\n")
     print_report(report)
     log(f"wrote bench/results/{stamp}-{db}.json")
@@ -388,7 +420,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idempotency", action="store_true", help="send an Idempotency-Key with each create")
     parser.add_argument("--reuse", action="store_true", help="keep the bench database if it already has the data")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a PostgreSQL target fails")
+    parser.add_argument("--pg-options", default="", metavar="QUERY",
+                        help="PostgreSQL connection OPTIONS as a URL query string, for experiments, e.g. "
+                             "'server_side_binding=true&prepare_threshold=5' (docs/benchmarks.md)")
+    parser.add_argument("--phases", default=",".join(PHASES),
+                        help="comma-separated subset of the phases to run, in the usual order (tuning runs)")
     args = parser.parse_args(argv)
+    requested = {p.strip() for p in args.phases.split(",") if p.strip()}
+    if not requested or requested - set(PHASES):
+        parser.error(f"--phases takes a subset of {','.join(PHASES)}")
+    args.phases = [p for p in PHASES if p in requested]
     if args.scale < 0 or not 0 < args.duration <= 3600 or not 0 < args.rate <= 5000 or not 1 <= args.workers <= 64:
         parser.error("an option is out of range")
 
@@ -407,12 +448,12 @@ def main(argv: list[str] | None = None) -> int:
     if len(reports) > 1:
         print("\nsummary")
         for r in reports:
-            c = r["verdict"]["checks"]
-            print(f"  {r['db']:<9} create {fmt(r['phases']['create']['throughput_per_s'])}/s, "
-                  f"baseline {fmt(r['phases']['baseline']['throughput_per_s'])}/s, "
-                  f"ratio {c['creation_ratio']['value']}, "
-                  f"list p99 {fmt(c['list_p99_ms']['value'])} ms, detail p99 {fmt(c['detail_p99_ms']['value'])} ms"
-                  f" → {'PASS' if r['verdict']['pass'] else 'FAIL'}")
+            c, p = r["verdict"]["checks"], r["phases"]
+            parts = [f"{m} {fmt(p[m]['throughput_per_s'])}/s" for m in ("create", "baseline") if m in p]
+            if "creation_ratio" in c:
+                parts.append(f"ratio {c['creation_ratio']['value']}")
+            parts += [f"{m} p99 {fmt(c[f'{m}_p99_ms']['value'])} ms" for m in ("list", "detail") if f"{m}_p99_ms" in c]
+            print(f"  {r['db']:<9} " + ", ".join(parts) + f" → {'PASS' if r['verdict']['pass'] else 'FAIL'}")
     failed = any(r["verdict"]["applies"] and not r["verdict"]["pass"] for r in reports)
     return 1 if (args.strict and failed) else 0
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Lookup, Q, QuerySet
 from django.utils import timezone
 
+from accounts.principal import principal_of
 from core.phones import try_normalize_phone
 from customers.models import Customer, InstalledProduct
 from workorders.choices import OPEN_STATUSES, SlaState
@@ -32,18 +33,51 @@ class OrderFilters:
 
 
 def sla_state(order: WorkOrder, now: dt.datetime | None = None) -> str:
-    if order.status not in OPEN_STATUSES or order.onsite_due is None or order.arrived_at:
+    return sla_state_of(order.status, order.onsite_due, order.arrived_at, now)
+
+
+def sla_state_of(
+    status: str, onsite_due: dt.datetime | None, arrived_at: dt.datetime | None, now: dt.datetime | None = None
+) -> str:
+    """The SLA state from the three columns it depends on (list rows are plain dicts, not orders)."""
+    if status not in OPEN_STATUSES or onsite_due is None or arrived_at:
         return ""
     now = now or timezone.now()
-    if order.onsite_due < now:
+    if onsite_due < now:
         return SlaState.BREACHED
-    if order.onsite_due < now + AT_RISK_WINDOW:
+    if onsite_due < now + AT_RISK_WINDOW:
         return SlaState.AT_RISK
     return SlaState.OK
 
 
+class _InLiterals(Lookup):
+    """``column IN ('a', 'b')`` with the values written into the SQL instead of bound as parameters.
+
+    SQLite uses a partial index only when it can see that the query's WHERE implies the index's,
+    and it cannot see through bound parameters: with ``status IN (?, ...)`` the SLA filters ignored
+    the open-orders indexes and scanned the table (250 ms at 1M orders; 2 ms with literals).
+    Only for the code's own constants, never for input.
+    """
+
+    lookup_name = "in_literals"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        lhs, params = self.process_lhs(compiler, connection)
+        words = [str(v) for v in self.rhs]
+        if not all(w.isascii() and w.replace("_", "").isalnum() for w in words):
+            raise ValueError("in_literals takes plain word constants only")
+        literals = ", ".join(f"'{w}'" for w in words)
+        return f"{lhs} IN ({literals})", list(params)
+
+
+def _open_not_arrived() -> Q:
+    # The same condition, values in the same order, as the partial indexes' (models.OPEN_NOT_ARRIVED).
+    return Q(arrived_at__isnull=True) & Q(_InLiterals(F("status"), sorted(OPEN_STATUSES)))
+
+
 def _sla_q(state: str, now: dt.datetime) -> Q:
-    open_q = Q(status__in=OPEN_STATUSES, arrived_at__isnull=True)
+    open_q = _open_not_arrived()
     if state == SlaState.BREACHED:
         return open_q & Q(onsite_due__lt=now)
     if state == SlaState.AT_RISK:
@@ -51,20 +85,32 @@ def _sla_q(state: str, now: dt.datetime) -> Q:
     return open_q & (Q(onsite_due__gte=now + AT_RISK_WINDOW) | Q(onsite_due__isnull=True))
 
 
+SEARCH_MATCH_CAP = 2000  # orders one search can match; an enterprise's whole history fits
+
+
 def search_q(user, text: str) -> Q:
-    """Order number, customer phone or serial: resolved to ids first so each uses its own index."""
+    """Order number, customer phone or serial, resolved to order ids first.
+
+    Each branch is looked up on its own index (number, customer, product); OR-ing the three in the
+    list query itself left the planner scanning every order of the scope in date order.
+    """
     text = text.strip()
     if not text:
         return Q()
-    query = Q(number=text.upper())
+    orders = WorkOrder.objects.visible_to(user)
+    seat = principal_of(user)
+    # Numbers are unique per brand: naming the brand lets every scope use that index.
+    by_number = orders.filter(brand_id=seat.brand_id, number=text.upper()) if seat else orders.none()
+    ids = set(by_number.values_list("pk", flat=True)[:1])
     phone = try_normalize_phone(text)
     if phone:
-        query |= Q(customer_id__in=list(Customer.objects.visible_to(user).filter(phone=phone).values_list(
-            "pk", flat=True)[:200]))
+        customer_ids = list(Customer.objects.visible_to(user).filter(phone=phone).values_list("pk", flat=True)[:200])
+        if customer_ids:
+            ids.update(orders.filter(customer_id__in=customer_ids).values_list("pk", flat=True)[:SEARCH_MATCH_CAP])
     product_ids = list(InstalledProduct.objects.visible_to(user).filter(serial=text).values_list("pk", flat=True)[:50])
     if product_ids:
-        query |= Q(product_id__in=product_ids)
-    return query
+        ids.update(orders.filter(product_id__in=product_ids).values_list("pk", flat=True)[:SEARCH_MATCH_CAP])
+    return Q(pk__in=sorted(ids))
 
 
 def list_work_orders(user, filters: OrderFilters) -> QuerySet[WorkOrder]:
@@ -96,10 +142,24 @@ def capped_count(qs: QuerySet) -> tuple[int, bool]:
     return min(n, COUNT_CAP), n > COUNT_CAP
 
 
-def page_of(qs: QuerySet, page: int, page_size: int) -> tuple[list, int, bool]:
+def page_of(
+    qs: QuerySet, page: int, page_size: int, *, values: tuple[str, ...] | None = None
+) -> tuple[list, int, bool]:
+    """One page of ``qs`` and its capped count; with ``values``, the page as dicts of those fields.
+
+    With ``values`` the page's ids are picked first and only those rows are joined to the related
+    tables the fields name, so a join can never run over every match before the sort (it did when
+    the planner underestimated a filter: sla=ok at 1M orders joined 11,000 customers, 59 ms, for
+    25 rows). The count runs on ``qs`` itself, without those joins, for the same reason.
+    """
     total, capped = capped_count(qs)
     page = max(page, 1)
-    items = list(qs[(page - 1) * page_size: page * page_size])
+    window = slice((page - 1) * page_size, page * page_size)
+    if not values:
+        return list(qs[window]), total, capped
+    ids = qs.values("pk")[window]
+    ordering = qs.query.order_by or qs.model._meta.ordering
+    items = list(qs.model._default_manager.filter(pk__in=ids).order_by(*ordering).values(*values))
     return items, total, capped
 
 

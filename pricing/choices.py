@@ -1,0 +1,50 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CountedFrom(models.TextChoices):
+    INSTALL = "install", _("Install date")
+    PURCHASE = "purchase", _("Purchase date")
+
+
+class ExclusionReason(models.TextChoices):
+    """Why a reported symptom voids the warranty for the whole visit."""
+
+    MISUSE = "misuse", _("misuse")
+    ACCIDENTAL_DAMAGE = "accidental_damage", _("accidental or physical damage")
+    UNAUTHORISED_REPAIR = "unauthorised_repair", _("repair or modification by a third party")
+    EXTERNAL_CAUSE = "external_cause", _("external cause (power, water quality, pests, disaster)")
+
+
+class AdjustmentTarget(models.TextChoices):
+    LABOUR = "labour", _("labour")
+    CALLOUT = "callout", _("call-out fee")
+    PARTS = "parts", _("parts")
+
+
+class LineKind(models.TextChoices):
+    LABOUR = "labour", _("Labour")
+    CALLOUT = "callout", _("Call-out fee")
+    PART = "part", _("Part")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+
+
+# The line kinds an adjustment of each target changes.
+TARGET_KINDS = {
+    AdjustmentTarget.LABOUR: LineKind.LABOUR,
+    AdjustmentTarget.CALLOUT: LineKind.CALLOUT,
+    AdjustmentTarget.PARTS: LineKind.PART,
+}
+
+
+class CoverageCode(models.TextChoices):
+    """Stable machine-readable reasons for a line's (or the visit's) warranty verdict."""
+
+    IN_WARRANTY = "in_warranty", _("In warranty")
+    EXPIRED = "warranty_expired", _("Out of warranty")
+    NOT_STARTED = "warranty_not_started", _("Warranty not started")
+    NO_START_DATE = "no_warranty_start", _("No purchase or install date")
+    NEVER_COVERED = "never_covered", _("Never covered")
+    EXCLUDED = "excluded", _("Excluded")
+    SERVICE_NOT_COVERED = "service_not_covered", _("Service not covered")
+    NO_COVERAGE = "no_coverage", _("Not covered")  # no provider had anything to say

@@ -1,0 +1,31 @@
+"""Pricing's domain errors (STYLE.md §7); each says which configuration is missing or in conflict."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+
+
+class NoPriceList(DomainError):
+    code = "no_price_list"
+    status = 422
+    default_message = _("No published price list is valid on this date.")
+
+
+class PriceListOverlap(DomainError):
+    code = "price_list_overlap"
+    status = 409
+    default_message = _("Another published price list of this brand is valid on some of these days.")
+
+
+class PriceNotListed(DomainError):
+    code = "price_not_listed"
+    status = 422
+    default_message = _("The price list has no price for this item.")
+
+
+class BeyondCalloutBands(DomainError):
+    code = "beyond_callout_bands"
+    status = 422
+    default_message = _("The site is farther from the outlet than any call-out band of the price list.")
