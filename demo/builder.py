@@ -90,7 +90,16 @@ class Builder:
         world = self._phase("network, catalogue and staff", self.build_network)
         people = self._phase("customers, sites and installed products", lambda: build_population(self, world))
         self._phase("work orders and timelines", lambda: build_orders(self, world, people))
+        self._phase("price lists, warranty rules and symptoms", lambda: self._pricing(world))
         return self.counts
+
+    def _pricing(self, world: World) -> None:
+        from pricing.demo import seed_pricing
+        from pricing.models import PriceList, Symptom
+
+        seed_pricing(world.brand, today=self.today)
+        self.counts.update(price_lists=PriceList.objects.filter(brand=world.brand).count(),
+                           symptoms=Symptom.objects.filter(category__brand=world.brand).count())
 
     def _phase(self, label: str, fn: Callable[[], Any]) -> Any:
         started = time.perf_counter()
