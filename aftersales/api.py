@@ -103,4 +103,7 @@ def object_not_found(request, exc):
 def http_error(request, exc: HttpError):
     codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
              409: "conflict", 413: "too_large", 422: "invalid", 429: "rate_limited"}
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        # Ninja's own words for a session write without the CSRF token.
+        return _error(request, 403, "csrf_failed", gettext("The security check failed: reload the page and try again."))
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))

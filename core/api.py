@@ -42,6 +42,13 @@ class SessionAuth(APIKeyCookie):
     def __init__(self) -> None:
         super().__init__(csrf=True)
 
+    def _get_key(self, request):
+        # No session cookie, no session: the CSRF check guards sessions, and a request without one
+        # (say, a revoked bearer token) should hear 401, not a CSRF refusal.
+        if not request.COOKIES.get(self.param_name):
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
