@@ -33,5 +33,8 @@ BRAND_ROLES = frozenset(
 OUTLET_ROLES = frozenset({Role.OUTLET_MANAGER, Role.OUTLET_DISPATCHER, Role.TECHNICIAN})
 # Roles that maintain customers, sites and installed products.
 CUSTOMER_EDITORS = frozenset({Role.BRAND_ADMIN, Role.DISPATCHER, Role.HOTLINE_AGENT})
+# The role of the system itself acting for a brand (an IoT alert, a slot the customer booked): it is
+# no membership anyone can hold, only what accounts.principal.system_principal returns.
+SYSTEM = "system"
 # Roles that may open a work order on someone's behalf.
-ORDER_CREATORS = frozenset({Role.BRAND_ADMIN, Role.DISPATCHER, Role.HOTLINE_AGENT, Role.CUSTOMER})
+ORDER_CREATORS = frozenset({Role.BRAND_ADMIN, Role.DISPATCHER, Role.HOTLINE_AGENT, Role.CUSTOMER, SYSTEM})

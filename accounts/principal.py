@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 
-from accounts.choices import BRAND_ROLES, Role
+from accounts.choices import BRAND_ROLES, SYSTEM, Role
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,19 @@ class Principal:
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+    @property
+    def is_system(self) -> bool:
+        return self.role == SYSTEM
+
+
+def system_principal(brand_id: int) -> Principal:
+    """The brand's own automation as an actor: integrations (IoT, WeChat) and automatic steps.
+
+    It has no user (timeline events record actor None and role "system") and scopes nothing:
+    code acting as the system fetches what it needs by brand, never through ``visible_to``.
+    """
+    return Principal(user=None, role=SYSTEM, brand_id=brand_id, organisation_id=brand_id)
 
 
 _CACHE_ATTR = "_aftersales_principal"

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
+from accounts.choices import SYSTEM, Role
 from accounts.principal import Principal
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied, PreconditionFailed, StaleVersion
 from workorders.choices import EventKind, HoldReason, Status
@@ -53,7 +53,8 @@ class Action:
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
-        Action("assign", _("Assign to outlet"), frozenset({S.NEW}), S.ASSIGNED, DESK_AND_HOTLINE, needs="outlet"),
+        Action("assign", _("Assign to outlet"), frozenset({S.NEW}), S.ASSIGNED, DESK_AND_HOTLINE | {SYSTEM},
+               needs="outlet"),
         Action("return_to_brand", _("Return to brand"), frozenset({S.ASSIGNED}), S.NEW,
                OUTLET_DESK | BRAND_DESK, reason_required=True, customer_visible=False),
         Action("dispatch", _("Dispatch to technician"), frozenset({S.ASSIGNED}), S.DISPATCHED,
