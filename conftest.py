@@ -15,6 +15,24 @@ from customers.tests.factories import CustomerFactory, InstalledProductFactory
 from network.tests.factories import RegionFactory, SkillFactory, TechnicianFactory
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright (core/browser.py), shared by every browser test."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from core.browser import launch
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs seconds per persona set; tests do not need it.
