@@ -57,3 +57,7 @@ class EventKind(models.TextChoices):
     TRANSITION = "transition", _("Status change")
     EDITED = "edited", _("Edited")
     NOTE = "note", _("Note")
+    CALL = "call", _("Call")
+    ALERT = "alert", _("Device alert")
+    RATING = "rating", _("Rating")
+    RESCHEDULED = "rescheduled", _("Rescheduled")
