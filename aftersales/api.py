@@ -15,6 +15,7 @@ from accounts.api import router as accounts_router
 from catalog.api import router as catalog_router
 from core.errors import DomainError
 from customers.api import router as customers_router
+from integrations.api import router as integrations_router
 from network.api import router as network_router
 from workorders.api import router as workorders_router
 
@@ -30,6 +31,7 @@ api.add_router("/", workorders_router)
 api.add_router("/", customers_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/network", network_router)
+api.add_router("/", integrations_router)
 
 
 def _error(request, status: int, code: str, message: str, **extra):

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pricing",
     "demo",
     "console",
+    "integrations",
 ]
 
 MIDDLEWARE = [

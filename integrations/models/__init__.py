@@ -1,0 +1,6 @@
+from integrations.models.iot import DeviceAlert, DeviceSecret, FaultCodeMapping, UsageReading
+from integrations.models.rejections import RejectedRequest
+from integrations.models.wechat import WeChatAccount, WeChatLink, WeChatMessage
+
+__all__ = ["DeviceAlert", "DeviceSecret", "FaultCodeMapping", "RejectedRequest", "UsageReading", "WeChatAccount",
+           "WeChatLink", "WeChatMessage"]

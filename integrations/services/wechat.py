@@ -1,0 +1,264 @@
+"""The WeChat official account: verify and read a callback, answer each message once, link users to customers."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core import signing as dj_signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.principal import principal_of
+from core.errors import DomainError
+from customers.models import Customer, InstalledProduct
+from integrations import links, signing, wechat_crypto, wechat_xml
+from integrations.choices import Source, WeChatMode
+from integrations.errors import BadSignature, MalformedXml
+from integrations.models import WeChatAccount, WeChatLink, WeChatMessage
+from integrations.services.orders import lock_product, open_channel_order, open_order_for
+from integrations.services.rejections import record_rejection
+from workorders.choices import Channel, Priority, WorkOrderType
+from workorders.models import SYMPTOM_MAX, WorkOrder
+
+BIND_SALT = "integrations.wechat.bind"
+BIND_MAX_AGE = 24 * 60 * 60
+# "报修 <serial> <description>", also with a full-width space (\s matches U+3000) or a colon; "repair" in English.
+COMMAND = re.compile(r"^(报修|repair)(?:[\s:：]+(\S+))?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
+REPLY_LANGUAGE = "zh-hans"  # the customer's language on WeChat
+
+HELP = _("To report a fault, send: 报修 <serial> <description>, for example “报修 AQ12345678 不出水”. "
+         "The serial is on the label of the product.")
+BIND_FIRST = _("Please link your WeChat to your %(brand)s account first (you sign in with your phone number): "
+               "%(link)s")
+WELCOME = _("Welcome to %(brand)s service! Link your account to report faults and track repairs right here: "
+            "%(link)s")
+WELCOME_BACK = _("Welcome back to %(brand)s service!")
+NEED_DESCRIPTION = _("Please add what is wrong after the serial, for example “报修 %(serial)s 不出水”.")
+NOT_FOUND = _("We could not find a product with serial %(serial)s in your account. Please check the serial on "
+              "the product's label.")
+CREATED = _("Your repair request is received. Order number: %(number)s. Track it here: %(link)s")
+ALREADY_OPEN = _("This product already has an open order, %(number)s, and we are working on it. "
+                 "Track it here: %(link)s")
+FAILED = _("Sorry, we could not take your request just now. Please try again later or call our hotline.")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    to_user: str
+    openid: str
+    create_time: int
+    msg_type: str
+    content: str = ""
+    msg_id: str = ""
+    event: str = ""
+
+    @property
+    def dedupe_key(self) -> str:
+        # WeChat's advice: a message by its MsgId, an event by sender and CreateTime.
+        if self.msg_id:
+            return f"msg:{self.msg_id}"
+        return f"event:{self.openid}:{self.create_time}:{self.event}"
+
+
+@dataclass(frozen=True)
+class Callback:
+    """What a verified callback holds: the message, and the key to encrypt the reply with (safe mode)."""
+
+    message: Incoming
+    encrypted: bool
+
+
+# --- reading a callback ---------------------------------------------------------------------------
+
+def account_for(brand_code: str) -> WeChatAccount | None:
+    return (WeChatAccount.objects.filter(brand__code=brand_code, brand__is_active=True, is_active=True)
+            .select_related("brand").first())
+
+
+def _refuse(account: WeChatAccount, error: DomainError, detail: str, remote_addr: str | None) -> DomainError:
+    record_rejection(source=Source.WECHAT, code=error.code, detail=detail, brand_id=account.brand_id,
+                     remote_addr=remote_addr)
+    return error
+
+
+def verify_url(*, account: WeChatAccount, query, remote_addr: str | None) -> str:
+    """WeChat's URL-verification handshake: the echostr back, if the signature is the account's."""
+    parts = (account.token, query.get("timestamp", ""), query.get("nonce", ""))
+    if not signing.wechat_signature_ok(parts, query.get("signature")):
+        raise _refuse(account, BadSignature(), "handshake signature", remote_addr)
+    return query.get("echostr", "")[:200]
+
+
+def read_callback(*, account: WeChatAccount, query, body: bytes, remote_addr: str | None) -> Callback:
+    """Verify the signature (and, encrypted, the message signature), then parse the XML safely."""
+    timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+    if not signing.wechat_signature_ok((account.token, timestamp, nonce), query.get("signature")):
+        raise _refuse(account, BadSignature(), "signature", remote_addr)
+    try:
+        fields = wechat_xml.parse(body)
+    except wechat_xml.BadXml as exc:
+        raise _refuse(account, MalformedXml(), f"outer XML: {exc}", remote_addr) from None
+    encrypted = query.get("encrypt_type") == "aes" or (account.mode == WeChatMode.SAFE)
+    if encrypted:
+        if account.mode == WeChatMode.PLAIN or not fields.get("Encrypt"):
+            raise _refuse(account, MalformedXml(), "encrypted message for a plaintext account, or none", remote_addr)
+        cipher = fields["Encrypt"]
+        if not signing.wechat_signature_ok((account.token, timestamp, nonce, cipher), query.get("msg_signature")):
+            raise _refuse(account, BadSignature(), "msg_signature", remote_addr)
+        try:
+            inner = wechat_crypto.decrypt(cipher, encoding_aes_key=account.encoding_aes_key, app_id=account.app_id)
+            fields = wechat_xml.parse(inner.encode())
+        except (wechat_crypto.DecryptError, wechat_xml.BadXml) as exc:
+            raise _refuse(account, MalformedXml(), f"encrypted message: {exc}", remote_addr) from None
+    message = _incoming(fields)
+    if message is None or (account.original_id and message.to_user != account.original_id):
+        raise _refuse(account, MalformedXml(), "missing fields or another account's message", remote_addr)
+    return Callback(message=message, encrypted=encrypted)
+
+
+def _incoming(fields: dict[str, str]) -> Incoming | None:
+    openid, msg_type, created = fields.get("FromUserName", ""), fields.get("MsgType", ""), fields.get("CreateTime", "")
+    if not openid or len(openid) > 64 or not msg_type or not created.isdigit() or len(created) > 12:
+        return None
+    msg_id = fields.get("MsgId", "")
+    if len(msg_id) > 64 or (msg_type != "event" and not msg_id.isdigit()):
+        return None
+    return Incoming(to_user=fields.get("ToUserName", ""), openid=openid, create_time=int(created),
+                    msg_type=msg_type[:20], content=fields.get("Content", ""), msg_id=msg_id,
+                    event=fields.get("Event", "")[:40])
+
+
+def encrypt_reply(*, account: WeChatAccount, reply: str, nonce: str) -> str:
+    timestamp = str(int(time.time()))
+    cipher = wechat_crypto.encrypt(reply, encoding_aes_key=account.encoding_aes_key, app_id=account.app_id)
+    return wechat_xml.encrypted_reply(encrypt=cipher, signature=signing.wechat_signature(account.token, timestamp,
+                                      nonce, cipher), timestamp=timestamp, nonce=nonce)
+
+
+# --- answering a message ---------------------------------------------------------------------------
+
+NO_REPLY = "success"  # WeChat's word for "received, nothing to say"
+
+
+def handle_message(*, account: WeChatAccount, message: Incoming, absolute: Callable[[str], str]) -> str:
+    """The passive reply to a message, computed once: a retry of the same MsgId gets the stored reply."""
+    stored = _stored_reply(account, message)
+    if stored is not None:
+        return stored
+    try:
+        with transaction.atomic():
+            row = WeChatMessage.objects.create(
+                brand_id=account.brand_id, dedupe_key=message.dedupe_key, openid=message.openid,
+                msg_type=message.msg_type, event=message.event, content=message.content[:600],
+                received_at=timezone.now(),
+            )
+            with translation.override(REPLY_LANGUAGE):
+                text, order = _answer(account, message, absolute)
+            row.reply = NO_REPLY if text is None else wechat_xml.text_reply(
+                to_user=message.openid, from_user=message.to_user, content=text, create_time=int(time.time()))
+            row.work_order = order
+            row.save(update_fields=["reply", "work_order"])
+            return row.reply
+    except IntegrityError:
+        stored = _stored_reply(account, message)
+        if stored is None:
+            raise
+        return stored
+
+
+def _stored_reply(account: WeChatAccount, message: Incoming) -> str | None:
+    return (WeChatMessage.objects.filter(brand_id=account.brand_id, dedupe_key=message.dedupe_key)
+            .values_list("reply", flat=True).first())
+
+
+def _answer(account: WeChatAccount, message: Incoming, absolute) -> tuple[str | None, WorkOrder | None]:
+    brand = account.brand
+    link = WeChatLink.objects.filter(brand=brand, openid=message.openid).select_related("customer__user").first()
+    bind_link = absolute(links.bind_path(brand.code, bind_token(brand_id=brand.pk, openid=message.openid)))
+    if message.msg_type == "event":
+        if message.event.lower() != "subscribe":
+            return None, None
+        if link is not None:
+            return f"{str(WELCOME_BACK) % {'brand': brand.name}}\n{str(HELP)}", None
+        return str(WELCOME) % {"brand": brand.name, "link": bind_link}, None
+    match = COMMAND.match(message.content.strip()) if message.msg_type == "text" else None
+    if match is None:
+        help_text = str(HELP)
+        return (help_text if link else f"{help_text}\n{str(BIND_FIRST) % {'brand': brand.name, 'link': bind_link}}",
+                None)
+    if link is None:
+        return str(BIND_FIRST) % {"brand": brand.name, "link": bind_link}, None
+    serial, description = match.group(2), (match.group(3) or "").strip()
+    if not serial:
+        return str(HELP), None
+    if not description:
+        return str(NEED_DESCRIPTION) % {"serial": serial[:40]}, None
+    return _repair(link.customer, serial, description, absolute)
+
+
+def _repair(customer: Customer, serial: str, description: str, absolute) -> tuple[str, WorkOrder | None]:
+    principal = principal_of(customer.user) if customer.user_id else None
+    # Only the customer's own products: through the one scoping point, as the customer.
+    products = [p for p in InstalledProduct.objects.visible_to(customer.user).filter(serial__iexact=serial[:40])
+                .select_related("customer", "site")[:5]]
+    if len(products) > 1:
+        products = [p for p in products if p.serial == serial]
+    if principal is None:
+        return str(FAILED), None
+    if len(products) != 1:
+        return str(NOT_FOUND) % {"serial": serial[:40]}, None
+    product = products[0]
+    brand_code = customer.brand.code
+    try:
+        with transaction.atomic():
+            lock_product(product)
+            order = open_order_for(product)
+            if order is not None:
+                return str(ALREADY_OPEN) % {"number": order.number,
+                                           "link": absolute(links.order_path(brand_code, order.pk))}, order
+            order = open_channel_order(
+                actor=principal, product=product, channel=Channel.WECHAT, service_type=WorkOrderType.REPAIR,
+                priority=Priority.NORMAL, description=description[:SYMPTOM_MAX],
+            )
+    except DomainError:
+        return str(FAILED), None
+    return str(CREATED) % {"number": order.number, "link": absolute(links.order_path(brand_code, order.pk))}, order
+
+
+# --- linking a WeChat user to a customer ----------------------------------------------------------
+
+class BadBindToken(Exception):
+    pass
+
+
+def bind_token(*, brand_id: int, openid: str) -> str:
+    return dj_signing.dumps({"b": brand_id, "o": openid}, salt=BIND_SALT)
+
+
+def read_bind_token(token: str, *, brand_id: int, max_age: int = BIND_MAX_AGE) -> str:
+    """The openid a bind link was made for; BadBindToken if forged, expired or made for another brand."""
+    try:
+        data = dj_signing.loads(token, salt=BIND_SALT, max_age=max_age)
+    except dj_signing.BadSignature:  # SignatureExpired is a BadSignature
+        raise BadBindToken() from None
+    if not isinstance(data, dict) or data.get("b") != brand_id or not isinstance(data.get("o"), str):
+        raise BadBindToken()
+    return data["o"]
+
+
+def link_openid(*, brand_id: int, openid: str, customer: Customer) -> WeChatLink:
+    """Link the openid to this customer; an openid already linked to another customer moves to this one."""
+    assert customer.brand_id == brand_id
+    with transaction.atomic():
+        link, _created = WeChatLink.objects.update_or_create(brand_id=brand_id, openid=openid,
+                                                             defaults={"customer": customer})
+    return link
+
+
+def linked_customer(*, brand_id: int, openid: str) -> Customer | None:
+    link = WeChatLink.objects.filter(brand_id=brand_id, openid=openid).select_related("customer").first()
+    return link.customer if link else None
