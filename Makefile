@@ -18,6 +18,7 @@ setup: $(VENV)/.installed-test
 	@mkdir -p var
 	$(PY) scripts/compile_messages.py
 	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py createcachetable
 
 ## Set everything up, load demo data and start the product on http://$(HOST):$(PORT)
 run: setup

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "pricing",
     "demo",
     "console",
+    "portal",
+    "knowledge",
+    "feedback",
     "integrations",
 ]
 
@@ -135,6 +138,18 @@ PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "CN")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# A cache shared by every process (gunicorn runs several): a table in the database by default
+# (`manage.py createcachetable`, run by `make setup`), Redis when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}}
+
+# Text messages (portal sign-in codes): a class with send(phone, text); see core/sms.py.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.LogBackend")
+SMS_OUTBOX = Path(os.environ.get("SMS_OUTBOX", str(BASE_DIR / "var" / "sms-outbox.log")))
 
 LOGGING = {
     "version": 1,

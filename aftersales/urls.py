@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("console/", include("console.urls")),
+    path("portal/", include("portal.urls")),
     path("", include("integrations.urls")),
 ]

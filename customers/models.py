@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -99,6 +100,11 @@ class InstalledProductQuerySet(ScopedQuerySet):
         return self.filter(pk__in=_orders_for(principal).exclude(product_id=None).values("product_id"))
 
 
+def new_qr_token() -> str:
+    """72 random bits, URL-safe: what the unit's QR code carries instead of its guessable serial."""
+    return secrets.token_urlsafe(9)
+
+
 class InstalledProduct(TimeStampedModel):
     """One unit in the field, by serial: the product passport."""
 
@@ -117,6 +123,9 @@ class InstalledProduct(TimeStampedModel):
     install_date = models.DateField(_("install date"), null=True, blank=True)
     warranty_end = models.DateField(_("warranty end"), null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=ProductStatus.choices, default=ProductStatus.ACTIVE)
+    # Rows bulk-inserted without it (demo/scale.py) get one the first time their label is printed.
+    qr_token = models.CharField(_("QR code token"), max_length=16, unique=True, null=True, blank=True,
+                                editable=False, default=new_qr_token)
 
     objects = InstalledProductQuerySet.as_manager()
 

@@ -64,6 +64,8 @@ class Command(BaseCommand):
         out(f"  {'role':<{width}}  {'username':<18} password")
         for label, username, _role, _where in data.STAFF_LOGINS:
             out(f"  {label:<{width}}  {username:<18} {data.PASSWORD}")
+        out(f"  Customer portal: http://127.0.0.1:8000/portal/{data.BRAND_CODE}/ phone {data.CUSTOMER_PHONE[3:]}, "
+            "the texted code is in var/sms-outbox.log (and the server's log)")
         if counts:
             out("")
             out("Created:")

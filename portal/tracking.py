@@ -1,0 +1,155 @@
+"""The order as the customer follows it, like a parcel: six stages, the events they may see, the ETA.
+
+Built from the order and its customer-visible events only (``selectors.customer_timeline``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from portal import eta as eta_module
+from pricing.text import render_lazy
+from workorders.choices import EventKind, HoldReason, Status
+from workorders.models import WorkOrder, WorkOrderEvent
+
+# How far along each status is: received 0, assigned 1, on the way 2, on site 3, done 4, report 5.
+RANK = {Status.NEW: 0, Status.ASSIGNED: 1, Status.DISPATCHED: 1, Status.ACCEPTED: 1, Status.EN_ROUTE: 2,
+        Status.ON_SITE: 3, Status.COMPLETED: 4, Status.CLOSED: 5}
+STAGES = [
+    ("received", _("Request received")),
+    ("assigned", _("Assigned")),
+    ("en_route", _("Technician on the way")),
+    ("on_site", _("Technician on site")),
+    ("done", _("Work done")),
+    ("report", _("Service report")),
+]
+STAGE_OF_STATUS = {Status.NEW: "received", Status.ASSIGNED: "assigned", Status.DISPATCHED: "assigned",
+                   Status.ACCEPTED: "assigned", Status.EN_ROUTE: "en_route", Status.ON_SITE: "on_site",
+                   Status.COMPLETED: "done", Status.CLOSED: "report"}
+ACTION_TEXT = {
+    "assign": _("Your request went to %(outlet)s"),
+    "dispatch": _("Technician %(technician)s will come"),
+    "accept": _("The technician confirmed the visit"),
+    "depart": _("The technician is on the way"),
+    "arrive": _("The technician has arrived"),
+    "hold": _("Paused: %(hold)s"),
+    "resume": _("Work resumed"),
+    "complete": _("The work is done"),
+    "close": _("Order closed"),
+    "cancel": _("Cancelled: %(reason)s"),
+    "reopen": _("Reopened for a follow-up visit"),
+}
+
+
+@dataclass
+class Stage:
+    code: str
+    label: Any
+    state: str = "todo"  # done, current, todo
+    at: dt.datetime | None = None
+    detail: Any = ""
+
+
+@dataclass
+class Tracking:
+    order: WorkOrder
+    stages: list[Stage]
+    events: list[tuple[dt.datetime, Any]]
+    eta: dt.datetime | None
+    token: str
+    live: bool  # still changing: the page keeps polling
+    rating: Any = None
+    extra: dict = field(default_factory=dict)
+
+
+def _rank(order: WorkOrder, events: list[WorkOrderEvent]) -> int:
+    status = order.held_from if order.status == Status.ON_HOLD else order.status
+    if status in RANK:
+        return RANK[status]
+    # Cancelled: as far as it had come.
+    return max((RANK.get(e.to_status, 0) for e in events if e.to_status and e.to_status != Status.CANCELLED),
+               default=0)
+
+
+def event_text(event: WorkOrderEvent) -> Any:
+    data = event.data or {}
+    if event.kind == EventKind.CREATED:
+        return _("Request received")
+    if event.kind == EventKind.TRANSITION:
+        template = ACTION_TEXT.get(event.action)
+        if template is None:
+            return Status(event.to_status).label if event.to_status in Status.values else event.action
+        hold = data.get("hold_reason", "")
+        return render_lazy(template, {
+            "outlet": data.get("outlet", ""), "technician": data.get("technician", ""),
+            "hold": HoldReason(hold).label if hold in HoldReason.values else "",
+            "reason": event.reason,
+        })
+    if event.kind == EventKind.RESCHEDULED:
+        to = data.get("to") or []
+        if len(to) == 2:
+            start, end = (timezone.localtime(dt.datetime.fromisoformat(t)) for t in to)
+            return render_lazy(_("Appointment moved to %(day)s %(start)s-%(end)s"), {
+                "day": date_format(start, "MONTH_DAY_FORMAT"), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"})
+        return _("Appointment moved")
+    if event.kind == EventKind.RATING:
+        return render_lazy(_("You rated the service %(score)s of 5"), {"score": data.get("score", "")})
+    if event.kind == EventKind.NOTE:
+        return event.reason
+    return EventKind(event.kind).label if event.kind in EventKind.values else event.kind
+
+
+def change_token(order: WorkOrder, events: list[WorkOrderEvent]) -> str:
+    """Changes whenever anything the page shows changes: the order's version and its newest event."""
+    last = events[-1].pk if events else 0
+    return f"{order.version}-{last}"
+
+
+def arrival(order: WorkOrder, events: list[WorkOrderEvent]) -> dt.datetime | None:
+    if order.status != Status.EN_ROUTE or order.technician is None:
+        return None
+    departed = next((e.created_at for e in reversed(events) if e.action == "depart"), None)
+    if departed is None:
+        return None
+    tech = order.technician
+    origin = ((tech.home_latitude, tech.home_longitude) if tech.home_latitude is not None
+              else (order.outlet.latitude, order.outlet.longitude) if order.outlet else None)
+    site = order.site
+    destination = (site.latitude, site.longitude) if site is not None else None
+    return eta_module.eta(departed_at=departed, origin=origin, destination=destination)
+
+
+def build(order: WorkOrder, events: list[WorkOrderEvent], now: dt.datetime | None = None) -> Tracking:
+    rank = _rank(order, events)
+    open_order = order.status not in (Status.COMPLETED, Status.CLOSED, Status.CANCELLED)
+    stages = [Stage(code=code, label=label) for code, label in STAGES]
+    reached_at: dict[str, dt.datetime] = {}
+    for event in events:
+        stage = "received" if event.kind == EventKind.CREATED else STAGE_OF_STATUS.get(event.to_status)
+        if stage:
+            reached_at[stage] = event.created_at  # the latest time it was reached (a rework starts again)
+    for index, stage in enumerate(stages):
+        if index < rank or (index == rank and not open_order and order.status != Status.CANCELLED):
+            stage.state = "done"
+        elif index == rank:
+            stage.state = "done" if order.status == Status.CANCELLED else "current"
+        stage.at = reached_at.get(stage.code) if stage.state != "todo" else None
+    arrival_at = arrival(order, events)
+    tech_name = order.technician.name if order.technician else ""
+    if rank >= 1:
+        if tech_name and order.status != Status.ASSIGNED:
+            stages[1].detail = render_lazy(_("Technician: %(name)s"), {"name": tech_name})
+        elif order.outlet:
+            stages[1].detail = order.outlet.name
+    if order.status == Status.EN_ROUTE:
+        stages[2].detail = tech_name
+    if order.status == Status.CLOSED:
+        stages[5].detail = _("The job is closed. Thank you for choosing us.")
+    return Tracking(order=order, stages=stages, events=[(e.created_at, event_text(e)) for e in events],
+                    eta=arrival_at, token=change_token(order, events), live=open_order)

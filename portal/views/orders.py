@@ -1,0 +1,143 @@
+"""Track an order like a parcel (polled by htmx), and change, cancel or rate it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import DomainError
+from dispatch import slots as slot_maths
+from dispatch.selectors import board_for, slot_windows
+from feedback.models import Rating
+from feedback.services import RATEABLE, rate_order
+from portal import selectors, slotpicker, tracking
+from portal.access import Seat, customer_page
+from portal.forms import RatingForm, add_domain_error
+from portal.views.common import page
+from workorders import intake
+from workorders.models import WorkOrder
+
+POLL_SECONDS = 10
+CANCEL_REASONS = [
+    ("fixed", gettext_lazy("The problem has gone away")),
+    ("time", gettext_lazy("The time no longer suits me")),
+    ("mistake", gettext_lazy("I booked by mistake")),
+    ("other", gettext_lazy("Another reason")),
+]
+
+
+def _order_or_404(request: HttpRequest, pk: int) -> WorkOrder:
+    try:
+        return selectors.get_order(request.user, pk)
+    except WorkOrder.DoesNotExist:
+        raise Http404 from None
+
+
+def _context(request: HttpRequest, seat: Seat, order: WorkOrder, **extra) -> dict:
+    events = selectors.customer_timeline(request.user, order)
+    track = tracking.build(order, events)
+    rating = Rating.objects.visible_to(request.user).filter(work_order=order).first()
+    rules = intake.customer_change_rules(order)
+    return {
+        "brand": seat.brand, "seat": seat, "order": order, "track": track, "poll_seconds": POLL_SECONDS,
+        "rules": rules, "rating": rating, "slot_text": slotpicker.describe(order.slot_start, order.slot_end),
+        "can_rate": order.status in RATEABLE and rating is None,
+        "rating_form": extra.pop("rating_form", None) or RatingForm(), "cancel_reasons": CANCEL_REASONS, **extra,
+    }
+
+
+@require_GET
+@customer_page(object_page=True)
+def order(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
+    found = _order_or_404(request, pk)
+    return page(request, "portal/order.html", _context(request, seat, found))
+
+
+@require_GET
+@customer_page(object_page=True)
+def order_status(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
+    """The polled part: 204 (htmx keeps what it has) while nothing changed, else the fresh partial."""
+    found = _order_or_404(request, pk)
+    events = selectors.customer_timeline(request.user, found)
+    if request.GET.get("since") == tracking.change_token(found, events):
+        return HttpResponse(status=204)
+    return page(request, "portal/order.html", _context(request, seat, found), partial="portal/_partials/track.html")
+
+
+@require_POST
+@customer_page(object_page=True)
+def rate(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
+    found = _order_or_404(request, pk)
+    form = RatingForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            rate_order(order=found, actor=seat.principal, score=form.cleaned_data["score"],
+                       comment=form.cleaned_data["comment"])
+        except DomainError as error:
+            add_domain_error(form, error, "score")
+            status = error.status
+        else:
+            messages.success(request, _("Thank you for your rating!"))
+            return redirect("portal:order", brand=seat.brand.code, pk=found.pk)
+    return page(request, "portal/order.html", _context(request, seat, found, rating_form=form), status=status)
+
+
+@require_POST
+@customer_page(object_page=True)
+def cancel(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
+    found = _order_or_404(request, pk)
+    choice = dict(CANCEL_REASONS).get(request.POST.get("reason", ""))
+    text = (request.POST.get("detail") or "").strip()[:300]
+    if choice is None:
+        return page(request, "portal/order.html", _context(request, seat, found,
+                                                          cancel_error=_("Tell us why you are cancelling.")),
+                    status=422)
+    try:
+        intake.cancel_by_customer(order=found, actor=seat.principal, reason=f"{choice}{': ' + text if text else ''}")
+    except DomainError as error:
+        found = _order_or_404(request, pk)
+        return page(request, "portal/order.html", _context(request, seat, found, cancel_error=str(error.message)),
+                    status=error.status)
+    messages.success(request, _("Your order is cancelled."))
+    return redirect("portal:order", brand=seat.brand.code, pk=found.pk)
+
+
+def _reschedule_windows(found: WorkOrder) -> list[tuple]:
+    """Windows the order's outlet (or, before one is chosen, any serving outlet) can still take."""
+    candidates = slot_windows(days=intake.OFFER_DAYS)
+    if not candidates or found.product is None:
+        return []
+    board = board_for(product=found.product, service_type=found.type, site=found.site,
+                      span=(candidates[0][0], candidates[-1][1]), outlet_id=found.outlet_id,
+                      exclude_order_id=found.pk)
+    current = (found.slot_start, found.slot_end)
+    return [(o.start, o.end) for o in slot_maths.offers(board, candidates) if (o.start, o.end) != current]
+
+
+@require_http_methods(["GET", "POST"])
+@customer_page(object_page=True)
+def reschedule(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
+    found = _order_or_404(request, pk)
+    rules = intake.customer_change_rules(found)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            intake.reschedule(order=found, actor=seat.principal, slot=slotpicker.parse_slot(request.POST.get("slot")))
+        except DomainError as refusal:
+            error, status = str(refusal.message), refusal.status
+            found = _order_or_404(request, pk)
+            rules = intake.customer_change_rules(found)
+        else:
+            messages.success(request, _("Your appointment is moved."))
+            return redirect("portal:order", brand=seat.brand.code, pk=found.pk)
+    days = slotpicker.by_day(_reschedule_windows(found)) if rules.can_reschedule else []
+    return page(request, "portal/reschedule.html", {
+        "brand": seat.brand, "seat": seat, "order": found, "rules": rules, "days": days, "error": error,
+        "slot_text": slotpicker.describe(found.slot_start, found.slot_end), "now": timezone.now(),
+    }, status=status)

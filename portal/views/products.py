@@ -1,0 +1,104 @@
+"""Home (my products and orders), one product's passport, and registering a unit by serial or QR code."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.errors import DomainError
+from customers.models import InstalledProduct
+from portal import selectors
+from portal.access import Seat, customer_page, get_brand, login_url, portal_principal
+from portal.forms import SerialForm, add_domain_error
+from portal.services import find_by_serial, register_product
+from portal.views.common import page
+
+
+@require_GET
+@customer_page()
+def home(request: HttpRequest, *, seat: Seat) -> HttpResponse:
+    products = list(selectors.my_products(request.user))
+    open_orders = selectors.open_orders_by_product(request.user, [p.pk for p in products])
+    rows = [(p, selectors.warranty_status(p), open_orders.get(p.pk)) for p in products]
+    orders = list(selectors.my_orders(request.user)[:10])
+    return page(request, "portal/home.html", {"brand": seat.brand, "seat": seat, "rows": rows, "orders": orders})
+
+
+def _product_or_404(request: HttpRequest, pk: int) -> InstalledProduct:
+    try:
+        return selectors.get_product(request.user, pk)
+    except InstalledProduct.DoesNotExist:
+        raise Http404 from None
+
+
+@require_GET
+@customer_page(object_page=True)
+def product(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
+    unit = _product_or_404(request, pk)
+    return page(request, "portal/product.html", {
+        "brand": seat.brand, "seat": seat, "product": unit, "warranty": selectors.warranty_status(unit),
+        "history": list(selectors.product_history(request.user, unit)),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@customer_page()
+def register(request: HttpRequest, *, seat: Seat) -> HttpResponse:
+    form = SerialForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                unit = find_by_serial(brand=seat.brand, serial=form.cleaned_data["serial"])
+                already = unit.customer_id == seat.customer.pk
+                unit = register_product(actor=seat.principal, customer=seat.customer, product=unit)
+            except DomainError as error:
+                add_domain_error(form, error, "serial")
+                status = error.status
+            else:
+                messages.success(request, _("This product is already on your account.") if already
+                                 else _("Product added to your account."))
+                return redirect("portal:product", brand=seat.brand.code, pk=unit.pk)
+    return page(request, "portal/register.html", {"brand": seat.brand, "seat": seat, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def qr_landing(request: HttpRequest, brand: str, token: str) -> HttpResponse:
+    """What a unit's QR code opens: sign in first, then the product (or the offer to add it)."""
+    org = get_brand(brand)
+    principal = portal_principal(request, org)
+    if principal is None:
+        if request.user.is_authenticated:
+            raise Http404  # staff, or a customer of another brand: nothing of this brand's units
+        return redirect(login_url(org, request.path))
+    unit = (InstalledProduct.objects.filter(brand=org, qr_token=token).select_related("customer").first()
+            if len(token) <= 16 else None)
+    if unit is None:
+        raise Http404
+    if unit.customer_id == principal.customer_id:
+        return redirect("portal:product", brand=org.code, pk=unit.pk)
+    from customers.models import Customer
+
+    customer = Customer.objects.visible_to(request.user).get(pk=principal.customer_id)
+    seat = Seat(brand=org, principal=principal, customer=customer)
+    error = ""
+    if request.method == "POST":
+        try:
+            unit = register_product(actor=principal, customer=customer, product=unit)
+        except DomainError as refusal:
+            error = str(refusal.message)
+        else:
+            messages.success(request, _("Product added to your account."))
+            return redirect("portal:product", brand=org.code, pk=unit.pk)
+    elif unit.customer.phone != customer.phone:
+        error = _("This product is registered to another customer. Please call the service hotline to have it "
+                  "moved to your account.")
+    # Someone else's unit: say so, show nothing of it, change nothing.
+    status = 404 if error else 200
+    return page(request, "portal/qr_claim.html", {"brand": org, "seat": seat, "error": error, "token": token,
+                                                  "model_name": "" if error else unit.product_model.name,
+                                                  "serial": "" if error else unit.serial}, status=status)
