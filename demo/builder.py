@@ -22,6 +22,7 @@ from accounts.models import Membership, Organisation, User
 from catalog.models import ProductCategory, ProductModel, ServiceStandard
 from demo import data
 from demo.common import mobile, near, person_name
+from knowledge.demo import seed_articles
 from network.models import WEEKDAYS, Certification, Region, Skill, Technician
 from workorders.choices import Priority
 from workorders.models import SlaPolicy
@@ -91,6 +92,7 @@ class Builder:
         people = self._phase("customers, sites and installed products", lambda: build_population(self, world))
         self._phase("work orders and timelines", lambda: build_orders(self, world, people))
         self._phase("price lists, warranty rules and symptoms", lambda: self._pricing(world))
+        self._phase("self-help articles", lambda: self.counts.update(articles=seed_articles(world.brand)))
         return self.counts
 
     def _pricing(self, world: World) -> None:

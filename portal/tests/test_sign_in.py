@@ -29,7 +29,7 @@ def verify(client: Client, phone: str, code: str, **extra):
 
 
 def test_code_is_texted_and_stored_only_hashed(world, sms):
-    response = send(Client(), "139 0000 0001")
+    response = send(Client(HTTP_ACCEPT_LANGUAGE="en"), "139 0000 0001")
     assert response.status_code == 200
     assert "139****0001" in response.content.decode()
     code = sms.last_code("+8613900000001")
@@ -42,7 +42,7 @@ def test_code_is_texted_and_stored_only_hashed(world, sms):
 
 
 def test_existing_customer_signs_in_and_lands_on_next(world, sms):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     send(client, "13900000001")
     code = sms.last_code("+8613900000001")
     response = verify(client, "13900000001", code, next=f"/portal/acme/products/{world.product.pk}/")
@@ -55,7 +55,7 @@ def test_existing_customer_signs_in_and_lands_on_next(world, sms):
 
 def test_customer_without_user_gets_one_with_a_customer_membership(world, sms):
     walk_in = Customer.objects.create(brand=world.brand, name="王芳", phone="+8613711112222")
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     send(client, "+86 137 1111 2222")
     response = verify(client, "13711112222", sms.last_code("+8613711112222"))
     assert response.status_code == 302 and response["Location"] == "/portal/acme/"
@@ -67,7 +67,7 @@ def test_customer_without_user_gets_one_with_a_customer_membership(world, sms):
 
 
 def test_new_phone_becomes_a_new_household_customer(world, sms):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     send(client, "13655556666")
     verify(client, "13655556666", sms.last_code("+8613655556666"))
     customer = Customer.objects.get(brand=world.brand, phone="+8613655556666")
@@ -76,17 +76,17 @@ def test_new_phone_becomes_a_new_household_customer(world, sms):
 
 
 def test_code_is_single_use(world, sms):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     send(client, "13900000001")
     code = sms.last_code("+8613900000001")
     assert verify(client, "13900000001", code).status_code == 302
-    again = verify(Client(), "13900000001", code)
+    again = verify(Client(HTTP_ACCEPT_LANGUAGE="en"), "13900000001", code)
     assert again.status_code == 422
     assert "expired or was already used" in again.content.decode()
 
 
 def test_expired_code_is_refused(world, sms):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     send(client, "13900000001")
     OneTimeCode.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     response = verify(client, "13900000001", sms.last_code("+8613900000001"))
@@ -94,7 +94,7 @@ def test_expired_code_is_refused(world, sms):
 
 
 def test_a_new_code_replaces_the_old_one(world, sms):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     send(client, "13900000001")
     first = sms.last_code("+8613900000001")
     RateCounter.objects.all().delete()  # past the one-a-minute limit
@@ -106,7 +106,7 @@ def test_a_new_code_replaces_the_old_one(world, sms):
 
 
 def test_wrong_tries_burn_the_code(world, sms):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     send(client, "13900000001")
     code = sms.last_code("+8613900000001")
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
@@ -121,7 +121,7 @@ def test_wrong_tries_burn_the_code(world, sms):
 
 @pytest.mark.parametrize("bad", ["", "12345", "1234567", "abcdef", "１２３４５６"])
 def test_malformed_code_is_a_message_beside_the_field(world, sms, bad):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     send(client, "13900000001")
     response = verify(client, "13900000001", bad)
     assert response.status_code == 422
@@ -131,14 +131,14 @@ def test_malformed_code_is_a_message_beside_the_field(world, sms, bad):
 
 @pytest.mark.parametrize("bad", ["", "12345", "not a phone", "+1 555", "1" * 40])
 def test_bad_phone_is_a_message_beside_the_field(world, sms, bad):
-    response = send(Client(), bad)
+    response = send(Client(HTTP_ACCEPT_LANGUAGE="en"), bad)
     assert response.status_code == 422
     assert 'id="error-phone"' in response.content.decode()
     assert not OneTimeCode.objects.exists() and sms.outbox == []
 
 
 def test_sending_is_rate_limited_per_phone(world, sms):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert send(client, "13900000001").status_code == 200
     refused = send(client, "13900000001")
     assert refused.status_code == 429
@@ -147,18 +147,18 @@ def test_sending_is_rate_limited_per_phone(world, sms):
 
 
 def test_sending_is_rate_limited_per_ip(world, sms):
-    client = Client(REMOTE_ADDR="10.1.2.3")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="10.1.2.3")
     for i in range(otp.SEND_IP_LIMIT.limit):
         assert send(client, f"1390000{i:04d}").status_code == 200, i
     refused = send(client, "13988887777")
     assert refused.status_code == 429
     assert not OneTimeCode.objects.filter(phone="+8613988887777").exists()
     # Another address is not held back by the first one's count.
-    assert send(Client(REMOTE_ADDR="10.9.9.9"), "13988887777").status_code == 200
+    assert send(Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="10.9.9.9"), "13988887777").status_code == 200
 
 
 def test_verifying_is_rate_limited_per_ip_across_phones(world, sms):
-    client = Client(REMOTE_ADDR="10.1.2.4")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="10.1.2.4")
     for _ in range(otp.VERIFY_IP_LIMIT.limit):
         verify(client, "13900000001", "000000")
     refused = verify(client, "13900000002", "000000")
@@ -167,7 +167,7 @@ def test_verifying_is_rate_limited_per_ip_across_phones(world, sms):
 
 def test_codes_are_per_brand(world, sms):
     """A code sent for one brand does not sign anyone in to another."""
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     send(client, "13900000003")
     code = sms.last_code("+8613900000003")
     response = client.post("/portal/rival/login/", {"action": "verify", "phone": "13900000003", "code": code})
@@ -177,14 +177,14 @@ def test_codes_are_per_brand(world, sms):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/portal/acme/", "/console/",
                                     "/portal/rival/", "javascript:alert(1)"])
 def test_next_stays_in_the_brands_portal(world, sms, target):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     send(client, "13900000001")
     response = verify(client, "13900000001", sms.last_code("+8613900000001"), next=target)
     assert response.status_code == 302 and response["Location"] == "/portal/acme/"
 
 
 def test_signed_in_for_one_brand_is_nobody_in_another(world, sms):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     send(client, "13900000001")
     verify(client, "13900000001", sms.last_code("+8613900000001"))
     assert client.get("/portal/acme/").status_code == 200
@@ -193,12 +193,12 @@ def test_signed_in_for_one_brand_is_nobody_in_another(world, sms):
 
 
 def test_unknown_brand_is_404(world):
-    assert Client().get("/portal/nope/login/").status_code == 404
-    assert Client().get("/portal/outlet-a/login/").status_code == 404  # an outlet is no brand
+    assert Client(HTTP_ACCEPT_LANGUAGE="en").get("/portal/nope/login/").status_code == 404
+    assert Client(HTTP_ACCEPT_LANGUAGE="en").get("/portal/outlet-a/login/").status_code == 404  # an outlet is no brand
 
 
 def test_sign_out(world, sms):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(world.customer.user)
     response = client.post("/portal/acme/logout/")
     assert response.status_code == 302 and "_auth_user_id" not in client.session
@@ -206,7 +206,7 @@ def test_sign_out(world, sms):
 
 def test_failed_sms_is_a_message_and_no_live_code(world, settings):
     settings.SMS_BACKEND = "portal.tests.test_sign_in.BrokenBackend"
-    response = send(Client(), "13900000001")
+    response = send(Client(HTTP_ACCEPT_LANGUAGE="en"), "13900000001")
     assert response.status_code == 503
     assert "could not send" in response.content.decode()
     assert not OneTimeCode.objects.filter(used_at__isnull=True).exists()
