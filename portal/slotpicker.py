@@ -28,7 +28,8 @@ class Day:
 
 
 def slot_value(start: dt.datetime, end: dt.datetime) -> str:
-    return f"{start.isoformat()}/{end.isoformat()}"
+    # In local time, so the same window always reads the same, whatever zone it was computed in.
+    return f"{timezone.localtime(start).isoformat()}/{timezone.localtime(end).isoformat()}"
 
 
 def parse_slot(value: str | None) -> tuple[dt.datetime, dt.datetime]:

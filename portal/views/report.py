@@ -26,6 +26,8 @@ from workorders import intake
 from workorders.models import SYMPTOM_MAX
 
 FIELDS = ("product", "symptom_code", "description", "photos", "slot", "service_type")
+# What a customer books here: a visit to put a fault right, or sending the unit in.
+PORTAL_SERVICE_TYPES = (ServiceType.REPAIR, ServiceType.MAIL_IN)
 OTHER = "__other"  # "something else": no symptom from the list, the description says it
 
 
@@ -45,10 +47,10 @@ def _state(request: HttpRequest, seat: Seat, data, errors: dict[str, str]) -> di
     """Everything the page shows for the choices made so far (GET or a refused POST)."""
     products = list(selectors.my_products(request.user))
     product = _product(request, data.get("product"))
-    if product is None and len(products) == 1:
-        product = products[0]
     if data.get("product") and product is None:
         errors.setdefault("product", _("Choose one of your products."))
+    elif product is None and len(products) == 1:
+        product = products[0]
     context = {"brand": seat.brand, "seat": seat, "products": products, "product": product, "errors": errors,
                "symptoms": [], "symptom": None, "service_type": ServiceType.REPAIR, "preview": None, "articles": [],
                "days": [], "description": (data.get("description") or "")[:SYMPTOM_MAX],
@@ -63,7 +65,7 @@ def _state(request: HttpRequest, seat: Seat, data, errors: dict[str, str]) -> di
     context["symptom_code"] = (data.get("symptom_code") or "").strip()
     context["other"] = OTHER
     service_type = data.get("service_type") or ServiceType.REPAIR
-    if service_type not in (ServiceType.REPAIR, ServiceType.MAIL_IN):
+    if service_type not in PORTAL_SERVICE_TYPES:
         errors.setdefault("service_type", _("Choose a valid option."))
         service_type = ServiceType.REPAIR
     context["service_type"] = service_type
@@ -103,6 +105,8 @@ def _submit(request: HttpRequest, seat: Seat) -> HttpResponse:
     slot = None
     if product is None:
         errors["product"] = _("Choose one of your products.")
+    if service_type not in PORTAL_SERVICE_TYPES:
+        errors["service_type"] = _("Choose a valid option.")
     if not chose:
         errors["symptom_code"] = _("Choose what is wrong.")
     elif not code and not description:
