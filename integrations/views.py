@@ -64,6 +64,7 @@ def bind(request: HttpRequest, brand: str, token: str) -> HttpResponse:
         return render(request, "integrations/bind.html", {**context, "state": "not_customer", "login": login},
                       status=403)
     customer = Customer.objects.visible_to(request.user).get(pk=principal.customer_id)
+    context["seat"] = True  # the portal's header then offers to sign out (to link another account)
     linked = wechat.linked_customer(brand_id=org.pk, openid=openid)
     if request.method == "POST":
         wechat.link_openid(brand_id=org.pk, openid=openid, customer=customer)

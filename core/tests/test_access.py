@@ -63,6 +63,9 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "GET /api/v1/network/skills": (None, "skill_id"),
     "GET /api/v1/network/technicians": (None, "technician_id"),
     "GET /api/v1/network/technicians/{technician_id}": ("technician_id", None),
+    # Not user-scoped: no token or session, each request signed with one brand's IoT secret (X-Brand, HMAC);
+    # integrations/tests/test_cross_brand.py proves a brand's secret reaches nothing of another brand.
+    "POST /api/v1/iot/alerts": (None, None),
 }
 
 # Bodies that would succeed on an object the persona may see, so a 404 proves scoping.
@@ -83,6 +86,10 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/": None,
     "console/orders/<int:pk>/": "order_id",
     "console/orders/<int:pk>/transition/": "order_id",
+    # Not user-scoped: signed with the brand's WeChat token (integrations/tests/test_cross_brand.py).
+    "wechat/<slug:brand>/callback": None,
+    # The signed-in customer links to their own account; the token is signed for one brand (same tests).
+    "portal/<slug:brand>/wechat/bind/<str:token>/": None,
 }
 
 PERSONAS = ["dispatcher", "hotline", "analyst", "manager_a", "manager_b", "tech_a", "tech_a2", "tech_b",

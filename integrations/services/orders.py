@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.principal import Principal
 from customers.models import InstalledProduct
 from workorders.choices import OPEN_STATUSES, EventKind
+from workorders.intake import submit_request
 from workorders.models import WorkOrder, WorkOrderEvent
 
 
@@ -33,12 +34,10 @@ def open_channel_order(
     *, actor: Principal, product: InstalledProduct, channel: str, service_type: str, priority: str,
     description: str, symptom_code: str | None = None,
 ) -> WorkOrder:
-    """The one way an integration opens an order: the intake service every channel uses."""
-    from workorders.services import create_work_order
-
-    return create_work_order(
-        actor=actor, customer=product.customer, type=service_type, channel=channel, symptom=description,
-        priority=priority, site=product.site, product=product,
+    """The one way an integration opens an order: the intake every channel uses (estimate stored with it)."""
+    return submit_request(
+        actor=actor, customer=product.customer, service_type=service_type, channel=channel, product=product,
+        site=product.site, symptom_code=symptom_code or "", description=description, priority=priority,
     )
 
 

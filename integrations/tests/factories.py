@@ -82,7 +82,8 @@ def wechat_query(token: str, *, timestamp: str | None = None, nonce: str = "1234
 
 
 def cdata(text: str) -> str:
-    return f"<![CDATA[{text}]]>"
+    # As any XML writer does it: "]]>" inside the text is split over two CDATA sections.
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def text_message(content: str, *, openid: str, msg_id: int, to: str = OFFICIAL_ID,

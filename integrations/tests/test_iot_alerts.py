@@ -81,6 +81,7 @@ def test_a_mapping_with_a_symptom_passes_it_to_intake(w):
     assert send(w, fault_code="E02").status_code == 201
     order = WorkOrder.objects.get()
     assert order.priority == "urgent"
+    assert order.reported_symptom == w.iot.leak_symptom  # the intake priced the order with the mapped symptom
     assert DeviceAlert.objects.get().mapping.symptom == w.iot.leak_symptom
 
 
