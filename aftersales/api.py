@@ -18,6 +18,7 @@ from customers.api import router as customers_router
 from integrations.api import router as integrations_router
 from network.api import router as network_router
 from workorders.api import router as workorders_router
+from workorders.intake_api import router as intake_router
 
 api = NinjaAPI(
     title="Aftersales API",
@@ -28,6 +29,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", workorders_router)
+api.add_router("/", intake_router)
 api.add_router("/", customers_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/network", network_router)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "customers",
     "workorders",
     "pricing",
+    "dispatch",
     "demo",
     "console",
     "portal",
@@ -130,6 +131,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (order photos, signatures, reports). There is no public /media/ URL: files are handed
+# out only by views that fetch them through visible_to (workorders attachments).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
 # Phone numbers without a country prefix are read as Chinese numbers.
 PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "CN")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from workorders.models import SlaPolicy, WorkOrder, WorkOrderEvent
+from workorders.models import IntakePolicy, SlaPolicy, WorkOrder, WorkOrderEvent
 
 
 class EventInline(admin.TabularInline):
@@ -36,3 +36,8 @@ class WorkOrderAdmin(admin.ModelAdmin):
 class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = ("priority", "region", "segment", "response_minutes", "onsite_minutes")
     list_filter = ("priority", "segment")
+
+
+@admin.register(IntakePolicy)
+class IntakePolicyAdmin(admin.ModelAdmin):
+    list_display = ("brand", "change_cutoff_hours", "max_reschedules")

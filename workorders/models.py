@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,15 @@ class WorkOrder(TimeStampedModel):
         "network.Region", verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     symptom = models.TextField(_("symptom"), max_length=SYMPTOM_MAX, blank=True)
+    reported_symptom = models.ForeignKey(
+        "pricing.Symptom", verbose_name=_("reported symptom"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", **NO_INDEX,
+    )
+    # The quote as the customer saw it at intake (workorders.estimates.estimate_json): plain JSON.
+    estimate = models.JSONField(_("estimate"), default=dict, blank=True)
+    estimate_total = models.DecimalField(
+        _("estimated customer total"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     slot_start = models.DateTimeField(_("requested from"), null=True, blank=True)
     slot_end = models.DateTimeField(_("requested until"), null=True, blank=True)
     outlet = models.ForeignKey(
@@ -110,6 +120,9 @@ class WorkOrder(TimeStampedModel):
             # The SLA filters look only at open orders not yet reached; keep that set in its own indexes.
             models.Index(fields=["brand", "onsite_due"], condition=OPEN_NOT_ARRIVED, name="wo_open_onsite_due"),
             models.Index(fields=["brand", "-created_at"], condition=OPEN_NOT_ARRIVED, name="wo_open_created"),
+            # Slot offering counts an outlet's booked jobs by slot; orders without a slot stay out of it.
+            models.Index(fields=["outlet", "slot_start"], condition=models.Q(slot_start__isnull=False),
+                         name="wo_outlet_slot"),
         ]
 
     def __str__(self) -> str:
@@ -190,3 +203,93 @@ class SlaPolicy(models.Model):
     def __str__(self) -> str:
         return f"{self.get_priority_display()} {self.region or '*'} {self.segment or '*'}"
 
+
+
+class AttachmentKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")
+    SIGNATURE = "signature", _("Signature")
+    REPORT = "report", _("Service report")
+    OTHER = "other", _("Other")
+
+
+def attachment_path(instance: WorkOrderAttachment, filename: str) -> str:
+    # A random name: never the uploader's file name, never guessable from the order.
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:8] or ".bin"
+    return f"workorders/{instance.work_order_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class WorkOrderAttachmentQuerySet(ScopedQuerySet):
+    def _scope(self, principal):
+        attachments = self.filter(work_order__in=WorkOrder.objects.all()._scope(principal))
+        if principal.is_customer:
+            attachments = attachments.filter(customer_visible=True)
+        return attachments
+
+
+class WorkOrderAttachment(models.Model):
+    """A file on an order: the customer's photos at intake, later the technician's photos, signature and report.
+
+    Stored under MEDIA_ROOT, never served from a public URL: only the attachment view, which fetches
+    through ``visible_to``, hands the file out.
+    """
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices, default=AttachmentKind.PHOTO)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=60)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        User, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        **NO_INDEX,
+    )
+    customer_visible = models.BooleanField(_("visible to customer"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = WorkOrderAttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id}: {self.get_kind_display()}"
+
+
+class IntakePolicyQuerySet(ScopedQuerySet):
+    def _scope(self, principal):
+        if not principal.is_brand_staff:
+            return self.none()
+        return self.filter(brand_id=principal.brand_id)
+
+
+class IntakePolicy(models.Model):
+    """What a customer may change on a booked visit by themselves; workorders.intake applies it."""
+
+    DEFAULT_CUTOFF_HOURS = 4
+    DEFAULT_MAX_RESCHEDULES = 2
+
+    brand = models.OneToOneField(Organisation, verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+")
+    change_cutoff_hours = models.PositiveSmallIntegerField(
+        _("changes allowed until (hours before the slot)"), default=DEFAULT_CUTOFF_HOURS,
+        validators=[MaxValueValidator(14 * 24)],
+        help_text=_("A customer may cancel or reschedule up to this many hours before the booked slot starts."),
+    )
+    max_reschedules = models.PositiveSmallIntegerField(
+        _("reschedules allowed"), default=DEFAULT_MAX_RESCHEDULES, validators=[MaxValueValidator(20)],
+        help_text=_("How many times a customer may move the appointment of one order."),
+    )
+
+    objects = IntakePolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("intake policy")
+        verbose_name_plural = _("intake policies")
+
+    def __str__(self) -> str:
+        return str(self.brand)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.principal import principal_of
 from core.phones import try_normalize_phone
 from customers.models import Customer, InstalledProduct
-from workorders.choices import OPEN_STATUSES, SlaState
+from workorders.choices import OPEN_STATUSES, SlaState, Status
 from workorders.models import WorkOrder, WorkOrderEvent
 
 AT_RISK_WINDOW = dt.timedelta(hours=2)
@@ -186,3 +186,20 @@ def product_history(user, order: WorkOrder) -> QuerySet[WorkOrder]:
 
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+REPEAT_WINDOW = dt.timedelta(days=30)
+DONE_REPAIRED = frozenset({Status.COMPLETED, Status.CLOSED})
+
+
+def recent_orders_of_product(product: InstalledProduct, now: dt.datetime | None = None) -> list[WorkOrder]:
+    """The product's orders a new request would duplicate: open ones, and ones completed in the last 30 days.
+
+    Only the product's present owner's orders: a unit sold on does not show its former owner's history.
+    """
+    since = (now or timezone.now()) - REPEAT_WINDOW
+    return list(
+        WorkOrder.objects.filter(product_id=product.pk, customer_id=product.customer_id)
+        .filter(Q(status__in=sorted(OPEN_STATUSES)) | Q(completed_at__gte=since, status__in=sorted(DONE_REPAIRED)))
+        .order_by("-created_at", "-pk")[:10]
+    )

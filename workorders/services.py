@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from accounts.principal import Principal
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied, PreconditionFailed, StaleVersion
 from core.sequences import next_value
 from customers.models import Customer, InstalledProduct, Site
+from pricing.models import Symptom
 from workorders.choices import DONE_STATUSES, Channel, EventKind, Priority, Status, WorkOrderType
 from workorders.models import REASON_MAX, SYMPTOM_MAX, SlaPolicy, WorkOrder, WorkOrderEvent
 
@@ -73,10 +75,14 @@ def create_work_order(
     product: InstalledProduct | None = None,
     slot_start: dt.datetime | None = None,
     slot_end: dt.datetime | None = None,
+    reported_symptom: Symptom | None = None,
+    estimate: dict[str, Any] | None = None,
+    estimate_total: Decimal | None = None,
 ) -> WorkOrder:
     """Open a work order. Every intake channel ends here.
 
-    ``customer``, ``site`` and ``product`` must come from ``visible_to(actor.user)``.
+    ``customer``, ``site`` and ``product`` must come from ``visible_to(actor.user)``. The symptom and
+    the estimate are what workorders.intake.submit_request has already checked and computed.
     """
     ensure_may_create(actor)
     if actor.is_customer and customer.pk != actor.customer_id:
@@ -121,6 +127,9 @@ def create_work_order(
             response_due=now + dt.timedelta(minutes=respond),
             onsite_due=now + dt.timedelta(minutes=onsite),
             created_by=actor.user,
+            reported_symptom=reported_symptom,
+            estimate=estimate or {},
+            estimate_total=estimate_total,
         )
         WorkOrderEvent.objects.create(
             work_order=order, kind=EventKind.CREATED, to_status=Status.NEW, actor=actor.user,

@@ -66,6 +66,11 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     # Not user-scoped: no token or session, each request signed with one brand's IoT secret (X-Brand, HMAC);
     # integrations/tests/test_cross_brand.py proves a brand's secret reaches nothing of another brand.
     "POST /api/v1/iot/alerts": (None, None),
+    "GET /api/v1/products/{product_id}/intake": ("product_id", None),
+    "POST /api/v1/requests": (None, None),  # ids in the body: workorders/tests/test_intake_api.py probes them
+    "GET /api/v1/workorders/{order_id}/attachments": ("order_id", None),
+    "POST /api/v1/workorders/{order_id}/attachments": ("order_id", None),
+    "GET /api/v1/attachments/{attachment_id}": ("attachment_id", None),
 }
 
 # Bodies that would succeed on an object the persona may see, so a 404 proves scoping.
@@ -90,6 +95,16 @@ PAGE_ROUTES: dict[str, str | None] = {
     "wechat/<slug:brand>/callback": None,
     # The signed-in customer links to their own account; the token is signed for one brand (same tests).
     "portal/<slug:brand>/wechat/bind/<str:token>/": None,
+    # The customer portal and staff QR labels: probed by the portal tests at the end of this file.
+    **{route: None for route in (
+        "portal/labels/<int:pk>/", "portal/labels/<int:pk>/qr.svg", "portal/labels/<int:pk>/qr.png",
+        "portal/<slug:brand>/", "portal/<slug:brand>/login/", "portal/<slug:brand>/logout/",
+        "portal/<slug:brand>/products/add/", "portal/<slug:brand>/products/<int:pk>/",
+        "portal/<slug:brand>/q/<str:token>/", "portal/<slug:brand>/report/", "portal/<slug:brand>/report/solved/",
+        "portal/<slug:brand>/orders/<int:pk>/", "portal/<slug:brand>/orders/<int:pk>/status/",
+        "portal/<slug:brand>/orders/<int:pk>/rate/", "portal/<slug:brand>/orders/<int:pk>/cancel/",
+        "portal/<slug:brand>/orders/<int:pk>/reschedule/",
+    )},
 }
 
 PERSONAS = ["dispatcher", "hotline", "analyst", "manager_a", "manager_b", "tech_a", "tech_a2", "tech_b",
@@ -102,8 +117,9 @@ def user_of(world, persona):
 
 
 @pytest.fixture
-def scene(world):
+def scene(world, settings, tmp_path):
     """World plus, for each persona, one object of each kind it must not see."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     rival = world.other_brand
     rival_outlet = OutletFactory(brand=rival, code="rival-outlet")
     rival_category = CategoryFactory(brand=rival, code="rival-cat")
@@ -121,6 +137,7 @@ def scene(world):
                          product=world.other_product, outlet=world.outlet_b, technician=world.tech_b)
     tokens = {p: ApiToken.issue(user=user_of(world, p), name="probe")[0] for p in PERSONAS}
     rival_token = ApiToken.issue(user=world.rival_dispatcher, name="rival")[0]
+    photo = {o.pk: _photo_on(o).pk for o in (rival_order, order_a, order_b)}
     from network.models import Region, Skill
 
     brand_wide = dict(
@@ -168,6 +185,8 @@ def scene(world):
                                  outlet_id=world.outlet_a.pk, technician_id=world.tech_a.pk,
                                  token_id=tokens["dispatcher"].pk, region_id=acme_region, skill_id=acme_skill),
     }
+    for ids in foreign.values():
+        ids["attachment_id"] = photo[ids["order_id"]]  # a file on the very order the persona may not see
     return SimpleNamespace(world=world, foreign=foreign, order_a=order_a, order_b=order_b, rival_order=rival_order)
 
 
@@ -203,8 +222,19 @@ def test_every_page_route_is_covered():
     assert page_routes() == set(PAGE_ROUTES), "add new pages to PAGE_ROUTES with their scoping"
 
 
+def _photo_on(order):
+    from core.images import accept_photo
+    from workorders.attachments import store_photo
+    from workorders.tests.intake_setup import photo_bytes
+
+    return store_photo(order=order, photo=accept_photo(photo_bytes(size=(64, 48))))
+
+
 def _snapshot():
+    from workorders.models import WorkOrderAttachment
+
     return (
+        list(WorkOrderAttachment.objects.order_by("pk").values_list("pk", "work_order_id")),
         list(WorkOrder.objects.order_by("pk").values_list("pk", "version", "status", "priority")),
         list(Customer.objects.order_by("pk").values_list("pk", "name")),
         list(InstalledProduct.objects.order_by("pk").values_list("pk", "status")),
@@ -307,3 +337,148 @@ def test_admin_is_closed_to_non_staff(scene):
         client = Client()
         client.force_login(user_of(scene.world, persona))
         assert client.get("/admin/workorders/workorder/").status_code == 302
+
+
+# --- the customer portal ------------------------------------------------------------------------------------
+# Each portal route: what its path names ("product", "order", "qr" token, "label" = a unit by id for staff),
+# None for pages of no one object. The probes: the other customer, a customer of the rival brand, staff of
+# every kind, and anonymous visitors, against the customer's own product and order.
+PORTAL_ROUTES: dict[str, str | None] = {
+    "labels/<int:pk>/": "label", "labels/<int:pk>/qr.svg": "label", "labels/<int:pk>/qr.png": "label",
+    "<slug:brand>/": None, "<slug:brand>/login/": None, "<slug:brand>/logout/": None,
+    "<slug:brand>/products/add/": None, "<slug:brand>/products/<int:pk>/": "product",
+    "<slug:brand>/q/<str:token>/": "qr", "<slug:brand>/report/": None, "<slug:brand>/report/solved/": None,
+    "<slug:brand>/orders/<int:pk>/": "order", "<slug:brand>/orders/<int:pk>/status/": "order",
+    "<slug:brand>/orders/<int:pk>/rate/": "order", "<slug:brand>/orders/<int:pk>/cancel/": "order",
+    "<slug:brand>/orders/<int:pk>/reschedule/": "order",
+}
+PORTAL_PROBES = ["other_customer", "rival_customer", "dispatcher", "hotline", "manager_a", "manager_b", "tech_a",
+                 "tech_b", "rival_dispatcher"]
+
+
+def test_every_portal_route_is_probed():
+    from portal.urls import urlpatterns
+
+    assert {str(p.pattern) for p in urlpatterns} == set(PORTAL_ROUTES)
+
+
+@pytest.fixture
+def portal_scene(scene):
+    """The scene, the customer's order finished (so rating would succeed) and a rival customer who can sign in."""
+    from accounts.choices import Role
+    from accounts.tests.factories import MembershipFactory, UserFactory
+
+    w = scene.world
+    rival_user = UserFactory(username="rival_customer")
+    MembershipFactory(user=rival_user, organisation=w.other_brand, role=Role.CUSTOMER)
+    w.rival_customer.user = rival_user
+    w.rival_customer.save(update_fields=["user"])
+    done = make_order(w, status=Status.COMPLETED)
+    return SimpleNamespace(**vars(scene), done=done, rival_user=rival_user)
+
+
+def _portal_user(ps, persona):
+    return ps.rival_user if persona == "rival_customer" else user_of(ps.world, persona)
+
+
+def _portal_urls(ps) -> dict[str, list[str]]:
+    """Every object route, filled in with the customer's own product and orders (foreign to each probe)."""
+    w = ps.world
+    fill = {"product": [w.product.pk], "order": [ps.order_a.pk, ps.done.pk], "label": [w.product.pk],
+            "qr": [w.product.qr_token]}
+    urls: dict[str, list[str]] = {}
+    for route, kind in PORTAL_ROUTES.items():
+        if kind is None:
+            continue
+        for value in fill[kind]:
+            path = route.replace("<slug:brand>", "acme").replace("<int:pk>", str(value)).replace(
+                "<str:token>", str(value))
+            urls.setdefault(kind, []).append("/portal/" + path)
+    return urls
+
+
+def _portal_snapshot():
+    from feedback.models import Rating
+
+    return (_snapshot(), list(Rating.objects.values_list("pk", flat=True)),
+            list(InstalledProduct.objects.order_by("pk").values_list("pk", "customer_id", "site_id")))
+
+
+@pytest.mark.parametrize("persona", PORTAL_PROBES)
+def test_portal_foreign_products_and_orders_are_404_and_untouched(portal_scene, persona):
+    ps = portal_scene
+    client = Client()
+    client.force_login(_portal_user(ps, persona))
+    customer_only = {"product", "order", "qr"}
+    checked = 0
+    for kind, urls in _portal_urls(ps).items():
+        if kind == "label" and persona in ("dispatcher", "hotline", "manager_a", "tech_a"):
+            continue  # staff who serve this unit print its label (portal/tests/test_products.py)
+        for url in urls:
+            before = _portal_snapshot()
+            assert client.get(url).status_code in (404, 405), f"{persona} GET {url}"
+            body = {"score": "5", "reason": "time", "slot": "x", "serial": "SN-A-0001"}
+            assert client.post(url, body).status_code in (404, 405), f"{persona} POST {url}"
+            assert _portal_snapshot() == before, f"{persona} {url} changed data"
+            checked += kind in customer_only
+    assert checked == sum(len(u) for k, u in _portal_urls(ps).items() if k in customer_only) == 12
+
+
+def test_portal_anonymous_visitors_are_sent_to_sign_in(portal_scene):
+    ps = portal_scene
+    client = Client()
+    for kind, urls in _portal_urls(ps).items():
+        for url in urls:
+            before = _portal_snapshot()
+            response = client.get(url)
+            login = "/accounts/login/" if kind == "label" else "/portal/acme/login/"
+            assert response.status_code == 405 or (
+                response.status_code == 302 and response["Location"].startswith(login)), url
+            assert client.post(url, {"score": "5", "reason": "time"}).status_code in (302, 405), url
+            assert _portal_snapshot() == before
+    for page in ("/portal/acme/", "/portal/acme/report/", "/portal/acme/products/add/"):
+        assert client.get(page)["Location"].startswith("/portal/acme/login/?next=")
+
+
+@pytest.mark.parametrize("persona", ["dispatcher", "manager_a", "tech_a", "rival_customer", "rival_dispatcher"])
+def test_portal_pages_are_nobodys_but_the_brands_customers(portal_scene, persona):
+    """Staff and customers of another brand are nobody here: sent to this brand's sign-in, shown nothing."""
+    client = Client()
+    client.force_login(_portal_user(portal_scene, persona))
+    for page in ("/portal/acme/", "/portal/acme/report/", "/portal/acme/products/add/"):
+        response = client.get(page)
+        assert response.status_code == 302 and response["Location"].startswith("/portal/acme/login/"), page
+
+
+@pytest.mark.parametrize("persona", ["other_customer", "rival_customer"])
+def test_portal_lists_never_show_foreign_objects(portal_scene, persona):
+    ps = portal_scene
+    w = ps.world
+    client = Client()
+    client.force_login(_portal_user(ps, persona))
+    brand = "acme" if persona == "other_customer" else "rival"
+    for page in (f"/portal/{brand}/", f"/portal/{brand}/report/"):
+        html = client.get(page).content.decode()
+        assert client.get(page).status_code == 200
+        assert w.product.serial not in html
+        for order in (ps.order_a, ps.done):
+            assert f"/orders/{order.pk}/" not in html and order.number not in html
+        assert f"/products/{w.product.pk}/" not in html
+    # Signed in for the rival brand, the customer's order is not theirs in their own portal either.
+    if persona == "rival_customer":
+        assert client.get(f"/portal/rival/orders/{ps.order_a.pk}/").status_code == 404
+        assert client.get(f"/portal/rival/products/{w.product.pk}/").status_code == 404
+
+
+def test_portal_lists_show_own_objects(portal_scene):
+    """The negative checks are meaningful only if the same pages do show the customer's own."""
+    ps = portal_scene
+    client = Client()
+    client.force_login(ps.world.customer.user)
+    html = client.get("/portal/acme/").content.decode()
+    assert ps.world.product.serial in html
+    assert f"/portal/acme/orders/{ps.order_a.pk}/" in html and f"/portal/acme/orders/{ps.done.pk}/" in html
+    for kind, urls in _portal_urls(ps).items():
+        if kind in ("product", "order"):
+            for url in urls:
+                assert client.get(url).status_code in (200, 405), url

@@ -1,0 +1,373 @@
+"""Intake, shared by every channel (hotline console, customer portal, WeChat, IoT, apps through the API).
+
+``preview`` is what a caller shows before confirming: the estimate with its warranty verdict, the orders
+of the product a new one would duplicate, the slots the serving outlets can offer, whether mail-in
+repair is possible. ``submit_request`` checks everything first, then opens the order through
+``workorders.services.create_work_order`` and books the slot in the same transaction, or changes
+nothing at all. The rest applies the brand's ``IntakePolicy`` to what a customer may change later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from accounts.principal import Principal, system_principal
+from catalog.choices import ServiceType
+from core.errors import DomainError, InvalidInput, PermissionDenied, StaleVersion
+from core.images import MAX_PHOTOS, accept_photo
+from customers.models import Customer, InstalledProduct, Site
+from dispatch.selectors import SlotOffer, free_capacity, offer_slots, slot_windows
+from pricing.engine import Quote
+from pricing.errors import BeyondCalloutBands, NoPriceList, PriceNotListed
+from pricing.models import Symptom
+from pricing.services import estimate
+from workorders import selectors, workflow
+from workorders.attachments import check_photo_count, files_rolled_back, store_photo
+from workorders.choices import Channel, EventKind, Priority, Status
+from workorders.estimates import estimate_json, unavailable_json
+from workorders.models import SYMPTOM_MAX, IntakePolicy, WorkOrder, WorkOrderEvent
+from workorders.services import create_work_order, ensure_may_create
+
+__all__ = [
+    "MAX_PHOTOS", "OFFER_DAYS", "ChangeNotAllowed", "ChangeRules", "IntakePreview", "MailInNotAllowed",
+    "SlotUnavailable", "cancel_by_customer", "customer_change_rules", "policy_for", "preview", "reschedule",
+    "submit_request",
+]
+
+OFFER_DAYS = 7
+# Pricing configuration that cannot price this visit: the order can still be taken, without a price.
+UNPRICEABLE = (NoPriceList, PriceNotListed, BeyondCalloutBands)
+RESCHEDULABLE = frozenset({Status.NEW, Status.ASSIGNED})
+
+
+class SlotUnavailable(DomainError):
+    code = "slot_unavailable"
+    status = 409
+    default_message = _("This time slot is no longer available. Please choose another one.")
+
+
+class MailInNotAllowed(InvalidInput):
+    code = "mail_in_not_allowed"
+    default_message = _("Mail-in repair is not offered for this product.")
+
+
+class ChangeNotAllowed(DomainError):
+    code = "change_not_allowed"
+    status = 409
+    default_message = _("This order cannot be changed online any more.")
+
+
+@dataclass(frozen=True)
+class IntakePreview:
+    product: InstalledProduct
+    service_type: str
+    symptom: Symptom | None
+    quote: Quote | None
+    # Why there is no quote (no price list for the day, a price not listed), when there is none.
+    quote_unavailable: DomainError | None
+    duplicates: list[WorkOrder]
+    slots: list[SlotOffer]
+    mail_in_allowed: bool
+
+    @property
+    def quote_reason(self) -> str:
+        return str(self.quote_unavailable.message) if self.quote_unavailable else ""
+
+
+class ChangeRules(NamedTuple):
+    can_cancel: bool
+    can_reschedule: bool
+    reason: str
+
+
+# --- checks shared by preview and submit -------------------------------------------------------------
+
+
+def _check_service_type(service_type: str) -> None:
+    if service_type not in ServiceType.values:
+        raise InvalidInput(_("Choose a valid option."), field="service_type", allowed=list(ServiceType.values))
+
+
+def _symptom(product: InstalledProduct | None, code: str) -> Symptom | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    found = None
+    if product is not None:
+        found = Symptom.objects.filter(category_id=product.product_model.category_id, code=code,
+                                       is_active=True).first()
+    if found is None:
+        raise InvalidInput(_("Choose a symptom from the list for this product's category."), field="symptom_code")
+    return found
+
+
+def _check_mail_in(product: InstalledProduct | None, service_type: str) -> None:
+    if service_type == ServiceType.MAIL_IN and (product is None or not product.product_model.category.mail_in_allowed):
+        raise MailInNotAllowed(field="service_type")
+
+
+def _quote(product: InstalledProduct, service_type: str, symptom_code: str, at: dt.datetime,
+           outlet: Organisation | None = None) -> tuple[Quote | None, DomainError | None]:
+    try:
+        return estimate(product=product, service_type=service_type, symptom_code=symptom_code, at=at,
+                        outlet=outlet), None
+    except UNPRICEABLE as error:
+        return None, error
+
+
+def preview(*, product: InstalledProduct, service_type: str, symptom_code: str = "",
+            at: dt.datetime | None = None) -> IntakePreview:
+    """What to show before the request is confirmed. ``product`` was fetched through ``visible_to``."""
+    at = at or timezone.now()
+    _check_service_type(service_type)
+    _check_mail_in(product, service_type)
+    symptom = _symptom(product, symptom_code)
+    quote, unavailable = _quote(product, service_type, symptom.code if symptom else "", at)
+    mail_in = service_type == ServiceType.MAIL_IN
+    return IntakePreview(
+        product=product, service_type=service_type, symptom=symptom, quote=quote, quote_unavailable=unavailable,
+        duplicates=selectors.recent_orders_of_product(product, now=at),
+        slots=[] if mail_in else offer_slots(product=product, service_type=service_type, days=OFFER_DAYS, now=at),
+        mail_in_allowed=product.product_model.category.mail_in_allowed,
+    )
+
+
+def _window(slot: Any) -> tuple[dt.datetime, dt.datetime]:
+    try:
+        start, end = slot
+    except (TypeError, ValueError):
+        raise InvalidInput(_("Choose one of the offered time slots."), field="slot") from None
+    if not all(isinstance(t, dt.datetime) and timezone.is_aware(t) for t in (start, end)):
+        raise InvalidInput(_("Choose one of the offered time slots."), field="slot")
+    return start, end
+
+
+def _check_window(window: tuple[dt.datetime, dt.datetime], now: dt.datetime) -> None:
+    """A window the brand offers at all: a two-hour window on the grid, not too soon, not too far ahead."""
+    if window not in slot_windows(days=OFFER_DAYS, now=now):
+        raise InvalidInput(_("Choose one of the offered time slots."), field="slot")
+
+
+def _offer_for(product: InstalledProduct, service_type: str, site: Site | None,
+               window: tuple[dt.datetime, dt.datetime], now: dt.datetime) -> SlotOffer:
+    _check_window(window, now)
+    for offer in offer_slots(product=product, service_type=service_type, days=OFFER_DAYS, now=now, site=site):
+        if (offer.start, offer.end) == window:
+            return offer
+    raise SlotUnavailable(field="slot")
+
+
+def _book(product: InstalledProduct, service_type: str, site: Site | None, outlet_id: int,
+          window: tuple[dt.datetime, dt.datetime], exclude_order_id: int | None = None) -> Organisation:
+    """Inside the caller's transaction: take the outlet's lock, then make sure the window still has room.
+
+    PostgreSQL: the outlet's row lock serialises bookings of one outlet, and the count below runs after
+    it, so it sees every booking committed before. SQLite: an IMMEDIATE transaction holds the database's
+    write lock from BEGIN, which serialises every writer (select_for_update is a no-op there).
+    """
+    outlet = Organisation.objects.select_for_update().get(pk=outlet_id)
+    free = free_capacity(product=product, service_type=service_type, outlet_id=outlet_id, window=window, site=site,
+                         exclude_order_id=exclude_order_id)
+    if free < 1:
+        raise SlotUnavailable(field="slot")
+    return outlet
+
+
+# --- submit ------------------------------------------------------------------------------------------------
+
+
+def submit_request(
+    *,
+    actor: Principal,
+    customer: Customer,
+    service_type: str,
+    channel: str,
+    product: InstalledProduct | None = None,
+    site: Site | None = None,
+    symptom_code: str = "",
+    description: str = "",
+    slot: tuple[dt.datetime, dt.datetime] | None = None,
+    photos: Iterable[Any] = (),
+    priority: str = Priority.NORMAL,
+) -> WorkOrder:
+    """Open a service request from any channel: estimate stored, slot booked, photos kept; or nothing at all.
+
+    ``customer``, ``product`` and ``site`` come from ``visible_to(actor.user)`` (integrations acting as
+    ``system_principal`` fetch them by brand). Refusals raise a DomainError having written nothing.
+    """
+    ensure_may_create(actor)
+    if actor.is_customer and customer.pk != actor.customer_id:
+        raise PermissionDenied()
+    if customer.brand_id != actor.brand_id:
+        raise InvalidInput(_("Unknown customer."), field="customer")
+    _check_service_type(service_type)
+    if channel not in Channel.values:
+        raise InvalidInput(_("Choose a valid option."), field="channel", allowed=list(Channel.values))
+    if priority not in Priority.values:
+        raise InvalidInput(_("Choose a valid option."), field="priority", allowed=list(Priority.values))
+    if product is not None and product.customer_id != customer.pk:
+        raise InvalidInput(_("The product belongs to another customer."), field="product")
+    if site is not None and site.customer_id != customer.pk:
+        raise InvalidInput(_("The site belongs to another customer."), field="site")
+    description = (description or "").strip()
+    if len(description) > SYMPTOM_MAX:
+        raise InvalidInput(_("The description is too long."), field="description", max_length=SYMPTOM_MAX)
+    symptom = _symptom(product, symptom_code)
+    _check_mail_in(product, service_type)
+    photos = list(photos)
+    check_photo_count(photos)
+
+    now = timezone.now()
+    window = offer = None
+    if slot is not None:
+        window = _window(slot)
+        if product is None:
+            raise InvalidInput(_("Choose the product before a time slot."), field="slot")
+        if service_type == ServiceType.MAIL_IN:
+            raise InvalidInput(_("A mail-in repair has no appointment slot."), field="slot")
+        offer = _offer_for(product, service_type, site, window, now)
+    accepted = [accept_photo(p) for p in photos]
+    # Priced before the transaction (no lock held meanwhile), with the call-out from the booked outlet.
+    outlet = Organisation.objects.get(pk=offer.outlet_id) if offer else None
+    stored_estimate, total = _estimate(product, service_type, symptom, now, outlet)
+
+    with files_rolled_back() as stored, transaction.atomic():
+        if offer is not None:
+            outlet = _book(product, service_type, site, offer.outlet_id, window)
+        order = create_work_order(
+            actor=actor, customer=customer, type=service_type, channel=channel, symptom=description,
+            priority=priority, site=site, product=product, slot_start=window[0] if window else None,
+            slot_end=window[1] if window else None, reported_symptom=symptom, estimate=stored_estimate,
+            estimate_total=total,
+        )
+        if outlet is not None:
+            order = workflow.transition(order, "assign", actor=system_principal(order.brand_id), outlet=outlet)
+        for photo in accepted:
+            store_photo(order=order, photo=photo, uploaded_by=actor.user, stored=stored)
+    return order
+
+
+def _estimate(product: InstalledProduct | None, service_type: str, symptom: Symptom | None, now: dt.datetime,
+              outlet: Organisation | None) -> tuple[dict, Decimal | None]:
+    if product is None:
+        return {}, None
+    quote, unavailable = _quote(product, service_type, symptom.code if symptom else "", now, outlet)
+    if quote is None:
+        return unavailable_json(unavailable, computed_at=now), None
+    return estimate_json(quote, computed_at=now), quote.total
+
+
+# --- what the customer may change later -----------------------------------------------------------------
+
+
+def policy_for(brand_id: int) -> IntakePolicy:
+    """The brand's policy, or the defaults (unsaved) when it has set none."""
+    return IntakePolicy.objects.filter(brand_id=brand_id).first() or IntakePolicy(brand_id=brand_id)
+
+
+def reschedule_count(order: WorkOrder) -> int:
+    return WorkOrderEvent.objects.filter(work_order_id=order.pk, kind=EventKind.RESCHEDULED).count()
+
+
+def customer_change_rules(order: WorkOrder, now: dt.datetime | None = None,
+                          policy: IntakePolicy | None = None) -> ChangeRules:
+    """(can_cancel, can_reschedule, why not) for the order's customer, under the brand's IntakePolicy."""
+    now = now or timezone.now()
+    policy = policy or policy_for(order.brand_id)
+    if order.status not in workflow.ACTIONS["cancel"].sources_for("customer"):
+        if order.status in (Status.COMPLETED, Status.CLOSED, Status.CANCELLED):
+            return ChangeRules(False, False, gettext("This order is finished."))
+        return ChangeRules(False, False, gettext(
+            "The technician is already on the job, so this order can no longer be changed online. "
+            "Please call the hotline."))
+    if order.slot_start and now > order.slot_start - dt.timedelta(hours=policy.change_cutoff_hours):
+        return ChangeRules(False, False, ngettext(
+            "Changes are possible up to %(hours)s hour before the appointment. Please call the hotline.",
+            "Changes are possible up to %(hours)s hours before the appointment. Please call the hotline.",
+            policy.change_cutoff_hours) % {"hours": policy.change_cutoff_hours})
+    if order.product_id is None or order.type == ServiceType.MAIL_IN:
+        return ChangeRules(True, False, gettext("This order has no appointment to move."))
+    if order.status not in RESCHEDULABLE:
+        return ChangeRules(True, False, gettext(
+            "A technician has already been scheduled. Please call the hotline to move the appointment."))
+    done = reschedule_count(order)
+    if done >= policy.max_reschedules:
+        return ChangeRules(True, False, ngettext(
+            "The appointment has already been moved %(count)s time, the most allowed.",
+            "The appointment has already been moved %(count)s times, the most allowed.", done) % {"count": done})
+    return ChangeRules(True, True, "")
+
+
+def _utc_pair(pair: tuple[dt.datetime, dt.datetime]) -> list[str]:
+    return [t.astimezone(dt.UTC).isoformat() for t in pair]
+
+
+def _own_order(order: WorkOrder, actor: Principal) -> None:
+    if not actor.is_customer:
+        raise PermissionDenied(_("Only the customer may do this here."))
+    if order.customer_id != actor.customer_id:
+        raise PermissionDenied()
+
+
+def cancel_by_customer(*, order: WorkOrder, actor: Principal, reason: str) -> WorkOrder:
+    """The customer cancels their own order within the policy (through workflow's cancel step)."""
+    _own_order(order, actor)
+    rules = customer_change_rules(order)
+    if not rules.can_cancel:
+        raise ChangeNotAllowed(rules.reason)
+    return workflow.transition(order, "cancel", actor=actor, reason=reason)
+
+
+def reschedule(*, order: WorkOrder, actor: Principal, slot: tuple[dt.datetime, dt.datetime]) -> WorkOrder:
+    """Move the appointment to another offered window; the customer within the policy, the brand's desk always.
+
+    An order already at an outlet stays there (the window must have room at that outlet); one not yet
+    assigned is assigned to the outlet offering the window. Writes a ``rescheduled`` event the customer sees.
+    """
+    if actor.is_customer:
+        _own_order(order, actor)
+        rules = customer_change_rules(order)
+        if not rules.can_reschedule:
+            raise ChangeNotAllowed(rules.reason)
+    elif actor.role in workflow.DESK_AND_HOTLINE:
+        if order.status not in RESCHEDULABLE or order.product_id is None or order.type == ServiceType.MAIL_IN:
+            raise ChangeNotAllowed(_("This order's appointment cannot be moved now."))
+    else:
+        raise PermissionDenied(_("Your role may not move appointments."))
+    window = _window(slot)
+    if window == (order.slot_start, order.slot_end):
+        raise InvalidInput(_("This is already the booked time slot."), field="slot")
+    now = timezone.now()
+    product = order.product
+    if order.outlet_id:
+        _check_window(window, now)
+        outlet_id = order.outlet_id
+    else:
+        outlet_id = _offer_for(product, order.type, order.site, window, now).outlet_id
+
+    with transaction.atomic():
+        outlet = _book(product, order.type, order.site, outlet_id, window, exclude_order_id=order.pk)
+        updated = WorkOrder.objects.filter(pk=order.pk, version=order.version, status=order.status).update(
+            slot_start=window[0], slot_end=window[1], version=F("version") + 1, updated_at=now)
+        if not updated:
+            raise StaleVersion(current_version=WorkOrder.objects.values_list("version", flat=True).get(pk=order.pk))
+        before = _utc_pair((order.slot_start, order.slot_end)) if order.slot_start else None
+        WorkOrderEvent.objects.create(
+            work_order_id=order.pk, kind=EventKind.RESCHEDULED, actor=actor.user, actor_role=actor.role,
+            customer_visible=True, data={"from": before, "to": _utc_pair(window)}, created_at=now,
+        )
+        order.refresh_from_db()
+        if order.outlet_id is None:
+            order = workflow.transition(order, "assign", actor=system_principal(order.brand_id), outlet=outlet)
+    return order
