@@ -22,6 +22,8 @@ from accounts.models import Membership, Organisation, User
 from catalog.models import ProductCategory, ProductModel, ServiceStandard
 from demo import data
 from demo.common import mobile, near, person_name
+from dispatch.demo import seed_intake
+from integrations.demo import seed_integrations
 from knowledge.demo import seed_articles
 from network.models import WEEKDAYS, Certification, Region, Skill, Technician
 from workorders.choices import Priority
@@ -93,6 +95,8 @@ class Builder:
         self._phase("work orders and timelines", lambda: build_orders(self, world, people))
         self._phase("price lists, warranty rules and symptoms", lambda: self._pricing(world))
         self._phase("self-help articles", lambda: self.counts.update(articles=seed_articles(world.brand)))
+        self._phase("IoT alerts and WeChat", lambda: self.counts.update(seed_integrations(world.brand, now=self.now)))
+        self._phase("slots and intake policy", lambda: self.counts.update(seed_intake(world.brand, today=self.today)))
         return self.counts
 
     def _pricing(self, world: World) -> None:

@@ -5,10 +5,11 @@ capacity in a window is what its qualified technicians can take on in it:
 
 - a technician counts in a window only when the day's shift covers the whole window, the skill is
   held that day (a certificate, where the skill has any, must be current), and a job of the standard
-  length started at the window's start still ends within the shift;
+  length started at the window's start still ends within the shift (a job longer than the whole
+  shift takes the day instead, and starts only in the shift's first window);
 - a technician can start ``max(1, window // (standard + travel))`` jobs in a window, and
-  ``shift // (standard + travel)`` jobs a day (at least one when the shift holds one job), never more
-  than their daily capacity; the outlet's daily capacity caps the day as a whole.
+  ``shift // (standard + travel)`` jobs a day (at least one), never more than their daily capacity;
+  the outlet's daily capacity caps the day as a whole.
 
 The free capacity is the window's capacity minus the outlet's bookings overlapping the window, and at
 most the day's capacity minus the bookings starting that day; never negative. Each window with room is
@@ -144,18 +145,23 @@ def _shift(crew: Crew, day: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.dat
 def jobs_in_window(crew: Crew, window: Window, job: Job, tz: dt.tzinfo) -> int:
     start, end = window
     shift = _shift(crew, start.astimezone(tz).date(), tz)
-    if shift is None or shift[0] > start or shift[1] < end or shift[1] - start < job.standard:
+    if shift is None or shift[0] > start or shift[1] < end:
         return 0
-    return min(max(1, (end - start) // job.per_job), crew.daily_capacity)
+    if shift[1] - start >= job.standard:
+        return min(max(1, (end - start) // job.per_job), crew.daily_capacity)
+    if shift[1] - shift[0] < job.standard and start - shift[0] < WINDOW:
+        # Longer than the whole shift (a central air-conditioner's installation): it takes the day and
+        # goes on the next, so it starts only in the shift's first window.
+        return min(1, crew.daily_capacity)
+    return 0
 
 
 def jobs_in_day(crew: Crew, day: dt.date, job: Job, tz: dt.tzinfo) -> int:
     shift = _shift(crew, day, tz)
     if shift is None:
         return 0
-    length = shift[1] - shift[0]
-    jobs = length // job.per_job or (1 if length >= job.standard else 0)
-    return min(jobs, crew.daily_capacity)
+    # At least one: a job that does not fit twice still fits once, or takes the whole day.
+    return min((shift[1] - shift[0]) // job.per_job or 1, crew.daily_capacity)
 
 
 def free_in(board: Board, outlet: Outlet, window: Window) -> int:

@@ -63,7 +63,9 @@ class WorkOrder(TimeStampedModel):
         related_name="+", **NO_INDEX,
     )
     # The quote as the customer saw it at intake (workorders.estimates.estimate_json): plain JSON.
-    estimate = models.JSONField(_("estimate"), default=dict, blank=True)
+    # The database default too: bulk loaders that name their columns (demo/scale.py) leave it out.
+    estimate = models.JSONField(_("estimate"), default=dict, db_default=models.Value({}, models.JSONField()),
+                                blank=True)
     estimate_total = models.DecimalField(
         _("estimated customer total"), max_digits=12, decimal_places=2, null=True, blank=True
     )

@@ -69,6 +69,15 @@ def test_short_jobs_fit_twice_in_a_window_and_long_ones_only_where_the_shift_hol
     assert slots.jobs_in_day(tech, MONDAY, install, TZ) == 1
 
 
+def test_a_job_longer_than_the_shift_takes_the_day_from_its_first_window():
+    job = Job(standard_minutes=600, travel_minutes=30)  # ten hours: no shift of the week holds it
+    late = crew(hours={"mon": (dt.time(10), dt.time(19))})
+
+    assert [slots.jobs_in_window(crew(), window(MONDAY, h), job, TZ) for h in (9, 11, 13, 15)] == [1, 0, 0, 0]
+    assert [slots.jobs_in_window(late, window(MONDAY, h), job, TZ) for h in (9, 11, 13, 15, 17)] == [0, 1, 0, 0, 0]
+    assert slots.jobs_in_day(crew(), MONDAY, job, TZ) == 1
+
+
 def test_daily_capacity_limits_the_day():
     job = Job(standard_minutes=60, travel_minutes=30)
 

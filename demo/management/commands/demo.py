@@ -66,6 +66,11 @@ class Command(BaseCommand):
             out(f"  {label:<{width}}  {username:<18} {data.PASSWORD}")
         out(f"  Customer portal: http://127.0.0.1:8000/portal/{data.BRAND_CODE}/ phone {data.CUSTOMER_PHONE[3:]}, "
             "the texted code is in var/sms-outbox.log (and the server's log)")
+        from integrations.demo import instructions
+
+        out("")
+        for line in instructions(data.BRAND_CODE):
+            out(line)
         if counts:
             out("")
             out("Created:")
