@@ -53,12 +53,15 @@ class AlertResult:
 
 # --- secrets ---------------------------------------------------------------------------------------
 
-def issue_device_secret(*, brand: Organisation, label: str) -> tuple[DeviceSecret, str]:
-    """A new active secret; the raw value is returned this once (the caller shows it and forgets it)."""
+def issue_device_secret(*, brand: Organisation, label: str, raw: str | None = None) -> tuple[DeviceSecret, str]:
+    """A new active secret; the raw value is returned this once (the caller shows it and forgets it).
+
+    ``raw`` is for the demo's published test secret only; everything else gets a random one.
+    """
     with transaction.atomic():
         if DeviceSecret.objects.filter(brand=brand, is_active=True).count() >= MAX_ACTIVE_SECRETS:
             raise TooManySecrets(field="brand")
-        raw = "iot_" + pysecrets.token_urlsafe(32)
+        raw = raw or "iot_" + pysecrets.token_urlsafe(32)
         secret = DeviceSecret.objects.create(brand=brand, label=label.strip()[:80] or "device key", secret=raw,
                                              last_four=raw[-4:])
     return secret, raw
@@ -169,13 +172,14 @@ def check_alert(alert: Alert, *, now: dt.datetime) -> None:
             raise OutOfRange(_("The alert is older than 30 days."), field="occurred_at")
 
 
-def receive_alert(*, brand: Organisation, alert: Alert) -> AlertResult:
+def receive_alert(*, brand: Organisation, alert: Alert, now: dt.datetime | None = None) -> AlertResult:
     """Store the alert and act on it, once per alert id: a redelivery gets the first answer and changes nothing.
 
-    One transaction: the alert row is written first, so a concurrent delivery of the same id waits on
-    its unique key (PostgreSQL) or the write lock (SQLite) and then finds it.
+    One transaction: the product is locked and the alert row written first, so a concurrent delivery of
+    the same id waits (row lock on PostgreSQL, the write lock on SQLite) and then finds it. ``now`` is
+    the receiving time (the demo places its alerts in the past).
     """
-    now = timezone.now()
+    now = now or timezone.now()
     check_alert(alert, now=now)
     previous = _replay(brand, alert.alert_id)
     if previous is not None:

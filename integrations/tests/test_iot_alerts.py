@@ -246,7 +246,7 @@ def test_an_order_the_intake_refuses_leaves_no_alert_behind(w, world):
 
 def test_body_bytes_are_what_is_signed_not_a_reencoding(w):
     # Spacing, key order and unicode escapes are the device's own: the signature covers those bytes.
-    raw = '{ "serial":"SN-A-0001",  "alert_id":"a-raw", "fault_code":"E01", "message":"\\u8fdb\\u6c34" }'.encode()
+    raw = b'{ "serial":"SN-A-0001",  "alert_id":"a-raw", "fault_code":"E01", "message":"\\u8fdb\\u6c34" }'
     resp = post_alert(raw, secret=w.iot.raw, brand="acme")
     assert resp.status_code == 201
     assert DeviceAlert.objects.get().message == "进水"

@@ -192,8 +192,10 @@ def test_an_unlinked_user_gets_the_bind_link_first(w):
     assert WorkOrder.objects.count() == before
 
 
-@pytest.mark.parametrize("text", ["报修 SN-A-0001 不出水了", "报修\u3000SN-A-0001\u3000不出水了", "  报修 sn-a-0001 不出水了 ",
-                                  "repair SN-A-0001 不出水了", "Repair SN-A-0001 不出水了", "报修：SN-A-0001 不出水了"])
+@pytest.mark.parametrize("text", [
+    "报修 SN-A-0001 不出水了", "报修\u3000SN-A-0001\u3000不出水了", "  报修 sn-a-0001 不出水了 ",
+    "repair SN-A-0001 不出水了", "Repair SN-A-0001 不出水了", "报修：SN-A-0001 不出水了",
+])
 def test_a_repair_message_opens_a_wechat_order_for_the_linked_customer(w, text):
     link(w)
     content = reply_of(say(w, text))["Content"]
