@@ -8,6 +8,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import OrgKind
+from accounts.models import Organisation
 from integrations.errors import TooManySecrets
 from integrations.models import (
     DeviceAlert,
@@ -20,6 +22,18 @@ from integrations.models import (
     WeChatMessage,
 )
 from integrations.services import iot
+
+
+class BrandChoiceMixin:
+    """The brand field offers brands only (Organisation also holds the outlets)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "brand":
+            kwargs["queryset"] = Organisation.objects.filter(kind=OrgKind.BRAND)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+BRAND_FILTER = ("brand", admin.RelatedOnlyFieldListFilter)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,10 +62,10 @@ class DeviceSecretForm(forms.ModelForm):
 
 
 @admin.register(DeviceSecret)
-class DeviceSecretAdmin(admin.ModelAdmin):
+class DeviceSecretAdmin(BrandChoiceMixin, admin.ModelAdmin):
     form = DeviceSecretForm
     list_display = ("label", "brand", "masked", "is_active", "created_at", "last_used_at", "revoked_at")
-    list_filter = ("is_active", "brand")
+    list_filter = ("is_active", BRAND_FILTER)
     actions = ["revoke"]
 
     def get_fields(self, request, obj=None):
@@ -91,10 +105,10 @@ class DeviceSecretAdmin(admin.ModelAdmin):
 
 
 @admin.register(FaultCodeMapping)
-class FaultCodeMappingAdmin(admin.ModelAdmin):
+class FaultCodeMappingAdmin(BrandChoiceMixin, admin.ModelAdmin):
     list_display = ("fault_code", "label", "product_model", "category", "service_type", "priority", "symptom",
                     "is_active")
-    list_filter = ("brand", "category", "service_type", "priority", "is_active")
+    list_filter = (BRAND_FILTER, "category", "service_type", "priority", "is_active")
     search_fields = ("fault_code", "label", "product_model__code")
     autocomplete_fields = ("symptom",)
 
@@ -102,7 +116,7 @@ class FaultCodeMappingAdmin(admin.ModelAdmin):
 @admin.register(DeviceAlert)
 class DeviceAlertAdmin(ReadOnlyAdmin):
     list_display = ("alert_id", "product", "fault_code", "outcome", "work_order", "occurred_at", "received_at")
-    list_filter = ("outcome", "brand")
+    list_filter = ("outcome", BRAND_FILTER)
     search_fields = ("=alert_id", "=product__serial", "fault_code")
     raw_id_fields = ("product", "work_order", "mapping")
     exclude = ("response_body",)
@@ -119,7 +133,7 @@ class UsageReadingAdmin(ReadOnlyAdmin):
 @admin.register(RejectedRequest)
 class RejectedRequestAdmin(ReadOnlyAdmin):
     list_display = ("at", "source", "brand", "code", "detail", "remote_addr")
-    list_filter = ("source", "code", "brand")
+    list_filter = ("source", "code", BRAND_FILTER)
 
 
 class WeChatAccountForm(forms.ModelForm):
@@ -153,7 +167,7 @@ class WeChatAccountForm(forms.ModelForm):
 
 
 @admin.register(WeChatAccount)
-class WeChatAccountAdmin(admin.ModelAdmin):
+class WeChatAccountAdmin(BrandChoiceMixin, admin.ModelAdmin):
     form = WeChatAccountForm
     list_display = ("name", "brand", "mode", "masked_token", "callback_path", "is_active")
     readonly_fields = ("callback_path",)
@@ -170,9 +184,9 @@ class WeChatAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(WeChatLink)
-class WeChatLinkAdmin(admin.ModelAdmin):
+class WeChatLinkAdmin(BrandChoiceMixin, admin.ModelAdmin):
     list_display = ("openid", "customer", "brand", "created_at", "updated_at")
-    list_filter = ("brand",)
+    list_filter = (BRAND_FILTER,)
     search_fields = ("=openid", "customer__name", "=customer__phone")
     raw_id_fields = ("customer",)
 
@@ -180,6 +194,6 @@ class WeChatLinkAdmin(admin.ModelAdmin):
 @admin.register(WeChatMessage)
 class WeChatMessageAdmin(ReadOnlyAdmin):
     list_display = ("received_at", "openid", "msg_type", "event", "content", "work_order")
-    list_filter = ("msg_type", "brand")
+    list_filter = ("msg_type", BRAND_FILTER)
     search_fields = ("=openid", "content")
     raw_id_fields = ("work_order",)

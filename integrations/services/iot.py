@@ -94,6 +94,9 @@ def authenticate_alert(
     brand = (Organisation.objects.filter(kind=OrgKind.BRAND, code=code, is_active=True).first()
              if BRAND_CODE.match(code) else None)
     if brand is None:
+        # Spend the same HMAC work as for a real brand, so timing does not tell which codes exist either.
+        signing.matching_secret(["iot_unknown_brand"] * MAX_ACTIVE_SECRETS, (timestamp or "").strip(), body,
+                                signature or "")
         raise _refuse(BadSignature, f"unknown brand {code[:40]!r}", brand_id=None, remote_addr=remote_addr)
     keys = list(DeviceSecret.objects.filter(brand=brand, is_active=True).values_list("pk", "secret"))
     stamp = (timestamp or "").strip()

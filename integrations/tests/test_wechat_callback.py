@@ -198,7 +198,9 @@ def test_an_unlinked_user_gets_the_bind_link_first(w):
 ])
 def test_a_repair_message_opens_a_wechat_order_for_the_linked_customer(w, text):
     link(w)
+    started = time.perf_counter()
     content = reply_of(say(w, text))["Content"]
+    assert time.perf_counter() - started < 5  # WeChat waits 5 seconds for the passive reply
     order = WorkOrder.objects.get()
     assert (order.channel, order.type, order.product, order.customer) == ("wechat", "repair", w.product, w.customer)
     assert order.symptom == "不出水了"
