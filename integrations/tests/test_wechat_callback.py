@@ -211,10 +211,12 @@ def test_a_repair_message_opens_a_wechat_order_for_the_linked_customer(w, text):
     assert WeChatMessage.objects.get().work_order == order
 
 
-def test_the_tracking_link_is_the_portals_order_page(w):
-    # The portal documents /portal/<brand>/orders/<pk>/; reversed by name once its URL is mounted.
+def test_the_links_are_the_portals_own_pages(w):
+    from django.urls import reverse
+
+    assert links.order_path("acme", 17) == reverse("portal:order", kwargs={"brand": "acme", "pk": 17})
     assert links.order_path("acme", 17) == "/portal/acme/orders/17/"
-    assert links.portal_path("portal:login", brand="acme") == "/portal/acme/login/"
+    assert links.portal_path("portal:login", brand="acme") == reverse("portal:login", kwargs={"brand": "acme"})
 
 
 def test_replies_are_chinese_whatever_the_request_language(w):
