@@ -1,0 +1,1 @@
+"""Dispatch benchmarks (docs/dispatch-benchmarks.md): VRPTW instances and a synthetic field-service day."""

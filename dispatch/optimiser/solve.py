@@ -1,0 +1,119 @@
+"""The one entry point: `solve(problem, ...)` -> Plan."""
+
+from __future__ import annotations
+
+import time
+
+from .errors import InvalidProblem
+from .instance import Instance, build_instance
+from .model import Plan, Problem, Route, Unassigned
+from .pyvrp_engine import Model, applicable, solve_pyvrp
+from .reasons import NO_ROOM, REASONS, prefilter
+from .schedule import Step, time_route
+from .vroom_engine import solve_vroom
+
+ENGINES = ("auto", "vroom", "pyvrp")
+# In "auto", VROOM builds the warm start in this share of the time limit; PyVRP improves it in the rest.
+VROOM_SHARE = 0.1
+AUTO_VROOM_LEVEL = 5
+VROOM_ALONE_LEVEL = 5
+MARGIN = 0.05  # seconds kept for building the plan after the engines stop
+MIN_PYVRP_SECONDS = 0.2
+
+
+def _timed(inst: Instance, routes: dict[int, list[Step]]) -> tuple[list[Route], list[str]] | None:
+    timed = [time_route(inst, t, steps) for t, steps in sorted(routes.items())]
+    problems = [f"{inst.technicians[t].id}: {v}" for (t, _), r in zip(sorted(routes.items()), timed, strict=True)
+                for v in r.violations]
+    return [r.route for r in timed if r.route.stops], problems
+
+
+def _key(inst: Instance, routes: list[Route]) -> tuple[int, int, int]:
+    served = [inst.jobs[inst.job_index[job_id]] for r in routes for job_id in r.job_ids]
+    return (-sum(job.priority for job in served), -len(served), sum(r.cost for r in routes))
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 5.0,
+    seed: int = 0,
+    workers: int = 2,
+    engine: str = "auto",
+    vroom_level: int | None = None,
+    vroom_share: float = VROOM_SHARE,
+) -> Plan:
+    """Plan the day. See the package docstring for the meaning of every field."""
+    began = time.monotonic()
+    if engine not in ENGINES:
+        raise InvalidProblem("engine_unknown", f"engine must be one of {', '.join(ENGINES)}")
+    if time_limit <= 0:
+        raise InvalidProblem("time_limit_invalid", "the time limit must be positive")
+    deadline = began + time_limit
+    inst = build_instance(problem)
+    candidates, refused = prefilter(inst)
+    stats: dict = {"prefilter_seconds": round(time.monotonic() - began, 3)}
+    found: list[tuple[str, dict[int, list[Step]]]] = []
+
+    vroom_routes = None
+    why_not = applicable(inst, candidates) if candidates else "no job to plan"
+    if engine == "pyvrp" and why_not is not None and candidates:
+        raise InvalidProblem("engine_unsuitable", f"PyVRP cannot model this problem: {why_not}")
+
+    if candidates and engine in ("auto", "vroom"):
+        alone = engine == "vroom" or why_not is not None
+        level = vroom_level or (VROOM_ALONE_LEVEL if alone else AUTO_VROOM_LEVEL)
+        budget = (deadline - time.monotonic() - MARGIN) if alone else time_limit * vroom_share
+        started = time.monotonic()
+        vroom_routes = solve_vroom(inst, candidates, exploration_level=level, threads=max(1, workers),
+                                   timeout=max(budget, 0.01))
+        stats.update(vroom_level=level, vroom_seconds=round(time.monotonic() - started, 3))
+        found.append(("vroom", vroom_routes))
+
+    if candidates and engine in ("auto", "pyvrp"):
+        if why_not is not None:
+            stats["pyvrp_skipped"] = why_not
+        elif deadline - time.monotonic() - MARGIN < MIN_PYVRP_SECONDS:
+            stats["pyvrp_skipped"] = "no time left"
+        else:
+            required = set(candidates) if vroom_routes is None else {
+                j for steps in vroom_routes.values() for _, j in steps}
+            started = time.monotonic()
+            model = Model(inst, candidates, required)
+            routes, pyvrp_stats = solve_pyvrp(model, vroom_routes, deadline=deadline - MARGIN, seed=seed,
+                                              workers=workers)
+            stats.update(pyvrp_stats, pyvrp_seconds=round(time.monotonic() - started, 3))
+            if routes is not None:
+                found.append(("vroom+pyvrp" if vroom_routes is not None else "pyvrp", routes))
+
+    best: tuple[tuple, str, list[Route]] | None = None
+    for label, routes in found:
+        timed, problems = _timed(inst, routes)
+        if problems:  # never hand out a plan our own schedule cannot keep
+            stats[f"{label}_rejected"] = problems[:5]
+            continue
+        key = _key(inst, timed)
+        stats[f"{label}_cost"] = key[2]
+        if best is None or key < best[0]:
+            best = (key, label, timed)
+    label, routes = (best[1], best[2]) if best else ("none", [])
+
+    planned = {job_id for r in routes for job_id in r.job_ids}
+    unplanned = {u.job_id: u for u in refused}
+    for j in candidates:
+        job_id = inst.jobs[j].id
+        if job_id not in planned:
+            unplanned[job_id] = Unassigned(job_id, NO_ROOM, REASONS[NO_ROOM])
+    order = {tech.id: t for t, tech in enumerate(inst.technicians)}
+    routes.sort(key=lambda r: order[r.technician_id])
+    distance = None if inst.distances is None else sum(r.distance for r in routes)
+    return Plan(
+        routes=tuple(routes),
+        unassigned=tuple(unplanned[job.id] for job in inst.jobs if job.id in unplanned),
+        cost=sum(r.cost for r in routes),
+        travel_time=sum(r.travel_time for r in routes),
+        distance=distance,
+        seconds=round(time.monotonic() - began, 3),
+        engine=label,
+        stats=stats,
+    )
