@@ -34,6 +34,16 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_sla_policies():
+    # Test databases reuse ids after a rollback; a brand's cached policies must not leak into the next test.
+    from workorders.sla import forget_policies
+
+    forget_policies()
+    yield
+    forget_policies()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs seconds per persona set; tests do not need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

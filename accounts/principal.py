@@ -54,6 +54,7 @@ def system_principal(brand_id: int) -> Principal:
 
 
 _CACHE_ATTR = "_aftersales_principal"
+LAST_USED_GRANULARITY = dt.timedelta(hours=1)
 
 
 def build_principal(
@@ -117,12 +118,18 @@ def authenticate_token(token_hash: str, now: dt.datetime):
     """
     from accounts.models import User
 
-    rows = list(User.objects.raw(_token_sql(), [True, True, token_hash, now, True]))
+    rows = list(User.objects.raw(_token_sql(), [now - LAST_USED_GRANULARITY, True, True, token_hash, now, True]))
     if not rows:
         return None
     user = rows[0]
     role, organisation_id, brand_id = user.p_role, user.p_organisation_id, user.p_organisation_brand_id
-    del user.p_role, user.p_organisation_id, user.p_organisation_brand_id
+    token_id, stale = user.p_token_id, user.p_token_stale
+    del user.p_role, user.p_organisation_id, user.p_organisation_brand_id, user.p_token_id, user.p_token_stale
+    if stale:
+        # Recorded to the hour, not per request: a write on every call would cost each request a statement.
+        from accounts.models import ApiToken
+
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     if organisation_id is not None:
         _remember(user, role, organisation_id, brand_id)
     return user
@@ -160,7 +167,8 @@ def _token_sql() -> str:
     # membership of an active organisation first, and a user without one still gets one row.
     return (
         f"SELECT {user_cols}, m.{q('role')} AS p_role, o.{q('id')} AS p_organisation_id, "
-        f"o.{q('brand_id')} AS p_organisation_brand_id "
+        f"o.{q('brand_id')} AS p_organisation_brand_id, t.{q('id')} AS p_token_id, "
+        f"CASE WHEN t.{q('last_used_at')} IS NULL OR t.{q('last_used_at')} < %s THEN 1 ELSE 0 END AS p_token_stale "
         f"FROM {q(ApiToken._meta.db_table)} t "
         f"INNER JOIN {q(User._meta.db_table)} u ON u.{q('id')} = t.{q('user_id')} "
         f"LEFT JOIN {q(Membership._meta.db_table)} m ON m.{q('user_id')} = u.{q('id')} AND m.{q('is_active')} = %s "

@@ -28,7 +28,7 @@ from knowledge.demo import seed_articles
 from network.models import WEEKDAYS, Certification, Region, Skill, Technician
 from workorders.choices import Priority
 from workorders.models import SlaPolicy
-from workorders.services import DEFAULT_SLA_MINUTES
+from workorders.sla import DEFAULT_SLA_MINUTES, forget_policies
 
 WORKING_HOURS = [
     {d: ["08:30", "17:30"] for d in WEEKDAYS[:6]},
@@ -189,6 +189,7 @@ class Builder:
             + [SlaPolicy(brand=w.brand, segment="premium", priority=p, response_minutes=r, onsite_minutes=o)
                for p, (r, o) in PREMIUM_SLA.items()]
         )
+        forget_policies(w.brand.pk)  # bulk_create skips SlaPolicy.save
 
     def _user(self, username: str, first: str, last: str, **extra: Any) -> User:
         return User(username=username, first_name=first, last_name=last, password=self.password,

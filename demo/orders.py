@@ -19,7 +19,7 @@ from demo.timeline import Job, Network, Tech, plan_order
 from network.models import Technician
 from workorders.choices import Channel, Priority, Status, WorkOrderType
 from workorders.models import WorkOrder, WorkOrderEvent
-from workorders.services import sla_minutes
+from workorders.sla import sla_minutes
 
 if TYPE_CHECKING:
     from demo.builder import Builder, World

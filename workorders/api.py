@@ -215,17 +215,9 @@ def create_order(request, payload: WorkOrderIn, idempotency_key: str | None = He
     actor = principal(request)
     services.ensure_may_create(actor)
 
-    def create() -> tuple[int, dict]:
-        customer = ref(Customer.objects, request, payload.customer_id, "customer_id")
-        product = ref(InstalledProduct.objects.select_related("site"), request, payload.product_id, "product_id")
-        if product is not None and payload.site_id is not None and payload.site_id == product.site_id:
-            # The product's own site, already fetched with it. No visibility is skipped: the service
-            # refuses a site of another customer than ``customer``, and a site of a visible customer
-            # is visible (customers.models.SiteQuerySet).
-            site = product.site
-        else:
-            site = ref(Site.objects, request, payload.site_id, "site_id")
-        order = services.create_work_order(
+    def create() -> WorkOrder:
+        customer, product, site = _creation_refs(request, payload)
+        return services.create_work_order(
             actor=actor,
             customer=customer,
             type=payload.type,
@@ -237,15 +229,44 @@ def create_order(request, payload: WorkOrderIn, idempotency_key: str | None = He
             slot_start=payload.slot_start,
             slot_end=payload.slot_end,
         )
-        return 201, _detail(request, order).model_dump(mode="json")
 
+    if not idempotency_key:
+        return json_response(_detail(request, create()), status=201)
     status, body = run_idempotent(
         user=request.user, scope="workorders.create", key=idempotency_key, body=payload.model_dump(mode="json"),
-        fn=create,
+        fn=lambda: (201, _detail(request, create()).model_dump(mode="json")),
     )
     # Validated again so a replay renders exactly as the first response did (PostgreSQL's jsonb, where
     # the first response is kept, does not keep key order).
     return json_response(WorkOrderDetail.model_validate(body), status=status)
+
+
+def _creation_refs(request, payload: WorkOrderIn) -> tuple[Customer, InstalledProduct | None, Site | None]:
+    """The customer, product and site a creation names, each fetched through visible_to.
+
+    The usual request names a product of the customer at the product's own site: then one statement
+    fetches all three, the product through its own scope and the customer through the customer scope
+    (as a subquery), so nothing is seen that the separate lookups would not show. Anything else (no
+    product, another site, a product of someone else, an unknown id) takes the separate lookups, which
+    name the field at fault.
+    """
+    if payload.product_id is not None:
+        product = (
+            InstalledProduct.objects.visible_to(request.user)
+            .filter(pk=payload.product_id, customer_id=payload.customer_id,
+                    customer__in=Customer.objects.visible_to(request.user))
+            .select_related("customer", "site")
+            .first()
+        )
+        if product is not None and payload.site_id in (None, product.site_id):
+            return product.customer, product, product.site
+    customer = ref(Customer.objects, request, payload.customer_id, "customer_id")
+    product = ref(InstalledProduct.objects.select_related("site"), request, payload.product_id, "product_id")
+    if product is not None and payload.site_id is not None and payload.site_id == product.site_id:
+        site = product.site
+    else:
+        site = ref(Site.objects, request, payload.site_id, "site_id")
+    return customer, product, site
 
 
 @router.get("/workorders/{order_id}", response=WorkOrderDetail, summary="One work order")

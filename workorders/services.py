@@ -18,32 +18,12 @@ from core.sequences import next_value
 from customers.models import Customer, InstalledProduct, Site
 from pricing.models import Symptom
 from workorders.choices import DONE_STATUSES, Channel, EventKind, Priority, Status, WorkOrderType
-from workorders.models import REASON_MAX, SYMPTOM_MAX, SlaPolicy, WorkOrder, WorkOrderEvent
+from workorders.models import REASON_MAX, SYMPTOM_MAX, WorkOrder, WorkOrderEvent
+from workorders.sla import sla_minutes
 
-# Deadlines when the brand has set no policy: (respond, be on site) in minutes.
-DEFAULT_SLA_MINUTES = {
-    Priority.URGENT: (30, 4 * 60),
-    Priority.HIGH: (60, 8 * 60),
-    Priority.NORMAL: (120, 24 * 60),
-    Priority.LOW: (240, 48 * 60),
-}
 EDITABLE_FIELDS = ("priority", "symptom", "slot_start", "slot_end", "site")
 EDITOR_ROLES = frozenset({Role.BRAND_ADMIN, Role.DISPATCHER, Role.HOTLINE_AGENT, Role.OUTLET_MANAGER,
                           Role.OUTLET_DISPATCHER})
-
-
-def sla_minutes(*, brand_id: int, region_id: int | None, segment: str, priority: str) -> tuple[int, int]:
-    policies = SlaPolicy.objects.filter(brand_id=brand_id, priority=priority)
-    best = None
-    for policy in policies:
-        if policy.region_id not in (None, region_id) or policy.segment not in ("", segment):
-            continue
-        rank = (policy.region_id is not None, policy.segment != "")
-        if best is None or rank > best[0]:
-            best = (rank, policy)
-    if best:
-        return best[1].response_minutes, best[1].onsite_minutes
-    return DEFAULT_SLA_MINUTES[priority]
 
 
 def _check_slot(slot_start: dt.datetime | None, slot_end: dt.datetime | None) -> None:

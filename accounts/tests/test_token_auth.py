@@ -45,6 +45,7 @@ def test_token_principal_is_the_session_principal(world, persona):
 
 def test_staff_token_lookup_is_one_statement(world, django_assert_num_queries):
     _, raw = ApiToken.issue(user=world.dispatcher, name="t")
+    ApiToken.authenticate(raw)  # the first use is recorded (one UPDATE); later ones in the hour are not
     with django_assert_num_queries(1):
         principal = principal_of(ApiToken.authenticate(raw))
     assert (principal.role, principal.brand_id, principal.outlet_id) == (Role.DISPATCHER, world.brand.pk, None)
@@ -53,6 +54,7 @@ def test_staff_token_lookup_is_one_statement(world, django_assert_num_queries):
 @pytest.mark.parametrize("persona", ["tech_a", "customer"])
 def test_technician_and_customer_need_their_record_too(world, persona, django_assert_num_queries):
     _, raw = ApiToken.issue(user=persona_user(world, persona), name="t")
+    ApiToken.authenticate(raw)
     with django_assert_num_queries(2):
         principal = principal_of(ApiToken.authenticate(raw))
     assert principal.technician_id == (world.tech_a.pk if persona == "tech_a" else None)
@@ -115,3 +117,27 @@ def test_dead_tokens_authenticate_nobody(world, case):
 def test_token_that_expires_later_still_works(world):
     _, raw = ApiToken.issue(user=world.dispatcher, name="t", expires_at=timezone.now() + dt.timedelta(hours=1))
     assert ApiToken.authenticate(raw).pk == world.dispatcher.pk
+
+
+def test_last_use_is_recorded_to_the_hour(world, django_assert_num_queries):
+    token, raw = ApiToken.issue(user=world.dispatcher, name="t")
+    assert token.last_used_at is None
+
+    with django_assert_num_queries(2):  # the lookup and the first use
+        assert ApiToken.authenticate(raw) is not None
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None and timezone.now() - first < dt.timedelta(minutes=1)
+
+    ApiToken.authenticate(raw)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first  # within the hour: not written again
+
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - dt.timedelta(hours=2))
+    ApiToken.authenticate(raw)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first
+
+
+def test_a_revoked_token_is_not_marked_used(world):
+    token, raw = ApiToken.issue(user=world.dispatcher, name="t")
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert ApiToken.authenticate(raw) is None
+    assert ApiToken.objects.get(pk=token.pk).last_used_at is None

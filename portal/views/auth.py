@@ -27,7 +27,7 @@ def sign_in(request: HttpRequest, brand: str) -> HttpResponse:
         action = request.POST.get("action")
         if action == "verify":
             form = CodeForm(request.POST)
-            context.update(step="code", form=form)
+            context.update(step="code", form=form, phone_shown=_masked_input(request.POST.get("phone", "")))
             if form.is_valid():
                 try:
                     phone = otp.check_code(brand=org, phone=form.cleaned_data["phone"],
@@ -52,7 +52,8 @@ def sign_in(request: HttpRequest, brand: str) -> HttpResponse:
                     status = error.status
                     if action == "resend":  # stay on the code step, the refusal beside the code
                         context.update(step="code", form=CodeForm(initial={"phone": form.cleaned_data["phone"]}),
-                                       resend_error=str(error.message))
+                                       resend_error=str(error.message),
+                                       phone_shown=_masked_input(form.cleaned_data["phone"]))
                 else:
                     context.update(step="code", form=CodeForm(initial={"phone": sent.phone}),
                                    sent_to=masked(sent.phone))
@@ -67,3 +68,10 @@ def sign_out(request: HttpRequest, brand: str) -> HttpResponse:
     if portal_principal(request, org) is not None:
         logout(request)
     return redirect(login_url(org))
+
+
+def _masked_input(raw: str) -> str:
+    try:
+        return masked(otp.parse_phone(raw))
+    except DomainError:
+        return ""

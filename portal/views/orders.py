@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -22,7 +23,7 @@ from portal.views.common import page
 from workorders import intake
 from workorders.models import WorkOrder
 
-POLL_SECONDS = 10
+POLL_SECONDS = 10  # settings.PORTAL_POLL_SECONDS overrides (the browser tests poll every second)
 CANCEL_REASONS = [
     ("fixed", gettext_lazy("The problem has gone away")),
     ("time", gettext_lazy("The time no longer suits me")),
@@ -44,7 +45,8 @@ def _context(request: HttpRequest, seat: Seat, order: WorkOrder, **extra) -> dic
     rating = Rating.objects.visible_to(request.user).filter(work_order=order).first()
     rules = intake.customer_change_rules(order)
     return {
-        "brand": seat.brand, "seat": seat, "order": order, "track": track, "poll_seconds": POLL_SECONDS,
+        "brand": seat.brand, "seat": seat, "order": order, "track": track,
+        "poll_seconds": getattr(settings, "PORTAL_POLL_SECONDS", POLL_SECONDS),
         "rules": rules, "rating": rating, "slot_text": slotpicker.describe(order.slot_start, order.slot_end),
         "can_rate": order.status in RATEABLE and rating is None,
         "rating_form": extra.pop("rating_form", None) or RatingForm(), "cancel_reasons": CANCEL_REASONS, **extra,

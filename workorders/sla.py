@@ -1,0 +1,84 @@
+"""SLA deadlines: which policy applies to an order, from a per-process copy of the brand's policies.
+
+Every new order needs its brand's SLA policies, and they change a few times a year, so each process
+keeps a copy per brand for ``POLICY_TTL`` seconds instead of reading them on every creation. An edit
+saved in this process applies at once (``forget_policies``, on SlaPolicy post_save/post_delete); other
+processes apply it within the TTL.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from workorders.choices import Priority
+
+# Deadlines when the brand has set no policy: (respond, be on site) in minutes.
+DEFAULT_SLA_MINUTES = {
+    Priority.URGENT: (30, 4 * 60),
+    Priority.HIGH: (60, 8 * 60),
+    Priority.NORMAL: (120, 24 * 60),
+    Priority.LOW: (240, 48 * 60),
+}
+POLICY_TTL = 60.0
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    region_id: int | None
+    segment: str
+    priority: str
+    response_minutes: int
+    onsite_minutes: int
+
+
+_cache: dict[int, tuple[float, tuple[PolicyRow, ...]]] = {}
+_lock = threading.Lock()
+
+
+def _policies(brand_id: int) -> tuple[PolicyRow, ...]:
+    now = time.monotonic()
+    hit = _cache.get(brand_id)
+    if hit is not None and now - hit[0] < POLICY_TTL:
+        return hit[1]
+    from workorders.models import SlaPolicy
+
+    rows = tuple(
+        PolicyRow(*values) for values in SlaPolicy.objects.filter(brand_id=brand_id).values_list(
+            "region_id", "segment", "priority", "response_minutes", "onsite_minutes"
+        )
+    )
+    with _lock:
+        _cache[brand_id] = (now, rows)
+    return rows
+
+
+def forget_policies(brand_id: int | None = None) -> None:
+    with _lock:
+        if brand_id is None:
+            _cache.clear()
+        else:
+            _cache.pop(brand_id, None)
+
+
+def best_policy(
+    rows: tuple[PolicyRow, ...], *, region_id: int | None, segment: str, priority: str
+) -> PolicyRow | None:
+    """The most specific policy that applies: region and segment both set beat either, either beats none."""
+    best: tuple[tuple[bool, bool], PolicyRow] | None = None
+    for row in rows:
+        if row.priority != priority or row.region_id not in (None, region_id) or row.segment not in ("", segment):
+            continue
+        rank = (row.region_id is not None, row.segment != "")
+        if best is None or rank > best[0]:
+            best = (rank, row)
+    return best[1] if best else None
+
+
+def sla_minutes(*, brand_id: int, region_id: int | None, segment: str, priority: str) -> tuple[int, int]:
+    """(respond within, be on site within) in minutes for a new order."""
+    row = best_policy(_policies(brand_id), region_id=region_id, segment=segment, priority=priority)
+    if row is not None:
+        return row.response_minutes, row.onsite_minutes
+    return DEFAULT_SLA_MINUTES[priority]
