@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.sms import outbox_path as sms_outbox
 from demo import data
 from demo.builder import SIZES, Builder, find_brand
 
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         for label, username, _role, _where in data.STAFF_LOGINS:
             out(f"  {label:<{width}}  {username:<18} {data.PASSWORD}")
         out(f"  Customer portal: http://127.0.0.1:8000/portal/{data.BRAND_CODE}/ phone {data.CUSTOMER_PHONE[3:]}, "
-            "the texted code is in var/sms-outbox.log (and the server's log)")
+            f"the texted code is in {sms_outbox()} (and the server's log)")
         from integrations.demo import instructions
 
         out("")
