@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, InstalledProduct, Site
 
@@ -32,4 +35,11 @@ class InstalledProductAdmin(admin.ModelAdmin):
     list_filter = ("status", "product_model__category")
     search_fields = ("=serial",)
     raw_id_fields = ("customer", "site")
-    readonly_fields = ("warranty_end",)
+    readonly_fields = ("warranty_end", "qr_label")
+
+    @admin.display(description=_("QR label"))
+    def qr_label(self, obj: InstalledProduct) -> str:
+        if obj.pk is None:
+            return "-"
+        return format_html('<a href="{}" target="_blank">{}</a>', reverse("portal:label", args=[obj.pk]),
+                           _("Print the QR label"))

@@ -193,3 +193,12 @@ def test_labels_are_scoped(world):
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
 
 
+
+
+def test_admin_links_to_the_label(world):
+    world.admin.is_staff = world.admin.is_superuser = True
+    world.admin.save()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.admin)
+    body = client.get(f"/admin/customers/installedproduct/{world.product.pk}/change/").content.decode()
+    assert f'href="/portal/labels/{world.product.pk}/"' in body and "Print the QR label" in body
