@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "customers",
     "workorders",
     "pricing",
+    "parts",
     "dispatch",
     "demo",
     "console",
