@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import views
+from console import hotline, views
 
 app_name = "console"
 
@@ -8,4 +8,12 @@ urlpatterns = [
     path("", views.order_list, name="orders"),
     path("orders/<int:pk>/", views.order_detail, name="order"),
     path("orders/<int:pk>/transition/", views.order_transition, name="order-transition"),
+    path("hotline/", hotline.desk, name="hotline"),
+    path("hotline/callers/new/", hotline.new_caller, name="hotline-new-caller"),
+    path("hotline/callers/<int:pk>/", hotline.caller, name="hotline-caller"),
+    path("hotline/callers/<int:pk>/sites/", hotline.add_site, name="hotline-add-site"),
+    path("hotline/callers/<int:pk>/products/", hotline.add_product, name="hotline-add-product"),
+    path("hotline/callers/<int:pk>/preview/", hotline.preview, name="hotline-preview"),
+    path("hotline/callers/<int:pk>/requests/", hotline.create_request, name="hotline-request"),
+    path("hotline/callers/<int:pk>/calls/", hotline.record_call, name="hotline-call"),
 ]

@@ -295,3 +295,49 @@ class IntakePolicy(models.Model):
 
     def __str__(self) -> str:
         return str(self.brand)
+
+
+class CallOutcome(models.TextChoices):
+    ORDER_CREATED = "order_created", _("Order created")
+    EXISTING_ORDER = "existing_order", _("Followed up an existing order")
+    RESOLVED = "resolved", _("Resolved on the phone")
+    CALLBACK = "callback", _("Callback promised")
+    NO_ANSWER = "no_answer", _("No answer")
+
+
+class CustomerCallQuerySet(ScopedQuerySet):
+    def _scope(self, principal):
+        if not principal.is_brand_staff:
+            return self.none()
+        return self.filter(brand_id=principal.brand_id)
+
+
+class CustomerCall(models.Model):
+    """One hotline call and how it ended, kept against the customer so the next agent sees it.
+
+    A call about an order is also on that order's timeline (a ``call`` event, staff only).
+    """
+
+    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.PROTECT, related_name="+",
+                              **NO_INDEX)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="calls", **NO_INDEX)
+    work_order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="calls")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=CallOutcome.choices)
+    note = models.CharField(_("note"), max_length=REASON_MAX, blank=True)
+    agent = models.ForeignKey(User, verbose_name=_("agent"), on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", **NO_INDEX)
+    agent_role = models.CharField(_("agent role"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    objects = CustomerCallQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-created_at"], name="call_customer_created")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.get_outcome_display()}"

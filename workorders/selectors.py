@@ -203,3 +203,43 @@ def recent_orders_of_product(product: InstalledProduct, now: dt.datetime | None 
         .filter(Q(status__in=sorted(OPEN_STATUSES)) | Q(completed_at__gte=since, status__in=sorted(DONE_REPAIRED)))
         .order_by("-created_at", "-pk")[:10]
     )
+
+
+CALLER_MATCH_CAP = 20
+
+
+def find_callers(user, text: str) -> list[Customer]:
+    """The customers a hotline caller may be: by phone, order number, serial, then name.
+
+    Phone, number and serial each go to their own index (customer_brand_phone, workorder_number_unique,
+    product_serial_unique_per_brand); the name is tried exactly, then as a prefix, only when none of
+    those matched, and stops at the first CALLER_MATCH_CAP matches.
+    """
+    text = " ".join(text.split())
+    if not text:
+        return []
+    customers = Customer.objects.visible_to(user)
+    ids: list[int] = []
+    phone = try_normalize_phone(text)
+    if phone:
+        ids += customers.filter(phone=phone).values_list("pk", flat=True)[:CALLER_MATCH_CAP]
+    seat = principal_of(user)
+    if seat is not None:
+        ids += WorkOrder.objects.visible_to(user).filter(brand_id=seat.brand_id, number=text.upper()).values_list(
+            "customer_id", flat=True)[:1]
+        ids += InstalledProduct.objects.visible_to(user).filter(brand_id=seat.brand_id, serial=text).values_list(
+            "customer_id", flat=True)[:CALLER_MATCH_CAP]
+    if not ids and len(text) >= 2:
+        ids += customers.filter(name=text).values_list("pk", flat=True)[:CALLER_MATCH_CAP]
+        ids += customers.filter(name__startswith=text).exclude(name=text).values_list(
+            "pk", flat=True)[:CALLER_MATCH_CAP]
+    unique = list(dict.fromkeys(ids))[:CALLER_MATCH_CAP]
+    found = {c.pk: c for c in customers.filter(pk__in=unique)}
+    return [found[pk] for pk in unique if pk in found]
+
+
+def recent_calls(user, customer: Customer, limit: int = 8):
+    from workorders.models import CustomerCall
+
+    return list(CustomerCall.objects.visible_to(user).filter(customer=customer)
+                .select_related("agent", "work_order")[:limit])

@@ -57,3 +57,24 @@ def seat_of(user) -> str:
     """The signed-in user's role, as the top bar shows it."""
     principal = principal_of(user)
     return _label(Role, principal.role) if principal else ""
+
+
+@register.simple_tag
+def console_links(user, path: str = "") -> list[dict]:
+    """The console's sections this user may open, for the top bar (the hotline desk for its seats)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from console.access import is_staff_principal
+    from console.hotline import hotline_seat
+
+    principal = principal_of(user)
+    if not is_staff_principal(principal):
+        return []
+    orders, desk = reverse("console:orders"), reverse("console:hotline")
+    links = [{"key": "orders", "url": orders, "label": gettext("Work orders"),
+              "current": path.startswith(orders) and not path.startswith(desk)}]
+    if hotline_seat(principal):
+        links.append({"key": "hotline", "url": desk, "label": gettext("Hotline desk"),
+                      "current": path.startswith(desk)})
+    return links

@@ -91,6 +91,11 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/": None,
     "console/orders/<int:pk>/": "order_id",
     "console/orders/<int:pk>/transition/": "order_id",
+    # The hotline desk: a caller's pages name the customer (fetched through visible_to before the seat check).
+    "console/hotline/": None,
+    "console/hotline/callers/new/": None,
+    **{f"console/hotline/callers/<int:pk>/{tail}": "customer_id"
+       for tail in ("", "sites/", "products/", "preview/", "requests/", "calls/")},
     # Not user-scoped: signed with the brand's WeChat token (integrations/tests/test_cross_brand.py).
     "wechat/<slug:brand>/callback": None,
     # The signed-in customer links to their own account; the token is signed for one brand (same tests).
