@@ -198,7 +198,9 @@ def new_caller(request: HttpRequest, *, principal: Principal) -> HttpResponse:
             if not form.errors:
                 add_error(form, error)
         else:
-            return _panel(request, customer, notice="customer_created")
+            # The search side starts afresh: the new customer's form must not linger with its old input.
+            return _panel(request, customer, notice="customer_created", oob_results=bool(request.htmx),
+                          new_form=NewCallerForm(prefix="new", user=request.user), searched=False)
     context = {"search_form": CallerSearchForm(), "new_form": form, "callers": [], "searched": False, "new_open": True}
     response = _refused(_render(request, PAGE, "console/hotline/_partials/new_caller.html", context), 422)
     if request.htmx:
