@@ -17,6 +17,7 @@ from core.errors import DomainError
 from customers.api import router as customers_router
 from integrations.api import router as integrations_router
 from network.api import router as network_router
+from parts.api import router as parts_router
 from workorders.api import router as workorders_router
 from workorders.intake_api import router as intake_router
 
@@ -34,6 +35,7 @@ api.add_router("/", customers_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/network", network_router)
 api.add_router("/", integrations_router)
+api.add_router("/", parts_router)
 
 
 def _error(request, status: int, code: str, message: str, **extra):

@@ -71,6 +71,25 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "GET /api/v1/workorders/{order_id}/attachments": ("order_id", None),
     "POST /api/v1/workorders/{order_id}/attachments": ("order_id", None),
     "GET /api/v1/attachments/{attachment_id}": ("attachment_id", None),
+    # Parts and stock (parts/tests/factories.access_probes makes the foreign warehouses, requests and parts owed;
+    # parts/tests/test_api.py probes every party against every other's store, van and central warehouse).
+    "GET /api/v1/parts/warehouses": (None, "warehouse_id"),
+    "GET /api/v1/parts/warehouses/{warehouse_id}": ("warehouse_id", None),
+    "GET /api/v1/parts/warehouses/{warehouse_id}/stock": ("warehouse_id", None),
+    "GET /api/v1/parts/warehouses/{warehouse_id}/moves": ("warehouse_id", None),
+    "POST /api/v1/parts/warehouses/{warehouse_id}/receipts": ("warehouse_id", None),
+    "POST /api/v1/parts/warehouses/{warehouse_id}/transfers": ("warehouse_id", None),
+    "POST /api/v1/parts/warehouses/{warehouse_id}/adjustments": ("warehouse_id", None),
+    "GET /api/v1/parts/requests": (None, "request_id"),
+    "GET /api/v1/parts/requests/{request_id}": ("request_id", None),
+    "POST /api/v1/parts/requests/{request_id}/transfer": ("request_id", None),
+    "POST /api/v1/parts/requests/{request_id}/refuse": ("request_id", None),
+    "POST /api/v1/parts/requests/{request_id}/cancel": ("request_id", None),
+    "POST /api/v1/workorders/{order_id}/part-requests": ("order_id", None),
+    "POST /api/v1/workorders/{order_id}/consumptions": ("order_id", None),
+    "GET /api/v1/workorders/{order_id}/consumptions": ("order_id", None),
+    "GET /api/v1/parts/defective": (None, "defective_id"),
+    "POST /api/v1/parts/defective/{defective_id}/receive": ("defective_id", None),
 }
 
 # Bodies that would succeed on an object the persona may see, so a 404 proves scoping.
@@ -80,6 +99,13 @@ BODIES = {
     "PATCH /api/v1/customers/{customer_id}": {"name": "Probe"},
     "POST /api/v1/customers/{customer_id}/sites": {"name": "Probe", "address": "Probe road 1"},
     "PATCH /api/v1/products/{product_id}": {"status": "retired"},
+    "POST /api/v1/parts/warehouses/{warehouse_id}/receipts": {"part_id": 1, "quantity": 1},
+    "POST /api/v1/parts/warehouses/{warehouse_id}/transfers": {"to_warehouse_id": 1,
+                                                               "lines": [{"part_id": 1, "quantity": 1}]},
+    "POST /api/v1/parts/warehouses/{warehouse_id}/adjustments": {"part_id": 1, "delta": -1, "reason": "probe"},
+    "POST /api/v1/parts/requests/{request_id}/refuse": {"reason": "probe"},
+    "POST /api/v1/workorders/{order_id}/part-requests": {"lines": [{"part_id": 1, "quantity": 1}]},
+    "POST /api/v1/workorders/{order_id}/consumptions": {"lines": [{"part_id": 1, "quantity": 1}]},
 }
 
 # Non-API URL patterns (by route string) and the path parameter naming a foreign object.
@@ -192,6 +218,10 @@ def scene(world, settings, tmp_path):
     }
     for ids in foreign.values():
         ids["attachment_id"] = photo[ids["order_id"]]  # a file on the very order the persona may not see
+    from parts.tests.factories import access_probes
+
+    for persona, ids in access_probes(world, order_a, order_b, rival_order).items():
+        foreign[persona].update(ids)
     return SimpleNamespace(world=world, foreign=foreign, order_a=order_a, order_b=order_b, rival_order=rival_order)
 
 
@@ -244,7 +274,14 @@ def _snapshot():
         list(Customer.objects.order_by("pk").values_list("pk", "name")),
         list(InstalledProduct.objects.order_by("pk").values_list("pk", "status")),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
+        _parts_snapshot(),
     )
+
+
+def _parts_snapshot():
+    from parts.tests.helpers import snapshot
+
+    return snapshot()
 
 
 def _ids(payload) -> set[int]:

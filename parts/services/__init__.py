@@ -26,8 +26,16 @@ IdempotencyConflict 422. A refusal writes nothing.
 """
 
 from parts.services.common import Line
-from parts.services.consumption import consume_on_job, expects_return, receive_defective
-from parts.services.requests import cancel_request, refuse_request, request_parts, store_of, transfer_request, van_of
+from parts.services.consumption import consume_on_job, ensure_consumer, expects_return, receive_defective
+from parts.services.requests import (
+    cancel_request,
+    ensure_requester,
+    refuse_request,
+    request_parts,
+    store_of,
+    transfer_request,
+    van_of,
+)
 from parts.services.stock import (
     adjust_stock,
     ensure_central,
@@ -38,7 +46,8 @@ from parts.services.stock import (
 )
 
 __all__ = [
-    "Line", "adjust_stock", "cancel_request", "consume_on_job", "ensure_central", "ensure_store", "ensure_van",
+    "Line", "adjust_stock", "cancel_request", "consume_on_job", "ensure_central", "ensure_consumer",
+    "ensure_requester", "ensure_store", "ensure_van",
     "expects_return", "receive_defective", "receive_stock", "refuse_request", "request_parts", "store_of",
     "transfer_request", "transfer_stock", "van_of",
 ]

@@ -44,6 +44,11 @@ def _replay(technician_id: int, key: str, digest: str) -> Consumption | None:
     return found
 
 
+def ensure_consumer(actor: Principal, order: WorkOrder) -> None:
+    if not actor.is_technician or order.technician_id != actor.technician_id:
+        raise PermissionDenied(_("Only the order's technician may use parts on it."))
+
+
 def consume_on_job(*, order: WorkOrder, actor: Principal, lines: Sequence[Line],
                    idempotency_key: str) -> Consumption:
     """Take ``lines`` out of the technician's van for ``order``, once per ``idempotency_key``.
@@ -61,8 +66,7 @@ def consume_on_job(*, order: WorkOrder, actor: Principal, lines: Sequence[Line],
     key = (idempotency_key or "").strip()
     if not key or len(key) > KEY_MAX:
         raise InvalidInput(_("Give an idempotency key of 1 to 128 characters."), field="idempotency_key")
-    if not actor.is_technician or order.technician_id != actor.technician_id:
-        raise PermissionDenied(_("Only the order's technician may use parts on it."))
+    ensure_consumer(actor, order)
     lines = check_lines(lines, order.brand_id)
     digest = _digest(order, lines)
     replay = _replay(actor.technician_id, key, digest)

@@ -37,6 +37,11 @@ def van_of(technician_id: int) -> Warehouse:
     return van
 
 
+def ensure_requester(actor: Principal, order: WorkOrder) -> None:
+    if not actor.is_technician or order.technician_id != actor.technician_id:
+        raise PermissionDenied(_("Only the order's technician may request parts for it."))
+
+
 def request_parts(*, order: WorkOrder, actor: Principal, lines: Sequence[Line], note: str = "") -> PartRequest:
     """The order's technician asks their outlet's store for ``lines``; each is reserved there at once.
 
@@ -44,8 +49,7 @@ def request_parts(*, order: WorkOrder, actor: Principal, lines: Sequence[Line], 
     (IllegalTransition), no store or van (NoWarehouse), a bad line (InvalidInput), a line the store
     cannot cover from its free stock (InsufficientStock, 409, ``detail.part_id``).
     """
-    if not actor.is_technician or order.technician_id != actor.technician_id:
-        raise PermissionDenied(_("Only the order's technician may request parts for it."))
+    ensure_requester(actor, order)
     if order.status not in REQUESTABLE_STATUSES:
         raise IllegalTransition(_("Parts can be requested only for a job in hand."), from_status=order.status)
     store, van = store_of(actor.outlet_id), van_of(actor.technician_id)

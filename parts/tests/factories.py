@@ -14,6 +14,8 @@ from parts import services
 from parts.services import Line
 from pricing.models import Part
 from pricing.tests.factories import PartFactory
+from workorders import services as order_services
+from workorders import workflow
 
 
 def member(org, role, username):
@@ -67,3 +69,53 @@ def build_stock(w: SimpleNamespace) -> SimpleNamespace:
 
 def parts_of(w) -> list[Part]:
     return [w.pump, w.filter, w.board, w.valve]
+
+
+def rival_job(w, order=None):
+    """An order of the rival brand (``order``, or a new one) accepted by the rival's technician."""
+    rival_desk = principal_of(w.rival_dispatcher)
+    if order is None:
+        order = order_services.create_work_order(actor=rival_desk, customer=w.rival_customer, type="repair",
+                                                  channel="hotline")
+    if order.product_id:
+        order.product.product_model.category.authorised_outlets.add(w.rival_outlet)
+    order = workflow.transition(order, "assign", actor=rival_desk, outlet=w.rival_outlet)
+    order = workflow.transition(order, "dispatch", actor=rival_desk, technician=w.rival_tech)
+    return workflow.transition(order, "accept", actor=principal_of(w.rival_tech.user))
+
+
+def access_probes(w, order_a, order_b, rival_order) -> dict[str, dict[str, int]]:
+    """For core/tests/test_access.py: per persona, a warehouse, a part request and a defective part it must
+    not see. Builds the stock (build_stock), an open request and an owed part on ``order_a`` (tech_a, outlet
+    A), on ``order_b`` (tech_b, outlet B) and on ``rival_order`` (a new order of the rival brand, which this
+    walks to accepted by the rival's technician)."""
+    build_stock(w)
+    clerk = principal_of(w.clerk)
+    services.transfer_stock(source=w.central, target=w.store_b, actor=clerk, lines=[Line(w.pump, 10)])
+    services.transfer_stock(source=w.central, target=w.van_b, actor=clerk, lines=[Line(w.pump, 5)])
+    rival_clerk = principal_of(w.rival_central.moves.first().actor)
+    services.transfer_stock(source=w.rival_central, target=w.rival_store, actor=rival_clerk,
+                            lines=[Line(w.rival_part, 10)])
+    services.transfer_stock(source=w.rival_central, target=w.rival_van, actor=rival_clerk,
+                            lines=[Line(w.rival_part, 5)])
+    rival_order = rival_job(w, rival_order)
+    made = {}
+    for key, order, tech, part in (("a", order_a, w.tech_a, w.pump), ("b", order_b, w.tech_b, w.pump),
+                                   ("rival", rival_order, w.rival_tech, w.rival_part)):
+        actor = principal_of(tech.user)
+        request = services.request_parts(order=order, actor=actor, lines=[Line(part, 1)])
+        used = services.consume_on_job(order=order, actor=actor, lines=[Line(part, 1)], idempotency_key=f"probe-{key}")
+        made[key] = {"request_id": request.pk, "defective_id": used.defective_returns.get().pk}
+    a, b, rival = made["a"], made["b"], made["rival"]
+    brand_wide = {"warehouse_id": w.rival_central.pk, **rival}
+    return {
+        "dispatcher": brand_wide, "hotline": brand_wide, "analyst": brand_wide,
+        "manager_a": {"warehouse_id": w.store_b.pk, **b},      # another outlet's store
+        "manager_b": {"warehouse_id": w.van_a.pk, **a},        # another outlet's technician's van
+        "tech_a": {"warehouse_id": w.van_a2.pk, **b},          # a colleague's van at the same outlet
+        "tech_a2": {"warehouse_id": w.van_a.pk, **a},
+        "tech_b": {"warehouse_id": w.store_a.pk, **a},         # another outlet's store
+        "customer": {"warehouse_id": w.store_a.pk, **a},       # customers see no warehouse at all
+        "other_customer": {"warehouse_id": w.van_a.pk, **a},
+        "rival_dispatcher": {"warehouse_id": w.central.pk, **a},
+    }
