@@ -56,6 +56,8 @@ def safe_next(request: HttpRequest, brand: Organisation, candidate: str | None) 
                                                             require_https=request.is_secure()):
         return home
     parts = urlsplit(candidate)
+    if ".." in parts.path.split("/"):  # /portal/acme/../../console/ would leave the portal
+        return home
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return path if path.startswith(home) else home
 

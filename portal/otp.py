@@ -33,6 +33,7 @@ from portal.throttle import Limit
 CODE_DIGITS = 6
 CODE_TTL = dt.timedelta(minutes=5)
 MAX_WRONG_TRIES = 5
+KEEP_SPENT = dt.timedelta(days=1)
 SEND_LIMITS = (
     Limit("otp-send-phone-min", 1, 60),  # one text a minute per phone
     Limit("otp-send-phone-hour", 5, 3600),
@@ -72,6 +73,8 @@ def request_code(*, brand: Organisation, phone: str, ip: str) -> OneTimeCode:
     now = timezone.now()
     with transaction.atomic():
         OneTimeCode.objects.filter(brand=brand, phone=phone, used_at__isnull=True).update(used_at=now)
+        # Spent codes are kept a day (for support's questions), then go.
+        OneTimeCode.objects.filter(brand=brand, phone=phone, created_at__lt=now - KEEP_SPENT).delete()
         otp = OneTimeCode.objects.create(brand=brand, phone=phone, code_hash=code_hash(
             brand_id=brand.pk, phone=phone, code=code), created_at=now, expires_at=now + CODE_TTL)
     try:

@@ -175,7 +175,8 @@ def test_codes_are_per_brand(world, sms):
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/portal/acme/", "/console/",
-                                    "/portal/rival/", "javascript:alert(1)"])
+                                    "/portal/rival/", "javascript:alert(1)", "/portal/acme/../../console/",
+                                    "http://testserver/console/"])
 def test_next_stays_in_the_brands_portal(world, sms, target):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     send(client, "13900000001")
@@ -215,3 +216,20 @@ def test_failed_sms_is_a_message_and_no_live_code(world, settings):
 class BrokenBackend:
     def send(self, phone: str, text: str) -> None:
         raise ConnectionError("gateway down")
+
+
+def test_next_may_be_absolute_on_this_site(world, sms):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    send(client, "13900000001")
+    response = verify(client, "13900000001", sms.last_code("+8613900000001"),
+                      next="http://testserver/portal/acme/report/?product=1")
+    assert response["Location"] == "/portal/acme/report/?product=1"
+
+
+def test_spent_codes_are_cleared_after_a_day(world, sms):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    send(client, "13900000001")
+    OneTimeCode.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    RateCounter.objects.all().delete()
+    send(client, "13900000001")
+    assert OneTimeCode.objects.count() == 1
