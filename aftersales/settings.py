@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "knowledge",
     "feedback",
     "integrations",
+    "complaints",
 ]
 
 MIDDLEWARE = [

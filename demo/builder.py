@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.choices import OrgKind, Role
 from accounts.models import Membership, Organisation, User
 from catalog.models import ProductCategory, ProductModel, ServiceStandard
+from complaints.demo import seed_complaints
 from demo import data
 from demo.common import mobile, near, person_name
 from dispatch.demo import seed_intake
@@ -97,6 +98,7 @@ class Builder:
         self._phase("self-help articles", lambda: self.counts.update(articles=seed_articles(world.brand)))
         self._phase("IoT alerts and WeChat", lambda: self.counts.update(seed_integrations(world.brand, now=self.now)))
         self._phase("slots and intake policy", lambda: self.counts.update(seed_intake(world.brand, today=self.today)))
+        self._phase("complaints", lambda: self.counts.update(seed_complaints(world.brand, now=self.now)))
         return self.counts
 
     def _pricing(self, world: World) -> None:
