@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="PyVRP processes (seeds) and VROOM threads")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--vroom-level", type=int, default=None, help="VROOM exploration level (1-5)")
+    parser.add_argument("--epochs", type=int, default=1, help="PyVRP workers restart from the best so far this often")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="cpu: PyVRP runs count their own CPU seconds (a shared machine's load then barely matters)")
     parser.add_argument("--only", nargs="*", default=None, help="instance names to run (default: all)")
     args = parser.parse_args(argv)
 
@@ -53,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         problem = solomon.to_problem(instance)
         began = time.perf_counter()
         plan = solve(problem, time_limit=args.time_limit, seed=args.seed, workers=args.workers,
-                     engine=args.engine, vroom_level=args.vroom_level)
+                     engine=args.engine, vroom_level=args.vroom_level, clock=args.clock,
+                     epochs=args.epochs)
         seconds = time.perf_counter() - began
         routes = solomon.routes_of(plan)
         verdict = check(instance, routes)
@@ -84,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     meta = {
         "time_limit": args.time_limit, "engine": args.engine, "workers": args.workers, "seed": args.seed,
-        "vroom_level": args.vroom_level, "dir": str(args.dir), "cpus": os.cpu_count(),
+        "vroom_level": args.vroom_level, "clock": args.clock, "epochs": args.epochs, "dir": str(args.dir), "cpus": os.cpu_count(),
         "python": platform.python_version(), "load_before": load_before, "load_after": os.getloadavg(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,11 @@
 """PyVRP: iterated local search that improves a plan where the day fits PyVRP's model.
 
-PyVRP has no breaks and one window per client, and it knows skills only through routing
-profiles, so it takes part only when no technician has a break, no job has two windows and the
-technicians fall into a few skill classes (`applicable`). Each worker process runs its own seed
-from the same warm start until the deadline; the best feasible result wins.
+PyVRP has no breaks and one window per client, so it takes part only when no technician has a
+break and no job has two windows (`applicable`). Skills and pins become load dimensions: the
+jobs that the same technicians may do form a class with its own dimension, each job of it loads
+one unit there, and a technician's capacity in it is unlimited when they may do the class and
+zero otherwise, so a wrong assignment is an overload PyVRP never returns as feasible. Each
+worker process runs its own seed from the same warm start; the best feasible result wins.
 """
 
 from __future__ import annotations
@@ -20,9 +22,18 @@ from pyvrp.solve import SolveParams
 from .instance import MAX_TIME, Instance
 from .schedule import JOB, Step
 
-MAX_PROFILES = 8
-FORBIDDEN = 10**9  # travel into a job a technician may not do: always past any shift
+MAX_CLASSES = 24  # load dimensions spent on skills and pins
 UNLIMITED = 2**40
+
+
+def _classes(inst: Instance, jobs: list[int]) -> dict[bytes, list[int]]:
+    """Jobs grouped by who may do them, leaving out the jobs everybody may do."""
+    classes: dict[bytes, list[int]] = {}
+    for j in jobs:
+        column = inst.compatible[:, j]
+        if not column.all():
+            classes.setdefault(column.tobytes(), []).append(j)
+    return classes
 
 
 def applicable(inst: Instance, jobs: list[int]) -> str | None:
@@ -31,9 +42,8 @@ def applicable(inst: Instance, jobs: list[int]) -> str | None:
         return "technicians have breaks"
     if any(len(inst.jobs[j].windows) > 1 for j in jobs):
         return "jobs have several windows"
-    classes = {inst.compatible[t, jobs].tobytes() for t in range(len(inst.technicians))}
-    if len(classes) > MAX_PROFILES:
-        return f"{len(classes)} skill classes (at most {MAX_PROFILES})"
+    if len(classes := _classes(inst, jobs)) > MAX_CLASSES:
+        return f"{len(classes)} skill classes (at most {MAX_CLASSES})"
     return None
 
 
@@ -55,6 +65,8 @@ class Model:
 
         dims_load = any(t.capacity is not None for t in inst.technicians)
         dims_count = any(t.max_jobs is not None for t in inst.technicians)
+        classes = list(_classes(inst, jobs).values())
+        class_of = {j: k for k, members in enumerate(classes) for j in members}
         prize_unit = 2 * int(costs.max(initial=0)) + 1
 
         clients = []
@@ -68,6 +80,7 @@ class Model:
             else:
                 early, late = 0, min(horizon, MAX_TIME)
             delivery = ([job.load] if dims_load else []) + ([1] if dims_count else [])
+            delivery += [int(class_of.get(j) == k) for k in range(len(classes))]
             optional = j not in required
             clients.append(pyvrp.Client(
                 location=offset + len(clients), delivery=delivery, service_duration=job.duration,
@@ -76,55 +89,67 @@ class Model:
             ))
         depots = [pyvrp.Depot(location=d) for d in range(len(depot_locs))]
 
-        # Skill classes become routing profiles in which the forbidden jobs are out of reach.
-        profile_of: dict[bytes, int] = {}
-        cost_matrices, duration_matrices = [], []
-        vehicle_types = []
+        # Technicians alike in everything share one vehicle type (PyVRP searches faster so).
+        type_of: dict[tuple, int] = {}
+        self.members: list[list[int]] = []  # vehicle type -> technician indices
         for t, tech in enumerate(inst.technicians):
-            allowed = inst.compatible[t, jobs]
-            key = allowed.tobytes()
-            if key not in profile_of:
-                profile_of[key] = len(cost_matrices)
-                forbidden = offset + np.flatnonzero(~allowed)
-                c, d = costs.copy(), durations.copy()
-                c[:, forbidden] = FORBIDDEN
-                d[:, forbidden] = FORBIDDEN
-                cost_matrices.append(c)
-                duration_matrices.append(d)
             capacity = ([tech.capacity if tech.capacity is not None else UNLIMITED] if dims_load else []) + (
                 [tech.max_jobs if tech.max_jobs is not None else UNLIMITED] if dims_count else [])
-            vehicle_types.append(pyvrp.VehicleType(
-                num_available=1, capacity=capacity,
-                start_depot=depot_of[inst.start_of(t)], end_depot=depot_of[tech.end],
-                tw_early=tech.shift[0], tw_late=tech.shift[1], profile=profile_of[key],
-                unit_distance_cost=1, unit_duration_cost=0,
-            ))
+            capacity += [UNLIMITED if inst.compatible[t, members[0]] else 0 for members in classes]
+            kind = (inst.start_of(t), tech.end, tech.shift, tuple(capacity))
+            if kind not in type_of:
+                type_of[kind] = len(self.members)
+                self.members.append([])
+            self.members[type_of[kind]].append(t)
+        vehicle_types = [
+            pyvrp.VehicleType(
+                num_available=len(members), capacity=list(capacity),
+                start_depot=depot_of[start], end_depot=depot_of[end],
+                tw_early=shift[0], tw_late=shift[1], unit_distance_cost=1, unit_duration_cost=0,
+            )
+            for (start, end, shift, capacity), members in zip(type_of, self.members, strict=True)
+        ]
+        self.type_of_tech = {t: vt for vt, members in enumerate(self.members) for t in members}
         locations = [pyvrp.Location(0, 0) for _ in matrix_index]
-        self.data = pyvrp.ProblemData(locations, clients, depots, vehicle_types, cost_matrices, duration_matrices)
+        self.data = pyvrp.ProblemData(locations, clients, depots, vehicle_types, [costs], [durations])
 
     def encode(self, routes: dict[int, list[Step]]) -> list[tuple[int, list[int]]]:
         position = {j: c for c, j in enumerate(self.jobs)}
-        return [(t, [position[i] for kind, i in steps if kind == JOB]) for t, steps in routes.items()]
+        return [(self.type_of_tech[t], [position[i] for kind, i in steps if kind == JOB])
+                for t, steps in sorted(routes.items())]
 
     def decode(self, routes: list[tuple[int, list[int]]]) -> dict[int, list[Step]]:
-        return {t: [(JOB, self.jobs[c]) for c in visits] for t, visits in routes if visits}
+        free = [list(members) for members in self.members]
+        return {free[vt].pop(0): [(JOB, self.jobs[c]) for c in visits] for vt, visits in routes if visits}
 
 
 class _Deadline:
-    def __init__(self, deadline: float) -> None:
+    """Wall clock (monotonic, shared by all processes), or this process's own CPU seconds."""
+
+    def __init__(self, deadline: float, cpu_seconds: float | None, iterations: int | None) -> None:
         self.deadline = deadline
+        self.cpu_end = None if cpu_seconds is None else time.process_time() + cpu_seconds
+        self.left = iterations
 
     def __call__(self, best_cost: float) -> bool:
+        if self.left is not None:
+            self.left -= 1
+            if self.left < 0:
+                return True
+        if self.cpu_end is not None:
+            return time.process_time() >= self.cpu_end
         return time.monotonic() >= self.deadline
 
 
 def _run(data: pyvrp.ProblemData, init: list[tuple[int, list[int]]] | None, seed: int,
-         deadline: float) -> tuple[bool, int, list[tuple[int, list[int]]]]:
+         deadline: float, cpu_seconds: float | None = None,
+         iterations: int | None = None) -> tuple[bool, int, list[tuple[int, list[int]]]]:
     """One ILS run; returns (feasible, cost, routes). Module-level so worker processes can run it."""
+    stop = _Deadline(deadline, cpu_seconds, iterations)
     initial = None
     if init:
         initial = pyvrp.Solution(data, [pyvrp.Route(data, visits, t) for t, visits in init if visits])
-    result = pyvrp.solve(data, _Deadline(deadline), seed=seed, collect_stats=False, display=False,
+    result = pyvrp.solve(data, stop, seed=seed, collect_stats=False, display=False,
                          params=SolveParams(), initial_solution=initial)
     best = result.best
     routes = [(r.vehicle_type(), [a.idx for a in r if a.is_client()]) for r in best.routes()]
@@ -133,21 +158,42 @@ def _run(data: pyvrp.ProblemData, init: list[tuple[int, list[int]]] | None, seed
 
 
 def solve_pyvrp(model: Model, init: dict[int, list[Step]] | None, *, deadline: float, seed: int,
-                workers: int) -> tuple[dict[int, list[Step]] | None, dict]:
-    """Best feasible routes over `workers` seeds (None when no run found a feasible plan)."""
+                workers: int, epochs: int = 1, iterations: int | None = None,
+                cpu_seconds: float | None = None) -> tuple[dict[int, list[Step]] | None, dict]:
+    """Best feasible routes over `workers` seeds (None when no run found a feasible plan).
+
+    The time is cut into `epochs`: after each, every worker starts again from the best plan
+    found so far, with a fresh seed. With `cpu_seconds`, each run stops after its share of that
+    much CPU time of its own instead of at the deadline: a measure that a busy machine does not
+    disturb (benchmarks only). With `iterations`, each run also stops after that many iterations
+    per epoch, which makes the result depend on the seed alone (when the deadline is not reached).
+    """
+    workers, epochs = max(1, workers), max(1, epochs)
     encoded = model.encode(init) if init else None
-    seeds = [seed + k for k in range(max(1, workers))]
-    if len(seeds) == 1:
-        results = [_run(model.data, encoded, seeds[0], deadline)]
-    else:
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(max_workers=len(seeds), mp_context=context) as pool:
-            futures = [pool.submit(_run, model.data, encoded, s, deadline) for s in seeds]
-            results = [f.result() for f in futures]
-    feasible = [(cost, k, routes) for k, (ok, cost, routes) in enumerate(results) if ok]
-    stats = {"pyvrp_costs": [cost for _, cost, _ in results], "pyvrp_feasible": [ok for ok, _, _ in results]}
-    if not feasible:
+    best: tuple[int, list[tuple[int, list[int]]]] | None = None
+    stats: dict = {"pyvrp_epochs": []}
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context) if workers > 1 else None
+    try:
+        now = time.monotonic()
+        for epoch in range(epochs):
+            epoch_end = now + (deadline - now) * (epoch + 1) / epochs
+            cpu = None if cpu_seconds is None else cpu_seconds / epochs
+            count = None if iterations is None else max(1, iterations // epochs)
+            seeds = [seed + epoch * workers + k for k in range(workers)]
+            start = encoded if best is None else best[1]
+            if pool is None:
+                results = [_run(model.data, start, seeds[0], epoch_end, cpu, count)]
+            else:
+                futures = [pool.submit(_run, model.data, start, s, epoch_end, cpu, count) for s in seeds]
+                results = [f.result() for f in futures]
+            stats["pyvrp_epochs"].append([cost if ok else None for ok, cost, _ in results])
+            for ok, cost, routes in results:
+                if ok and (best is None or cost < best[0]):
+                    best = (cost, routes)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    if best is None:
         return None, stats
-    cost, k, routes = min(feasible)
-    stats["pyvrp_best_seed"] = seeds[k]
-    return model.decode(routes), stats
+    return model.decode(best[1]), stats

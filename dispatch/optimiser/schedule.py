@@ -79,6 +79,8 @@ def time_route(inst: Instance, t: int, steps: list[Step]) -> Timed:
         if departure is None:
             # Leave home as late as the first appointment allows (no waiting on the doorstep).
             departure = before if had_breaks else max(shift_start, start - travel)
+            if not had_breaks:
+                arrival = departure + travel
         stops.append(Stop(job_id=job.id, location=job.location, arrival=arrival, start=start,
                           end=start + job.duration, travel=travel))
         now = start + job.duration

@@ -42,9 +42,15 @@ def solve(
     engine: str = "auto",
     vroom_level: int | None = None,
     vroom_share: float = VROOM_SHARE,
+    clock: str = "wall",
+    epochs: int = 1,
+    iterations: int | None = None,
 ) -> Plan:
     """Plan the day. See the package docstring for the meaning of every field."""
     began = time.monotonic()
+    began_cpu = time.process_time()
+    if clock not in ("wall", "cpu"):
+        raise InvalidProblem("clock_unknown", "clock must be 'wall' or 'cpu'")
     if engine not in ENGINES:
         raise InvalidProblem("engine_unknown", f"engine must be one of {', '.join(ENGINES)}")
     if time_limit <= 0:
@@ -73,15 +79,17 @@ def solve(
     if candidates and engine in ("auto", "pyvrp"):
         if why_not is not None:
             stats["pyvrp_skipped"] = why_not
-        elif deadline - time.monotonic() - MARGIN < MIN_PYVRP_SECONDS:
+        elif clock == "wall" and deadline - time.monotonic() - MARGIN < MIN_PYVRP_SECONDS:
             stats["pyvrp_skipped"] = "no time left"
         else:
             required = set(candidates) if vroom_routes is None else {
                 j for steps in vroom_routes.values() for _, j in steps}
             started = time.monotonic()
             model = Model(inst, candidates, required)
+            cpu_left = time_limit - (time.process_time() - began_cpu) - MARGIN if clock == "cpu" else None
             routes, pyvrp_stats = solve_pyvrp(model, vroom_routes, deadline=deadline - MARGIN, seed=seed,
-                                              workers=workers)
+                                              workers=workers, epochs=epochs, iterations=iterations,
+                                              cpu_seconds=cpu_left)
             stats.update(pyvrp_stats, pyvrp_seconds=round(time.monotonic() - started, 3))
             if routes is not None:
                 found.append(("vroom+pyvrp" if vroom_routes is not None else "pyvrp", routes))
