@@ -89,3 +89,14 @@ def customer_timeline(user, order: WorkOrder) -> list[WorkOrderEvent]:
     """The events the customer may see (visible_to keeps only customer-visible ones for a customer)."""
     return list(WorkOrderEvent.objects.visible_to(user).filter(work_order=order)
                 .select_related("actor").order_by("created_at", "pk"))
+
+
+def change_state(user, pk: int) -> tuple[int, int | None] | None:
+    """(version, newest visible event id) of the order in one query; None when the user may not see it."""
+    from django.db.models import Max, OuterRef, Subquery
+
+    events = (WorkOrderEvent.objects.visible_to(user).filter(work_order=OuterRef("pk")).order_by()
+              .values("work_order").annotate(last=Max("pk")).values("last"))
+    row = (WorkOrder.objects.visible_to(user).filter(pk=pk).annotate(last_event=Subquery(events))
+           .values_list("version", "last_event").first())
+    return row

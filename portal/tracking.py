@@ -105,10 +105,13 @@ def event_text(event: WorkOrderEvent) -> Any:
     return EventKind(event.kind).label if event.kind in EventKind.values else event.kind
 
 
+def token_of(version: int, last_event_id: int | None) -> str:
+    """Changes whenever anything the page shows changes: the order's version and its newest visible event."""
+    return f"{version}-{last_event_id or 0}"
+
+
 def change_token(order: WorkOrder, events: list[WorkOrderEvent]) -> str:
-    """Changes whenever anything the page shows changes: the order's version and its newest event."""
-    last = events[-1].pk if events else 0
-    return f"{order.version}-{last}"
+    return token_of(order.version, events[-1].pk if events else None)
 
 
 def arrival(order: WorkOrder, events: list[WorkOrderEvent]) -> dt.datetime | None:

@@ -73,12 +73,14 @@ def test_en_route_shows_the_technician_and_an_eta(client, ready):
     assert f'<div class="eta">{timezone.localtime(expected):%H:%M}</div>' in body
 
 
-def test_polling_answers_204_while_nothing_changed(client, ready):
+def test_polling_answers_204_while_nothing_changed(client, ready, django_assert_max_num_queries):
     order = make_order(ready, status=Status.ASSIGNED)
     page = client.get(url(order)).content.decode()
     token = re.search(r'data-token="([^"]+)"', page).group(1)
     assert f"status/?since={token}" in page and 'hx-trigger="every 10s"' in page
-    quiet = client.get(url(order, "status/"), {"since": token}, HTTP_HX_REQUEST="true")
+    # Session, user, brand, membership, customer (twice: seat and scope), then one query for the state.
+    with django_assert_max_num_queries(7):
+        quiet = client.get(url(order, "status/"), {"since": token}, HTTP_HX_REQUEST="true")
     assert quiet.status_code == 204 and quiet.content == b""
     tech = principal_of(ready.dispatcher)
     from workorders import workflow

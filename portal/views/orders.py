@@ -64,10 +64,12 @@ def order(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
 @customer_page(object_page=True)
 def order_status(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
     """The polled part: 204 (htmx keeps what it has) while nothing changed, else the fresh partial."""
-    found = _order_or_404(request, pk)
-    events = selectors.customer_timeline(request.user, found)
-    if request.GET.get("since") == tracking.change_token(found, events):
+    state = selectors.change_state(request.user, pk)
+    if state is None:
+        raise Http404
+    if request.GET.get("since") == tracking.token_of(*state):
         return HttpResponse(status=204)
+    found = _order_or_404(request, pk)
     return page(request, "portal/order.html", _context(request, seat, found), partial="portal/_partials/track.html")
 
 
