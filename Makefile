@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench setup messages compilemessages demo clean
+.PHONY: run test test-sqlite test-postgres lint bench bench-dispatch setup messages compilemessages demo clean
 
 $(VENV)/.installed-test: requirements/base.txt requirements/test.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; trying python3"; }
@@ -38,6 +38,16 @@ lint: setup
 
 bench: setup
 	$(PY) bench/run.py
+
+## Dispatch benchmarks (docs/dispatch-benchmarks.md): VRPTW instances, a synthetic day, ranking latency
+VRPTW_DIR ?= ../shared/bench/vrptw/solomon
+VRPTW_TIME_LIMIT ?= 2
+bench-dispatch: setup
+	@mkdir -p bench/results
+	-$(PY) bench/dispatch/vrptw.py $(VRPTW_DIR) --time-limit $(VRPTW_TIME_LIMIT) --out bench/results/vrptw-$(VRPTW_TIME_LIMIT)s.json
+	-$(PY) bench/dispatch/synthetic_day.py --time-limit 10 --out bench/results/synthetic-day.json
+	@if [ -f bench/dispatch/ranking.py ]; then $(PY) bench/dispatch/ranking.py; \
+	else echo "3. single-order ranking latency: NOT THERE YET (bench/dispatch/ranking.py is the product side's, still to come)"; fi
 
 ## Regenerate the translation catalogues after changing user-visible strings
 messages: setup
