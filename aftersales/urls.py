@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("console/", include("console.urls")),
     path("portal/", include("portal.urls")),
+    path("parts/", include("parts.urls")),
     path("", include("integrations.urls")),
 ]

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workorders.choices import Status
 
@@ -11,7 +12,7 @@ class WarehouseKind(models.TextChoices):
 
 
 class MoveKind(models.TextChoices):
-    RECEIVE = "receive", _("Received")
+    RECEIVE = "receive", pgettext_lazy("stock move", "Received")
     TRANSFER_OUT = "transfer_out", _("Transferred out")
     TRANSFER_IN = "transfer_in", _("Transferred in")
     RESERVE = "reserve", _("Reserved")

@@ -136,6 +136,14 @@ PAGE_ROUTES: dict[str, str | None] = {
         "portal/<slug:brand>/orders/<int:pk>/rate/", "portal/<slug:brand>/orders/<int:pk>/cancel/",
         "portal/<slug:brand>/orders/<int:pk>/reschedule/",
     )},
+    # Parts pages: lists scoped through visible_to (parts/tests/test_views.py); POSTs name a foreign object.
+    "parts/requests/": None,
+    "parts/requests/<int:pk>/transfer/": "request_id",
+    "parts/requests/<int:pk>/refuse/": "request_id",
+    "parts/defective/": None,
+    "parts/defective/<int:pk>/receive/": "defective_id",
+    "parts/stock/": None,
+    "parts/van/": None,
 }
 
 PERSONAS = ["dispatcher", "hotline", "analyst", "manager_a", "manager_b", "tech_a", "tech_a2", "tech_b",

@@ -1,0 +1,222 @@
+"""The parts pages: thin adapters over parts.selectors and parts.services (STYLE.md §2, §13).
+
+- requests: the outlet desk's (and the parts clerk's) console of part requests, transferred to the van
+  or refused in place (htmx swaps the request's card; a refusal comes back with its message beside the
+  field and the X-Domain-Error header the console's script swaps in).
+- defective: the replaced parts each technician still owes, received in place.
+- stock: the stock of one warehouse one may see.
+- van: the technician's own page: what is in the van, their requests and what arrived, what they owe.
+
+Objects are fetched through visible_to before anything else, so a foreign one is a 404 for everyone.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.principal import Principal, principal_of
+from console.access import no_console, staff_required
+from console.forms import add_domain_error
+from core.errors import DomainError
+from parts import selectors, services
+from parts.choices import RequestStatus, WarehouseKind
+from parts.forms import RefuseForm, TransferForm, WarehouseChoiceForm
+from parts.models import DefectiveReturn, PartRequest
+from parts.services.requests import DECIDERS
+
+DOMAIN_ERROR_HEADER = "X-Domain-Error"
+LIST_MAX = 100
+
+
+def _partial(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _render(request, page: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
+    response = render(request, partial if _partial(request) else page, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    if status >= 400:
+        response[DOMAIN_ERROR_HEADER] = str(status)
+    return response
+
+
+def may_decide(principal: Principal | None) -> bool:
+    return principal is not None and principal.role in DECIDERS
+
+
+def _nav(principal: Principal, current: str) -> dict:
+    return {"current": current, "is_technician": principal.is_technician}
+
+
+# --- requests -------------------------------------------------------------------------------------
+
+
+def _card(request, part_request: PartRequest, principal: Principal, *, transfer_form=None, refuse_form=None,
+          notice: str = "", panel_error: str = "") -> dict:
+    part_request = selectors.get_request(request.user, part_request.pk)
+    levels = selectors.store_levels(part_request)
+    lines = [{"line": line, "balance": levels.get(line.part_id)} for line in part_request.lines.all()]
+    return {
+        "req": part_request, "lines": lines, "notice": notice, "panel_error": panel_error,
+        "can_decide": may_decide(principal) and part_request.status == RequestStatus.OPEN,
+        "transfer_form": transfer_form or TransferForm(initial={"version": part_request.version}),
+        "refuse_form": refuse_form or RefuseForm(initial={"version": part_request.version},
+                                                 auto_id=f"id_refuse_{part_request.pk}_%s"),
+    }
+
+
+@require_GET
+@staff_required
+def request_list(request: HttpRequest, *, principal: Principal) -> HttpResponse:
+    if principal.is_technician:
+        return redirect("parts:van")
+    status = request.GET.get("status") or RequestStatus.OPEN
+    if status not in RequestStatus.values:
+        status = RequestStatus.OPEN
+    found = selectors.requests(request.user, status=status)
+    counts = {s: selectors.requests(request.user, status=s).count() for s in RequestStatus.values}
+    cards = [_card(request, r, principal) for r in found[:LIST_MAX]]
+    context = {"cards": cards, "status": status, "statuses": RequestStatus.choices, "counts": counts,
+               "nav": _nav(principal, "requests")}
+    return _render(request, "parts/requests.html", "parts/_partials/request_list.html", context)
+
+
+def _visible_request(request: HttpRequest, pk: int) -> PartRequest:
+    try:
+        return selectors.get_request(request.user, pk)
+    except PartRequest.DoesNotExist:
+        raise Http404 from None
+
+
+def _decide(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    part_request = _visible_request(request, pk)
+    principal = principal_of(request.user)
+    if principal is None or principal.is_customer:
+        return no_console(request, principal)
+    form = (TransferForm if kind == "transfer" else RefuseForm)(request.POST, auto_id=f"id_{kind}_{pk}_%s")
+    status = 422
+    if form.is_valid():
+        try:
+            if kind == "transfer":
+                services.transfer_request(request=part_request, actor=principal,
+                                          version=form.cleaned_data["version"])
+            else:
+                services.refuse_request(request=part_request, actor=principal, version=form.cleaned_data["version"],
+                                        reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            add_domain_error(form, error)
+            status = error.status
+        else:
+            if not request.htmx:
+                return redirect("parts:requests")
+            notice = "transferred" if kind == "transfer" else "refused"
+            return render(request, "parts/_partials/request_card.html", _card(request, part_request, principal,
+                                                                             notice=notice))
+    forms = {"transfer_form": form} if kind == "transfer" else {"refuse_form": form}
+    # What is not about the reason field (the request was dealt with meanwhile, a role that may not decide)
+    # is said at the top of the card, which shows it whether or not the forms are still offered.
+    panel_error = " ".join(str(e) for name, errors in form.errors.items() if name != "reason" for e in errors)
+    context = _card(request, part_request, principal, panel_error=panel_error, **forms)
+    if request.htmx:
+        response = render(request, "parts/_partials/request_card.html", context, status=status)
+    else:
+        response = render(request, "parts/requests.html", {
+            "cards": [context], "status": context["req"].status, "statuses": RequestStatus.choices, "counts": {},
+            "nav": _nav(principal, "requests")}, status=status)
+    response[DOMAIN_ERROR_HEADER] = str(status)
+    return response
+
+
+@require_POST
+@login_required
+def request_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, "transfer")
+
+
+@require_POST
+@login_required
+def request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, "refuse")
+
+
+# --- defective parts owed ----------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def defective_list(request: HttpRequest, *, principal: Principal) -> HttpResponse:
+    if principal.is_technician:
+        return redirect("parts:van")
+    context = {"owed": list(selectors.defective(request.user)[:500]), "summary": selectors.owed_by_technician(
+        request.user), "can_receive": may_decide(principal), "nav": _nav(principal, "defective")}
+    return _render(request, "parts/defective.html", "parts/defective.html", context)
+
+
+@require_POST
+@login_required
+def defective_receive(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        owed = DefectiveReturn.objects.visible_to(request.user).select_related(
+            "part", "technician", "work_order").get(pk=pk)
+    except DefectiveReturn.DoesNotExist:
+        raise Http404 from None
+    principal = principal_of(request.user)
+    if principal is None or principal.is_customer:
+        return no_console(request, principal)
+    error, status = "", 200
+    try:
+        owed = services.receive_defective(defective=owed, actor=principal)
+    except DomainError as refused:
+        error, status = str(refused.message), refused.status
+    if not request.htmx:
+        return redirect("parts:defective")
+    response = render(request, "parts/_partials/defective_row.html",
+                      {"d": owed, "error": error, "can_receive": may_decide(principal)}, status=status)
+    if status >= 400:
+        response[DOMAIN_ERROR_HEADER] = str(status)
+    return response
+
+
+# --- stock -------------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def stock(request: HttpRequest, *, principal: Principal) -> HttpResponse:
+    visible = selectors.warehouses(request.user).filter(is_active=True)
+    form = WarehouseChoiceForm(request.GET or None, warehouses=visible)
+    if form.is_bound and not form.is_valid():
+        raise Http404  # an id one may not see is no warehouse at all
+    warehouse = form.cleaned_data["warehouse"] if form.is_bound else (
+        selectors.my_van(request.user) or selectors.my_store(request.user)
+        or visible.filter(kind=WarehouseKind.CENTRAL).first() or visible.first())
+    if not form.is_bound:
+        form = WarehouseChoiceForm(initial={"warehouse": warehouse}, warehouses=visible)
+    context = {"form": form, "warehouse": warehouse,
+               "balances": selectors.stock(request.user, warehouse) if warehouse else [],
+               "moves": list(selectors.moves(request.user, warehouse)[:30]) if warehouse else [],
+               "nav": _nav(principal, "stock")}
+    return _render(request, "parts/stock.html", "parts/_partials/stock_body.html", context)
+
+
+# --- the technician's own page -------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def van(request: HttpRequest, *, principal: Principal) -> HttpResponse:
+    if not principal.is_technician:
+        return redirect("parts:requests")
+    my_van = selectors.my_van(request.user)
+    context = {
+        "van": my_van,
+        "balances": selectors.stock(request.user, my_van, in_stock_only=True) if my_van else [],
+        "requests": list(selectors.requests(request.user)[:20]),
+        "owed": list(selectors.defective(request.user)),
+        "nav": _nav(principal, "van"),
+    }
+    return _render(request, "parts/van.html", "parts/van.html", context)
