@@ -137,3 +137,20 @@ def test_solved_by_self_help_opens_nothing(client, ready):
     response = client.get("/portal/acme/report/solved/")
     assert response.status_code == 302 and response["Location"] == "/portal/acme/"
     assert orders() == []
+
+
+def test_an_open_order_of_the_product_is_pointed_out(client, ready):
+    from workorders.tests.factories import make_order
+
+    open_order = make_order(ready, status=Status.ASSIGNED)
+    body = client.get(URL, {"product": ready.product.pk, "symptom_code": "leak", "seen": "1"}).content.decode()
+    assert 'id="duplicates"' in body and f'/portal/acme/orders/{open_order.pk}/' in body
+
+
+def test_a_product_without_an_address_is_booked_without_a_slot(client, ready):
+    ready.product.site = None
+    ready.product.save()
+    body = client.get(URL, {"product": ready.product.pk, "symptom_code": "leak", "seen": "1"}).content.decode()
+    assert 'id="no-slots"' in body
+    response = client.post(URL, {"product": ready.product.pk, "symptom_code": "leak"})
+    assert response.status_code == 302 and WorkOrder.objects.get().slot_start is None
