@@ -14,7 +14,7 @@ from PIL import Image
 
 from accounts.principal import principal_of
 from conftest import build_world
-from core.browser import PHONE, open_page, shot
+from core.browser import PHONE, SHOTS, open_page, shot
 from core.sms import MemoryBackend
 from customers.models import Customer
 from customers.tests.factories import InstalledProductFactory
@@ -197,3 +197,20 @@ def test_tracking_updates_without_reload_in_english(phone_page, ready):
     assert "The technician is on the way" in page.locator("#events").inner_text()
     fits_the_phone(page)
     shot(page, "portal-11-on-the-way-en")
+
+
+def test_an_excluded_fault_shows_what_the_customer_pays(phone_page, ready):
+    page = phone_page()
+    sign_in_by_code(page, "13900000001")
+    page.goto(f"{page.base}/portal/acme/report/?product={ready.product.pk}")
+    page.check("input[name=symptom_code][value=dropped]")
+    page.wait_for_selector("#step-price, #step-help")
+    if page.locator("#still-broken").count():
+        page.click("#still-broken")
+    page.wait_for_selector("#quote")
+    assert "不在保修范围内" in page.locator("#verdict").inner_text()
+    assert page.locator("#quote-total").inner_text() == "¥80.00"
+    assert "不予保修：意外或人为损坏" in page.locator("#quote").inner_text()  # why, line by line
+    fits_the_phone(page)
+    shot(page, "portal-12-paid-estimate")
+    page.locator("#step-price").screenshot(path=str(SHOTS / "portal-12-paid-estimate-card.png"))
