@@ -344,3 +344,29 @@ def test_the_desk_is_complete_in_chinese(w, agent):
     preview = html(agent.get(url("preview", w.customer), {"request-product": w.product.pk}, HTTP_HX_REQUEST="true",
                              HTTP_ACCEPT_LANGUAGE="zh-hans"))
     assert "预估" in preview and "Labour" not in preview
+
+
+def test_the_order_page_shows_what_intake_recorded_and_the_call(w, agent):
+    from accounts.principal import principal_of
+    from workorders import intake
+    from workorders.calls import log_call
+    from workorders.tests.intake_setup import photo_bytes
+
+    later = [o for o in offer_slots(product=w.product, service_type="repair")][-2:]
+    order = intake.submit_request(actor=principal_of(w.customer.user), customer=w.customer, product=w.product,
+                                  service_type="repair", channel="portal", symptom_code="frozen",
+                                  slot=(later[0].start, later[0].end), photos=[photo_bytes()])
+    intake.reschedule(order=order, actor=principal_of(w.hotline), slot=(later[1].start, later[1].end))
+    log_call(actor=principal_of(w.hotline), customer=w.customer, outcome="existing_order", order=order,
+             note="已告知改约")
+
+    body = html(agent.get(f"/console/orders/{order.pk}/", **EN))
+
+    assert 'id="order-intake"' in body and "Cracked by frost" in body
+    assert 'id="intake-total">The customer pays ¥80.00' in body
+    photo = order.attachments.get()
+    assert f'src="/api/v1/attachments/{photo.pk}"' in body
+    assert "Followed up an existing order" in body and "已告知改约" in body
+    assert " → " in body and later[1].start.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).strftime(
+        "%H:%M") in body
+    assert agent.get(f"/api/v1/attachments/{photo.pk}").status_code == 200  # the console's session fetches it
