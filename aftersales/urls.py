@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("console/", include("console.urls")),
     path("portal/", include("portal.urls")),
+    path("field/", include("field.urls")),
     path("parts/", include("parts.urls")),
     path("", include("integrations.urls")),
 ]

@@ -120,6 +120,12 @@ class Technician(TimeStampedModel):
     )
     daily_capacity = models.PositiveSmallIntegerField(_("jobs per day"), default=6)
     is_active = models.BooleanField(_("active"), default=True)
+    # Where the technician's phone last said they were ("on my way", check-in), when they let it tell.
+    last_latitude = models.DecimalField(_("last known latitude"), max_digits=9, decimal_places=6, null=True,
+                                        blank=True, editable=False)
+    last_longitude = models.DecimalField(_("last known longitude"), max_digits=9, decimal_places=6, null=True,
+                                         blank=True, editable=False)
+    last_located_at = models.DateTimeField(_("last located at"), null=True, blank=True, editable=False)
 
     objects = TechnicianQuerySet.as_manager()
 
@@ -130,6 +136,12 @@ class Technician(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def position_since(self, moment: dt.datetime) -> tuple | None:
+        """The last known (latitude, longitude), if it was reported at or after ``moment``; else None."""
+        if self.last_located_at is None or self.last_latitude is None or self.last_located_at < moment:
+            return None
+        return (self.last_latitude, self.last_longitude)
 
     def valid_certifications(self, on: dt.date):
         return self.certifications.filter(valid_from__lte=on, expires_on__gte=on)

@@ -90,6 +90,12 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "GET /api/v1/workorders/{order_id}/consumptions": ("order_id", None),
     "GET /api/v1/parts/defective": (None, "defective_id"),
     "POST /api/v1/parts/defective/{defective_id}/receive": ("defective_id", None),
+    # The technician app: only the job's own technician sees it (field/tests/test_api.py probes every party).
+    "GET /api/v1/field/jobs": (None, "order_id"),
+    "GET /api/v1/field/jobs/{order_id}": ("order_id", None),
+    **{f"POST /api/v1/field/jobs/{{order_id}}/{action}": ("order_id", None)
+       for action in ("accept", "decline", "depart", "arrive", "hold", "resume", "checklist", "photos", "diagnosis",
+                      "parts", "payment", "signature", "complete")},
 }
 
 # Bodies that would succeed on an object the persona may see, so a 404 proves scoping.
@@ -106,6 +112,11 @@ BODIES = {
     "POST /api/v1/parts/requests/{request_id}/refuse": {"reason": "probe"},
     "POST /api/v1/workorders/{order_id}/part-requests": {"lines": [{"part_id": 1, "quantity": 1}]},
     "POST /api/v1/workorders/{order_id}/consumptions": {"lines": [{"part_id": 1, "quantity": 1}]},
+    "POST /api/v1/field/jobs/{order_id}/decline": {"reason": "probe"},
+    "POST /api/v1/field/jobs/{order_id}/hold": {"hold_reason": "other", "reason": "probe"},
+    "POST /api/v1/field/jobs/{order_id}/checklist": {"answers": [{"item_id": 1, "value": "done"}]},
+    "POST /api/v1/field/jobs/{order_id}/parts": {"lines": [{"part_id": 1, "quantity": 1}]},
+    "POST /api/v1/field/jobs/{order_id}/payment": {"method": "cash", "amount": "1.00"},
 }
 
 # Non-API URL patterns (by route string) and the path parameter naming a foreign object.
@@ -117,6 +128,11 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/": None,
     "console/orders/<int:pk>/": "order_id",
     "console/orders/<int:pk>/transition/": "order_id",
+    # The technician app: a job page is the technician's own job only; the worker and manifest hold no data.
+    "field/": None,
+    "field/jobs/<int:pk>/": "order_id",
+    "field/sw.js": None,
+    "field/manifest.webmanifest": None,
     # The hotline desk: a caller's pages name the customer (fetched through visible_to before the seat check).
     "console/hotline/": None,
     "console/hotline/callers/new/": None,

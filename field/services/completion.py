@@ -1,0 +1,143 @@
+"""Completing the job, which is also checking out: what must be there first, the charge, labour against the
+standard, the lifecycle step, and the service report queued once it is all committed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.principal import Principal
+from catalog.models import ServiceStandard
+from core.errors import DomainError, InvalidInput
+from field import charges
+from field.errors import NotReadyToComplete
+from field.jobtemplates import template_for
+from field.models import Visit
+from field.services.common import claim, happened_at
+from parts.choices import MoveKind
+from parts.models import StockMove
+from workorders import workflow
+from workorders.estimates import estimate_json, unavailable_json
+from workorders.models import WorkOrder
+
+MISSING_TEXT = {
+    "checklist": _("Answer every required checklist item."),
+    "photos": _("Take every required photo."),
+    "signature": _("Ask the customer to sign."),
+    "payment": _("Record the customer's payment."),
+}
+
+
+def parts_used(visit: Visit) -> list[tuple[str, int]]:
+    """(part code, units) taken from the van for this visit, in code order."""
+    rows: dict[str, int] = {}
+    moves = StockMove.objects.filter(
+        work_order_id=visit.work_order_id, kind=MoveKind.CONSUME, consumption__technician_id=visit.technician_id,
+        consumption__created_at__gte=visit.created_at,
+    ).values_list("part__code", "quantity")
+    for code, quantity in moves:
+        rows[code] = rows.get(code, 0) + quantity
+    return sorted(rows.items())
+
+
+def missing_for(order: WorkOrder, visit: Visit, *, charge_total: Decimal | None) -> list[str]:
+    """What the job still needs before it may be completed: checklist, photos, signature, payment."""
+    missing = []
+    template = template_for(order)
+    if template is not None:
+        answered = set(visit.answers.values_list("item_id", flat=True))
+        if any(item.required and item.pk not in answered for item in template.items.all()):
+            missing.append("checklist")
+        taken = set(visit.photos.values_list("requirement", flat=True))
+        if any(p.required and p.code not in taken for p in template.photos.all()):
+            missing.append("photos")
+    if not visit.signature_id:
+        missing.append("signature")
+    if charge_total and charge_total > 0 and not visit.payment_method:
+        missing.append("payment")
+    return missing
+
+
+def _charge(order: WorkOrder, visit: Visit, now: dt.datetime) -> tuple[dict[str, Any], Decimal | None]:
+    try:
+        quote = charges.price(order, symptom_code=charges.effective_symptom_code(order, visit.symptom),
+                              parts=parts_used(visit))
+    except DomainError as error:
+        # The engine cannot price it (no product, no list for the day, an item not listed): the order is
+        # still done; the charge says why it is missing and the desk settles it.
+        return unavailable_json(error, computed_at=now), None
+    return estimate_json(quote, computed_at=now), quote.total
+
+
+def _labour(order: WorkOrder, checked_in: dt.datetime | None, checked_out: dt.datetime) -> dict[str, int | None]:
+    if checked_in is None:
+        return {"labour_minutes": None, "standard_minutes": None, "labour_variance_minutes": None}
+    minutes = max(0, math.ceil((checked_out - checked_in).total_seconds() / 60))
+    standard = None
+    if order.product_id:
+        standard = ServiceStandard.objects.filter(product_model_id=order.product.product_model_id,
+                                                  service_type=order.type).values_list(
+            "standard_minutes", flat=True).first()
+    return {"labour_minutes": minutes, "standard_minutes": standard,
+            "labour_variance_minutes": minutes - standard if standard is not None else None}
+
+
+def _shown(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        raise InvalidInput(_("Give the amount in yuan, e.g. 128.00."), field="shown_total") from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1000000"):
+        raise InvalidInput(_("Give the amount in yuan, e.g. 128.00."), field="shown_total")
+    return amount.quantize(Decimal("0.01"))
+
+
+def complete(*, order: WorkOrder, actor: Principal, at: dt.datetime | None = None,
+             shown_total: Any = None) -> Visit:
+    """Complete and check out: refused (NotReadyToComplete, ``detail.missing``) until the checklist, the
+    required photos, the signature and, when the customer pays anything, the payment are there.
+
+    The charge is priced by the engine from the parts used and the diagnosed symptom, and frozen on the
+    visit with what the phone had shown (``shown_total``). Labour is check-in to check-out (the phone's
+    times, so a job completed offline counts the time it took, not the time it synced), compared with the
+    model's standard minutes for the service type. Once completed, nothing of it changes any more.
+    """
+    shown = _shown(shown_total)
+    now = timezone.now()
+    with transaction.atomic():
+        visit = claim(order, actor)
+        charge, total = _charge(order, visit, now)
+        missing = missing_for(order, visit, charge_total=total)
+        if missing:
+            raise NotReadyToComplete(
+                "; ".join(str(MISSING_TEXT[m]) for m in missing), missing=missing)
+        checked_out = happened_at(at, floor=visit.checked_in_at)
+        order = workflow.transition(order, "complete", actor=actor)
+        changes = {"completed_at": now, "checked_out_at": checked_out, "charge": charge, "charge_total": total,
+                   "shown_total": shown, **_labour(order, visit.checked_in_at, checked_out)}
+        Visit.objects.filter(pk=visit.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(visit, name, value)
+        order_id = order.pk
+        transaction.on_commit(lambda: enqueue_service_report(order_id))
+    return visit
+
+
+def enqueue_service_report(order_id: int) -> None:
+    """THE call site for the PDF service report (the reports engineer's task), run on commit of a completion.
+
+    Until that task exists this does nothing; once it does, it is enqueued here with the order's id.
+    """
+    try:
+        from reports.tasks import render_service_report
+    except ImportError:
+        return
+    render_service_report.enqueue(order_id)

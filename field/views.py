@@ -1,0 +1,95 @@
+"""The technician app's pages (mobile web): my jobs, one job, and the service worker that keeps them offline.
+
+Thin over field.selectors; every change goes through the API (field/api.py), which the page's script
+calls from its offline queue. Another technician's job, or any job for someone who is not a technician,
+does not exist here (404).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.principal import principal_of
+from field import selectors
+from field.texts import script_texts
+from workorders.models import WorkOrder
+
+STATIC = Path(__file__).resolve().parent / "static" / "field"
+SHELL_ASSETS = ("field/field.css", "field/field.js", "field/outbox.js")
+
+
+@cache
+def asset_version() -> str:
+    """Changes whenever the worker or the shell's files change, so phones pick up a new version."""
+    digest = hashlib.sha256()
+    for name in ("sw.js", "field.css", "field.js", "outbox.js"):
+        digest.update((STATIC / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _not_technician(request: HttpRequest) -> HttpResponse:
+    return render(request, "field/not_technician.html", {"seat": principal_of(request.user)}, status=403)
+
+
+def _common(request: HttpRequest) -> dict:
+    return {"texts_json": json.dumps(script_texts(), ensure_ascii=False), "version": asset_version()}
+
+
+@require_GET
+@login_required
+def jobs(request: HttpRequest) -> HttpResponse:
+    seat = principal_of(request.user)
+    if seat is None or not seat.is_technician:
+        return _not_technician(request)
+    day = selectors.my_jobs(request.user)
+    return render(request, "field/jobs.html", {**_common(request), "day": day, "today": timezone.localdate()})
+
+
+@require_GET
+@login_required
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        order = selectors.get_job(request.user, pk)
+    except WorkOrder.DoesNotExist:
+        raise Http404 from None
+    state = selectors.job_state(request.user, order)
+    job = selectors.job_card(order)
+    return render(request, "field/job.html", {
+        **_common(request), "job": job, "order": order,
+        "state_json": json.dumps(state, ensure_ascii=False, default=str),
+        "in_warranty": order.product.in_warranty(timezone.localdate()) if order.product_id else None,
+    })
+
+
+@require_GET
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Served from /field/ so that it may control every page of the app (a worker's scope is its folder)."""
+    source = (STATIC / "sw.js").read_text(encoding="utf-8")
+    config = {"version": asset_version(), "shell": [static(name) for name in SHELL_ASSETS],
+              "home": "/field/", "debug": settings.DEBUG}
+    body = f"const CONFIG = {json.dumps(config)};\n{source}"
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/field/"
+    return response
+
+
+@require_GET
+def manifest(request: HttpRequest) -> HttpResponse:
+    from django.utils.translation import gettext
+
+    body = {"name": gettext("Aftersales technician"), "short_name": gettext("My jobs"), "start_url": "/field/",
+            "scope": "/field/", "display": "standalone", "background_color": "#ffffff", "theme_color": "#0b3d91"}
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/manifest+json")
