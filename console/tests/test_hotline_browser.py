@@ -119,6 +119,13 @@ def test_an_agent_takes_a_whole_call_without_a_reload(browser, live_server, worl
 
     assert still_same_document(page), "the desk reloaded the page"
 
+    # 7. The order page shows what intake recorded and the call on the timeline.
+    page.click(f"#caller a[href='/console/orders/{order.pk}/']")
+    page.wait_for_selector("#order-intake")
+    assert "Leaking" in page.locator("#order-intake").inner_text()
+    assert "Order created" in page.locator("#order-timeline").inner_text()
+    shot(page, "hotline-9-order-page")
+
 
 def test_the_desk_in_chinese_on_a_phone(browser, live_server, world):
     make_order(world, status=Status.COMPLETED)
