@@ -36,9 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="PyVRP processes (seeds) and VROOM threads")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--vroom-level", type=int, default=None, help="VROOM exploration level (1-5)")
-    parser.add_argument("--epochs", type=int, default=1, help="PyVRP workers restart from the best so far this often")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="PyVRP workers restart from the best so far this often (default: the optimiser's)")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
-                        help="cpu: PyVRP runs count their own CPU seconds (a shared machine's load then barely matters)")
+                        help="cpu: PyVRP runs count their own CPU seconds (a shared machine's load barely matters)")
     parser.add_argument("--only", nargs="*", default=None, help="instance names to run (default: all)")
     args = parser.parse_args(argv)
 
@@ -72,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         mark = "ok" if verdict.feasible else "FAIL"
         gap_text = "-" if gap is None else f"{gap:7.3f}"
         best_text = "-" if best is None else f"{best:9.1f}"
-        print(f"{path.stem:<10} {verdict.cost:9.1f} {best_text:>9} {gap_text:>7} {seconds:6.2f}  {mark:<6}  {plan.engine}",
-              flush=True)
+        print(f"{path.stem:<10} {verdict.cost:9.1f} {best_text:>9} {gap_text:>7} {seconds:6.2f}  {mark:<6}  "
+              f"{plan.engine}", flush=True)
         for error in verdict.errors[:3]:
             print(f"    {error}")
 
@@ -88,14 +89,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     meta = {
         "time_limit": args.time_limit, "engine": args.engine, "workers": args.workers, "seed": args.seed,
-        "vroom_level": args.vroom_level, "clock": args.clock, "epochs": args.epochs, "dir": str(args.dir), "cpus": os.cpu_count(),
+        "vroom_level": args.vroom_level, "clock": args.clock, "epochs": args.epochs, "dir": str(args.dir),
+        "cpus": os.cpu_count(),
         "python": platform.python_version(), "load_before": load_before, "load_after": os.getloadavg(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"meta": meta, "summary": summary, "instances": rows}, indent=1))
     print(f"\n{summary['feasible']}/{summary['instances']} feasible; mean gap {summary['mean_gap_percent']} % "
-          f"(max {summary['max_gap_percent']} %); mean {summary['mean_seconds']} s (max {summary['max_seconds']} s); "
-          f"load {load_before[0]:.2f} -> {meta['load_after'][0]:.2f}")
+          f"(max {summary['max_gap_percent']} %); mean {summary['mean_seconds']} s "
+          f"(max {summary['max_seconds']} s); load {load_before[0]:.2f} -> {meta['load_after'][0]:.2f}")
     return 0 if summary["feasible"] == summary["instances"] else 1
 
 

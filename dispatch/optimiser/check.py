@@ -73,8 +73,8 @@ def violations(problem: Problem, plan: Plan) -> list[str]:
                 if b.start < s.end and s.start < b.end:
                     found.append(f"{who}: break {b.break_id} overlaps job {s.job_id}")
 
-        def breaks_within(low: int, high: int) -> int:
-            return sum(b.end - b.start for b in route.breaks if low <= b.start and b.end <= high)
+        def breaks_within(low: int, high: int, breaks=route.breaks) -> int:
+            return sum(b.end - b.start for b in breaks if low <= b.start and b.end <= high)
 
         now, travel, cost, load = route.start, 0, 0, 0
         for s in stops:

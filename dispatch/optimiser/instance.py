@@ -77,12 +77,14 @@ def build_instance(problem: Problem) -> Instance:
         tech_index[tech.id] = t
         for location in (tech.start_location, tech.end):
             if not 0 <= location < size:
-                raise InvalidProblem("location_invalid", f"technician {tech.id!r}: location {location} is not in the matrix")
+                raise InvalidProblem("location_invalid",
+                                     f"technician {tech.id!r}: location {location} is not in the matrix")
         _window(f"technician {tech.id!r} shift", tech.shift)
         for brk in tech.breaks:
             _window(f"technician {tech.id!r} break {brk.id!r}", brk.window)
             if brk.duration < 0:
-                raise InvalidProblem("duration_invalid", f"technician {tech.id!r}: break {brk.id!r} has a negative duration")
+                raise InvalidProblem("duration_invalid",
+                                     f"technician {tech.id!r}: break {brk.id!r} has a negative duration")
         if len({brk.id for brk in tech.breaks}) != len(tech.breaks):
             raise InvalidProblem("duplicate_id", f"technician {tech.id!r}: two breaks share an id")
         for name in ("capacity", "max_jobs"):

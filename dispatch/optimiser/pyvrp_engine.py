@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -141,10 +142,19 @@ class _Deadline:
         return time.monotonic() >= self.deadline
 
 
-def _run(data: pyvrp.ProblemData, init: list[tuple[int, list[int]]] | None, seed: int,
+_DATA: pyvrp.ProblemData | None = None  # the worker's copy, handed over once (not at every epoch)
+
+
+def _hand_over(data: pyvrp.ProblemData) -> None:
+    global _DATA
+    _DATA = data
+
+
+def _run(data: pyvrp.ProblemData | None, init: list[tuple[int, list[int]]] | None, seed: int,
          deadline: float, cpu_seconds: float | None = None,
          iterations: int | None = None) -> tuple[bool, int, list[tuple[int, list[int]]]]:
     """One ILS run; returns (feasible, cost, routes). Module-level so worker processes can run it."""
+    data = data if data is not None else _DATA
     stop = _Deadline(deadline, cpu_seconds, iterations)
     initial = None
     if init:
@@ -157,36 +167,60 @@ def _run(data: pyvrp.ProblemData, init: list[tuple[int, list[int]]] | None, seed
     return best.is_feasible(), cost, routes
 
 
-def solve_pyvrp(model: Model, init: dict[int, list[Step]] | None, *, deadline: float, seed: int,
+WarmStart = Callable[[], tuple[dict[int, list[Step]], "Model | None"]]
+
+
+def solve_pyvrp(model: Model, *, warm_start: WarmStart | None = None, deadline: float, seed: int,
                 workers: int, epochs: int = 1, iterations: int | None = None,
                 cpu_seconds: float | None = None) -> tuple[dict[int, list[Step]] | None, dict]:
     """Best feasible routes over `workers` seeds (None when no run found a feasible plan).
 
     The time is cut into `epochs`: after each, every worker starts again from the best plan
-    found so far, with a fresh seed. With `cpu_seconds`, each run stops after its share of that
-    much CPU time of its own instead of at the deadline: a measure that a busy machine does not
-    disturb (benchmarks only). With `iterations`, each run also stops after that many iterations
-    per epoch, which makes the result depend on the seed alone (when the deadline is not reached).
+    found so far, with a fresh seed. `warm_start` (VROOM) runs in this process during the first
+    epoch while the other workers start from PyVRP's own construction, so both cores work all
+    the time; then one worker improves its plan. It returns the routes and, when it left jobs
+    out, a model in which those are optional (prize-collecting) for the rest of the search.
+
+    With `cpu_seconds`, each run stops after its share of that much CPU time of its own instead
+    of at the deadline: a measure that a busy machine does not disturb (benchmarks only). With
+    `iterations`, each run also stops after that many iterations per epoch, which makes the
+    result depend on the seed alone (when the deadline is not reached).
     """
     workers, epochs = max(1, workers), max(1, epochs)
-    encoded = model.encode(init) if init else None
     best: tuple[int, list[tuple[int, list[int]]]] | None = None
     stats: dict = {"pyvrp_epochs": []}
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context) if workers > 1 else None
+    # With fork the workers inherit the data without pickling; with spawn it is pickled once each.
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_hand_over,
+                               initargs=(model.data,)) if workers > 1 else None
+    variant: Model | None = None  # the prize-collecting model, when the warm start left jobs out
+    began = time.monotonic()
+    length = (deadline - began) / epochs
+    cpu = None if cpu_seconds is None else cpu_seconds / epochs
+    count = None if iterations is None else max(1, iterations // epochs)
     try:
-        now = time.monotonic()
         for epoch in range(epochs):
-            epoch_end = now + (deadline - now) * (epoch + 1) / epochs
-            cpu = None if cpu_seconds is None else cpu_seconds / epochs
-            count = None if iterations is None else max(1, iterations // epochs)
+            epoch_end = began + length * (epoch + 1)
             seeds = [seed + epoch * workers + k for k in range(workers)]
-            start = encoded if best is None else best[1]
-            if pool is None:
-                results = [_run(model.data, start, seeds[0], epoch_end, cpu, count)]
+            data = variant.data if variant is not None else None
+            if epoch == 0 and warm_start is not None:
+                scratch = [pool.submit(_run, None, None, s, epoch_end, cpu, count) for s in seeds[1:]] if pool else []
+                routes, variant = warm_start()
+                data = variant.data if variant is not None else None
+                start = model.encode(routes) if routes else None
+                warm_end = max(epoch_end, time.monotonic() + length)
+                if pool is None:
+                    results = [_run(data or model.data, start, seeds[0], warm_end, cpu, count)]
+                else:
+                    warm = pool.submit(_run, data, start, seeds[0], warm_end, cpu, count)
+                    results = [warm.result()] + [f.result() for f in scratch]
             else:
-                futures = [pool.submit(_run, model.data, start, s, epoch_end, cpu, count) for s in seeds]
-                results = [f.result() for f in futures]
+                start = best[1] if best is not None else None
+                if pool is None:
+                    results = [_run(data or model.data, start, seeds[0], epoch_end, cpu, count)]
+                else:
+                    futures = [pool.submit(_run, data, start, s, epoch_end, cpu, count) for s in seeds]
+                    results = [f.result() for f in futures]
             stats["pyvrp_epochs"].append([cost if ok else None for ok, cost, _ in results])
             for ok, cost, routes in results:
                 if ok and (best is None or cost < best[0]):

@@ -13,12 +13,13 @@ from .schedule import Step, time_route
 from .vroom_engine import solve_vroom
 
 ENGINES = ("auto", "vroom", "pyvrp")
-# In "auto", VROOM builds the warm start in this share of the time limit; PyVRP improves it in the rest.
-VROOM_SHARE = 0.1
-AUTO_VROOM_LEVEL = 5
+AUTO_VROOM_LEVEL = 1  # a quick warm start; PyVRP does the improving
 VROOM_ALONE_LEVEL = 5
 MARGIN = 0.05  # seconds kept for building the plan after the engines stop
 MIN_PYVRP_SECONDS = 0.2
+# Every epoch, all PyVRP workers restart from the best plan so far: far better than independent
+# runs (docs/dispatch-benchmarks.md). Big days get longer epochs (each restart costs a set-up).
+EPOCH_SECONDS = 0.5
 
 
 def _timed(inst: Instance, routes: dict[int, list[Step]]) -> tuple[list[Route], list[str]] | None:
@@ -41,9 +42,8 @@ def solve(
     workers: int = 2,
     engine: str = "auto",
     vroom_level: int | None = None,
-    vroom_share: float = VROOM_SHARE,
     clock: str = "wall",
-    epochs: int = 1,
+    epochs: int | None = None,
     iterations: int | None = None,
 ) -> Plan:
     """Plan the day. See the package docstring for the meaning of every field."""
@@ -61,38 +61,49 @@ def solve(
     stats: dict = {"prefilter_seconds": round(time.monotonic() - began, 3)}
     found: list[tuple[str, dict[int, list[Step]]]] = []
 
-    vroom_routes = None
     why_not = applicable(inst, candidates) if candidates else "no job to plan"
     if engine == "pyvrp" and why_not is not None and candidates:
         raise InvalidProblem("engine_unsuitable", f"PyVRP cannot model this problem: {why_not}")
+    if candidates and engine == "auto" and why_not is not None:
+        stats["pyvrp_skipped"] = why_not
+    with_pyvrp = bool(candidates) and engine in ("auto", "pyvrp") and why_not is None
 
-    if candidates and engine in ("auto", "vroom"):
-        alone = engine == "vroom" or why_not is not None
-        level = vroom_level or (VROOM_ALONE_LEVEL if alone else AUTO_VROOM_LEVEL)
-        budget = (deadline - time.monotonic() - MARGIN) if alone else time_limit * vroom_share
+    if candidates and not with_pyvrp and engine != "pyvrp":
+        # VROOM alone: the whole time is its.
+        level = vroom_level if vroom_level is not None else VROOM_ALONE_LEVEL
         started = time.monotonic()
-        vroom_routes = solve_vroom(inst, candidates, exploration_level=level, threads=max(1, workers),
-                                   timeout=max(budget, 0.01))
+        routes = solve_vroom(inst, candidates, exploration_level=level, threads=max(1, workers),
+                             timeout=max(deadline - time.monotonic() - MARGIN, 0.01))
         stats.update(vroom_level=level, vroom_seconds=round(time.monotonic() - started, 3))
-        found.append(("vroom", vroom_routes))
+        found.append(("vroom", routes))
 
-    if candidates and engine in ("auto", "pyvrp"):
-        if why_not is not None:
-            stats["pyvrp_skipped"] = why_not
-        elif clock == "wall" and deadline - time.monotonic() - MARGIN < MIN_PYVRP_SECONDS:
-            stats["pyvrp_skipped"] = "no time left"
-        else:
-            required = set(candidates) if vroom_routes is None else {
-                j for steps in vroom_routes.values() for _, j in steps}
-            started = time.monotonic()
-            model = Model(inst, candidates, required)
-            cpu_left = time_limit - (time.process_time() - began_cpu) - MARGIN if clock == "cpu" else None
-            routes, pyvrp_stats = solve_pyvrp(model, vroom_routes, deadline=deadline - MARGIN, seed=seed,
-                                              workers=workers, epochs=epochs, iterations=iterations,
-                                              cpu_seconds=cpu_left)
-            stats.update(pyvrp_stats, pyvrp_seconds=round(time.monotonic() - started, 3))
-            if routes is not None:
-                found.append(("vroom+pyvrp" if vroom_routes is not None else "pyvrp", routes))
+    if with_pyvrp:
+        started = time.monotonic()
+        model = Model(inst, candidates, set(candidates))
+        seconds = deadline - time.monotonic() - MARGIN
+        if epochs is None:
+            epochs = max(1, round(seconds / (EPOCH_SECONDS if len(candidates) <= 200 else 2 * EPOCH_SECONDS)))
+        warm_start = None
+        if engine == "auto":
+            level = vroom_level if vroom_level is not None else AUTO_VROOM_LEVEL
+
+            def warm_start():
+                began_vroom = time.monotonic()
+                # One thread: the other core runs PyVRP from its own start meanwhile.
+                routes = solve_vroom(inst, candidates, exploration_level=level, threads=1,
+                                     timeout=max(seconds / epochs, 0.01))
+                stats.update(vroom_level=level, vroom_seconds=round(time.monotonic() - began_vroom, 3))
+                found.append(("vroom", routes))
+                served = {j for steps in routes.values() for _, j in steps}
+                return routes, (Model(inst, candidates, served) if served != set(candidates) else None)
+
+        cpu_left = time_limit - (time.process_time() - began_cpu) - MARGIN if clock == "cpu" else None
+        routes, pyvrp_stats = solve_pyvrp(model, warm_start=warm_start, deadline=deadline - MARGIN, seed=seed,
+                                          workers=workers, epochs=epochs, iterations=iterations,
+                                          cpu_seconds=cpu_left)
+        stats.update(pyvrp_stats, pyvrp_seconds=round(time.monotonic() - started, 3))
+        if routes is not None:
+            found.append(("vroom+pyvrp" if engine == "auto" else "pyvrp", routes))
 
     best: tuple[tuple, str, list[Route]] | None = None
     for label, routes in found:
