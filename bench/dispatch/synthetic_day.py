@@ -77,13 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--lunch", action="store_true", help="give every technician a 45 min lunch break")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="cpu: PyVRP workers count their own CPU seconds (for a busy shared machine)")
     parser.add_argument("--no-baseline", action="store_true", help="skip VROOM alone at level 2")
     args = parser.parse_args(argv)
 
     problem = make_day(seed=args.seed, lunch=args.lunch)
     load_before = os.getloadavg()
     rows = []
-    runs = [("optimiser", {"time_limit": args.time_limit, "seed": args.seed})]
+    runs = [("optimiser", {"time_limit": args.time_limit, "seed": args.seed, "clock": args.clock})]
     if not args.no_baseline:
         # The baseline runs to its own end (VROOM's level 2 has no time limit in the comparison).
         runs.append(("vroom level 2", {"time_limit": 3600, "engine": "vroom", "vroom_level": 2}))
@@ -96,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{row['name']:<15} {row['served']:>4}/{row['jobs']:<4} {row['travel_hours']:>9.2f} "
               f"{row['distance_km']:>8.1f} {row['seconds']:>8.2f}  {row['engine']}")
     result = {
-        "meta": {"seed": args.seed, "time_limit": args.time_limit, "lunch": args.lunch, "cpus": os.cpu_count(),
+        "meta": {"seed": args.seed, "time_limit": args.time_limit, "lunch": args.lunch, "clock": args.clock,
+                 "cpus": os.cpu_count(),
                  "load_before": load_before, "load_after": os.getloadavg()},
         "runs": rows,
     }
@@ -105,10 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps(result, indent=1))
     ours = rows[0]
     ok = ours["served"] == ours["jobs"] and ours["seconds"] <= args.time_limit + 0.5
+    compared = "travel <= VROOM level 2" if len(rows) > 1 else "travel NOT compared (--no-baseline)"
     if len(rows) > 1:
         ok = ok and ours["travel_hours"] <= rows[1]["travel_hours"]
     print(f"load {load_before[0]:.2f} -> {result['meta']['load_after'][0]:.2f}; target "
-          f"{'met' if ok else 'NOT met'} (100 % served, <= {args.time_limit:g} s, travel <= VROOM level 2)")
+          f"{'met' if ok else 'NOT met'} (100 % served, <= {args.time_limit:g} s, {compared})")
     return 0 if ok else 1
 
 

@@ -13,13 +13,14 @@ from .schedule import Step, time_route
 from .vroom_engine import solve_vroom
 
 ENGINES = ("auto", "vroom", "pyvrp")
-AUTO_VROOM_LEVEL = 1  # a quick warm start; PyVRP does the improving
+AUTO_VROOM_LEVEL = 0  # a quick warm start; PyVRP does the improving
 VROOM_ALONE_LEVEL = 5
 MARGIN = 0.05  # seconds kept for building the plan after the engines stop
 MIN_PYVRP_SECONDS = 0.2
 # Every epoch, all PyVRP workers restart from the best plan so far: far better than independent
 # runs (docs/dispatch-benchmarks.md). Big days get longer epochs (each restart costs a set-up).
 EPOCH_SECONDS = 0.5
+BIG_DAY_JOBS, BIG_DAY_EPOCH_SECONDS = 200, 2.0
 
 
 def _timed(inst: Instance, routes: dict[int, list[Step]]) -> tuple[list[Route], list[str]] | None:
@@ -82,7 +83,8 @@ def solve(
         model = Model(inst, candidates, set(candidates))
         seconds = deadline - time.monotonic() - MARGIN
         if epochs is None:
-            epochs = max(1, round(seconds / (EPOCH_SECONDS if len(candidates) <= 200 else 2 * EPOCH_SECONDS)))
+            epoch = EPOCH_SECONDS if len(candidates) <= BIG_DAY_JOBS else BIG_DAY_EPOCH_SECONDS
+            epochs = max(1, round(seconds / epoch))
         warm_start = None
         if engine == "auto":
             level = vroom_level if vroom_level is not None else AUTO_VROOM_LEVEL
