@@ -19,6 +19,7 @@ from field.api import router as field_router
 from integrations.api import router as integrations_router
 from network.api import router as network_router
 from parts.api import router as parts_router
+from revenue.api import router as revenue_router
 from workorders.api import router as workorders_router
 from workorders.intake_api import router as intake_router
 
@@ -35,6 +36,7 @@ api.add_router("/", intake_router)
 api.add_router("/", customers_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/network", network_router)
+api.add_router("/", revenue_router)
 api.add_router("/", integrations_router)
 api.add_router("/", parts_router)
 api.add_router("/", field_router)

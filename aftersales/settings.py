@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "feedback",
     "integrations",
     "complaints",
+    "revenue",
     "field",
 ]
 

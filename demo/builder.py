@@ -27,6 +27,7 @@ from dispatch.demo import seed_intake
 from integrations.demo import seed_integrations
 from knowledge.demo import seed_articles
 from network.models import WEEKDAYS, Certification, Region, Skill, Technician
+from revenue.demo import seed_revenue
 from workorders.choices import Priority
 from workorders.models import SlaPolicy
 from workorders.sla import DEFAULT_SLA_MINUTES, forget_policies
@@ -99,6 +100,7 @@ class Builder:
         self._phase("IoT alerts and WeChat", lambda: self.counts.update(seed_integrations(world.brand, now=self.now)))
         self._phase("slots and intake policy", lambda: self.counts.update(seed_intake(world.brand, today=self.today)))
         self._phase("complaints", lambda: self.counts.update(seed_complaints(world.brand, now=self.now)))
+        self._phase("sales on site", lambda: self.counts.update(seed_revenue(world.brand, now=self.now)))
         return self.counts
 
     def _pricing(self, world: World) -> None:

@@ -90,6 +90,13 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "GET /api/v1/workorders/{order_id}/consumptions": ("order_id", None),
     "GET /api/v1/parts/defective": (None, "defective_id"),
     "POST /api/v1/parts/defective/{defective_id}/receive": ("defective_id", None),
+    # Sales on site (revenue/tests/factories.access_probes: leads of each queue and commissions of each party).
+    "GET /api/v1/lead-kinds": (None, None),
+    "POST /api/v1/workorders/{order_id}/leads": ("order_id", None),
+    "GET /api/v1/leads": (None, "lead_id"),
+    "GET /api/v1/leads/{lead_id}": ("lead_id", None),
+    "POST /api/v1/leads/{lead_id}/transitions": ("lead_id", None),
+    "GET /api/v1/commissions": (None, "commission_id"),
     # The technician app: only the job's own technician sees it (field/tests/test_api.py probes every party).
     "GET /api/v1/field/jobs": (None, "order_id"),
     "GET /api/v1/field/jobs/{order_id}": ("order_id", None),
@@ -112,6 +119,9 @@ BODIES = {
     "POST /api/v1/parts/requests/{request_id}/refuse": {"reason": "probe"},
     "POST /api/v1/workorders/{order_id}/part-requests": {"lines": [{"part_id": 1, "quantity": 1}]},
     "POST /api/v1/workorders/{order_id}/consumptions": {"lines": [{"part_id": 1, "quantity": 1}]},
+    "POST /api/v1/workorders/{order_id}/leads": {"kind": "upgrade", "consent": True, "consented_by": "probe",
+                                                 "consent_wording": "probe"},
+    "POST /api/v1/leads/{lead_id}/transitions": {"action": "win", "value": "100.00"},
     "POST /api/v1/field/jobs/{order_id}/decline": {"reason": "probe"},
     "POST /api/v1/field/jobs/{order_id}/hold": {"hold_reason": "other", "reason": "probe"},
     "POST /api/v1/field/jobs/{order_id}/checklist": {"answers": [{"item_id": 1, "value": "done"}]},
@@ -160,6 +170,13 @@ PAGE_ROUTES: dict[str, str | None] = {
     "parts/defective/<int:pk>/receive/": "defective_id",
     "parts/stock/": None,
     "parts/van/": None,
+    # Sales on site: the leads queue in the console (a lead of another queue is 404), the technician's earnings
+    # and the lead form on a job (another's job is 404).
+    "console/leads/": None,
+    "console/leads/<int:pk>/": "lead_id",
+    "console/leads/<int:pk>/transition/": "lead_id",
+    "field/earnings/": None,
+    "field/earnings/jobs/<int:pk>/lead/": "order_id",
 }
 
 PERSONAS = ["dispatcher", "hotline", "analyst", "manager_a", "manager_b", "tech_a", "tech_a2", "tech_b",
@@ -246,6 +263,10 @@ def scene(world, settings, tmp_path):
 
     for persona, ids in access_probes(world, order_a, order_b, rival_order).items():
         foreign[persona].update(ids)
+    from revenue.tests.factories import access_probes as revenue_probes
+
+    for persona, ids in revenue_probes(world, order_a, order_b, rival_order).items():
+        foreign[persona].update(ids)
     return SimpleNamespace(world=world, foreign=foreign, order_a=order_a, order_b=order_b, rival_order=rival_order)
 
 
@@ -299,7 +320,14 @@ def _snapshot():
         list(InstalledProduct.objects.order_by("pk").values_list("pk", "status")),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
         _parts_snapshot(),
+        _revenue_snapshot(),
     )
+
+
+def _revenue_snapshot():
+    from revenue.tests.factories import snapshot
+
+    return snapshot()
 
 
 def _parts_snapshot():
