@@ -27,6 +27,7 @@ from dispatch.demo import seed_intake
 from integrations.demo import seed_integrations
 from knowledge.demo import seed_articles
 from network.models import WEEKDAYS, Certification, Region, Skill, Technician
+from parts.demo import seed_parts
 from revenue.demo import seed_revenue
 from workorders.choices import Priority
 from workorders.models import SlaPolicy
@@ -101,6 +102,7 @@ class Builder:
         self._phase("slots and intake policy", lambda: self.counts.update(seed_intake(world.brand, today=self.today)))
         self._phase("complaints", lambda: self.counts.update(seed_complaints(world.brand, now=self.now)))
         self._phase("sales on site", lambda: self.counts.update(seed_revenue(world.brand, now=self.now)))
+        self._phase("parts and stock", lambda: self.counts.update(seed_parts(world.brand, now=self.now)))
         return self.counts
 
     def _pricing(self, world: World) -> None:

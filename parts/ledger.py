@@ -6,7 +6,9 @@ the balance sound (``on_hand - reserved >= n`` to take n units, ``reserved >= n`
 so two concurrent takers can never both succeed on the last unit: on PostgreSQL the second UPDATE
 waits for the first's row lock and re-checks its WHERE on the committed row; on SQLite writers are
 serialised by the IMMEDIATE transaction. An UPDATE that matches no row is a refusal
-(``InsufficientStock``) and the caller's transaction rolls back whatever it had written.
+(``InsufficientStock``) and the caller's transaction rolls back whatever it had written. An addition
+(receipt, transfer in, returned defective part) cannot fail and is one INSERT ... ON CONFLICT DO UPDATE,
+which also makes the balance row on first use.
 
 Entries are applied in (warehouse, part) order, so two multi-line operations lock rows in the same
 order and cannot deadlock each other on PostgreSQL.
@@ -18,9 +20,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.principal import Principal
@@ -121,26 +124,34 @@ def _apply(e: Entry, now) -> None:
     changes = {name: F(name) + delta for name, delta in
                (("on_hand", e.on_hand), ("reserved", e.reserved), ("defective", e.defective)) if delta}
     guards = _guards(e)
-    rows = StockBalance.objects.filter(*guards, warehouse_id=e.warehouse.pk, part_id=e.part.pk)
-    updated = rows.update(**changes, version=F("version") + 1, updated_at=now)
-    if updated:
+    if not guards:  # only adding: nothing can go wrong, and the row may not exist yet
+        _upsert(e, now)
         return
-    if guards:
+    rows = StockBalance.objects.filter(*guards, warehouse_id=e.warehouse.pk, part_id=e.part.pk)
+    if not rows.update(**changes, version=F("version") + 1, updated_at=now):
         raise _shortage(e)
-    # Only adding, and no balance row yet: make it (a concurrent maker may win; then it exists) and add.
-    try:
-        with transaction.atomic():
-            StockBalance.objects.create(warehouse_id=e.warehouse.pk, part_id=e.part.pk)
-    except IntegrityError:
-        pass
-    updated = rows.update(**changes, version=F("version") + 1, updated_at=now)
-    assert updated == 1
+
+
+def _upsert(e: Entry, now) -> None:
+    """Add to the balance, making the row if need be, in one statement that holds under concurrent makers:
+    INSERT ... ON CONFLICT DO UPDATE (SQLite 3.24+ and PostgreSQL alike)."""
+    q = connection.ops.quote_name
+    table = q(StockBalance._meta.db_table)
+    add = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in ("on_hand", "reserved", "defective"))
+    sql = (f"INSERT INTO {table} ({q('warehouse_id')}, {q('part_id')}, {q('on_hand')}, {q('reserved')}, "
+           f"{q('defective')}, {q('version')}, {q('updated_at')}) VALUES (%s, %s, %s, %s, %s, 1, %s) "
+           f"ON CONFLICT ({q('warehouse_id')}, {q('part_id')}) DO UPDATE SET {add}, "
+           f"{q('version')} = {table}.{q('version')} + 1, {q('updated_at')} = excluded.{q('updated_at')}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [e.warehouse.pk, e.part.pk, e.on_hand, e.reserved, e.defective,
+                             connection.ops.adapt_datetimefield_value(now)])
 
 
 def _shortage(e: Entry) -> InsufficientStock:
     row = StockBalance.objects.filter(warehouse_id=e.warehouse.pk, part_id=e.part.pk).values(
         "on_hand", "reserved", "defective").first() or {"on_hand": 0, "reserved": 0, "defective": 0}
-    params = {"part": e.part.code, "warehouse": e.warehouse.name, "requested": e.quantity}
+    # The warehouse's name is its kind and owner in the reader's language: rendered when the message is.
+    params = {"part": e.part.code, "warehouse": lazy(str, str)(e.warehouse), "requested": e.quantity}
     if e.defective < 0:
         have = row["defective"]
         message = _("Only %(have)s defective %(part)s in %(warehouse)s; %(requested)s asked for.")

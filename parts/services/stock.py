@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrgKind
@@ -28,33 +29,40 @@ from parts.services.common import (
 from pricing.models import Part
 
 
-def _get_or_make(lookup: dict, defaults: dict) -> Warehouse:
-    try:
-        with transaction.atomic():
-            return Warehouse.objects.get_or_create(**lookup, defaults=defaults)[0]
-    except IntegrityError:  # a concurrent maker won the unique constraint
-        return Warehouse.objects.get(**lookup)
+def _get_or_make(lookup: dict, defaults: dict, fallback_code: str) -> Warehouse:
+    for code in (defaults["code"], fallback_code):
+        try:
+            with transaction.atomic():
+                return Warehouse.objects.get_or_create(**lookup, defaults={**defaults, "code": code})[0]
+        except IntegrityError:
+            # A concurrent maker won (then it exists now), or another warehouse has the code (then the next one).
+            found = Warehouse.objects.filter(**lookup).first()
+            if found is not None:
+                return found
+    raise IntegrityError(f"no free warehouse code for {lookup}")
 
 
 def ensure_central(brand: Organisation) -> Warehouse:
     """The brand's central warehouse, made on first use."""
     assert brand.kind == OrgKind.BRAND
-    return _get_or_make({"brand": brand, "kind": WarehouseKind.CENTRAL},
-                        {"organisation": brand, "code": "central"})
+    return _get_or_make({"brand": brand, "kind": WarehouseKind.CENTRAL}, {"organisation": brand, "code": "central"},
+                        f"central-{brand.pk}")
 
 
 def ensure_store(outlet: Organisation) -> Warehouse:
     """The outlet's store, made on first use."""
     assert outlet.kind == OrgKind.OUTLET
     return _get_or_make({"organisation": outlet, "kind": WarehouseKind.STORE},
-                        {"brand_id": outlet.brand_id, "code": f"store-{outlet.code}"[:40]})
+                        {"brand_id": outlet.brand_id, "code": slugify(f"store-{outlet.code}")[:40]},
+                        f"store-{outlet.pk}")
 
 
 def ensure_van(technician: Technician) -> Warehouse:
-    """The technician's van, made on first use."""
+    """The technician's van, made on first use; its code is the technician's user name (the pk if that is taken)."""
     return _get_or_make({"technician": technician},
                         {"brand_id": technician.outlet.brand_id, "organisation_id": technician.outlet_id,
-                         "kind": WarehouseKind.VAN, "code": f"van-{technician.pk}"})
+                         "kind": WarehouseKind.VAN, "code": slugify(f"van-{technician.user.username}")[:40]},
+                        f"van-{technician.pk}")
 
 
 def receive_stock(*, warehouse: Warehouse, part: Part, quantity: int, actor: Principal,

@@ -188,3 +188,16 @@ def test_the_database_refuses_a_move_of_the_wrong_shape(stock):
         StockMove.objects.create(warehouse=w.store_a, part=w.pump, kind=MoveKind.CONSUME, quantity=2,
                                  on_hand_delta=2, reserved_delta=0, defective_delta=0, batch=uuid.uuid4(),
                                  created_at=w.store_a.created_at)
+
+
+def test_a_van_code_already_taken_falls_back_to_the_technicians_id(stock):
+    from network.tests.factories import TechnicianFactory
+    from parts.tests.factories import member
+
+    w = stock
+    newcomer = TechnicianFactory(outlet=w.outlet_a, name="新人", user=member(w.outlet_a, "technician", "newcomer"))
+    Warehouse.objects.filter(pk=w.van_a2.pk).update(code="van-newcomer")
+    van = services.ensure_van(newcomer)
+    assert (van.code, van.technician, van.organisation) == (f"van-{newcomer.pk}", newcomer, w.outlet_a)
+    assert services.ensure_van(newcomer) == van
+    assert services.ensure_van(w.tech_a).code == "van-tech_a"
