@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "integrations",
     "complaints",
     "revenue",
+    "reports",
     "field",
 ]
 

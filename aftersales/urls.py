@@ -16,6 +16,7 @@ urlpatterns = [
     path("console/", include("console.urls")),
     path("portal/", include("portal.urls")),
     path("field/earnings/", include("revenue.field_urls")),
+    path("reports/", include("reports.urls")),
     path("field/", include("field.urls")),
     path("parts/", include("parts.urls")),
     path("", include("integrations.urls")),

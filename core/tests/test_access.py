@@ -177,6 +177,8 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/leads/<int:pk>/transition/": "lead_id",
     "field/earnings/": None,
     "field/earnings/jobs/<int:pk>/lead/": "order_id",
+    # An order's PDF service report, for whoever may see the order's report file (reports/tests/test_reports.py).
+    "reports/orders/<int:pk>/service-report.pdf": "order_id",
 }
 
 PERSONAS = ["dispatcher", "hotline", "analyst", "manager_a", "manager_b", "tech_a", "tech_a2", "tech_b",

@@ -94,3 +94,18 @@ def test_query_count_does_not_grow_with_products(world, history, django_assert_n
         profile = customer_profile(world.customer)
     assert profile.products_owned == 32
     assert profile.products_value == Decimal("7598.50") + 30 * Decimal("2999.00")
+
+
+def test_payments_recorded_on_site_count_instead_of_the_estimate(world, settings, tmp_path,
+                                                                 django_capture_on_commit_callbacks,
+                                                                 django_assert_num_queries):
+    from reports.tests.helpers import completed_repair
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_order(world, status=Status.CLOSED, estimate_total=Decimal("120.00"))  # before the app
+    order, _ = completed_repair(world, django_capture_on_commit_callbacks)  # paid ¥340 by WeChat on site
+    WorkOrder.objects.filter(pk=order.pk).update(estimate_total=Decimal("80.00"))  # the intake estimate
+    with django_assert_num_queries(1):
+        profile = customer_profile(world.customer)
+    assert (profile.paid, profile.estimated) == (Decimal("340.00"), Decimal("120.00"))
+    assert profile.lifetime_spend == Decimal("460.00") and profile.spend_basis == "mixed"
