@@ -26,6 +26,9 @@ def browser():
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Without it a service worker's own requests ignore context.set_offline (playwright#2311), and an
+    # "offline" test of the technician app would still reach the server through its worker.
+    os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
     with sync_playwright() as p:
         chromium = launch(p)
         yield chromium

@@ -28,10 +28,11 @@ from field.services.common import current_visit, latest_visit
 from field.services.completion import MISSING_TEXT, missing_for, parts_used
 from parts import selectors as parts_selectors
 from pricing.models import Part, Symptom
+from reports.selectors import service_report
 from workorders import workflow
 from workorders.choices import Status
 from workorders.estimates import localized
-from workorders.models import AttachmentKind, WorkOrder, WorkOrderAttachment
+from workorders.models import WorkOrder
 
 IN_HAND = (Status.DISPATCHED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE, Status.ON_HOLD)
 TECH_STEPS = ("accept", "decline", "depart", "arrive", "hold", "resume", "complete")
@@ -182,9 +183,8 @@ def job_state(user, order: WorkOrder) -> dict[str, Any]:
         state["charge"] = _frozen_charge(visit)
         state["labour"] = {"minutes": visit.labour_minutes, "standard": visit.standard_minutes,
                            "variance": visit.labour_variance_minutes}
-        report = WorkOrderAttachment.objects.visible_to(user).filter(
-            work_order=order, kind=AttachmentKind.REPORT).order_by("-pk").first()
-        state["report_url"] = _attachment_url(report.pk) if report else None
+        report = service_report(user, order)
+        state["report_url"] = reverse("reports:service-report", args=[order.pk]) if report else None
         state["price_sheet"] = None
         state["missing"] = []
     else:

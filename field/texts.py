@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from field.choices import PaymentMethod
 from workorders.choices import HoldReason, Status
+
+# The statuses as a technician says them (the lifecycle's own labels are the desk's words).
+JOB_STATUS = {
+    Status.NEW: pgettext_lazy("job status", "New"),
+    Status.ASSIGNED: pgettext_lazy("job status", "With the outlet"),
+    Status.DISPATCHED: pgettext_lazy("job status", "To accept"),
+    Status.ACCEPTED: pgettext_lazy("job status", "Accepted"),
+    Status.EN_ROUTE: pgettext_lazy("job status", "On the way"),
+    Status.ON_SITE: pgettext_lazy("job status", "On site"),
+    Status.ON_HOLD: pgettext_lazy("job status", "On hold"),
+    Status.COMPLETED: pgettext_lazy("job status", "Completed"),
+    Status.CLOSED: pgettext_lazy("job status", "Closed"),
+    Status.CANCELLED: pgettext_lazy("job status", "Cancelled"),
+}
 
 TEXTS = {
     "synced": _("All changes saved"),
@@ -16,11 +31,14 @@ TEXTS = {
     "sign_in_again": _("Sign in again to send what is waiting."),
     "discard": _("Discard"),
     "retry": _("Try again now"),
+    "details": _("Details"),
+    "hide": _("Hide"),
     "pending_note": _("Saved on this phone; it is sent as soon as there is a connection."),
     "accept": _("Accept the job"),
     "decline": _("Decline"),
     "decline_reason": _("Why can you not take it?"),
     "decline_confirm": _("Decline the job"),
+    "reason_needed": _("Give a reason for this step."),
     "depart": _("On my way"),
     "arrive": _("Check in on site"),
     "hold": _("Put on hold"),
@@ -86,7 +104,6 @@ TEXTS = {
     "no": _("No"),
     "done": _("Done"),
     "distance": _("Checked in %(m)s m from the site"),
-    "too_big": _("This photo could not be read on the phone; it is sent as it is."),
     "action_accept": _("Accept"),
     "action_decline": _("Decline"),
     "action_depart": _("On my way"),
@@ -105,7 +122,7 @@ TEXTS = {
 
 def script_texts() -> dict:
     texts = {key: str(value) for key, value in TEXTS.items()}
-    texts["status"] = {value: str(label) for value, label in Status.choices}
+    texts["status"] = {value: str(label) for value, label in JOB_STATUS.items()}
     texts["hold_reasons"] = {value: str(label) for value, label in HoldReason.choices}
     texts["methods"] = {value: str(label) for value, label in PaymentMethod.choices}
     return texts

@@ -48,6 +48,7 @@ def _common(request: HttpRequest) -> dict:
 
 
 @require_GET
+@never_cache
 @login_required
 def jobs(request: HttpRequest) -> HttpResponse:
     seat = principal_of(request.user)
@@ -58,6 +59,7 @@ def jobs(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@never_cache
 @login_required
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     try:

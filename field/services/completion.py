@@ -22,6 +22,7 @@ from field.models import Visit
 from field.services.common import claim, happened_at
 from parts.choices import MoveKind
 from parts.models import StockMove
+from reports.tasks import enqueue_service_report
 from workorders import workflow
 from workorders.estimates import estimate_json, unavailable_json
 from workorders.models import WorkOrder
@@ -126,18 +127,6 @@ def complete(*, order: WorkOrder, actor: Principal, at: dt.datetime | None = Non
         Visit.objects.filter(pk=visit.pk).update(**changes)
         for name, value in changes.items():
             setattr(visit, name, value)
-        order_id = order.pk
-        transaction.on_commit(lambda: enqueue_service_report(order_id))
+        # The PDF service report, rendered once this completion has committed (reports.tasks).
+        enqueue_service_report(order.pk)
     return visit
-
-
-def enqueue_service_report(order_id: int) -> None:
-    """THE call site for the PDF service report (the reports engineer's task), run on commit of a completion.
-
-    Until that task exists this does nothing; once it does, it is enqueued here with the order's id.
-    """
-    try:
-        from reports.tasks import render_service_report
-    except ImportError:
-        return
-    render_service_report.enqueue(order_id)

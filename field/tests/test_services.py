@@ -366,3 +366,20 @@ def test_the_order_stays_in_the_lifecycle(w):
     assert actions == ["assign", "dispatch", "accept", "depart", "arrive", "complete"]
     assert WorkOrder.objects.get(pk=order.pk).completed_at is not None
     assert StockMove.objects.filter(work_order=order).count() == 0
+
+
+def test_completion_queues_the_service_report_once(w, django_capture_on_commit_callbacks):
+    from reports.models import ServiceReport
+
+    order = on_site(w, dispatched_job(w))
+    actor = tech(w)
+    with django_capture_on_commit_callbacks(execute=True) as refused:
+        with pytest.raises(NotReadyToComplete):
+            services.complete(order=order, actor=actor)
+    assert refused == []  # a refused completion queues nothing
+    ready_to_complete(w, order)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        services.complete(order=order, actor=actor)
+    assert len(queued) == 1
+    report = ServiceReport.objects.get(work_order=order)
+    assert report.attachment.content_type == "application/pdf"

@@ -78,7 +78,10 @@
   const syncText = document.getElementById("sync-text");
   const syncList = document.getElementById("sync-list");
   const syncRetry = document.getElementById("sync-retry");
+  const syncMore = document.getElementById("sync-more");
+  let syncOpen = false;
   if (syncRetry) syncRetry.addEventListener("click", () => outbox.sync());
+  if (syncMore) syncMore.addEventListener("click", () => { syncOpen = !syncOpen; drawSync(); });
 
   async function drawSync() {
     if (!sync || !outbox) return;
@@ -100,7 +103,12 @@
       el("span", { class: "sync-what" }, t("action_" + item.action), " · ", item.orderNumber || ("#" + item.order)),
       item.state === "failed" ? el("span", { class: "sync-error" }, item.error) : el("span", { class: "sync-when" }, new Date(item.at).toLocaleTimeString()),
       item.state === "failed" ? el("button", { type: "button", class: "chip-link", onclick: () => outbox.discard(item.seq) }, t("discard")) : null)));
-    syncList.hidden = !items.length;
+    // What is waiting is listed on request; what failed is always shown, with the server's reason.
+    const open = items.length && (syncOpen || failed.length);
+    syncList.hidden = !open;
+    syncMore.hidden = !items.length || failed.length > 0;
+    syncMore.textContent = syncOpen ? t("hide") : t("details");
+    syncMore.setAttribute("aria-expanded", open ? "true" : "false");
   }
 
   /* ---- the jobs list ---- */
@@ -123,8 +131,13 @@
     if (!page || prefetched || !navigator.onLine || !navigator.serviceWorker) return;
     prefetched = true;
     await navigator.serviceWorker.ready;
-    for (const link of page.querySelectorAll(".job-main[href]")) {
-      try { await fetch(link.href, { credentials: "same-origin" }); } catch (error) { return; }
+    if (!navigator.serviceWorker.controller) {
+      // The worker was just installed: it controls this page only once it has claimed it.
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+    }
+    const urls = [location.href, ...[...page.querySelectorAll(".job-main[href]")].map((link) => link.href)];
+    for (const url of urls) {
+      try { await fetch(url, { credentials: "same-origin", cache: "no-store" }); } catch (error) { return; }
     }
   }
 
@@ -133,7 +146,10 @@
   let server = null;
   let view = null;
   const drawn = {};
-  const ui = { declining: false, holding: false, locating: "" };
+  const ui = { declining: false, holding: false, locating: "", payMethod: "" };
+  // Changes the server has taken but the state this page started from does not show yet: they stay laid
+  // over it until the page has the server's fresh state (or a photo would vanish until the reload).
+  const sentHere = [];
 
   function apply(s, item) {
     const b = item.body || {};
@@ -179,7 +195,7 @@
     const items = (await outbox.all()).filter((i) => i.order === server.id && i.state === "pending");
     const s = JSON.parse(JSON.stringify(server));
     s.pendingCount = items.length;
-    items.forEach((item) => apply(s, item));
+    sentHere.concat(items).forEach((item) => apply(s, item));
     return s;
   }
 
@@ -263,7 +279,7 @@
         parts.push(el("button", { type: "button", class: "btn btn-secondary", "data-action": "decline", onclick: () => { ui.declining = true; draw(); } }, t("decline")));
       } else {
         const reason = el("textarea", { id: "decline-reason", maxlength: 500, required: true });
-        const error = el("p", { class: "field-error", hidden: true }, t("decline_reason"));
+        const error = el("p", { class: "field-error", hidden: true }, t("reason_needed"));
         parts.push(el("label", { class: "field", for: "decline-reason" }, el("span", {}, t("decline_reason")), reason), error,
           el("div", { class: "btn-row" },
             el("button", { type: "button", class: "btn btn-secondary", onclick: () => { ui.declining = false; draw(); } }, t("cancel")),
@@ -297,7 +313,7 @@
       } else {
         const select = el("select", { id: "hold-reason" }, Object.entries(T.hold_reasons || {}).map(([v, l]) => el("option", { value: v }, l)));
         const note = el("input", { type: "text", id: "hold-note", maxlength: 500 });
-        const error = el("p", { class: "field-error", hidden: true }, t("hold_note"));
+        const error = el("p", { class: "field-error", hidden: true }, t("reason_needed"));
         parts.push(el("label", { class: "field", for: "hold-reason" }, el("span", {}, t("hold_reason")), select),
           el("label", { class: "field", for: "hold-note" }, el("span", {}, t("hold_note")), note), error,
           el("div", { class: "btn-row" },
@@ -317,7 +333,7 @@
     // Redrawn only when what it shows changed, so typing or signing is never interrupted.
     if (drawn[id] === key) return;
     drawn[id] = key;
-    document.getElementById(id).replaceChildren(...build());
+    document.getElementById(id).replaceChildren(...build().filter((node) => node !== null && node !== undefined));
   }
 
   function drawChecklist(s) {
@@ -378,7 +394,7 @@
   }
 
   function thumbs(list) {
-    return el("div", { class: "thumbs" }, list.map((p) => el("img", { src: p.url, alt: "", class: p.pending ? "thumb is-pending" : "thumb", loading: "lazy" })));
+    return el("div", { class: "thumbs" }, list.map((p) => el("img", { src: p.url, alt: "", class: p.pending ? "thumb is-pending" : "thumb" })));
   }
 
   function drawPhotos(s) {
@@ -455,9 +471,11 @@
     section("payment", JSON.stringify([s.payment, total]), () => {
       const head = el("h2", { id: "payment-title" }, t("payment"));
       if (total === 0) return [head, el("p", { class: "note note-success" }, t("no_payment"))];
-      const current = s.payment ? s.payment.method : "";
+      // A choice not yet saved survives a redraw (the total may change while the customer decides).
+      const current = ui.payMethod || (s.payment ? s.payment.method : "");
       const methods = el("div", { class: "methods", role: "radiogroup" }, Object.entries(T.methods || {}).map(([v, label]) =>
-        el("label", { class: "choice" }, el("input", { type: "radio", name: "method", value: v, checked: v === current }), label)));
+        el("label", { class: "choice" }, el("input", { type: "radio", name: "method", value: v, checked: v === current,
+                                                       onchange: () => { ui.payMethod = v; } }), label)));
       const amount = el("input", { type: "text", inputmode: "decimal", id: "pay-amount", maxlength: 12,
                                    value: s.payment ? s.payment.amount : (total !== null ? yuan(total) : "") });
       const reference = el("input", { type: "text", id: "pay-reference", maxlength: 60, value: s.payment ? s.payment.reference : "" });
@@ -470,6 +488,7 @@
           const method = methods.querySelector("input:checked");
           const value = amount.value.trim().replace(",", ".");
           if (!method || !/^\d{1,7}(\.\d{1,2})?$/.test(value)) { error.hidden = false; return; }
+          ui.payMethod = "";
           queue("payment", { method: method.value, amount: value, reference: reference.value.trim() });
         } }, t("record_payment"))];
     });
@@ -595,13 +614,16 @@
 
   async function reload() {
     // The queue is empty for this job: take the server's word for it again, and keep that copy offline.
+    const seen = sentHere.length;  // sent before this request: the answer includes them
     try {
-      const response = await fetch(document.body.dataset.api + server.id, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      const response = await fetch(document.body.dataset.api + server.id, { credentials: "same-origin", cache: "no-store",
+                                                                    headers: { Accept: "application/json" } });
       if (!response.ok) return;
       server = await response.json();
-      Object.keys(drawn).forEach((k) => { drawn[k] = null; });
+      sentHere.splice(0, seen);
       await refresh();
-      fetch(location.href, { credentials: "same-origin" }).catch(() => {});
+      // Keep the worker's copies of this page and of the list in step with the server for the next signal loss.
+      [location.href, "/field/"].forEach((url) => fetch(url, { credentials: "same-origin", cache: "no-store" }).catch(() => {}));
     } catch (error) { /* still offline: the next drain tries again */ }
   }
 
@@ -613,7 +635,7 @@
   let sentForJob = false;
   if (outbox) {
     outbox.subscribe(async (kind, item) => {
-      if (kind === "sent" && jobPage && item.order === server.id) sentForJob = true;
+      if (kind === "sent" && jobPage && item.order === server.id) { sentForJob = true; sentHere.push(item); await refresh(); }
       if (kind === "change" || kind === "sent" || kind === "failed") { drawSync(); drawJobs(); }
       if (kind === "failed" && jobPage && item.order === server.id) { await refresh(); }
       if (kind === "drained" && jobPage && sentForJob) {

@@ -1,0 +1,338 @@
+"""The technician's day on a phone (390 px, Chinese for most, one in English) in Debian's chromium, against a
+live server and a real database, with the real service worker and offline queue.
+
+Screenshots go to test-artifacts/screenshots/field-*.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from conftest import build_world
+from core.browser import PHONE, open_page, shot, sign_in
+from field.models import ChecklistAnswer, Visit, VisitPhoto
+from field.tests.setup import VAN_FILTERS, VAN_PUMPS, dispatched_job, prepare_field
+from parts.tests.helpers import level
+from reports.models import ServiceReport
+from workorders.choices import Status
+from workorders.models import AttachmentKind, WorkOrder, WorkOrderAttachment, WorkOrderEvent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NEAR_SITE = {"latitude": 30.2801, "longitude": 120.1301, "accuracy": 10}
+
+
+@pytest.fixture
+def world(transactional_db):
+    return build_world()
+
+
+@pytest.fixture
+def w(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    w = prepare_field(world)
+    today = timezone.localdate()
+    w.job = dispatched_job(w)
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time(10)))
+    WorkOrder.objects.filter(pk=w.job.pk).update(slot_start=start, slot_end=start + dt.timedelta(hours=2))
+    w.later = dispatched_job(w, customer=w.other_customer, product=w.other_product)
+    WorkOrder.objects.filter(pk=w.later.pk).update(slot_start=start + dt.timedelta(hours=4),
+                                                   slot_end=start + dt.timedelta(hours=6))
+    return w
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    contexts = []
+
+    def make(locale="zh-CN", **options):
+        options.setdefault("geolocation", NEAR_SITE)
+        options.setdefault("permissions", ["geolocation"])
+        page = open_page(browser, live_server, locale=locale, viewport=PHONE, has_touch=True, is_mobile=True,
+                         **options)
+        contexts.append(page.context)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def pictures(tmp_path):
+    paths = []
+    for n, colour in enumerate([(200, 60, 40), (40, 140, 60), (30, 60, 160)]):
+        path = tmp_path / f"shot-{n}.jpg"
+        buffer = io.BytesIO()
+        Image.new("RGB", (2000, 1500), colour).save(buffer, "JPEG")
+        path.write_bytes(buffer.getvalue())
+        paths.append(str(path))
+    return paths
+
+
+def fits_the_phone(page) -> None:
+    """No sideways scroll at 390 px, and every visible button is a thumb's size."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+    small = page.evaluate("""[...document.querySelectorAll('.btn, .chip, .choice, .choice-btn, summary')]
+        .filter(e => e.offsetParent !== null)
+        .map(e => [e.textContent.trim().slice(0, 30), Math.round(e.getBoundingClientRect().height)])
+        .filter(([t, h]) => h < 44)""")
+    assert small == [], small
+
+
+def contrast_ok(page) -> None:
+    """Readable in sunlight: body text and buttons at WCAG AA contrast (4.5:1) or better."""
+    low = page.evaluate("""(() => {
+      const lum = (c) => { const [r, g, b] = c.match(/\\d+/g).slice(0, 3).map(Number).map(v => v / 255)
+        .map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+      const bg = (e) => { while (e) { const c = getComputedStyle(e).backgroundColor;
+        if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c; e = e.parentElement; }
+        return 'rgb(255, 255, 255)'; };
+      return [...document.querySelectorAll('.btn, .badge, .tag, .job-time, .job-title, p, dd, dt, label, h1, h2')]
+        .filter(e => e.offsetParent !== null && e.textContent.trim())
+        .map(e => { const a = lum(getComputedStyle(e).color), b = lum(bg(e));
+                    return [e.textContent.trim().slice(0, 24), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)]; })
+        .filter(([t, r]) => r < 4.5);
+    })()""")
+    assert low == [], low
+
+
+def draw_signature(page) -> None:
+    pad = page.locator("#signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 150)
+    page.mouse.down()
+    for x, y in [(80, 60), (140, 160), (200, 50), (260, 150), (320, 70)]:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=6)
+    page.mouse.up()
+
+
+def wait_synced(page, timeout=20_000) -> None:
+    page.wait_for_selector("#sync[data-state=ok]", timeout=timeout)
+
+
+def do_the_work(page, pictures, *, shots: str) -> None:
+    """On site: checklist, photos, diagnosis, one filter from the van, charge, WeChat payment, signature."""
+    page.wait_for_selector("#work:not([hidden])")
+    page.check("#checklist input[type=checkbox]")
+    page.click("#checklist .choice-btn[data-value=yes]")
+    page.fill("#checklist input[inputmode=decimal]", "0.25")
+    page.locator("#checklist input[inputmode=decimal]").press("Tab")
+    page.wait_for_function("document.querySelectorAll('#checklist .is-done').length >= 3")
+    page.set_input_files("#photo-before", pictures[0])
+    page.wait_for_selector(".photo-row[data-code=before] .thumb")
+    page.set_input_files("#photo-after", pictures[1])
+    page.wait_for_selector(".photo-row[data-code=after] .thumb")
+    page.fill("#fault-code", "e1")
+    page.fill("#diagnosis-note", "PP棉滤芯堵塞，已更换")
+    page.click("[data-action=diagnosis]")
+    page.click(".van-row[data-part=pp-cotton] [data-action=use]")
+    page.wait_for_selector(".used li[data-part=pp-cotton]")
+    assert page.text_content("#charge-total").strip() == "¥39.00"
+    shot(page, f"{shots}-on-site-charge")
+    page.click(".methods .choice:has(input[value=wechat])")
+    page.fill("#pay-reference", "WX20261202001")
+    page.click("[data-action=payment]")
+    page.wait_for_selector("#payment .muted.small")
+    draw_signature(page)
+    page.fill("#signer", "张女士")
+    page.click("[data-action=signature]")
+    page.wait_for_selector("#signature .signed-img")
+    page.wait_for_selector("[data-action=complete]:not([disabled])")
+
+
+def assert_completed_once(w, order) -> Visit:
+    order.refresh_from_db()
+    assert order.status == Status.COMPLETED
+    actions = list(WorkOrderEvent.objects.filter(work_order=order).exclude(action="").values_list("action", flat=True))
+    assert actions == ["assign", "dispatch", "accept", "depart", "arrive", "complete"]
+    visit = Visit.objects.get(work_order=order)
+    assert visit.completed_at is not None and visit.charge_total == Decimal("39.00")
+    assert (visit.payment_method, visit.payment_amount, visit.payment_reference) == ("wechat", Decimal("39.00"),
+                                                                                     "WX20261202001")
+    assert visit.shown_total == Decimal("39.00")
+    assert (visit.fault_code, visit.diagnosis) == ("E1", "PP棉滤芯堵塞，已更换")
+    assert visit.checkin_distance_m == 15 and visit.labour_minutes is not None
+    assert dict(ChecklistAnswer.objects.filter(visit=visit).values_list("item_id", "value")) == {
+        w.items.tick.pk: "done", w.items.leak.pk: "yes", w.items.pressure.pk: "0.25"}
+    assert sorted(VisitPhoto.objects.filter(visit=visit).values_list("requirement", flat=True)) == ["after", "before"]
+    kinds = sorted(WorkOrderAttachment.objects.filter(work_order=order).values_list("kind", flat=True))
+    assert kinds.count(AttachmentKind.PHOTO) == 2 and kinds.count(AttachmentKind.SIGNATURE) == 1
+    assert level(w.van_a, w.filter)[0] == VAN_FILTERS - 1 and level(w.van_a, w.pump)[0] == VAN_PUMPS
+    # The PDF service report was rendered once the completion committed (reports.tasks).
+    report = ServiceReport.objects.get(work_order=order)
+    assert report.attachment.kind == AttachmentKind.REPORT and report.attachment.content_type == "application/pdf"
+    return visit
+
+
+def test_the_whole_day_on_a_phone(w, phone, pictures):
+    page = phone()
+    sign_in(page, "tech_a")
+    page.goto(page.base + "/field/")
+    page.wait_for_selector("#jobs-page")
+    cards = page.locator(".job[data-order]")
+    assert [cards.nth(i).get_attribute("data-order") for i in range(cards.count())] == [str(w.job.pk),
+                                                                                      str(w.later.pk)]
+    assert page.locator(".job").first.locator(".tag").first.is_visible()
+    fits_the_phone(page)
+    contrast_ok(page)
+    shot(page, "field-jobs")
+    page.locator(".job").first.locator("summary").click()
+    assert page.locator(".job").first.locator("a[data-map=amap]").is_visible()
+    shot(page, "field-jobs-navigate")
+
+    page.click(f".job[data-order='{w.job.pk}'] .job-main")
+    page.wait_for_selector("#job-page [data-action=accept]")
+    fits_the_phone(page)
+    contrast_ok(page)
+    shot(page, "field-job-dispatched")
+    page.click("[data-action=accept]")
+    page.wait_for_selector("[data-action=depart]")
+    page.click("[data-action=depart]")
+    page.wait_for_selector("[data-action=arrive]")
+    wait_synced(page)
+    shot(page, "field-job-en-route")
+    page.click("[data-action=arrive]")
+    do_the_work(page, pictures, shots="field-job")
+    fits_the_phone(page)
+    shot(page, "field-job-signed")
+    page.click("[data-action=complete]")
+    wait_synced(page)
+    page.wait_for_selector("#summary .quote")
+    page.wait_for_selector("#job-status[data-status=completed]")
+    fits_the_phone(page)
+    shot(page, "field-job-completed")
+    assert_completed_once(w, w.job)
+
+
+def cached_page_says(page, path: str, text: str) -> bool:
+    return page.evaluate("""async ([path, text]) => {
+        const copy = await caches.match(path, { ignoreVary: true });
+        return !!copy && (await copy.text()).includes(text);
+    }""", [path, text])
+
+
+def eventually(check, timeout_s: float = 15) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_a_job_completed_in_a_basement_syncs_once(w, phone, pictures):
+    page = phone()
+    sign_in(page, "tech_a")
+    page.goto(page.base + "/field/")
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000)
+    job_path = f"/field/jobs/{w.job.pk}/"
+    # Today's jobs are fetched through the worker as soon as the list is shown: readable offline later.
+    eventually(lambda: cached_page_says(page, job_path, '"status": "dispatched"'))
+    page.goto(page.base + job_path)
+    page.click("[data-action=accept]")
+    wait_synced(page)
+    eventually(lambda: cached_page_says(page, job_path, '"status": "accepted"'))
+
+    page.context.set_offline(True)
+    page.reload()  # from the worker's copy: the signal is gone
+    page.wait_for_selector("[data-action=depart]")
+    page.goto(page.base + "/field/")
+    page.wait_for_selector(f".job[data-order='{w.later.pk}']")
+    shot(page, "field-offline-jobs")
+    page.goto(page.base + job_path)
+    page.click("[data-action=depart]")
+    page.wait_for_selector("[data-action=arrive]")
+    page.click("[data-action=arrive]")
+    do_the_work(page, pictures, shots="field-offline")
+    page.click("[data-action=complete]")
+    page.wait_for_selector("#step .note-success")
+    assert page.get_attribute("#sync", "data-state") == "wait"
+    waiting = page.text_content("#sync-text")
+    assert "12" in waiting, waiting  # depart, arrive, 3 answers, 2 photos, diagnosis, parts, payment, signature, done
+    assert page.locator("#sync-list .sync-item-pending").count() == 12
+    page.click("#sync-more")
+    assert page.locator("#sync-list").is_visible()
+    fits_the_phone(page)
+    shot(page, "field-offline-waiting")
+    page.click("#sync-more")
+    # Nothing has reached the server yet.
+    assert WorkOrder.objects.get(pk=w.job.pk).status == Status.ACCEPTED
+    assert not WorkOrderEvent.objects.filter(work_order=w.job, action="depart").exists()
+    # The phone keeps its queue across a reload, and still shows the job as done.
+    page.reload()
+    page.wait_for_selector("#step .note-success")
+    assert page.locator("#sync-list .sync-item-pending").count() == 12
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_synced(page, timeout=40_000)
+    page.wait_for_selector("#summary .quote")
+    page.wait_for_selector("#report-link")
+    shot(page, "field-offline-synced")
+    assert_completed_once(w, w.job)
+    pdf = page.request.get(page.base + page.get_attribute("#report-link", "href"))
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:5] == b"%PDF-"
+    # The phone's times count: labour ran from the check-in to the check-out made offline.
+    visit = Visit.objects.get(work_order=w.job)
+    assert visit.checked_in_at < visit.checked_out_at <= visit.completed_at
+
+
+def test_a_lost_answer_is_retried_without_applying_twice_in_english(w, phone):
+    """The server takes "on my way" but the answer never reaches the phone (a tunnel): the phone sends it again
+    with the same key and the server replays its first answer."""
+    page = phone(locale="en-US", service_workers="block")
+    sign_in(page, "tech_a")
+    page.goto(page.base + f"/field/jobs/{w.job.pk}/")
+    page.wait_for_selector("html[lang=en]")  # the phone's language, chosen by the browser
+    page.click("[data-action=accept]")
+    wait_synced(page)
+    lost = {"count": 0}
+
+    def lose_the_first_answer(route):
+        if lost["count"] == 0:
+            lost["count"] += 1
+            route.fetch()  # it reaches the server and is applied ...
+            route.abort("connectionreset")  # ... but the phone hears nothing
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/field/jobs/*/depart", lose_the_first_answer)
+    page.click("[data-action=depart]")
+    page.wait_for_selector("[data-action=arrive]")
+    page.wait_for_selector("#sync[data-state=wait]")
+    shot(page, "field-en-waiting")
+    page.click("#sync-retry")
+    wait_synced(page, timeout=30_000)
+    assert lost["count"] == 1
+    assert WorkOrderEvent.objects.filter(work_order=w.job, action="depart").count() == 1
+    assert WorkOrder.objects.get(pk=w.job.pk).status == Status.EN_ROUTE
+    assert page.text_content("[data-action=arrive]").strip() == "Check in on site"
+    fits_the_phone(page)
+    contrast_ok(page)
+    shot(page, "field-en-en-route")
+
+
+def test_declining_needs_a_reason(w, phone):
+    page = phone()
+    sign_in(page, "tech_a")
+    page.goto(page.base + f"/field/jobs/{w.job.pk}/")
+    page.click("[data-action=decline]")
+    page.click("[data-action=decline-confirm]")
+    assert page.locator("#step .field-error").is_visible()
+    assert page.get_attribute("#decline-reason", "aria-invalid") == "true"
+    shot(page, "field-decline-reason")
+    page.fill("#decline-reason", "车辆故障，今天无法上门")
+    page.click("[data-action=decline-confirm]")
+    page.wait_for_selector("#step .note")
+    wait_synced(page)
+    job = WorkOrder.objects.get(pk=w.job.pk)
+    assert (job.status, job.technician_id) == (Status.ASSIGNED, None)
+    assert WorkOrderEvent.objects.get(work_order=job, action="decline").reason == "车辆故障，今天无法上门"
