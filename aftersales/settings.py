@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "revenue",
     "reports",
     "field",
+    "notifications",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -155,7 +158,24 @@ PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "CN")
 # Bodies above this size are refused before any parsing (oversized input is a 4xx, not a 500).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (STYLE.md §8) through Django's Tasks API; TASKS_BACKEND picks where tasks wait:
+# "immediate" (default: run in the process that enqueued them, after its commit; nothing else to run),
+# "database" (django-tasks-db: a table; `manage.py db_worker` works it) or "redis" (django-tasks-rq on
+# REDIS_URL; `manage.py rqworker default` works it). README "Background work" has the commands.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+TASKS = {"default": {"BACKEND": {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+}[TASKS_BACKEND]}}
+if TASKS_BACKEND == "redis":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+# Jobs `manage.py run_periodic` runs (once, or every minute with --loop): tasks without arguments.
+PERIODIC_TASKS = ["workorders.tasks.watch_sla"]
+# Where notifications go (notifications/backends.py): comma-separated class paths.
+NOTIFICATION_BACKENDS = os.environ.get(
+    "NOTIFICATION_BACKENDS", "notifications.backends.InAppBackend,notifications.backends.LogBackend").split(",")
 
 # A cache shared by every process (gunicorn runs several): a table in the database by default
 # (`manage.py createcachetable`, run by `make setup`), Redis when REDIS_URL is set.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("console/leads/", include("revenue.console_urls")),
     path("console/", include("console.urls")),
+    path("notifications/", include("notifications.urls")),
     path("portal/", include("portal.urls")),
     path("field/earnings/", include("revenue.field_urls")),
     path("reports/", include("reports.urls")),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from workorders.models import IntakePolicy, SlaPolicy, WorkOrder, WorkOrderEvent
+from workorders.models import IntakePolicy, SlaContract, SlaContractTerm, SlaPolicy, WorkOrder, WorkOrderEvent
 
 
 class EventInline(admin.TabularInline):
@@ -41,3 +41,20 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 @admin.register(IntakePolicy)
 class IntakePolicyAdmin(admin.ModelAdmin):
     list_display = ("brand", "change_cutoff_hours", "max_reschedules")
+
+
+class SlaContractTermInline(admin.TabularInline):
+    model = SlaContractTerm
+    extra = 4
+    max_num = 4
+
+
+@admin.register(SlaContract)
+class SlaContractAdmin(admin.ModelAdmin):
+    """An enterprise customer's own deadlines per priority; they beat every SLA policy while in force."""
+
+    list_display = ("reference", "customer", "starts_on", "ends_on")
+    search_fields = ("reference", "customer__name")
+    raw_id_fields = ("customer",)
+    exclude = ("brand",)  # always the customer's brand (SlaContract.save)
+    inlines = [SlaContractTermInline]

@@ -63,6 +63,7 @@ class WorkOrderOut(BaseModel):
     response_due: ApiDateTime | None
     onsite_due: ApiDateTime | None
     sla_state: str
+    sla_paused_seconds: int
     hold_reason: str
     is_rework: bool
     cancel_reason: str
@@ -173,7 +174,8 @@ def _detail(request, order: WorkOrder) -> WorkOrderDetail:
 
 def _list_item(row: dict, now: dt.datetime) -> dict:
     row["customer"] = {f: row.pop(f"customer__{f}") for f in _ROW_CUSTOMER}
-    row["sla_state"] = selectors.sla_state_of(row["status"], row["onsite_due"], row.pop("arrived_at"), now)
+    row["sla_state"] = selectors.sla_state_of(row["status"], row["onsite_due"], row.pop("arrived_at"), now,
+                                              hold_reason=row["hold_reason"])
     return row
 
 

@@ -50,6 +50,8 @@ class SlaState(models.TextChoices):
     OK = "ok", _("On track")
     AT_RISK = "at_risk", _("At risk")
     BREACHED = "breached", _("Breached")
+    # On hold waiting for the customer: the clocks stand still (workorders.sla_clock).
+    PAUSED = "paused", _("Paused")
 
 
 class EventKind(models.TextChoices):
@@ -61,3 +63,26 @@ class EventKind(models.TextChoices):
     ALERT = "alert", _("Device alert")
     RATING = "rating", _("Rating")
     RESCHEDULED = "rescheduled", _("Rescheduled")
+    SLA = "sla", _("Service level")
+
+
+class SlaClock(models.TextChoices):
+    RESPONSE = "response", _("Response")
+    ONSITE = "onsite", _("On site")
+
+
+class SlaAlert(models.TextChoices):
+    """How far the periodic watch has marked one clock of an order: only ever forwards (ok → at risk → breached)."""
+
+    OK = "ok", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+
+
+# What a move of one clock is called on the timeline and in notifications.
+SLA_ALERT_TITLES = {
+    (SlaClock.RESPONSE, SlaAlert.AT_RISK): _("Response deadline at risk"),
+    (SlaClock.RESPONSE, SlaAlert.BREACHED): _("Response deadline missed"),
+    (SlaClock.ONSITE, SlaAlert.AT_RISK): _("On-site deadline at risk"),
+    (SlaClock.ONSITE, SlaAlert.BREACHED): _("On-site deadline missed"),
+}

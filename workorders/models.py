@@ -1,13 +1,22 @@
 from __future__ import annotations
 
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from core.models import ScopedQuerySet, TimeStampedModel
 from customers.choices import Segment
-from workorders.choices import OPEN_STATUSES, Channel, EventKind, HoldReason, Priority, Status, WorkOrderType
+from workorders.choices import (
+    OPEN_STATUSES,
+    Channel,
+    EventKind,
+    HoldReason,
+    Priority,
+    SlaAlert,
+    Status,
+    WorkOrderType,
+)
 
 SYMPTOM_MAX = 2000
 OPEN_NOT_ARRIVED = models.Q(status__in=sorted(OPEN_STATUSES), arrived_at__isnull=True)
@@ -81,6 +90,15 @@ class WorkOrder(TimeStampedModel):
     )
     response_due = models.DateTimeField(_("response due"), null=True, blank=True)
     onsite_due = models.DateTimeField(_("on-site due"), null=True, blank=True)
+    # The SLA clocks stand still while the order waits for the customer (workorders.sla_clock): when the
+    # present pause began, and the total of the ended pauses, for KPIs. Database defaults for bulk loaders.
+    sla_paused_at = models.DateTimeField(_("SLA paused since"), null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(_("SLA paused (seconds)"), default=0, db_default=0)
+    # How far the periodic SLA watch has marked each clock (workorders.sla_watch); forwards only.
+    response_alert = models.CharField(_("response alert"), max_length=8, choices=SlaAlert.choices,
+                                      default=SlaAlert.OK, db_default=SlaAlert.OK)
+    onsite_alert = models.CharField(_("on-site alert"), max_length=8, choices=SlaAlert.choices,
+                                    default=SlaAlert.OK, db_default=SlaAlert.OK)
     held_from = models.CharField(_("held from"), max_length=12, choices=Status.choices, blank=True)
     hold_reason = models.CharField(_("hold reason"), max_length=20, choices=HoldReason.choices, blank=True)
     is_rework = models.BooleanField(_("rework"), default=False)
@@ -204,6 +222,75 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_priority_display()} {self.region or '*'} {self.segment or '*'}"
+
+
+class SlaContractQuerySet(ScopedQuerySet):
+    def _scope(self, principal):
+        if not principal.is_brand_staff:
+            return self.none()
+        return self.filter(brand_id=principal.brand_id)
+
+
+class SlaContract(models.Model):
+    """An enterprise customer's own service levels: its terms beat every SlaPolicy (workorders/sla.py)."""
+
+    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="sla_contracts")
+    reference = models.CharField(_("contract number"), max_length=40)
+    starts_on = models.DateField(_("valid from"))
+    ends_on = models.DateField(_("valid until"), null=True, blank=True,
+                               help_text=_("Leave empty for a contract without an end date."))
+
+    objects = SlaContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SLA contract")
+        verbose_name_plural = _("SLA contracts")
+        ordering = ["customer_id", "-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "reference"], name="sla_contract_reference_unique"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                name="sla_contract_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.customer})"
+
+    def save(self, *args, **kwargs) -> None:
+        # The contract belongs to the customer's brand, whatever a form may have said.
+        self.brand_id = self.customer.brand_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from customers.choices import CustomerKind
+
+        if self.customer_id and self.customer.kind != CustomerKind.ENTERPRISE:
+            raise ValidationError({"customer": _("Only enterprise customers have SLA contracts.")})
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The contract must end after it starts.")})
+
+
+class SlaContractTerm(models.Model):
+    """One priority's deadlines under a contract."""
+
+    contract = models.ForeignKey(SlaContract, verbose_name=_("contract"), on_delete=models.CASCADE,
+                                 related_name="terms")
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
+    response_minutes = models.PositiveIntegerField(_("respond within (minutes)"), validators=[MinValueValidator(1)])
+    onsite_minutes = models.PositiveIntegerField(_("on site within (minutes)"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("contract term")
+        verbose_name_plural = _("contract terms")
+        constraints = [models.UniqueConstraint(fields=["contract", "priority"], name="sla_contract_term_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.get_priority_display()}"
 
 
 

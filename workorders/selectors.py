@@ -13,6 +13,7 @@ from core.phones import try_normalize_phone
 from customers.models import Customer, InstalledProduct
 from workorders.choices import OPEN_STATUSES, SlaState, Status
 from workorders.models import WorkOrder, WorkOrderEvent
+from workorders.sla_clock import PAUSING_HOLD_REASONS
 
 AT_RISK_WINDOW = dt.timedelta(hours=2)
 # Counting every match of a broad filter on a million rows costs more than the page itself;
@@ -33,15 +34,21 @@ class OrderFilters:
 
 
 def sla_state(order: WorkOrder, now: dt.datetime | None = None) -> str:
-    return sla_state_of(order.status, order.onsite_due, order.arrived_at, now)
+    return sla_state_of(order.status, order.onsite_due, order.arrived_at, now, hold_reason=order.hold_reason)
 
 
 def sla_state_of(
-    status: str, onsite_due: dt.datetime | None, arrived_at: dt.datetime | None, now: dt.datetime | None = None
+    status: str, onsite_due: dt.datetime | None, arrived_at: dt.datetime | None, now: dt.datetime | None = None,
+    *, hold_reason: str = "",
 ) -> str:
-    """The SLA state from the three columns it depends on (list rows are plain dicts, not orders)."""
+    """The SLA state from the columns it depends on (list rows are plain dicts, not orders).
+
+    Waiting for the customer pauses the clock (workorders/sla_clock.py): such an order is "paused".
+    """
     if status not in OPEN_STATUSES or onsite_due is None or arrived_at:
         return ""
+    if hold_reason in PAUSING_HOLD_REASONS:
+        return SlaState.PAUSED
     now = now or timezone.now()
     if onsite_due < now:
         return SlaState.BREACHED
@@ -77,7 +84,11 @@ def _open_not_arrived() -> Q:
 
 
 def _sla_q(state: str, now: dt.datetime) -> Q:
-    open_q = _open_not_arrived()
+    # hold_reason is set only while on hold, so it alone tells a paused order.
+    paused = Q(hold_reason__in=sorted(PAUSING_HOLD_REASONS))
+    if state == SlaState.PAUSED:
+        return _open_not_arrived() & paused
+    open_q = _open_not_arrived() & ~paused
     if state == SlaState.BREACHED:
         return open_q & Q(onsite_due__lt=now)
     if state == SlaState.AT_RISK:

@@ -85,7 +85,8 @@ def create_work_order(
     now = timezone.now()
     region_id = site.region_id if site else None
     respond, onsite = sla_minutes(
-        brand_id=customer.brand_id, region_id=region_id, segment=customer.segment, priority=priority
+        brand_id=customer.brand_id, region_id=region_id, segment=customer.segment, priority=priority,
+        customer_id=customer.pk, day=timezone.localdate(now),
     )
     local = timezone.localtime(now)
     with transaction.atomic():

@@ -8,6 +8,7 @@ writes the timeline row in the same transaction. Nothing else changes ``status``
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from accounts.principal import Principal
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied, PreconditionFailed, StaleVersion
 from workorders.choices import EventKind, HoldReason, Status
 from workorders.models import REASON_MAX, WorkOrder, WorkOrderEvent
+from workorders.sla_clock import clock_changes
 
 S = Status
 R = Role
@@ -118,10 +120,12 @@ def transition(
     outlet=None,
     technician=None,
     hold_reason: str = "",
+    now: dt.datetime | None = None,
 ) -> WorkOrder:
     """Take one step of the lifecycle, or refuse it having changed nothing.
 
-    ``order`` must already have been fetched through ``visible_to(actor.user)``.
+    ``order`` must already have been fetched through ``visible_to(actor.user)``. ``now`` is for tests
+    that travel in time; it defaults to the present.
     """
     action = ACTIONS.get(action_name)
     if action is None:
@@ -142,7 +146,7 @@ def transition(
     if len(reason) > REASON_MAX:
         raise InvalidInput(_("The reason is too long."), field="reason", max_length=REASON_MAX)
 
-    now = timezone.now()
+    now = now or timezone.now()
     source = order.status
     target = action.target or order.held_from
     changes: dict[str, Any] = {}
@@ -179,6 +183,11 @@ def transition(
         changes.update(cancel_reason=reason, held_from="", hold_reason="")
     elif action.name == "reopen":
         changes.update(is_rework=True, closed_at=None, completed_at=None, arrived_at=None, technician=None)
+    # Waiting for the customer stops the SLA clocks; ending that wait moves their deadlines (sla_clock).
+    clock, paused_seconds = clock_changes(order, action.name, hold_reason=hold_reason, now=now)
+    changes.update(clock)
+    if paused_seconds:
+        data["sla_paused_seconds"] = paused_seconds
 
     with transaction.atomic():
         updated = WorkOrder.objects.filter(pk=order.pk, version=expected, status=source).update(

@@ -77,4 +77,9 @@ def console_links(user, path: str = "") -> list[dict]:
     if hotline_seat(principal):
         links.append({"key": "hotline", "url": desk, "label": gettext("Hotline desk"),
                       "current": path.startswith(desk)})
+    from notifications.selectors import unread_count
+
+    inbox = reverse("notifications:inbox")
+    links.append({"key": "notifications", "url": inbox, "label": gettext("Notifications"),
+                  "current": path.startswith(inbox), "count": unread_count(user)})
     return links

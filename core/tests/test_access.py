@@ -138,6 +138,10 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/": None,
     "console/orders/<int:pk>/": "order_id",
     "console/orders/<int:pk>/transition/": "order_id",
+    # One's own notifications (notifications.tests.factories.access_probes: one addressed to someone else).
+    "notifications/": None,
+    "notifications/read/": None,
+    "notifications/<int:pk>/read/": "notification_id",
     # The technician app: a job page is the technician's own job only; the worker and manifest hold no data.
     "field/": None,
     "field/jobs/<int:pk>/": "order_id",
@@ -265,6 +269,10 @@ def scene(world, settings, tmp_path):
 
     for persona, ids in access_probes(world, order_a, order_b, rival_order).items():
         foreign[persona].update(ids)
+    from notifications.tests.factories import access_probes as notification_probes
+
+    for persona, ids in notification_probes(world).items():
+        foreign[persona].update(ids)
     from revenue.tests.factories import access_probes as revenue_probes
 
     for persona, ids in revenue_probes(world, order_a, order_b, rival_order).items():
@@ -322,12 +330,19 @@ def _snapshot():
         list(InstalledProduct.objects.order_by("pk").values_list("pk", "status")),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
         _parts_snapshot(),
+        _notifications_snapshot(),
         _revenue_snapshot(),
     )
 
 
 def _revenue_snapshot():
     from revenue.tests.factories import snapshot
+
+    return snapshot()
+
+
+def _notifications_snapshot():
+    from notifications.tests.factories import snapshot
 
     return snapshot()
 
