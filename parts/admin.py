@@ -13,7 +13,7 @@ from accounts.principal import principal_of
 from console.forms import add_domain_error
 from core.errors import DomainError
 from parts import services
-from parts.choices import Condition, DefectiveStatus, RequestStatus
+from parts.choices import Condition, DefectiveStatus, RequestStatus, WarehouseKind
 from parts.models import (
     REASON_MAX,
     Consumption,
@@ -49,6 +49,17 @@ class ReadOnlyAdmin(ScopedAdmin):
         return False
 
 
+class WarehouseKindFilter(admin.SimpleListFilter):
+    title = _("warehouse kind")
+    parameter_name = "warehouse_kind"
+
+    def lookups(self, request, model_admin):
+        return WarehouseKind.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(warehouse__kind=self.value()) if self.value() else queryset
+
+
 class BalanceInline(admin.TabularInline):
     model = StockBalance
     extra = 0
@@ -75,7 +86,7 @@ class WarehouseAdmin(ScopedAdmin):
 @admin.register(StockBalance)
 class StockBalanceAdmin(ReadOnlyAdmin):
     list_display = ("warehouse", "part", "on_hand", "reserved", "available", "defective", "updated_at")
-    list_filter = ("warehouse__kind",)
+    list_filter = (WarehouseKindFilter,)
     search_fields = ("part__code", "part__name", "warehouse__code", "warehouse__name")
     list_select_related = ("warehouse__organisation", "warehouse__technician", "part")
 
@@ -152,8 +163,8 @@ class StockMoveForm(forms.ModelForm):
 @admin.register(StockMove)
 class StockMoveAdmin(ScopedAdmin):
     list_display = ("created_at", "warehouse", "kind", "part", "quantity", "on_hand_delta", "reserved_delta",
-                    "defective_delta", "work_order", "actor", "reason")
-    list_filter = ("kind", "warehouse__kind")
+                    "work_order", "actor")
+    list_filter = ("kind", WarehouseKindFilter)
     search_fields = ("part__code", "warehouse__code", "work_order__number", "reason")
     list_select_related = ("warehouse__organisation", "warehouse__technician", "part", "work_order", "actor")
     show_full_result_count = False

@@ -12,7 +12,10 @@ Objects are fetched through visible_to before anything else, so a foreign one is
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -78,11 +81,22 @@ def request_list(request: HttpRequest, *, principal: Principal) -> HttpResponse:
     if status not in RequestStatus.values:
         status = RequestStatus.OPEN
     found = selectors.requests(request.user, status=status)
-    counts = {s: selectors.requests(request.user, status=s).count() for s in RequestStatus.values}
     cards = [_card(request, r, principal) for r in found[:LIST_MAX]]
-    context = {"cards": cards, "status": status, "statuses": RequestStatus.choices, "counts": counts,
-               "nav": _nav(principal, "requests")}
+    context = {"cards": cards, "status": status, **_tabs(request), "nav": _nav(principal, "requests")}
     return _render(request, "parts/requests.html", "parts/_partials/request_list.html", context)
+
+
+def _tabs(request: HttpRequest) -> dict:
+    counts = dict(PartRequest.objects.visible_to(request.user).order_by().values_list("status")
+                  .annotate(n=Count("pk")))
+    return {"tabs": [(value, label, counts.get(value, 0)) for value, label in RequestStatus.choices]}
+
+
+def _current_tab(request: HttpRequest) -> str:
+    """The status tab the page shows, from htmx's HX-Current-URL (the card does not know which list it is in)."""
+    url = request.htmx.current_url if request.htmx else None
+    status = parse_qs(urlsplit(url).query).get("status", [""])[0] if url else ""
+    return status if status in RequestStatus.values else RequestStatus.OPEN
 
 
 def _visible_request(request: HttpRequest, pk: int) -> PartRequest:
@@ -114,19 +128,21 @@ def _decide(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             if not request.htmx:
                 return redirect("parts:requests")
             notice = "transferred" if kind == "transfer" else "refused"
-            return render(request, "parts/_partials/request_card.html", _card(request, part_request, principal,
-                                                                             notice=notice))
+            # The card, and out of band the status tabs with their counts as they are now.
+            context = {**_card(request, part_request, principal, notice=notice), **_tabs(request),
+                       "oob_tabs": True, "status": _current_tab(request)}
+            return render(request, "parts/_partials/request_card.html", context)
     forms = {"transfer_form": form} if kind == "transfer" else {"refuse_form": form}
     # What is not about the reason field (the request was dealt with meanwhile, a role that may not decide)
     # is said at the top of the card, which shows it whether or not the forms are still offered.
     panel_error = " ".join(str(e) for name, errors in form.errors.items() if name != "reason" for e in errors)
     context = _card(request, part_request, principal, panel_error=panel_error, **forms)
     if request.htmx:
+        context.update(_tabs(request), oob_tabs=True, status=_current_tab(request))
         response = render(request, "parts/_partials/request_card.html", context, status=status)
     else:
         response = render(request, "parts/requests.html", {
-            "cards": [context], "status": context["req"].status, "statuses": RequestStatus.choices, "counts": {},
-            "nav": _nav(principal, "requests")}, status=status)
+            "cards": [context], "status": context["req"].status, "nav": _nav(principal, "requests")}, status=status)
     response[DOMAIN_ERROR_HEADER] = str(status)
     return response
 

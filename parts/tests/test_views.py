@@ -56,6 +56,10 @@ def test_transfer_in_place_returns_the_card_and_moves_the_stock(desk):
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith("<article") and 'data-status="transferred"' in html
+    # Out of band, the tabs with the counts as they are now: one open request left at outlet A (none, as
+    # outlet B's is not theirs), one transferred.
+    assert 'id="status-tabs" aria-label="Status" hx-swap-oob="true"' in html
+    assert 'data-status="open">\n        Open <span class="tab-count">0</span>' in html
     assert "Transferred to Technician&#x27;s van · tech_a." in html
     assert level(w.van_a, w.pump) == (8, 0, 0) and level(w.store_a, w.pump) == (18, 0, 0)
 
@@ -119,7 +123,8 @@ def test_status_tabs_list_decided_requests(desk):
     assert html.lstrip().startswith('<div id="request-list">')
     clerk = w.clerk.get_full_name() or w.clerk.username
     assert f'id="request-{w.req_a.pk}"' in html and f"Sent to Technician&#x27;s van · tech_a by {clerk}" in html
-    assert 'data-status="transferred" class="is-current"' not in html  # the tab markup: class after data-status
+    assert 'class="is-current" data-status="transferred"' in html
+    assert '<span class="tab-count">1</span>' in html
     assert browser(w.manager_a).get("/parts/requests/", {"status": "nonsense"}).status_code == 200
 
 
