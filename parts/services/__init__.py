@@ -11,11 +11,14 @@ Part requests (technician asks, the outlet's desk or the brand's parts clerk dec
     transfer_request(*, request, actor, version=None) -> PartRequest     (store -> van, every line)
     refuse_request(*, request, actor, reason, version=None) -> PartRequest
     cancel_request(*, request, actor, reason="", version=None) -> PartRequest
+    release_for_order(*, order, actor, reason) -> list[PartRequest]      (the order ended: open ones cancelled)
     store_of(outlet_id) / van_of(technician_id) -> Warehouse               (NoWarehouse when missing)
 
 On the job (the field app) — .consumption:
     consume_on_job(*, order, actor, lines, idempotency_key) -> Consumption  (``.replayed`` on a retry)
     receive_defective(*, defective, actor) -> DefectiveReturn             (outlet desk, parts clerk)
+    ensure_consumer(actor, order) / ensure_requester(actor, order)         (PermissionDenied unless the order's
+                                                                          technician: check before reading lines)
 
 ``lines`` is a sequence of ``Line(part, quantity, return_defective=None)``; parts come from
 ``Part.objects.visible_to(user)``, orders and requests from their ``visible_to``. Errors (core.errors,
@@ -31,6 +34,7 @@ from parts.services.requests import (
     cancel_request,
     ensure_requester,
     refuse_request,
+    release_for_order,
     request_parts,
     store_of,
     transfer_request,
@@ -47,7 +51,7 @@ from parts.services.stock import (
 
 __all__ = [
     "Line", "adjust_stock", "cancel_request", "consume_on_job", "ensure_central", "ensure_consumer",
-    "ensure_requester", "ensure_store", "ensure_van",
-    "expects_return", "receive_defective", "receive_stock", "refuse_request", "request_parts", "store_of",
-    "transfer_request", "transfer_stock", "van_of",
+    "ensure_requester", "ensure_store", "ensure_van", "expects_return", "receive_defective", "receive_stock",
+    "refuse_request", "release_for_order", "request_parts", "store_of", "transfer_request", "transfer_stock",
+    "van_of",
 ]

@@ -118,3 +118,21 @@ def cancel_request(*, request: PartRequest, actor: Principal, reason: str = "",
     reason = check_reason(reason, required=False)
     return _release(request, RequestStatus.CANCELLED, actor=actor, reason=reason, version=version)
 
+
+
+def release_for_order(*, order: WorkOrder, actor: Principal, reason: str) -> list[PartRequest]:
+    """Cancel the order's open requests and release what they reserved at the store.
+
+    For the order's lifecycle to call when the job ends without the parts (cancelled, recalled,
+    declined, returned to the brand): whoever may take that step may release these, so no role is
+    checked here beyond the brand; ``actor`` is recorded on the moves. Requests already transferred
+    stay as they are (the parts are in the van).
+    """
+    if order.brand_id != actor.brand_id:
+        raise PermissionDenied()
+    reason = check_reason(reason, required=False)
+    released = []
+    with transaction.atomic():
+        for request in PartRequest.objects.filter(work_order=order, status=RequestStatus.OPEN).order_by("pk"):
+            released.append(_release(request, RequestStatus.CANCELLED, actor=actor, reason=reason, version=None))
+    return released

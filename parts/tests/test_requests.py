@@ -174,3 +174,22 @@ def test_bad_lines_are_refused(stock, order):
             ask(w, order, *lines)
         assert refused.value.field == "lines"
     assert snapshot() == before
+
+
+def test_an_order_that_ends_releases_its_open_requests(stock, order):
+    w = stock
+    sent = ask(w, order, Line(w.board, 1))
+    services.transfer_request(request=sent, actor=principal_of(w.desk_a))
+    waiting = [ask(w, order, Line(w.pump, 2)), ask(w, order, Line(w.filter, 4))]
+    other = ask(w, make_order(w, status=Status.ACCEPTED), Line(w.pump, 1))
+    before = snapshot()
+    with pytest.raises(PermissionDenied):
+        services.release_for_order(order=order, actor=principal_of(w.rival_dispatcher), reason="x")
+    assert snapshot() == before
+    released = services.release_for_order(order=order, actor=principal_of(w.dispatcher), reason="客户取消")
+    assert [r.pk for r in released] == [r.pk for r in waiting]
+    assert {r.status for r in released} == {RequestStatus.CANCELLED}
+    assert PartRequest.objects.get(pk=sent.pk).status == RequestStatus.TRANSFERRED
+    assert PartRequest.objects.get(pk=other.pk).status == RequestStatus.OPEN
+    assert level(w.store_a, w.pump) == (20, 1, 0) and level(w.store_a, w.filter) == (30, 0, 0)
+    assert_consistent()
