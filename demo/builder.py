@@ -32,6 +32,7 @@ from revenue.demo import seed_revenue
 from workorders.choices import Priority
 from workorders.models import SlaPolicy
 from workorders.sla import DEFAULT_SLA_MINUTES, forget_policies
+from workorders.sla_demo import seed_sla
 
 WORKING_HOURS = [
     {d: ["08:30", "17:30"] for d in WEEKDAYS[:6]},
@@ -103,6 +104,7 @@ class Builder:
         self._phase("complaints", lambda: self.counts.update(seed_complaints(world.brand, now=self.now)))
         self._phase("sales on site", lambda: self.counts.update(seed_revenue(world.brand, now=self.now)))
         self._phase("parts and stock", lambda: self.counts.update(seed_parts(world.brand, now=self.now)))
+        self._phase("SLA clocks and notifications", lambda: self.counts.update(seed_sla(world.brand, now=self.now)))
         return self.counts
 
     def _pricing(self, world: World) -> None:

@@ -123,7 +123,8 @@ def check_all_orders(orders) -> None:
     for user_id, role in Membership.objects.values_list("user_id", "role"):
         roles.setdefault(user_id, set()).add(role)
     by_order: dict[int, list[WorkOrderEvent]] = {}
-    for e in WorkOrderEvent.objects.filter(work_order__in=orders).order_by("created_at", "pk"):
+    # The SLA watch's marks are on the timeline too, but they are no lifecycle step (workorders/sla_watch.py).
+    for e in WorkOrderEvent.objects.filter(work_order__in=orders).exclude(kind="sla").order_by("created_at", "pk"):
         by_order.setdefault(e.work_order_id, []).append(e)
     for order in orders.select_related("technician"):
         check_order(order, by_order[order.pk], roles)
