@@ -33,13 +33,16 @@ Input
 
 Call
     solve(problem, *, time_limit=5.0, seed=0, workers=2, engine="auto", iterations=None, ...)
-        engine "auto"   VROOM (pyvroom) builds a plan; when the day fits PyVRP's model (no
-                        breaks, at most one window per job, at most 24 skill/pin classes),
-                        PyVRP's iterated local search improves it in `workers` processes, each
-                        with its own seed, all restarting from the best plan so far at every
-                        epoch. The better plan is kept: more priority served, then more jobs,
-                        then lower cost. Without the PyVRP part VROOM gets the whole time.
-        engine "vroom"  VROOM alone (exploration level `vroom_level`, default 5, time-capped).
+        engine "auto"   when the day fits PyVRP's model (no breaks, at most one window per
+                        job, at most 24 skill/pin classes): PyVRP's iterated local search in
+                        `workers` processes, each with its own seed, all restarting from the
+                        best plan so far at every epoch; during the first epoch VROOM (pyvroom,
+                        level 0) builds a plan in this process that one worker then improves.
+                        The better of VROOM's and PyVRP's plans is kept: more priority served,
+                        then more jobs, then lower cost. Otherwise VROOM alone, with the whole
+                        time (Plan.stats["pyvrp_skipped"] says why).
+        engine "vroom"  VROOM alone (exploration level `vroom_level`, default 5, or 1 above
+                        200 jobs, whose level-5 construction outlasts seconds; time-capped).
         engine "pyvrp"  PyVRP alone from its own start (every job required); refuses a problem
                         it cannot model (InvalidProblem "engine_unsuitable").
         `time_limit` is wall-clock seconds for the whole call. `iterations` caps PyVRP's work,

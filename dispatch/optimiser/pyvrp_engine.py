@@ -126,16 +126,11 @@ class Model:
 
 
 class _Deadline:
-    """Stops a run once it used its CPU share, at the wall-clock deadline, or after `iterations`.
+    """Wall clock (monotonic, shared by all processes), or this process's own CPU seconds."""
 
-    An epoch is a share of CPU time rather than of wall time, so that a busy machine makes the
-    epochs fewer (the deadline still holds) instead of making each one too short to progress.
-    `deadline=None` (cpu clock, benchmarks only) ignores the wall clock.
-    """
-
-    def __init__(self, deadline: float | None, cpu_seconds: float, iterations: int | None) -> None:
+    def __init__(self, deadline: float, cpu_seconds: float | None, iterations: int | None) -> None:
         self.deadline = deadline
-        self.cpu_end = time.process_time() + cpu_seconds
+        self.cpu_end = None if cpu_seconds is None else time.process_time() + cpu_seconds
         self.left = iterations
 
     def __call__(self, best_cost: float) -> bool:
@@ -143,9 +138,9 @@ class _Deadline:
             self.left -= 1
             if self.left < 0:
                 return True
-        if self.deadline is not None and time.monotonic() >= self.deadline:
-            return True
-        return time.process_time() >= self.cpu_end
+        if self.cpu_end is not None:
+            return time.process_time() >= self.cpu_end
+        return time.monotonic() >= self.deadline
 
 
 _DATA: pyvrp.ProblemData | None = None  # the worker's copy, handed over once (not at every epoch)
@@ -158,7 +153,7 @@ def _hand_over(data: pyvrp.ProblemData) -> None:
 
 
 def _run(data: pyvrp.ProblemData | None, init: list[tuple[int, list[int]]] | None, seed: int,
-         deadline: float | None, cpu_seconds: float,
+         deadline: float, cpu_seconds: float | None = None,
          iterations: int | None = None) -> tuple[bool, int, list[tuple[int, list[int]]]]:
     """One ILS run; returns (feasible, cost, routes). Module-level so worker processes can run it."""
     data = data if data is not None else _DATA
@@ -214,33 +209,34 @@ def solve_pyvrp(model: Model, *, warm_start: WarmStart | None = None, deadline: 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_hand_over,
                                initargs=(model.data,)) if workers > 1 else None
     variant: Model | None = None  # the prize-collecting model, when the warm start left jobs out
-    wall = None if cpu_seconds is not None else deadline
+    began = time.monotonic()
+    length = (deadline - began) / epochs
+    cpu = None if cpu_seconds is None else cpu_seconds / epochs
     count = None if iterations is None else max(1, iterations // epochs)
     try:
         for epoch in range(epochs):
+            # Even shares of what is left: the first epoch may run over while VROOM finishes.
             now = time.monotonic()
-            if wall is not None and now >= wall:
-                break
-            # Even CPU shares of what is left.
-            share = cpu_seconds / epochs if cpu_seconds is not None else (deadline - now) / (epochs - epoch)
+            epoch_end = now + (deadline - now) / (epochs - epoch) if epoch else began + length
             seeds = [seed + epoch * workers + k for k in range(workers)]
             data = variant.data if variant is not None else None
             if epoch == 0 and warm_start is not None:
-                scratch = [pool.submit(_run, None, None, s, wall, share, count) for s in seeds[1:]] if pool else []
+                scratch = [pool.submit(_run, None, None, s, epoch_end, cpu, count) for s in seeds[1:]] if pool else []
                 routes, variant = warm_start()
                 data = variant.data if variant is not None else None
                 start = model.encode(routes) if routes else None
+                warm_end = max(epoch_end, time.monotonic() + length)
                 if pool is None:
-                    results = [_run(data or model.data, start, seeds[0], wall, share, count)]
+                    results = [_run(data or model.data, start, seeds[0], warm_end, cpu, count)]
                 else:
-                    warm = pool.submit(_run, data, start, seeds[0], wall, share, count)
+                    warm = pool.submit(_run, data, start, seeds[0], warm_end, cpu, count)
                     results = [warm.result()] + [f.result() for f in scratch]
             else:
                 start = best[1] if best is not None else None
                 if pool is None:
-                    results = [_run(data or model.data, start, seeds[0], wall, share, count)]
+                    results = [_run(data or model.data, start, seeds[0], epoch_end, cpu, count)]
                 else:
-                    futures = [pool.submit(_run, data, start, s, wall, share, count) for s in seeds]
+                    futures = [pool.submit(_run, data, start, s, epoch_end, cpu, count) for s in seeds]
                     results = [f.result() for f in futures]
             stats["pyvrp_epochs"].append([cost if ok else None for ok, cost, _ in results])
             for ok, cost, routes in results:

@@ -20,7 +20,7 @@ MIN_PYVRP_SECONDS = 0.2
 # Every epoch, all PyVRP workers restart from the best plan so far: far better than independent
 # runs (docs/dispatch-benchmarks.md). Big days get longer epochs (each restart costs a set-up).
 EPOCH_SECONDS = 0.5
-BIG_DAY_JOBS, BIG_DAY_EPOCH_SECONDS = 200, 2.0
+BIG_DAY_JOBS, BIG_DAY_EPOCH_SECONDS, BIG_DAY_VROOM_LEVEL = 200, 2.0, 1
 
 
 def _timed(inst: Instance, routes: dict[int, list[Step]]) -> tuple[list[Route], list[str]] | None:
@@ -71,7 +71,10 @@ def solve(
 
     if candidates and not with_pyvrp and engine != "pyvrp":
         # VROOM alone: the whole time is its.
-        level = vroom_level if vroom_level is not None else VROOM_ALONE_LEVEL
+        # On a big day VROOM's level-5 construction alone outlasts a 10 s limit (its timeout
+        # only cuts the local search), so big days get a lighter level.
+        default = VROOM_ALONE_LEVEL if len(candidates) <= BIG_DAY_JOBS else BIG_DAY_VROOM_LEVEL
+        level = vroom_level if vroom_level is not None else default
         started = time.monotonic()
         routes = solve_vroom(inst, candidates, exploration_level=level, threads=max(1, workers),
                              timeout=max(deadline - time.monotonic() - MARGIN, 0.01))
