@@ -35,10 +35,26 @@ def report_html(order: WorkOrder, *, language: str | None = None) -> str:
         })
 
 
-def render_report(order: WorkOrder, *, language: str | None = None) -> RenderedReport:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+def _weasyprint():
+    """WeasyPrint's HTML and URLFetcher, imported without its side effect on Pillow.
 
+    Importing weasyprint sets ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True`` for the whole process, which
+    would let a truncated upload pass core.images.accept_photo in every web process that ever rendered a
+    report. The photos it gets from us are re-encoded whole (reports.content), so it does not need it.
+    """
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return HTML, URLFetcher
+
+
+def render_report(order: WorkOrder, *, language: str | None = None) -> RenderedReport:
+    HTML, URLFetcher = _weasyprint()  # noqa: N806 - the library's class names
     language = language or settings.LANGUAGE_CODE
     document = HTML(string=report_html(order, language=language),
                     url_fetcher=URLFetcher(allowed_protocols={"data"})).render()

@@ -159,3 +159,21 @@ def test_the_portal_tracking_page_offers_the_report_to_its_customer(world, djang
     assert f'href="/reports/orders/{order.pk}/service-report.pdf"' in html
     waiting = make_order(world, status=Status.ON_SITE)
     assert 'id="service-report"' not in client.get(f"/portal/acme/orders/{waiting.pk}/").content.decode()
+
+
+def test_rendering_leaves_truncated_uploads_refused(world):
+    """WeasyPrint's import loosens Pillow for the whole process; the renderer puts it back."""
+    import io
+
+    from PIL import Image, ImageFile
+
+    from core.images import InvalidImage, accept_photo
+    from reports.render import render_report
+
+    render_report(make_order(world, status=Status.COMPLETED))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    buffer = io.BytesIO()
+    Image.effect_noise((800, 600), 64).convert("RGB").save(buffer, "JPEG")
+    whole = buffer.getvalue()
+    with pytest.raises(InvalidImage):
+        accept_photo(whole[: len(whole) // 2])
