@@ -217,6 +217,8 @@ def solve_pyvrp(model: Model, *, warm_start: WarmStart | None = None, deadline: 
         for epoch in range(epochs):
             # Even shares of what is left: the first epoch may run over while VROOM finishes.
             now = time.monotonic()
+            if epoch and now >= deadline:
+                break
             epoch_end = now + (deadline - now) / (epochs - epoch) if epoch else began + length
             seeds = [seed + epoch * workers + k for k in range(workers)]
             data = variant.data if variant is not None else None
@@ -225,7 +227,7 @@ def solve_pyvrp(model: Model, *, warm_start: WarmStart | None = None, deadline: 
                 routes, variant = warm_start()
                 data = variant.data if variant is not None else None
                 start = model.encode(routes) if routes else None
-                warm_end = max(epoch_end, time.monotonic() + length)
+                warm_end = min(deadline, max(epoch_end, time.monotonic() + length))
                 if pool is None:
                     results = [_run(data or model.data, start, seeds[0], warm_end, cpu, count)]
                 else:

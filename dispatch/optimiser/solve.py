@@ -15,7 +15,7 @@ from .vroom_engine import solve_vroom
 ENGINES = ("auto", "vroom", "pyvrp")
 AUTO_VROOM_LEVEL = 0  # a quick warm start; PyVRP does the improving
 VROOM_ALONE_LEVEL = 5
-MARGIN = 0.05  # seconds kept for building the plan after the engines stop
+MARGIN, MARGIN_PER_JOB = 0.05, 0.0003  # seconds kept for timing and checking the plans at the end
 MIN_PYVRP_SECONDS = 0.2
 # Every epoch, all PyVRP workers restart from the best plan so far: far better than independent
 # runs (docs/dispatch-benchmarks.md). Big days get longer epochs (each restart costs a set-up).
@@ -59,6 +59,7 @@ def solve(
     deadline = began + time_limit
     inst = build_instance(problem)
     candidates, refused = prefilter(inst)
+    margin = MARGIN + MARGIN_PER_JOB * len(candidates)
     stats: dict = {"prefilter_seconds": round(time.monotonic() - began, 3)}
     found: list[tuple[str, dict[int, list[Step]]]] = []
 
@@ -77,14 +78,14 @@ def solve(
         level = vroom_level if vroom_level is not None else default
         started = time.monotonic()
         routes = solve_vroom(inst, candidates, exploration_level=level, threads=max(1, workers),
-                             timeout=max(deadline - time.monotonic() - MARGIN, 0.01))
+                             timeout=max(deadline - time.monotonic() - margin, 0.01))
         stats.update(vroom_level=level, vroom_seconds=round(time.monotonic() - started, 3))
         found.append(("vroom", routes))
 
     if with_pyvrp:
         started = time.monotonic()
         model = Model(inst, candidates, set(candidates))
-        seconds = deadline - time.monotonic() - MARGIN
+        seconds = deadline - time.monotonic() - margin
         if epochs is None:
             epoch = EPOCH_SECONDS if len(candidates) <= BIG_DAY_JOBS else BIG_DAY_EPOCH_SECONDS
             epochs = max(1, round(seconds / epoch))
@@ -102,8 +103,8 @@ def solve(
                 served = {j for steps in routes.values() for _, j in steps}
                 return routes, (Model(inst, candidates, served) if served != set(candidates) else None)
 
-        cpu_left = time_limit - (time.process_time() - began_cpu) - MARGIN if clock == "cpu" else None
-        routes, pyvrp_stats = solve_pyvrp(model, warm_start=warm_start, deadline=deadline - MARGIN, seed=seed,
+        cpu_left = time_limit - (time.process_time() - began_cpu) - margin if clock == "cpu" else None
+        routes, pyvrp_stats = solve_pyvrp(model, warm_start=warm_start, deadline=deadline - margin, seed=seed,
                                           workers=workers, epochs=epochs, iterations=iterations,
                                           cpu_seconds=cpu_left)
         stats.update(pyvrp_stats, pyvrp_seconds=round(time.monotonic() - started, 3))
