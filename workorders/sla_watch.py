@@ -74,9 +74,9 @@ def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     moved: Counter[str] = Counter()
     brands = Organisation.objects.filter(kind=OrgKind.BRAND, is_active=True).values_list("pk", flat=True)
     for brand_id in list(brands):
-        for clock in (SlaClock.ONSITE, SlaClock.RESPONSE):
+        for clock in (SlaClock.ONSITE.value, SlaClock.RESPONSE.value):
             # Breached first: an order past its deadline goes straight there, with one notification.
-            for state in (SlaAlert.BREACHED, SlaAlert.AT_RISK):
+            for state in (SlaAlert.BREACHED.value, SlaAlert.AT_RISK.value):
                 # Per brand, so the on-site query is a range on the open-orders index (brand, onsite_due).
                 candidates = WorkOrder.objects.filter(_due_q(clock, state, now), brand_id=brand_id)
                 for order_id in list(candidates.order_by().values_list("pk", flat=True)):

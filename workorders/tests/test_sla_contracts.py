@@ -107,11 +107,12 @@ def test_the_admin_edits_a_contract_with_its_terms(world, admin_client):
 
 
 def test_the_admin_refuses_a_household_customer_and_backwards_dates(world, admin_client):
-    resp = admin_client.post("/admin/workorders/slacontract/add/", form(world.customer.pk))
+    resp = admin_client.post("/admin/workorders/slacontract/add/", form(world.customer.pk), HTTP_ACCEPT_LANGUAGE="en")
     assert resp.status_code == 200
     assert "Only enterprise customers have SLA contracts." in resp.content.decode()
     enterprise(world)
-    resp = admin_client.post("/admin/workorders/slacontract/add/", form(world.customer.pk, ends_on="2025-01-01"))
+    resp = admin_client.post("/admin/workorders/slacontract/add/", form(world.customer.pk, ends_on="2025-01-01"),
+                             HTTP_ACCEPT_LANGUAGE="en")
     assert resp.status_code == 200
     assert "The contract must end after it starts." in resp.content.decode()
     assert not SlaContract.objects.exists() and not SlaContractTerm.objects.exists()
