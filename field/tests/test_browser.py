@@ -336,3 +336,19 @@ def test_declining_needs_a_reason(w, phone):
     job = WorkOrder.objects.get(pk=w.job.pk)
     assert (job.status, job.technician_id) == (Status.ASSIGNED, None)
     assert WorkOrderEvent.objects.get(work_order=job, action="decline").reason == "车辆故障，今天无法上门"
+
+
+def test_the_dispatcher_sees_a_check_in_far_from_the_site(w, browser, live_server):
+    from field.geo import Position
+    from field.tests.setup import on_site
+
+    on_site(w, w.job, where=Position(Decimal("30.295000"), Decimal("120.140000"), 20))
+    page = open_page(browser, live_server, locale="zh-CN")
+    try:
+        sign_in(page, "dispatcher")
+        page.goto(page.base + f"/console/orders/{w.job.pk}/")
+        page.wait_for_selector("#far-checkin")
+        assert "1925" in page.text_content("#far-checkin")
+        shot(page, "field-console-far-check-in")
+    finally:
+        page.context.close()

@@ -383,3 +383,21 @@ def test_completion_queues_the_service_report_once(w, django_capture_on_commit_c
     assert len(queued) == 1
     report = ServiceReport.objects.get(work_order=order)
     assert report.attachment.content_type == "application/pdf"
+
+
+def test_on_hold_the_work_waits_and_resumes_where_it_was(w):
+    order = on_site(w, dispatched_job(w))
+    actor = tech(w)
+    services.hold(order=order, actor=actor, hold_reason="waiting_parts", reason="缺少进水阀")
+    order.refresh_from_db()
+    assert (order.status, order.held_from) == (Status.ON_HOLD, Status.ON_SITE)
+    before = everything(order)
+    with pytest.raises(NotOnSite):
+        services.answer_checklist(order=order, actor=actor, answers=[(w.items.tick.pk, "done")])
+    assert everything(order) == before
+    services.resume(order=order, actor=actor)
+    order.refresh_from_db()
+    assert order.status == Status.ON_SITE
+    # The same visit goes on: its check-in still counts for the labour.
+    visit = services.answer_checklist(order=order, actor=actor, answers=[(w.items.tick.pk, "done")])
+    assert Visit.objects.filter(work_order=order).count() == 1 and visit.checked_in_at is not None
