@@ -29,6 +29,7 @@ from accounts.models import Membership, Organisation
 from accounts.principal import principal_of
 from catalog.choices import ServiceType
 from customers.models import InstalledProduct
+from demo.common import allocate_numbers
 from field import charges, services
 from field.choices import ItemKind
 from field.geo import Position, distance_m
@@ -208,6 +209,7 @@ def _morning_job(brand: Organisation, tech: Technician, now: dt.datetime) -> Non
     started = now - dt.timedelta(hours=4)
     start = _at(timezone.localdate(now), 8, 0)
     slot = start if start < now - dt.timedelta(hours=2) else started
+    # Booked the evening before: the phone's times below are later than that, so the services keep them.
     WorkOrder.objects.filter(pk=order.pk).update(created_at=started - dt.timedelta(hours=14), slot_start=slot,
                                                  slot_end=slot + dt.timedelta(hours=2))
     order.refresh_from_db()
@@ -238,3 +240,26 @@ def _morning_job(brand: Organisation, tech: Technician, now: dt.datetime) -> Non
                                 reference=f"WX{timezone.localdate(now):%Y%m%d}0001")
     services.sign(order=order, actor=actor, upload=_signature(), signer=product.customer.name)
     services.complete(order=order, actor=actor, at=started + dt.timedelta(minutes=95), shown_total=str(quote.total))
+    _as_it_happened(order, started)
+
+
+def _as_it_happened(order: WorkOrder, started: dt.datetime) -> None:
+    """Put the timeline at the times the steps were taken (the demo is anchored, the services stamp the clock):
+    booked the evening before, dispatched, then the phone's times. Deterministic for an anchor."""
+    order.refresh_from_db()
+    created = started - dt.timedelta(hours=14)
+    times = {"": created, "assign": created + dt.timedelta(minutes=5), "dispatch": created + dt.timedelta(minutes=20),
+             "accept": started - dt.timedelta(minutes=30), "depart": started,
+             "arrive": started + dt.timedelta(minutes=25), "complete": started + dt.timedelta(minutes=95)}
+    for event in WorkOrderEvent.objects.filter(work_order=order):
+        if event.action in times:
+            WorkOrderEvent.objects.filter(pk=event.pk).update(created_at=times[event.action])
+    shift = created - order.created_at
+    number = order.number
+    if created.astimezone(timezone.get_default_timezone()).strftime("%Y%m") != number[3:9]:
+        number = allocate_numbers(order.brand_id, [created], timezone.get_default_timezone())[0]
+    WorkOrder.objects.filter(pk=order.pk).update(
+        number=number, created_at=created, response_due=order.response_due + shift,
+        onsite_due=order.onsite_due + shift, accepted_at=times["accept"], arrived_at=times["arrive"],
+        completed_at=times["complete"], updated_at=times["complete"])
+    Visit.objects.filter(work_order=order).update(created_at=times["accept"], completed_at=times["complete"])
