@@ -15,6 +15,7 @@ from accounts.api import router as accounts_router
 from catalog.api import router as catalog_router
 from core.errors import DomainError
 from customers.api import router as customers_router
+from dispatch.api import router as dispatch_router
 from field.api import router as field_router
 from integrations.api import router as integrations_router
 from network.api import router as network_router
@@ -40,6 +41,7 @@ api.add_router("/", revenue_router)
 api.add_router("/", integrations_router)
 api.add_router("/", parts_router)
 api.add_router("/", field_router)
+api.add_router("/", dispatch_router)
 
 
 def _error(request, status: int, code: str, message: str, **extra):

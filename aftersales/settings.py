@@ -189,6 +189,14 @@ else:
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.LogBackend")
 SMS_OUTBOX = Path(os.environ.get("SMS_OUTBOX", str(BASE_DIR / "var" / "sms-outbox.log")))
 
+# Dispatch travel times (dispatch/travel.py: road factor, speeds per region, ...): the straight line unless
+# OSRM_URL names an OSRM server, whose table service is then asked (falling back to the straight line).
+DISPATCH_TRAVEL = {
+    "OSRM_URL": os.environ.get("OSRM_URL", ""),
+    "OSRM_TIMEOUT": float(os.environ.get("OSRM_TIMEOUT", "2")),
+    "OSRM_MAX_TABLE_SIZE": int(os.environ.get("OSRM_MAX_TABLE_SIZE", "100")),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

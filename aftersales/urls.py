@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("console/leads/", include("revenue.console_urls")),
+    path("console/dispatch/", include("dispatch.urls")),
     path("console/", include("console.urls")),
     path("notifications/", include("notifications.urls")),
     path("portal/", include("portal.urls")),

@@ -24,6 +24,7 @@ from complaints.demo import seed_complaints
 from demo import data
 from demo.common import mobile, near, person_name
 from dispatch.demo import seed_intake
+from dispatch.demo_day import seed_dispatch_day
 from field.demo import seed_field
 from integrations.demo import seed_integrations
 from knowledge.demo import seed_articles
@@ -106,6 +107,7 @@ class Builder:
         self._phase("sales on site", lambda: self.counts.update(seed_revenue(world.brand, now=self.now)))
         self._phase("parts and stock", lambda: self.counts.update(seed_parts(world.brand, now=self.now)))
         self._phase("technician's day", lambda: self.counts.update(seed_field(world.brand, now=self.now)))
+        self._phase("dispatch day", lambda: self.counts.update(seed_dispatch_day(world.brand, now=self.now)))
         self._phase("SLA clocks and notifications", lambda: self.counts.update(seed_sla(world.brand, now=self.now)))
         return self.counts
 

@@ -77,6 +77,13 @@ def console_links(user, path: str = "") -> list[dict]:
     if hotline_seat(principal):
         links.append({"key": "hotline", "url": desk, "label": gettext("Hotline desk"),
                       "current": path.startswith(desk)})
+    from dispatch.services import may_dispatch
+
+    if may_dispatch(principal):
+        board = reverse("dispatch:board")
+        links[0]["current"] = links[0]["current"] and not path.startswith(board)
+        links.append({"key": "dispatch", "url": board, "label": gettext("Dispatch board"),
+                      "current": path.startswith(board)})
     from notifications.selectors import unread_count
 
     inbox = reverse("notifications:inbox")

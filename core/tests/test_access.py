@@ -68,6 +68,12 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "POST /api/v1/iot/alerts": (None, None),
     "GET /api/v1/products/{product_id}/intake": ("product_id", None),
     "POST /api/v1/requests": (None, None),  # ids in the body: workorders/tests/test_intake_api.py probes them
+    # Dispatch: an order's candidates and assignment name it; a plan names its outlet or region and its orders
+    # in the body (dispatch/tests/test_api.py probes foreign regions, outlets and orders: 404 / 422, untouched).
+    "GET /api/v1/dispatch/orders/{order_id}/candidates": ("order_id", None),
+    "POST /api/v1/dispatch/orders/{order_id}/assign": ("order_id", None),
+    "POST /api/v1/dispatch/plans/preview": (None, None),
+    "POST /api/v1/dispatch/plans/apply": (None, None),
     "GET /api/v1/workorders/{order_id}/attachments": ("order_id", None),
     "POST /api/v1/workorders/{order_id}/attachments": ("order_id", None),
     "GET /api/v1/attachments/{attachment_id}": ("attachment_id", None),
@@ -122,6 +128,7 @@ BODIES = {
     "POST /api/v1/workorders/{order_id}/leads": {"kind": "upgrade", "consent": True, "consented_by": "probe",
                                                  "consent_wording": "probe"},
     "POST /api/v1/leads/{lead_id}/transitions": {"action": "win", "value": "100.00"},
+    "POST /api/v1/dispatch/orders/{order_id}/assign": {"technician_id": 1, "version": 1},
     "POST /api/v1/field/jobs/{order_id}/decline": {"reason": "probe"},
     "POST /api/v1/field/jobs/{order_id}/hold": {"hold_reason": "other", "reason": "probe"},
     "POST /api/v1/field/jobs/{order_id}/checklist": {"answers": [{"item_id": 1, "value": "done"}]},
@@ -138,6 +145,13 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/": None,
     "console/orders/<int:pk>/": "order_id",
     "console/orders/<int:pk>/transition/": "order_id",
+    # The dispatch board: an order's candidates and assignment name it (fetched through visible_to before the seat
+    # check); the board and the plan take their scope from visible choices (dispatch/tests/test_views.py).
+    "console/dispatch/": None,
+    "console/dispatch/orders/<int:pk>/candidates/": "order_id",
+    "console/dispatch/orders/<int:pk>/assign/": "order_id",
+    "console/dispatch/plan/": None,
+    "console/dispatch/plan/apply/": None,
     # One's own notifications (notifications.tests.factories.access_probes: one addressed to someone else).
     "notifications/": None,
     "notifications/read/": None,

@@ -1,0 +1,361 @@
+"""Read paths for dispatch: the plain data of dispatch.candidates and dispatch.day, one query per kind of data.
+
+Whatever the number of technicians and jobs, a ranking reads: the service standard, the brand's rule,
+the outlets serving the region, their technicians (with the skill flag), those technicians'
+certificates for the skill, and the outlets' jobs of the day (with each job's standard minutes and
+planned visit joined in). The board and the day's plan read the same way.
+
+A job is on a day when its booked slot starts that day; on today also when it has no slot, or its
+slot was on an earlier day and it is still open (overdue work stays on today's plate).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Count, Exists, FloatField, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from accounts.choices import OrgKind, OutletType
+from accounts.models import Organisation
+from catalog.models import ServiceStandard
+from dispatch import conf
+from dispatch.candidates import JobFacts, OutletFacts, Rule, TechFacts
+from dispatch.day import Lunch, Point, Stop, TechDay
+from dispatch.models import DispatchRule
+from dispatch.selectors import brand_tz
+from dispatch.slots import WEEKDAYS
+from network.models import Certification, Region, Technician
+from workorders.choices import Status
+from workorders.models import WorkOrder
+
+S = Status
+ON_A_TECHNICIANS_DAY = (S.DISPATCHED, S.ACCEPTED, S.EN_ROUTE, S.ON_SITE)
+WITH_OUTLET = (S.ASSIGNED, *ON_A_TECHNICIANS_DAY)
+PINNED = (S.ACCEPTED, S.EN_ROUTE, S.ON_SITE)  # the technician has said yes: the job stays theirs
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The day being planned in the brand's zone, and now."""
+
+    day: dt.date
+    tz: dt.tzinfo
+    now: dt.datetime
+
+    @cached_property
+    def start(self) -> dt.datetime:
+        return dt.datetime.combine(self.day, dt.time.min, tzinfo=self.tz)
+
+    @cached_property
+    def start_utc(self) -> dt.datetime:
+        # The database hands out UTC: with the same tzinfo on both sides, a subtraction skips the zone maths.
+        return self.start.astimezone(dt.UTC)
+
+    @cached_property
+    def end(self) -> dt.datetime:
+        return self.start_utc + dt.timedelta(days=1)
+
+    @cached_property
+    def is_today(self) -> bool:
+        return self.now.astimezone(self.tz).date() == self.day
+
+    @cached_property
+    def not_before(self) -> int:
+        """Nothing is planned in the past: today starts now; a past day is over."""
+        if self.is_today:
+            return self.seconds(self.now)
+        return 0 if self.day > self.now.astimezone(self.tz).date() else 86400
+
+    def seconds(self, moment: dt.datetime) -> int:
+        return int((moment - self.start_utc).total_seconds())
+
+    def at(self, seconds: int) -> dt.datetime:
+        return self.start + dt.timedelta(seconds=int(seconds))
+
+
+def clock(day: dt.date | None = None, now: dt.datetime | None = None) -> Clock:
+    tz = brand_tz()
+    now = now or timezone.now()
+    return Clock(day=day or now.astimezone(tz).date(), tz=tz, now=now)
+
+
+def point(lat, lon) -> Point | None:
+    return None if lat is None or lon is None else (float(lat), float(lon))
+
+
+def rule_of(brand_id: int) -> Rule:
+    row = DispatchRule.objects.filter(brand_id=brand_id).values(
+        "complex_minutes", "high_value_price", "in_house_mode", "partner_penalty_minutes").first()
+    if row is None:
+        return Rule()
+    return Rule(complex_minutes=row["complex_minutes"], high_value_price=row["high_value_price"],
+                mode=row["in_house_mode"], partner_penalty_minutes=row["partner_penalty_minutes"])
+
+
+def lunch() -> Lunch:
+    return Lunch(window=(conf.seconds_of_day(conf.get("LUNCH_FROM")), conf.seconds_of_day(conf.get("LUNCH_UNTIL"))),
+                 duration=int(conf.get("LUNCH_MINUTES")) * 60)
+
+
+def shift_of(working_hours, day: dt.date) -> tuple[int, int] | None:
+    """The day's shift as seconds, read as dispatch.slots.parse_hours reads it (a malformed day is a day off),
+    for the one weekday only: this runs for every technician of every ranking."""
+    if not isinstance(working_hours, Mapping):
+        return None
+    try:
+        start, end = (dt.time.fromisoformat(s) for s in working_hours.get(WEEKDAYS[day.weekday()]))
+    except (TypeError, ValueError):
+        return None
+    if start >= end:
+        return None
+    return start.hour * 3600 + start.minute * 60, end.hour * 3600 + end.minute * 60
+
+
+# --- one order ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OrderFacts:
+    job: JobFacts
+    brand_id: int
+    status: str
+    outlet_id: int | None
+    technician_id: int | None
+    region_id: int | None
+    category_id: int | None
+    version: int
+
+
+def standard_of(model_id: int | None, service_type: str) -> tuple[int, int | None, str]:
+    """(standard minutes, required skill id, skill name) for a model and service type."""
+    if model_id is not None:
+        row = (ServiceStandard.objects.filter(product_model_id=model_id, service_type=service_type)
+               .values("standard_minutes", "required_skill_id", "required_skill__name").first())
+        if row is not None:
+            return row["standard_minutes"], row["required_skill_id"], row["required_skill__name"] or ""
+    return int(conf.get("DEFAULT_JOB_MINUTES")), None, ""
+
+
+def order_facts(order: WorkOrder, clk: Clock | None = None) -> OrderFacts:
+    """``order`` fetched through visible_to with site, product model and region (dispatch.views.fetch_order)."""
+    site = order.site
+    product = order.product
+    model = product.product_model if product is not None else None
+    minutes, skill_id, skill_name = standard_of(model.pk if model else None, order.type)
+    region = order.region if order.region_id else (site.region if site is not None and site.region_id else None)
+    if clk is None:
+        slot_day = order.slot_start.astimezone(brand_tz()).date() if order.slot_start else None
+        today = timezone.localdate(timezone.now(), brand_tz())
+        clk = clock(slot_day if slot_day and slot_day > today else None)
+    window, passed = window_of(order.slot_start, order.slot_end, clk)
+    job = JobFacts(
+        order_id=order.pk, day=clk.day, point=point(site.latitude, site.longitude) if site else None,
+        region=region.code if region else "", skill_id=skill_id, skill_name=skill_name, minutes=minutes,
+        list_price=model.list_price if model else None, window=window, window_passed=passed,
+        onsite_due=due_of(order.onsite_due, order.slot_end, clk),
+    )
+    return OrderFacts(job=job, brand_id=order.brand_id, status=order.status, outlet_id=order.outlet_id,
+                      technician_id=order.technician_id, region_id=region.pk if region else None,
+                      category_id=model.category_id if model else None, version=order.version)
+
+
+def due_of(onsite_due: dt.datetime | None, slot_end: dt.datetime | None, clk: Clock) -> int | None:
+    """The on-site deadline as seconds of the day. A visit the customer booked for later than the deadline
+    is measured against the end of the booked window instead: waiting for the customer's day is no lateness."""
+    if onsite_due is None:
+        return None
+    if slot_end is not None and slot_end > onsite_due:
+        onsite_due = slot_end
+    return clk.seconds(onsite_due)
+
+
+def window_of(start: dt.datetime | None, end: dt.datetime | None, clk: Clock) -> tuple[tuple[int, int] | None, bool]:
+    """The slot as seconds of the day; (None, True) when it is over already, (None, False) with no slot that day."""
+    if start is None or end is None or start >= clk.end:
+        return None, False
+    if start < clk.start_utc:
+        return None, clk.is_today  # booked on an earlier day, still open: as soon as possible today
+    window = (clk.seconds(start), clk.seconds(end))
+    if clk.is_today and window[1] < clk.not_before:
+        return None, True
+    return window, False
+
+
+# --- outlets, technicians, jobs of the day --------------------------------------------------------
+
+def outlets_serving(brand_id: int, region_id: int | None, category_id: int | None,
+                    only: Iterable[int] | None = None) -> list[dict]:
+    rows = Organisation.objects.filter(kind=OrgKind.OUTLET, brand_id=brand_id, is_active=True)
+    if region_id is not None:
+        rows = rows.filter(service_regions=region_id)
+    if only is not None:
+        rows = rows.filter(pk__in=list(only))
+    if category_id is not None:
+        authorised = Organisation.authorised_categories.through.objects.filter(
+            organisation_id=OuterRef("pk"), productcategory_id=category_id)
+        rows = rows.annotate(authorised=Exists(authorised))
+    found = list(rows.order_by("pk").values("pk", "name", "outlet_type", "daily_capacity", "latitude", "longitude",
+                                            *(("authorised",) if category_id is not None else ())))
+    for row in found:
+        row.setdefault("authorised", True)
+    return found
+
+
+def technicians_of(outlet_ids: Sequence[int], skill_id: int | None = None,
+                   only: Iterable[int] | None = None) -> list[dict]:
+    rows = Technician.objects.filter(outlet_id__in=list(outlet_ids), is_active=True)
+    if only is not None:
+        rows = rows.filter(pk__in=list(only))
+    if skill_id is not None:
+        held = Technician.skills.through.objects.filter(technician_id=OuterRef("pk"), skill_id=skill_id)
+        rows = rows.annotate(has_skill=Exists(held))
+    rows = rows.annotate(home_lat=Cast("home_latitude", FloatField()), home_lon=Cast("home_longitude", FloatField()))
+    found = list(rows.order_by("name", "pk").values(
+        "pk", "name", "outlet_id", "home_lat", "home_lon", "working_hours", "daily_capacity",
+        *(("has_skill",) if skill_id is not None else ())))
+    for row in found:
+        row.setdefault("has_skill", True)
+    return found
+
+
+def certificates(tech_ids: Sequence[int], skill_id: int | None) -> dict[int, list[tuple[dt.date, dt.date]]]:
+    spans: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    if skill_id is None or not tech_ids:
+        return spans
+    for tech_id, start, end in Certification.objects.filter(
+            technician_id__in=list(tech_ids), skill_id=skill_id).order_by().values_list(
+            "technician_id", "valid_from", "expires_on"):
+        spans.setdefault(tech_id, []).append((start, end))
+    return spans
+
+
+def certificate_on(spans: list[tuple[dt.date, dt.date]] | None, day: dt.date) -> dt.date | bool | None:
+    """The Technician.qualified_for rule on plain data: no certificate on file is fine, else one must be current."""
+    if spans is None:
+        return None
+    current = [end for start, end in spans if start <= day <= end]
+    return max(current) if current else False
+
+
+JOB_COLUMNS = ("pk", "number", "status", "priority", "type", "outlet_id", "technician_id", "slot_start", "slot_end",
+               "onsite_due", "arrived_at", "version", "region_id", "site_lat", "site_lon",
+               "product__product_model_id", "product__product_model__category_id", "minutes",
+               "visit__technician_id", "visit__day", "visit__sequence", "visit__planned_start")
+
+
+def on_the_day(clk: Clock) -> Q:
+    on_day = Q(slot_start__gte=clk.start_utc, slot_start__lt=clk.end)
+    if clk.is_today:
+        on_day |= Q(slot_start__isnull=True) | Q(slot_start__lt=clk.start_utc)
+    return on_day
+
+
+def _with_minutes(rows):
+    standard = ServiceStandard.objects.filter(product_model_id=OuterRef("product__product_model_id"),
+                                              service_type=OuterRef("type")).values("standard_minutes")[:1]
+    # Coordinates as floats: the Decimal of every latitude and longitude is not needed for travel maths.
+    return rows.annotate(minutes=Subquery(standard), site_lat=Cast("site__latitude", FloatField()),
+                         site_lon=Cast("site__longitude", FloatField()))
+
+
+# What placing a job in a technician's day reads (the ranking's hot path: fewer columns, fewer dates to parse).
+STOP_COLUMNS = ("pk", "status", "technician_id", "slot_start", "slot_end", "arrived_at", "site_lat",
+                "site_lon", "minutes", "visit__technician_id", "visit__day", "visit__sequence",
+                "visit__planned_start")
+
+
+def day_jobs(outlet_ids: Sequence[int], clk: Clock, *, statuses: Sequence[str] = WITH_OUTLET,
+             exclude: int | None = None, technicians: Sequence[int] | None = None,
+             columns: Sequence[str] = JOB_COLUMNS) -> list[dict]:
+    """The outlets' open jobs of the day, with an outlet (index wo_outlet_status_created), as plain rows."""
+    rows = WorkOrder.objects.filter(outlet_id__in=list(outlet_ids), status__in=list(statuses)).filter(on_the_day(clk))
+    if technicians is not None:
+        rows = rows.filter(technician_id__in=list(technicians))
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return list(_with_minutes(rows).order_by().values(*columns))
+
+
+def outlet_load(outlet_ids: Sequence[int], clk: Clock, *, exclude: int | None = None) -> Counter:
+    """How many open jobs each outlet has on the day (the outlet's daily capacity counts these)."""
+    rows = WorkOrder.objects.filter(outlet_id__in=list(outlet_ids), status__in=list(WITH_OUTLET)).filter(
+        on_the_day(clk))
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return Counter(dict(rows.order_by().values("outlet_id").annotate(n=Count("pk")).values_list("outlet_id", "n")))
+
+
+def new_jobs(brand_id: int, region_ids: Sequence[int], clk: Clock) -> list[dict]:
+    """Orders of the regions not yet with any outlet, on the day (index wo_brand_status_created)."""
+    rows = WorkOrder.objects.filter(brand_id=brand_id, status=S.NEW, region_id__in=list(region_ids)) \
+        .filter(on_the_day(clk))
+    return list(_with_minutes(rows).order_by().values(*JOB_COLUMNS))
+
+
+def job_stop(row: dict, clk: Clock) -> Stop:
+    minutes = row["minutes"] or int(conf.get("DEFAULT_JOB_MINUTES"))
+    duration = minutes * 60
+    window, _passed = window_of(row["slot_start"], row["slot_end"], clk)
+    started = row["status"] == S.ON_SITE and clk.is_today
+    if started:
+        done = max(0.0, (clk.now - row["arrived_at"]).total_seconds()) if row["arrived_at"] else 0.0
+        duration = max(int(conf.get("STARTED_MIN_MINUTES")) * 60, int(duration - done))
+        window = None
+    return Stop(key=row["pk"], point=point(row["site_lat"], row["site_lon"]), duration=duration,
+                window=window, started=started, locked=started or row["status"] == S.EN_ROUTE)
+
+
+def _placement(row: dict, clk: Clock) -> tuple:
+    # The last plan's order when the visit still belongs to this technician and day; else the slot's.
+    if row["status"] == S.ON_SITE:
+        return (0, 0, row["pk"])
+    if row["status"] == S.EN_ROUTE:
+        return (1, 0, row["pk"])
+    if row["visit__technician_id"] == row["technician_id"] and row["visit__day"] == clk.day:
+        return (2, clk.seconds(row["visit__planned_start"]), row["visit__sequence"], row["pk"])
+    start = row["slot_start"]
+    return (2, clk.seconds(start) if start is not None and start >= clk.start_utc else 86400, 1 << 16, row["pk"])
+
+
+def tech_days(techs: Sequence[dict], jobs: Sequence[dict], outlets: dict[int, dict], clk: Clock) -> dict[int, TechDay]:
+    """Each technician's day: shift (None off that day), home (else the outlet), the day's jobs in order."""
+    mine: dict[int, list[dict]] = {}
+    for row in jobs:
+        if row["technician_id"] is not None and row["status"] in ON_A_TECHNICIANS_DAY:
+            mine.setdefault(row["technician_id"], []).append(row)
+    the_lunch = lunch()
+    found = {}
+    for tech in techs:
+        shift = shift_of(tech["working_hours"], clk.day) or (0, 0)
+        outlet = outlets.get(tech["outlet_id"], {})
+        home = point(tech["home_lat"], tech["home_lon"]) or point(outlet.get("latitude"),
+                                                                            outlet.get("longitude"))
+        rows = sorted(mine.get(tech["pk"], ()), key=lambda r: _placement(r, clk))
+        found[tech["pk"]] = TechDay(shift=shift, home=home, stops=tuple(job_stop(r, clk) for r in rows),
+                                    lunch=the_lunch, not_before=clk.not_before)
+    return found
+
+
+def outlet_facts(rows: Sequence[dict], booked: Counter) -> list[OutletFacts]:
+    return [OutletFacts(outlet_id=o["pk"], name=o["name"], in_house=o["outlet_type"] == OutletType.OWN,
+                        authorised=bool(o["authorised"]), daily_capacity=o["daily_capacity"], booked=booked[o["pk"]],
+                        point=point(o["latitude"], o["longitude"])) for o in rows]
+
+
+def tech_facts(techs: Sequence[dict], days_of: dict[int, TechDay], spans: dict, clk: Clock,
+               skill_id: int | None) -> list[TechFacts]:
+    return [TechFacts(
+        technician_id=t["pk"], name=t["name"], outlet_id=t["outlet_id"], has_skill=bool(t["has_skill"]),
+        certificate=certificate_on(spans.get(t["pk"]), clk.day) if skill_id is not None else None,
+        weekday_off=shift_of(t["working_hours"], clk.day) is None, daily_capacity=t["daily_capacity"],
+        day=days_of[t["pk"]],
+    ) for t in techs]
+
+
+def region_codes(region_ids: Iterable[int]) -> dict[int, str]:
+    return dict(Region.objects.filter(pk__in=list(region_ids)).values_list("pk", "code"))
