@@ -47,6 +47,16 @@ def _fresh_sla_policies():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_dispatch_masters():
+    # The same for the per-process copies of dispatch rules and service standards (dispatch/masters.py).
+    from dispatch import masters
+
+    masters.forget()
+    yield
+    masters.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs seconds per persona set; tests do not need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

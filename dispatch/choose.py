@@ -29,7 +29,8 @@ class Choice:
 
 def fetch_order(user, pk) -> WorkOrder:
     """Through the one scoping point, with what a ranking reads of the order (one query)."""
-    return (WorkOrder.objects.visible_to(user)
+    # The texts (estimate, symptom, reasons) are not needed for dispatching: left unread.
+    return (WorkOrder.objects.visible_to(user).defer("estimate", "symptom", "cancel_reason")
             .select_related("site", "product__product_model", "region", "site__region").get(pk=pk))
 
 
@@ -54,19 +55,18 @@ def candidates_for(order: WorkOrder, *, principal: Principal, day: dt.date | Non
         if not outlets:
             notes.append(Reason("no_outlet_serves"))
     outlet_ids = [o["pk"] for o in outlets]
-    techs = gather.technicians_of(outlet_ids, job.skill_id,
+    techs = gather.technicians_of(outlet_ids, job.skill_id, certified_on=clk.day,
                                   only=[only_technician] if only_technician is not None else None)
-    spans = gather.certificates([t["pk"] for t in techs], job.skill_id)
     # Only the days of those who hold the skill, a current certificate and a shift are read and timed.
-    able = [t["pk"] for t in techs if t["has_skill"] and gather.shift_of(t["working_hours"], clk.day) is not None
-            and (job.skill_id is None or gather.certificate_on(spans.get(t["pk"]), clk.day) is not False)]
-    jobs = gather.day_jobs(outlet_ids, clk, statuses=gather.ON_A_TECHNICIANS_DAY, exclude=order.pk,
+    able = [t["pk"] for t in techs if t["has_skill"] and t.get("certificate") is not False
+            and gather.shift_of(t["working_hours"], clk.day) is not None]
+    jobs = gather.day_jobs(facts.brand_id, outlet_ids, clk, statuses=gather.ON_A_TECHNICIANS_DAY, exclude=order.pk,
                            technicians=able, columns=gather.STOP_COLUMNS) if able else []
     by_outlet = {o["pk"]: o for o in outlets}
     days_of = gather.tech_days(techs, jobs, by_outlet, clk)
     booked = gather.outlet_load(outlet_ids, clk, exclude=order.pk) if outlet_ids else Counter()
     ranking = rank(job, gather.outlet_facts(outlets, booked),
-                   gather.tech_facts(techs, days_of, spans, clk, job.skill_id),
+                   gather.tech_facts(techs, days_of, {}, clk, job.skill_id),
                    gather.rule_of(facts.brand_id), provider or travel.provider())
     if notes:
         ranking = Ranking(job=ranking.job, candidates=ranking.candidates, excluded=ranking.excluded,

@@ -86,22 +86,6 @@ class Schedule:
         return not self.problem
 
 
-@dataclass
-class _State:
-    t: int
-    lunch_taken: bool
-
-
-def _drive(state: _State, hop: Hop, lunch: Lunch | None, take_lunch: bool) -> tuple[int, tuple[int, int] | None, bool]:
-    """Drive one hop from ``state.t``, with lunch on the way when asked: (arrival, lunch span, lunch ok)."""
-    if not take_lunch or lunch is None:
-        return state.t + hop[0], None, True
-    begin = max(state.t, lunch.window[0])
-    before = min(hop[0], begin - state.t)
-    state.lunch_taken = True
-    return begin + lunch.duration + hop[0] - before, (begin, begin + lunch.duration), begin <= lunch.window[1]
-
-
 def _start_in(window: tuple[int, int] | None, arrival: int) -> int | None:
     if window is None:
         return arrival
@@ -110,9 +94,51 @@ def _start_in(window: tuple[int, int] | None, arrival: int) -> int | None:
     return max(arrival, window[0])
 
 
+def _visit(day: TechDay, t: int, lunch_taken: bool, stop: Stop, hop: Hop) -> tuple:
+    """One stop from time ``t``: (arrival, start, end, lunch span or None, lunch taken, problem)."""
+    if stop.started:
+        return t, t, t + stop.duration, None, lunch_taken, ""
+    lunch = day.lunch
+    span = None
+    lunch_ok = True
+    arrival = t + hop[0]
+    if not lunch_taken:
+        # Would this job start after lunch opens, or end after it closes? Then lunch comes first, on the way.
+        plain = _start_in(stop.window, arrival)
+        plain = arrival if plain is None else plain
+        if plain >= lunch.window[0] or plain + stop.duration > lunch.window[1]:
+            begin = max(t, lunch.window[0])
+            arrival = begin + lunch.duration + hop[0] - min(hop[0], begin - t)
+            span = (begin, begin + lunch.duration)
+            lunch_taken = True
+            lunch_ok = begin <= lunch.window[1]
+    start = _start_in(stop.window, arrival)
+    problem = "" if lunch_ok else NO_LUNCH
+    if start is None:
+        start = arrival
+        problem = problem or LATE_FOR_WINDOW
+    return arrival, start, start + stop.duration, span, lunch_taken, problem
+
+
+def _back(day: TechDay, t: int, lunch_taken: bool, hop: Hop) -> tuple[int, tuple[int, int] | None, str]:
+    """Home again from time ``t``, with lunch on the way if it is still due: (back, lunch span, problem)."""
+    span, problem = None, ""
+    back = t + hop[0]
+    if not lunch_taken:
+        lunch = day.lunch
+        begin = max(t, lunch.window[0])
+        back = begin + lunch.duration + hop[0] - min(hop[0], begin - t)
+        span = (begin, begin + lunch.duration)
+        if begin > lunch.window[1]:
+            problem = NO_LUNCH
+    if back > day.shift[1] and not problem:
+        problem = PAST_SHIFT_END
+    return back, span, problem
+
+
 def time_day(day: TechDay, stops: Sequence[Stop], hops: Sequence[Hop]) -> Schedule:
     """Time ``stops`` in this order; ``hops[k]`` leads to stop k, ``hops[-1]`` home again (len(stops) + 1)."""
-    state = _State(day.origin, not day.lunch_applies())
+    t, lunch_taken = day.origin, not day.lunch_applies()
     timed: list[Timed] = []
     lunch_span = None
     travel = metres = 0
@@ -121,43 +147,64 @@ def time_day(day: TechDay, stops: Sequence[Stop], hops: Sequence[Hop]) -> Schedu
         hop = (0, 0) if stop.started else hops[k]
         travel += hop[0]
         metres += hop[1]
-        if stop.started:
-            arrival = start = state.t
-        else:
-            take = False
-            if not state.lunch_taken:
-                # Would this job start after lunch opens, or end after it closes? Then lunch comes first.
-                plain = _start_in(stop.window, state.t + hop[0])
-                plain = state.t + hop[0] if plain is None else plain
-                take = plain >= day.lunch.window[0] or plain + stop.duration > day.lunch.window[1]
-            arrival, span, lunch_ok = _drive(state, hop, day.lunch, take)
-            if span is not None:
-                lunch_span = span
-                if not lunch_ok and not problem:
-                    problem, problem_at = NO_LUNCH, stop.key
-            start = _start_in(stop.window, arrival)
-            if start is None:
-                start = arrival
-                if not problem:
-                    problem, problem_at = LATE_FOR_WINDOW, stop.key
-        end = start + stop.duration
+        arrival, start, end, span, lunch_taken, trouble = _visit(day, t, lunch_taken, stop, hop)
+        if span is not None:
+            lunch_span = span
+        if trouble and not problem:
+            problem, problem_at = trouble, stop.key
         timed.append(Timed(stop.key, arrival, start, end, hop[0], hop[1]))
-        state.t = end
+        t = end
     home = hops[len(stops)]
     if timed:
         travel += home[0]
         metres += home[1]
-        take = not state.lunch_taken
-        back, span, lunch_ok = _drive(state, home, day.lunch, take)
+        back, span, trouble = _back(day, t, lunch_taken, home)
         if span is not None:
             lunch_span = span
-            if not lunch_ok and not problem:
-                problem = NO_LUNCH
+        if trouble and not problem:
+            problem = trouble
     else:
         back = day.origin
-    if back > day.shift[1] and not problem:
-        problem = PAST_SHIFT_END
     return Schedule(tuple(timed), lunch_span, back, home, travel, metres, problem, problem_at)
+
+
+class _Base:
+    """The day as it is, stop by stop: the state before each stop, and whether all from there on works."""
+
+    def __init__(self, day: TechDay, hops: Sequence[Hop]) -> None:
+        t, lunch_taken = day.origin, not day.lunch_applies()
+        self.states = [(t, lunch_taken)]
+        troubles = []
+        for k, stop in enumerate(day.stops):
+            hop = (0, 0) if stop.started else hops[k]
+            _arrival, _start, t, _span, lunch_taken, trouble = _visit(day, t, lunch_taken, stop, hop)
+            self.states.append((t, lunch_taken))
+            troubles.append(trouble)
+        troubles.append(_back(day, t, lunch_taken, hops[len(day.stops)])[2] if day.stops else "")
+        # works_from[k]: no trouble at stop k or after it, home included
+        self.works_from = [False] * (len(troubles) + 1)
+        self.works_from[-1] = True
+        for k in range(len(troubles) - 1, -1, -1):
+            self.works_from[k] = self.works_from[k + 1] and not troubles[k]
+
+
+def _fits(day: TechDay, base: _Base, p: int, job: Stop, hops: Sequence[Hop], to_job: Hop, from_job: Hop) -> bool:
+    """Does the day work with ``job`` at position p? From the unchanged state before p, until the day is back
+    on its old times (then it works as the old day did from there)."""
+    n = len(day.stops)
+    t, lunch_taken = base.states[p]
+    _a, _s, t, _span, lunch_taken, trouble = _visit(day, t, lunch_taken, job, to_job)
+    if trouble:
+        return False
+    for m in range(p, n):
+        stop = day.stops[m]
+        hop = from_job if m == p else hops[m]
+        _a, _s, t, _span, lunch_taken, trouble = _visit(day, t, lunch_taken, stop, (0, 0) if stop.started else hop)
+        if trouble:
+            return False
+        if (t, lunch_taken) == base.states[m + 1]:
+            return base.works_from[m + 1]
+    return not _back(day, t, lunch_taken, from_job if p == n else hops[n])[2]
 
 
 @dataclass(frozen=True)
@@ -183,7 +230,7 @@ def base_hops(day: TechDay, hop: Callable[[Point | None, Point | None], Hop]) ->
 
 
 def best_insertion(day: TechDay, job: Stop, hops: Sequence[Hop], to_job: Sequence[Hop],
-                   from_job: Sequence[Hop]) -> tuple[Insertion | None, Schedule]:
+                   from_job: Sequence[Hop]) -> tuple[Insertion | None, Schedule | None]:
     """The cheapest place (least added travel) where ``job`` fits; or None and the best failing schedule.
 
     hops: the day's own (base_hops). to_job[k] / from_job[k]: from place k to the job / from the job to place k
@@ -202,15 +249,21 @@ def best_insertion(day: TechDay, job: Stop, hops: Sequence[Hop], to_job: Sequenc
         added_m = to_job[before][1] + from_job[after][1] - hops[p][1]
         options.append((added, p, added_m))
     options.sort()
-    failing: Schedule | None = None
+    base = _Base(day, hops)
     for added, p, added_m in options:
+        if _fits(day, base, p, job, hops, to_job[p], from_job[p + 1 if p < n else 0]):
+            stops = (*day.stops[:p], job, *day.stops[p:])
+            new_hops = [*hops[:p], to_job[p], from_job[p + 1 if p < n else 0], *hops[p + 1:]]
+            return Insertion(p, added, added_m, time_day(day, stops, new_hops)), None
+    # Nowhere: say why, from the cheapest place and preferably about the job itself (its window).
+    failing: Schedule | None = None
+    for _added, p, _m in options[:3]:
         stops = (*day.stops[:p], job, *day.stops[p:])
-        new_hops = [*hops[:p], to_job[p], from_job[p + 1 if p < n else 0], *hops[p + 1:]]
-        schedule = time_day(day, stops, new_hops)
-        if schedule.ok:
-            return Insertion(p, added, added_m, schedule), schedule
+        schedule = time_day(day, stops, [*hops[:p], to_job[p], from_job[p + 1 if p < n else 0], *hops[p + 1:]])
         if failing is None or _closer(schedule, failing, job.key):
             failing = schedule
+        if failing.problem_at == job.key:
+            break
     return None, failing if failing is not None else time_day(day, (job,), [to_job[0], from_job[0]])
 
 

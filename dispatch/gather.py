@@ -23,11 +23,9 @@ from django.utils import timezone
 
 from accounts.choices import OrgKind, OutletType
 from accounts.models import Organisation
-from catalog.models import ServiceStandard
-from dispatch import conf
+from dispatch import conf, masters
 from dispatch.candidates import JobFacts, OutletFacts, Rule, TechFacts
 from dispatch.day import Lunch, Point, Stop, TechDay
-from dispatch.models import DispatchRule
 from dispatch.selectors import brand_tz
 from dispatch.slots import WEEKDAYS
 from network.models import Certification, Region, Technician
@@ -90,12 +88,7 @@ def point(lat, lon) -> Point | None:
 
 
 def rule_of(brand_id: int) -> Rule:
-    row = DispatchRule.objects.filter(brand_id=brand_id).values(
-        "complex_minutes", "high_value_price", "in_house_mode", "partner_penalty_minutes").first()
-    if row is None:
-        return Rule()
-    return Rule(complex_minutes=row["complex_minutes"], high_value_price=row["high_value_price"],
-                mode=row["in_house_mode"], partner_penalty_minutes=row["partner_penalty_minutes"])
+    return masters.rule(brand_id)
 
 
 def lunch() -> Lunch:
@@ -131,14 +124,10 @@ class OrderFacts:
     version: int
 
 
-def standard_of(model_id: int | None, service_type: str) -> tuple[int, int | None, str]:
-    """(standard minutes, required skill id, skill name) for a model and service type."""
-    if model_id is not None:
-        row = (ServiceStandard.objects.filter(product_model_id=model_id, service_type=service_type)
-               .values("standard_minutes", "required_skill_id", "required_skill__name").first())
-        if row is not None:
-            return row["standard_minutes"], row["required_skill_id"], row["required_skill__name"] or ""
-    return int(conf.get("DEFAULT_JOB_MINUTES")), None, ""
+def standard_of(brand_id: int, model_id: int | None, service_type: str) -> tuple[int, int | None, str]:
+    """(standard minutes, required skill id, skill name) for a model and service type (the default without one)."""
+    found = masters.standards(brand_id).get((model_id, service_type)) if model_id is not None else None
+    return found or (int(conf.get("DEFAULT_JOB_MINUTES")), None, "")
 
 
 def order_facts(order: WorkOrder, clk: Clock | None = None) -> OrderFacts:
@@ -146,7 +135,7 @@ def order_facts(order: WorkOrder, clk: Clock | None = None) -> OrderFacts:
     site = order.site
     product = order.product
     model = product.product_model if product is not None else None
-    minutes, skill_id, skill_name = standard_of(model.pk if model else None, order.type)
+    minutes, skill_id, skill_name = standard_of(order.brand_id, model.pk if model else None, order.type)
     region = order.region if order.region_id else (site.region if site is not None and site.region_id else None)
     if clk is None:
         slot_day = order.slot_start.astimezone(brand_tz()).date() if order.slot_start else None
@@ -207,19 +196,29 @@ def outlets_serving(brand_id: int, region_id: int | None, category_id: int | Non
 
 
 def technicians_of(outlet_ids: Sequence[int], skill_id: int | None = None,
-                   only: Iterable[int] | None = None) -> list[dict]:
+                   only: Iterable[int] | None = None, certified_on: dt.date | None = None) -> list[dict]:
+    """The outlets' active technicians as rows; with a skill, whether each holds it, and with ``certified_on``
+    also their certificate for it that day (row["certificate"], as certificate_on says it), in the same query."""
     rows = Technician.objects.filter(outlet_id__in=list(outlet_ids), is_active=True)
     if only is not None:
         rows = rows.filter(pk__in=list(only))
     if skill_id is not None:
         held = Technician.skills.through.objects.filter(technician_id=OuterRef("pk"), skill_id=skill_id)
         rows = rows.annotate(has_skill=Exists(held))
+        if certified_on is not None:
+            on_file = Certification.objects.filter(technician_id=OuterRef("pk"), skill_id=skill_id)
+            current = on_file.filter(valid_from__lte=certified_on, expires_on__gte=certified_on)
+            rows = rows.annotate(cert_on_file=Exists(on_file), cert_until=Subquery(
+                current.order_by("-expires_on").values("expires_on")[:1]))
     rows = rows.annotate(home_lat=Cast("home_latitude", FloatField()), home_lon=Cast("home_longitude", FloatField()))
+    extra = ("has_skill", "cert_on_file", "cert_until") if skill_id is not None and certified_on is not None else \
+        ("has_skill",) if skill_id is not None else ()
     found = list(rows.order_by("name", "pk").values(
-        "pk", "name", "outlet_id", "home_lat", "home_lon", "working_hours", "daily_capacity",
-        *(("has_skill",) if skill_id is not None else ())))
+        "pk", "name", "outlet_id", "home_lat", "home_lon", "working_hours", "daily_capacity", *extra))
     for row in found:
         row.setdefault("has_skill", True)
+        if "cert_on_file" in row:
+            row["certificate"] = (row.pop("cert_until") or False) if row.pop("cert_on_file") else None
     return found
 
 
@@ -244,7 +243,7 @@ def certificate_on(spans: list[tuple[dt.date, dt.date]] | None, day: dt.date) ->
 
 JOB_COLUMNS = ("pk", "number", "status", "priority", "type", "outlet_id", "technician_id", "slot_start", "slot_end",
                "onsite_due", "arrived_at", "version", "region_id", "site_lat", "site_lon",
-               "product__product_model_id", "product__product_model__category_id", "minutes",
+               "product__product_model_id", "product__product_model__category_id",
                "visit__technician_id", "visit__day", "visit__sequence", "visit__planned_start")
 
 
@@ -255,21 +254,27 @@ def on_the_day(clk: Clock) -> Q:
     return on_day
 
 
-def _with_minutes(rows):
-    standard = ServiceStandard.objects.filter(product_model_id=OuterRef("product__product_model_id"),
-                                              service_type=OuterRef("type")).values("standard_minutes")[:1]
+def _with_floats(rows):
     # Coordinates as floats: the Decimal of every latitude and longitude is not needed for travel maths.
-    return rows.annotate(minutes=Subquery(standard), site_lat=Cast("site__latitude", FloatField()),
-                         site_lon=Cast("site__longitude", FloatField()))
+    return rows.annotate(site_lat=Cast("site__latitude", FloatField()), site_lon=Cast("site__longitude", FloatField()))
+
+
+def _minutes(rows: list[dict], brand_id: int) -> list[dict]:
+    """Each row's standard minutes for its model and service type, from the brand's standards (dispatch.masters)."""
+    standards = masters.standards(brand_id)
+    for row in rows:
+        found = standards.get((row["product__product_model_id"], row["type"]))
+        row["minutes"] = found[0] if found else None
+    return rows
 
 
 # What placing a job in a technician's day reads (the ranking's hot path: fewer columns, fewer dates to parse).
-STOP_COLUMNS = ("pk", "status", "technician_id", "slot_start", "slot_end", "arrived_at", "site_lat",
-                "site_lon", "minutes", "visit__technician_id", "visit__day", "visit__sequence",
+STOP_COLUMNS = ("pk", "status", "type", "technician_id", "slot_start", "slot_end", "arrived_at", "site_lat",
+                "site_lon", "product__product_model_id", "visit__technician_id", "visit__day", "visit__sequence",
                 "visit__planned_start")
 
 
-def day_jobs(outlet_ids: Sequence[int], clk: Clock, *, statuses: Sequence[str] = WITH_OUTLET,
+def day_jobs(brand_id: int, outlet_ids: Sequence[int], clk: Clock, *, statuses: Sequence[str] = WITH_OUTLET,
              exclude: int | None = None, technicians: Sequence[int] | None = None,
              columns: Sequence[str] = JOB_COLUMNS) -> list[dict]:
     """The outlets' open jobs of the day, with an outlet (index wo_outlet_status_created), as plain rows."""
@@ -278,7 +283,7 @@ def day_jobs(outlet_ids: Sequence[int], clk: Clock, *, statuses: Sequence[str] =
         rows = rows.filter(technician_id__in=list(technicians))
     if exclude is not None:
         rows = rows.exclude(pk=exclude)
-    return list(_with_minutes(rows).order_by().values(*columns))
+    return _minutes(list(_with_floats(rows).order_by().values(*columns)), brand_id)
 
 
 def outlet_load(outlet_ids: Sequence[int], clk: Clock, *, exclude: int | None = None) -> Counter:
@@ -294,7 +299,7 @@ def new_jobs(brand_id: int, region_ids: Sequence[int], clk: Clock) -> list[dict]
     """Orders of the regions not yet with any outlet, on the day (index wo_brand_status_created)."""
     rows = WorkOrder.objects.filter(brand_id=brand_id, status=S.NEW, region_id__in=list(region_ids)) \
         .filter(on_the_day(clk))
-    return list(_with_minutes(rows).order_by().values(*JOB_COLUMNS))
+    return _minutes(list(_with_floats(rows).order_by().values(*JOB_COLUMNS)), brand_id)
 
 
 def job_stop(row: dict, clk: Clock) -> Stop:
@@ -351,7 +356,8 @@ def tech_facts(techs: Sequence[dict], days_of: dict[int, TechDay], spans: dict, 
                skill_id: int | None) -> list[TechFacts]:
     return [TechFacts(
         technician_id=t["pk"], name=t["name"], outlet_id=t["outlet_id"], has_skill=bool(t["has_skill"]),
-        certificate=certificate_on(spans.get(t["pk"]), clk.day) if skill_id is not None else None,
+        certificate=(t["certificate"] if "certificate" in t else certificate_on(spans.get(t["pk"]), clk.day))
+        if skill_id is not None else None,
         weekday_off=shift_of(t["working_hours"], clk.day) is None, daily_capacity=t["daily_capacity"],
         day=days_of[t["pk"]],
     ) for t in techs]

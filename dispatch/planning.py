@@ -108,7 +108,7 @@ class DayData:
 def day_data(scope: Scope, clk: gather.Clock) -> DayData:
     outlets = {o["pk"]: o for o in gather.outlets_serving(scope.brand_id, None, None, only=scope.outlet_ids)}
     techs = gather.technicians_of(list(outlets))
-    jobs = gather.day_jobs(list(outlets), clk)
+    jobs = gather.day_jobs(scope.brand_id, list(outlets), clk)
     new = gather.new_jobs(scope.brand_id, scope.region_ids, clk) if scope.region_ids else []
     return DayData(scope=scope, clock=clk, outlets=outlets, techs=techs, jobs=jobs, new=new,
                    days=gather.tech_days(techs, jobs, outlets, clk), rule=gather.rule_of(scope.brand_id))

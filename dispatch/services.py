@@ -210,8 +210,9 @@ def _place_plan(moves: Sequence[Move], techs: dict, clk: gather.Clock, provider)
     placed = 0
     for tech_id, own in by_tech.items():
         tech = techs[tech_id]
-        rows = {r["pk"]: r for r in gather.day_jobs([tech.outlet_id], clk, statuses=gather.ON_A_TECHNICIANS_DAY)
-                if r["technician_id"] == tech_id}
+        jobs = gather.day_jobs(tech.outlet.brand_id, [tech.outlet_id], clk, statuses=gather.ON_A_TECHNICIANS_DAY,
+                               technicians=[tech_id])
+        rows = {r["pk"]: r for r in jobs}
         ordered = [rows[m.order_id] for m in sorted(own, key=lambda m: m.sequence) if m.order_id in rows]
         outlet = {"latitude": tech.outlet.latitude, "longitude": tech.outlet.longitude}
         home = gather.point(tech.home_latitude, tech.home_longitude) or gather.point(outlet["latitude"],

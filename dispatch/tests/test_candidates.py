@@ -104,7 +104,9 @@ def test_a_window_nobody_can_reach_or_a_shift_too_short_is_said_so(w):
     assert refusal(choice, w.tech_a) == "cannot arrive by 09:00"
     assert not [c for c in choice.ranking.candidates if c.technician_id == w.tech_a.pk]
 
-    ServiceStandard.objects.filter(product_model=w.model, service_type="repair").update(standard_minutes=8 * 60)
+    standard = ServiceStandard.objects.get(product_model=w.model, service_type="repair")
+    standard.standard_minutes = 8 * 60
+    standard.save()  # saved: this process's copy of the standards is forgotten (dispatch.masters)
     late = order_at(w, east(1), slot=(15, 17))
     assert refusal(rank(w, late), w.tech_a) == "would finish after the shift ends (17:30)"
 
