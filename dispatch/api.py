@@ -106,6 +106,8 @@ class MetricsOut(Schema):
     distance_km: float
     late: int
     unassigned: int
+    overrun: int
+    kept: int
 
 
 class StopOut(Schema):
@@ -126,6 +128,7 @@ class RouteOut(Schema):
 class UnassignedOut(Schema):
     order_id: int
     reason: str
+    stays_with_technician: bool
 
 
 class AssignmentIO(Schema):
@@ -236,7 +239,7 @@ def preview_out(p: planning.Preview) -> dict:
 
     def metrics(m: planning.Metrics) -> dict:
         return {"served": m.served, "travel_seconds": m.travel, "distance_km": round(m.metres / 1000, 1),
-                "late": m.late, "unassigned": m.unassigned}
+                "late": m.late, "unassigned": m.unassigned, "overrun": m.overrun, "kept": m.kept}
 
     return {
         "date": clk.day, "engine": p.engine, "seconds": p.seconds, "before": metrics(p.before),
@@ -246,7 +249,8 @@ def preview_out(p: planning.Preview) -> dict:
                                           "starts_at": _utc(clk, s.start), "ends_at": _utc(clk, s.end),
                                           "travel_seconds": s.travel, "moved": s.moved} for s in stops]}
                    for tech_id, stops in p.routes.items()],
-        "unassigned": [{"order_id": pk, "reason": why} for pk, why in p.unassigned],
+        "unassigned": [{"order_id": pk, "reason": why, "stays_with_technician": pk in p.kept}
+                       for pk, why in p.unassigned],
         "assignments": [{"order_id": m.order_id, "version": m.version, "technician_id": m.technician_id,
                          "sequence": m.sequence} for m in p.moves],
         "travel_note": p.travel_note,

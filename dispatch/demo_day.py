@@ -86,7 +86,7 @@ def seed_dispatch_day(brand: Organisation, *, now: dt.datetime) -> dict[str, int
                         # Close to its deadline: the board colours it, the optimiser puts it first.
                         near_deadline[order.pk] = max(now, start) + dt.timedelta(minutes=rng.choice((45, 90)))
                     continue
-                if _dispatch(order, desk, techs, day):
+                if _dispatch(order, desk, techs, day, now):
                     dispatched += 1
                     order.refresh_from_db()
                     if rng.random() < ACCEPTED_SHARE:
@@ -125,13 +125,14 @@ def _settle_times(ids: list[int], now: dt.datetime, near_deadline: dict[int, dt.
     WorkOrderEvent.objects.bulk_update(changed_events, ["created_at"], batch_size=500)
 
 
-def _dispatch(order: WorkOrder, desk, techs: dict[int, Technician], day: dt.date) -> bool:
+def _dispatch(order: WorkOrder, desk, techs: dict[int, Technician], day: dt.date, now: dt.datetime) -> bool:
     """The dispatcher's click: the best candidate of the featured outlet, through the product's own path."""
     order = fetch_order(desk.user, order.pk)
-    choice = candidates_for(order, principal=desk, day=day)
+    choice = candidates_for(order, principal=desk, day=day, now=now)
     best = next((c for c in choice.ranking.candidates if c.technician_id in techs), None)
     if best is None:
         return False
-    services.assign(order=order, technician=techs[best.technician_id], actor=desk, version=order.version, day=day)
+    services.assign(order=order, technician=techs[best.technician_id], actor=desk, version=order.version, day=day,
+                    now=now)
     return True
 

@@ -77,8 +77,16 @@ def scope_for(principal: Principal, user, *, outlet_id: int | None = None, regio
                  region_id=region.pk)
 
 
+KEEP_DISPATCHED_BONUS = 25  # already promised to a technician: moved, but kept on someone's day first
+
+
 def priority_of(row: dict, clk: gather.Clock) -> int:
+    """0..100 for the optimiser: accepted or started jobs are never the ones left out; then the SLA decides."""
+    if row["status"] in gather.PINNED:
+        return 100
     value = BASE_PRIORITY.get(row["priority"], 20)
+    if row["status"] == S.DISPATCHED:
+        value += KEEP_DISPATCHED_BONUS
     state = sla_state_of(row["status"], row["onsite_due"], row["arrived_at"], clk.now)
     if state in SLA_BONUS:
         value += SLA_BONUS[state]
@@ -257,7 +265,9 @@ class Metrics:
     travel: int  # seconds
     metres: int
     late: int  # jobs started after their on-site deadline
-    unassigned: int
+    unassigned: int  # jobs waiting in the queue (not on anyone's day)
+    overrun: int = 0  # technicians whose day ends after their shift
+    kept: int = 0  # jobs on a technician's day that the plan cannot fit: applying leaves them where they are
 
     @property
     def travel_per_job(self) -> int:
@@ -281,6 +291,7 @@ class Preview:
     routes: dict[int, tuple[PlannedStop, ...]]  # technician id -> stops
     lunches: dict[int, tuple[int, int]]
     unassigned: tuple[tuple[int, str], ...]  # (order id, why)
+    kept: frozenset[int]  # of those, the ones on a technician's day now: they stay there
     before: Metrics
     after: Metrics
     moves: tuple[Move, ...]
@@ -296,17 +307,19 @@ class Preview:
 def current_metrics(data: DayData, provider) -> Metrics:
     clk = data.clock
     due = {r["pk"]: gather.due_of(r["onsite_due"], r["slot_end"], clk) for r in data.jobs}
-    served = travel_s = metres = late = 0
+    served = travel_s = metres = late = overrun = 0
     for t in data.techs:
         day = data.days[t["pk"]]
         if not day.stops:
             continue
         schedule = time_stops(day, day.stops, provider, data.scope.region_code)
+        overrun += schedule.back > day.shift[1]
         served += len(schedule.stops)
         travel_s += schedule.travel
         metres += schedule.metres
         late += sum(1 for s in schedule.stops if due.get(s.key) is not None and s.start > due[s.key])
-    return Metrics(served=served, travel=travel_s, metres=metres, late=late, unassigned=len(data.queue))
+    return Metrics(served=served, travel=travel_s, metres=metres, late=late, unassigned=len(data.queue),
+                   overrun=overrun)
 
 
 def plan_metrics(problem: DayProblem, plan) -> Metrics:
@@ -317,8 +330,11 @@ def plan_metrics(problem: DayProblem, plan) -> Metrics:
             row = problem.jobs[s.job_id]
             due = gather.due_of(row["onsite_due"], row["slot_end"], clk)
             late += due is not None and s.start > due
+    out = [problem.jobs[u.job_id] for u in plan.unassigned]
+    kept = sum(1 for row in out if row["status"] in gather.ON_A_TECHNICIANS_DAY)
+    queued = {r["pk"] for r in problem.data.queue}
     return Metrics(served=plan.served, travel=plan.travel_time, metres=plan.distance or 0, late=late,
-                   unassigned=len(plan.unassigned) + len(problem.left_out))
+                   unassigned=len(out) - kept + sum(1 for pk, _r in problem.left_out if pk in queued), kept=kept)
 
 
 def preview(scope: Scope, clk: gather.Clock, *, provider=None, time_limit: float | None = None,
@@ -349,7 +365,9 @@ def preview(scope: Scope, clk: gather.Clock, *, provider=None, time_limit: float
             lunches[tech["pk"]] = (route.breaks[0].start, route.breaks[0].end)
     unassigned = [(problem.jobs[u.job_id]["pk"], str(say.UNPLANNED.get(u.reason, u.reason))) for u in plan.unassigned]
     unassigned += [(pk, say.say(reason)) for pk, reason in problem.left_out]
+    on_days = {r["pk"] for r in data.jobs if r["status"] in gather.ON_A_TECHNICIANS_DAY}
     return Preview(scope=scope, clock=clk, routes=routes, lunches=lunches, unassigned=tuple(unassigned),
+                   kept=frozenset(pk for pk, _why in unassigned if pk in on_days),
                    before=current_metrics(data, provider), after=plan_metrics(problem, plan), moves=tuple(moves),
                    seconds=plan.seconds, engine=plan.engine, travel_note=problem.travel_note)
 

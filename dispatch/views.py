@@ -178,7 +178,8 @@ def plan(request: HttpRequest, *, principal: Principal) -> HttpResponse:
               "sequence": m.sequence} for m in preview.moves]
     context.update(
         preview=preview, lanes=boards.proposed(preview, data), hours=boards.hours(),
-        unassigned=[{"number": numbers.get(pk, pk), "reason": why} for pk, why in preview.unassigned],
+        unassigned=[{"number": numbers.get(pk, pk), "reason": why, "kept": pk in preview.kept}
+                    for pk, why in preview.unassigned],
         before=_metrics(preview.before), after=_metrics(preview.after), moves_json=json.dumps(moves),
         scope_query=_query(scope, clk),
     )
@@ -187,7 +188,8 @@ def plan(request: HttpRequest, *, principal: Principal) -> HttpResponse:
 
 def _metrics(m: planning.Metrics) -> dict:
     return {"served": m.served, "travel": say.span(m.travel), "per_job": say.span(m.travel_per_job),
-            "km": round(m.metres / 1000, 1), "late": m.late, "unassigned": m.unassigned}
+            "km": round(m.metres / 1000, 1), "late": m.late, "unassigned": m.unassigned, "overrun": m.overrun,
+            "kept": m.kept}
 
 
 @require_POST
