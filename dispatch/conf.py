@@ -10,6 +10,7 @@ from django.conf import settings
 DEFAULTS: dict[str, Any] = {
     "LUNCH_FROM": "11:30",  # the lunch break starts between these two times
     "LUNCH_UNTIL": "13:30",
+    # 0: no lunch break is planned. The optimiser then may improve VROOM's plan with PyVRP, which has no breaks.
     "LUNCH_MINUTES": 45,
     "PLAN_SECONDS": 3.0,  # the optimiser's time limit when a dispatcher presses "optimise"
     "DEFAULT_JOB_MINUTES": 60,  # an order whose model has no service standard for its type

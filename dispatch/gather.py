@@ -91,9 +91,13 @@ def rule_of(brand_id: int) -> Rule:
     return masters.rule(brand_id)
 
 
-def lunch() -> Lunch:
+def lunch() -> Lunch | None:
+    """The lunch break of every technician's day; None when LUNCH_MINUTES is 0 (no break is planned)."""
+    minutes = int(conf.get("LUNCH_MINUTES"))
+    if minutes <= 0:
+        return None
     return Lunch(window=(conf.seconds_of_day(conf.get("LUNCH_FROM")), conf.seconds_of_day(conf.get("LUNCH_UNTIL"))),
-                 duration=int(conf.get("LUNCH_MINUTES")) * 60)
+                 duration=minutes * 60)
 
 
 def shift_of(working_hours, day: dt.date) -> tuple[int, int] | None:

@@ -220,7 +220,8 @@ def build_problem(data: DayData, provider) -> DayProblem:
         if start >= shift[1]:
             continue
         breaks = ()
-        if start <= the_lunch.window[0] and the_lunch.window[1] + the_lunch.duration <= shift[1]:
+        if the_lunch is not None and start <= the_lunch.window[0] \
+                and the_lunch.window[1] + the_lunch.duration <= shift[1]:
             breaks = (Break(window=the_lunch.window, duration=the_lunch.duration),)
         key = f"t{t['pk']}"
         techs.append(Technician(id=key, start_location=len(points), shift=(start, shift[1]), skills=skills[t["pk"]],

@@ -107,3 +107,13 @@ def test_today_nothing_is_planned_before_now(w):
     preview = planning.preview(region_scope(w), gather.clock(w.day, now), time_limit=0.5)
     stop = next(s for stops in preview.routes.values() for s in stops if s.order_id == order.pk)
     assert stop.start >= 12 * 3600
+
+
+def test_without_a_lunch_break_the_day_has_none(w, settings):
+    settings.DISPATCH_DAY = {"LUNCH_MINUTES": 0}
+    order_at(w, east(2), slot=(11, 13))
+    built = planning.build_problem(planning.day_data(region_scope(w), gather.clock(w.day)),
+                                   planning.travel.provider())
+    assert all(t.breaks == () for t in built.problem.technicians)
+    preview = planning.preview(region_scope(w), gather.clock(w.day), time_limit=1.0)
+    assert preview.after.served == 1 and preview.lunches == {}
