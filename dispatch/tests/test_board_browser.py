@@ -175,3 +175,28 @@ def test_the_board_at_60_technicians_and_600_jobs(browser, live_server, world):
     assert lanes == 64 and blocks + queue >= 600  # the world's 3 technicians, 60 more and a free one
     assert nodes < 12_000
     assert min(timings) < 2_000 and drop_ms < 5_000
+
+
+def test_the_demo_board(browser, live_server, transactional_db):
+    """What `make run` shows: the demo's dispatch day at the Hangzhou centre, tomorrow (a whole day booked)."""
+    import datetime as dt
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from demo import data
+
+    call_command("demo", "--size", "small", stdout=StringIO())
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    page = open_page(browser, live_server, locale="zh-CN")
+    from network.models import Region
+
+    sign_in(page, "dispatcher", data.PASSWORD)
+    page.goto(f"{page.base}/console/dispatch/?date={tomorrow}&region={Region.objects.get(code='hangzhou').pk}")
+    page.wait_for_selector("#board .dlane")
+    assert page.locator("#board .djob").count() >= 8 and page.locator("#board .dqueue-item").count() >= 5
+    shot(page, "dispatch-9-demo-board-zh")
+    page.click("#optimise")
+    page.locator("#dispatch-panel.dplan").wait_for(timeout=30_000)
+    shot(page, "dispatch-10-demo-plan-zh")

@@ -136,3 +136,59 @@ def test_a_plan_cannot_move_an_accepted_job_or_give_a_job_to_the_unqualified(w):
     with pytest.raises(NotEligible):
         services.apply_plan(moves=[Move(new.pk, new.version, w.tech_a2.pk, 0)], actor=seat(w), day=w.day)
     assert snapshot() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_assigning_one_order_at_once_one_wins(world):
+    """The same new order dragged onto two lanes at the same moment: one assignment, the other a clean 409."""
+    import threading
+
+    from django.db import connection
+
+    w = dispatch_scene(world)
+    order = order_at(w, east(2))
+    results: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def attempt(tech):
+        try:
+            mine = fetch_order(w.dispatcher, order.pk)
+            barrier.wait()
+            services.assign(order=mine, technician=tech, actor=seat(w), version=mine.version, day=w.day)
+            results.append("ok")
+        except (StaleVersion, IllegalTransition) as refused:
+            results.append(refused.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(t,)) for t in (w.tech_a, w.tech_a2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["ok", "stale_version"], results
+    assert WorkOrderEvent.objects.filter(work_order=order, action="assign").count() == 1
+    assert WorkOrderEvent.objects.filter(work_order=order, action="dispatch").count() == 1
+    assert Visit.objects.filter(work_order=order).count() == 1
+
+
+def test_the_dispatch_rule_is_edited_in_the_admin_with_brands_only(world):
+    from django.test import Client
+
+    world.admin.is_staff = world.admin.is_superuser = True
+    world.admin.save()
+    client = Client()
+    client.force_login(world.admin)
+    page = client.get("/admin/dispatch/dispatchrule/add/").content.decode()
+    assert f'value="{world.brand.pk}"' in page and f'value="{world.outlet_a.pk}"' not in page
+    response = client.post("/admin/dispatch/dispatchrule/add/", {
+        "brand": world.brand.pk, "complex_minutes": 90, "high_value_price": "6000.00", "in_house_mode": "require",
+        "partner_penalty_minutes": 30})
+    assert response.status_code == 302
+    from dispatch.gather import rule_of
+
+    assert rule_of(world.brand.pk).mode == "require" and rule_of(world.brand.pk).complex_minutes == 90
+    bad = client.post("/admin/dispatch/dispatchrule/add/", {
+        "brand": world.other_brand.pk, "complex_minutes": 0, "high_value_price": "-1", "in_house_mode": "x",
+        "partner_penalty_minutes": 30})
+    assert bad.status_code == 200 and "errornote" in bad.content.decode()
