@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from accounts.principal import Principal
-from dispatch import gather, travel
+from dispatch import gather, masters, travel
 from dispatch.candidates import Ranking, Reason, rank
 from workorders.choices import Status
 from workorders.models import WorkOrder
@@ -41,6 +41,7 @@ def candidates_for(order: WorkOrder, *, principal: Principal, day: dt.date | Non
     clk = clk or gather.clock(facts.job.day)
     job = facts.job
     notes: list[Reason] = []
+    crew = masters.crew(facts.brand_id)  # outlets and technicians: the per-process copy (dispatch.masters)
     only = None
     if principal.outlet_id is not None:
         only = [principal.outlet_id]
@@ -50,13 +51,12 @@ def candidates_for(order: WorkOrder, *, principal: Principal, day: dt.date | Non
         outlets = []
         notes.append(Reason("no_region"))
     else:
-        outlets = gather.outlets_serving(facts.brand_id, facts.region_id if only is None else None,
-                                         facts.category_id, only=only)
+        outlets = crew.outlets_serving(facts.region_id if only is None else None, facts.category_id, only=only)
         if not outlets:
             notes.append(Reason("no_outlet_serves"))
     outlet_ids = [o["pk"] for o in outlets]
-    techs = gather.technicians_of(outlet_ids, job.skill_id, certified_on=clk.day,
-                                  only=[only_technician] if only_technician is not None else None)
+    techs = crew.technicians_of(outlet_ids, job.skill_id, clk.day,
+                                only=[only_technician] if only_technician is not None else None)
     # Only the days of those who hold the skill, a current certificate and a shift are read and timed.
     able = [t["pk"] for t in techs if t["has_skill"] and t.get("certificate") is not False
             and gather.shift_of(t["working_hours"], clk.day) is not None]

@@ -68,6 +68,7 @@ def test_insertion_is_between_the_jobs_already_on_the_day_when_that_is_cheapest(
     a = by_tech[w.tech_a.pk]
     assert a.position == 1  # between the morning and the afternoon job
     assert [t.key for t in a.schedule.stops] == [morning.pk, order.pk, afternoon.pk]
+    assert a.schedule.stops[2].start == 15 * 3600  # the afternoon job still waits for its window
     assert a.added_travel < 7 * 60  # a detour of a few hundred metres, and one stop more to park at
     assert "load 2/6" in texts(choice, w.tech_a)
     assert best.technician_id in (w.tech_a.pk, w.tech_a2.pk)
