@@ -44,7 +44,7 @@ def checksum() -> str:
         h.update(repr(row).encode())
     for row in InstalledProduct.objects.order_by("serial").values_list("serial", "customer__phone", "warranty_end"):
         h.update(repr(row).encode())
-    for row in WorkOrderEvent.objects.order_by("work_order__number", "created_at").values_list(
+    for row in WorkOrderEvent.objects.order_by("work_order__number", "created_at", "pk").values_list(
             "work_order__number", "action", "to_status", "actor__username", "created_at"):
         h.update(repr(row).encode())
     return h.hexdigest()
