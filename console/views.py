@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import Organisation
 from accounts.principal import Principal, principal_of
 from console.access import is_staff_principal, no_console, staff_required
 from console.forms import OrderFilterForm, TransitionForm, add_domain_error, page_number
@@ -42,9 +43,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     principal = principal_of(request.user)
+    if principal is not None and principal.is_customer:
+        brand = Organisation.objects.filter(pk=principal.brand_id, is_active=True).values_list("code", flat=True)
+        if brand:
+            return redirect("portal:home", brand=brand[0])
     if not is_staff_principal(principal):
-        # Customers have a portal of their own (coming later); the console is not for them.
         return no_console(request, principal, status=200)
+    if principal.is_technician:
+        # A technician's day is on the phone app; the console's list is still a link away.
+        return redirect("field:jobs")
     return redirect("console:orders")
 
 

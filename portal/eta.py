@@ -1,7 +1,8 @@
 """When the technician should arrive: straight-line distance, stretched to a road distance, at a city speed.
 
-No live position is reported yet, so the trip starts where the technician set off from: their home base
-when it is on file, else their outlet, at the time they pressed "on my way".
+The trip starts at the technician's last position reported by the app since they pressed "on my way"
+(network.Technician.position_since), from the moment it was reported; without one, where they set off
+from (their home base when it is on file, else their outlet) at the time they pressed "on my way".
 
 - ROAD_FACTOR 1.4: road distance over straight-line distance ("circuity") in Chinese cities runs about
   1.3-1.45 in published measurements; 1.4 errs towards arriving on or before the time shown.

@@ -121,11 +121,15 @@ def arrival(order: WorkOrder, events: list[WorkOrderEvent]) -> dt.datetime | Non
     if departed is None:
         return None
     tech = order.technician
-    origin = ((tech.home_latitude, tech.home_longitude) if tech.home_latitude is not None
-              else (order.outlet.latitude, order.outlet.longitude) if order.outlet else None)
+    # Where the app last placed the technician on this trip beats where they set off from.
+    origin, since = tech.position_since(departed), tech.last_located_at
+    if origin is None:
+        since = departed
+        origin = ((tech.home_latitude, tech.home_longitude) if tech.home_latitude is not None
+                  else (order.outlet.latitude, order.outlet.longitude) if order.outlet else None)
     site = order.site
     destination = (site.latitude, site.longitude) if site is not None else None
-    return eta_module.eta(departed_at=departed, origin=origin, destination=destination)
+    return eta_module.eta(departed_at=since, origin=origin, destination=destination)
 
 
 def build(order: WorkOrder, events: list[WorkOrderEvent], now: dt.datetime | None = None) -> Tracking:

@@ -15,6 +15,9 @@ span is added to the order's paused total (``sla_paused_seconds``, for KPIs). Sp
 whole seconds and the deadlines move by exactly those seconds, so for every order: deadline moved ==
 sum of the spans that ended while that clock ran, and paused total == sum of all spans.
 
+Reopening a closed order as rework is a new promise to the customer: both clocks start again from
+the reopening, with the minutes the order's SLA gives today, and the watch's marks go back to on track.
+
 ``transition`` (workorders/workflow.py) applies these changes in its one compare-and-set update, so a
 pause can never be half-recorded.
 """
@@ -24,13 +27,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from workorders.choices import HoldReason
+from django.utils import timezone
+
+from workorders.choices import HoldReason, SlaAlert
+from workorders.sla import sla_minutes
 
 PAUSING_HOLD_REASONS = frozenset({HoldReason.WAITING_CUSTOMER})
 
 
 def clock_changes(order, action_name: str, *, hold_reason: str, now: dt.datetime) -> tuple[dict[str, Any], int]:
     """(column changes, seconds of the pause that ends now) for this lifecycle step."""
+    if action_name == "reopen":
+        return restarted_clocks(order, now), 0
     if action_name == "hold":
         return ({"sla_paused_at": now} if hold_reason in PAUSING_HOLD_REASONS else {}), 0
     if order.sla_paused_at is None or action_name not in ("resume", "cancel"):
@@ -43,6 +51,17 @@ def clock_changes(order, action_name: str, *, hold_reason: str, now: dt.datetime
     if order.arrived_at is None and order.onsite_due is not None:
         changes["onsite_due"] = order.onsite_due + span
     return changes, seconds
+
+
+def restarted_clocks(order, now: dt.datetime) -> dict[str, Any]:
+    respond, onsite = sla_minutes(
+        brand_id=order.brand_id, region_id=order.region_id, segment=order.customer.segment,
+        priority=order.priority, customer_id=order.customer_id, day=timezone.localdate(now),
+    )
+    return {
+        "response_due": now + dt.timedelta(minutes=respond), "onsite_due": now + dt.timedelta(minutes=onsite),
+        "accepted_at": None, "sla_paused_at": None, "response_alert": SlaAlert.OK, "onsite_alert": SlaAlert.OK,
+    }
 
 
 def paused_seconds_now(order, now: dt.datetime) -> int:

@@ -31,6 +31,8 @@ BRAND_DESK = frozenset({R.BRAND_ADMIN, R.DISPATCHER})
 DESK_AND_HOTLINE = BRAND_DESK | {R.HOTLINE_AGENT}
 OUTLET_DESK = frozenset({R.OUTLET_MANAGER, R.OUTLET_DISPATCHER})
 HOLDABLE = frozenset({S.ASSIGNED, S.DISPATCHED, S.ACCEPTED, S.EN_ROUTE, S.ON_SITE})
+# Steps after which the technician who asked the store for parts no longer does the job.
+RELEASES_PARTS = frozenset({"cancel", "decline", "recall", "return_to_brand", "reopen"})
 
 
 @dataclass(frozen=True)
@@ -209,8 +211,18 @@ def transition(
             data=data,
             created_at=now,
         )
+        if action.name in RELEASES_PARTS:
+            _release_parts(order, actor, reason)
     order.refresh_from_db()
     return order
+
+
+def _release_parts(order: WorkOrder, actor: Principal, reason: str) -> None:
+    """Open part requests end with the technician's part in the job; the store's reservations go back."""
+    # parts is built on work orders, so it is imported at call time rather than at import time.
+    from parts.services import release_for_order
+
+    release_for_order(order=order, actor=actor, reason=reason)
 
 
 def _check_outlet(order: WorkOrder, outlet) -> None:

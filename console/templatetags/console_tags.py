@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts.choices import SYSTEM, Role
 from accounts.principal import principal_of
 from workorders.choices import HoldReason, SlaState, Status
 from workorders.workflow import ACTIONS
@@ -26,6 +27,9 @@ def status_label(value: str) -> str:
 
 @register.filter
 def role_label(value: str) -> str:
+    # Periodic jobs and integrations act as the brand's system, which is no membership role.
+    if value == SYSTEM:
+        return _("Automatic")
     return _label(Role, value)
 
 
@@ -61,32 +65,42 @@ def seat_of(user) -> str:
 
 @register.simple_tag
 def console_links(user, path: str = "") -> list[dict]:
-    """The console's sections this user may open, for the top bar (the hotline desk for its seats)."""
+    """The sections this staff user may open, for the top bar: a technician's own pages, the desks' queues."""
     from django.urls import reverse
     from django.utils.translation import gettext
 
     from console.access import is_staff_principal
     from console.hotline import hotline_seat
+    from dispatch.services import may_dispatch
+    from notifications.selectors import unread_count
 
     principal = principal_of(user)
     if not is_staff_principal(principal):
         return []
-    orders, desk = reverse("console:orders"), reverse("console:hotline")
-    links = [{"key": "orders", "url": orders, "label": gettext("Work orders"),
-              "current": path.startswith(orders) and not path.startswith(desk)}]
+    sections: list[tuple[str, str, str]] = []  # (key, url name, label)
+    if principal.is_technician:
+        sections.append(("field", "field:jobs", gettext("My jobs")))
+    sections.append(("orders", "console:orders", gettext("Work orders")))
     if hotline_seat(principal):
-        links.append({"key": "hotline", "url": desk, "label": gettext("Hotline desk"),
-                      "current": path.startswith(desk)})
-    from dispatch.services import may_dispatch
-
+        sections.append(("hotline", "console:hotline", gettext("Hotline desk")))
     if may_dispatch(principal):
-        board = reverse("dispatch:board")
-        links[0]["current"] = links[0]["current"] and not path.startswith(board)
-        links.append({"key": "dispatch", "url": board, "label": gettext("Dispatch board"),
-                      "current": path.startswith(board)})
-    from notifications.selectors import unread_count
-
-    inbox = reverse("notifications:inbox")
-    links.append({"key": "notifications", "url": inbox, "label": gettext("Notifications"),
-                  "current": path.startswith(inbox), "count": unread_count(user)})
+        sections.append(("dispatch", "dispatch:board", gettext("Dispatch board")))
+    if principal.is_technician:
+        sections.append(("van", "parts:van", gettext("My van")))
+        sections.append(("earnings", "revenue-field:earnings", gettext("Earnings")))
+    else:
+        sections.append(("parts", "parts:requests", gettext("Parts")))
+        if principal.is_brand_staff or principal.is_outlet_staff:
+            sections.append(("leads", "revenue-console:leads", gettext("Leads")))
+    sections.append(("notifications", "notifications:inbox", gettext("Notifications")))
+    urls = [reverse(name) for _key, name, _label in sections]
+    # A section covers the pages under its address (the parts desk: all of /parts/).
+    prefixes = [url.rsplit("requests/", 1)[0] if key == "parts" else url
+                for (key, _name, _label), url in zip(sections, urls, strict=True)]
+    links = []
+    for (key, _name, label), url, prefix in zip(sections, urls, prefixes, strict=True):
+        # The longest matching prefix wins: the hotline desk and the board live under the console's list.
+        longer = [p for p in prefixes if p != prefix and p.startswith(prefix) and path.startswith(p)]
+        links.append({"key": key, "url": url, "label": label, "current": path.startswith(prefix) and not longer})
+    links[-1]["count"] = unread_count(user)
     return links

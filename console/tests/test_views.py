@@ -65,12 +65,17 @@ def test_home_sends_staff_to_the_console(world, as_user):
     assert response["Location"] == LIST
 
 
-def test_home_tells_customers_the_portal_comes_later(world, as_user):
+def test_home_sends_customers_to_their_brands_portal(world, as_user):
     make_order(world)
     response = as_user(world.customer.user).get("/")
-    assert response.status_code == 200
-    assert b"customer portal is coming soon" in response.content
-    assert b"WO-" not in response.content
+    assert response.status_code == 302
+    assert response["Location"] == f"/portal/{world.brand.code}/"
+
+
+def test_home_sends_technicians_to_their_app(world, as_user):
+    response = as_user(world.tech_a.user).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/field/"
 
 
 def test_customer_cannot_see_the_list(world, as_user):
@@ -431,3 +436,16 @@ def test_customer_cannot_step_through_the_console(world, as_user):
 def test_transition_refuses_get(world, as_user):
     order = make_order(world)
     assert as_user(world.dispatcher).get(transition_url(order)).status_code == 405
+
+
+def test_the_top_bar_offers_each_role_its_own_sections(world, as_user):
+    def nav(user, path="/console/"):
+        html = as_user(user).get(path).content.decode()
+        return re.findall(r'data-nav="([a-z]+)"', html), re.findall(r'aria-current="page" data-nav="([a-z]+)"', html)
+
+    assert nav(world.dispatcher) == (["orders", "hotline", "dispatch", "parts", "leads", "notifications"], ["orders"])
+    assert nav(world.dispatcher, "/parts/stock/")[1] == ["parts"]
+    assert nav(world.tech_a.user) == (["field", "orders", "van", "earnings", "notifications"], ["orders"])
+    field = as_user(world.tech_a.user).get("/field/").content.decode()
+    assert re.findall(r'data-tab="([a-z]+)"( aria-current="page")?', field) == [
+        ("jobs", ' aria-current="page"'), ("van", ""), ("earnings", "")]

@@ -12,6 +12,7 @@ from parts.errors import AlreadyDecided, InsufficientStock, NoWarehouse
 from parts.models import PartRequest
 from parts.services import Line
 from parts.tests.helpers import assert_consistent, level, snapshot
+from workorders import workflow
 from workorders.choices import Status
 from workorders.tests.factories import make_order
 
@@ -192,4 +193,19 @@ def test_an_order_that_ends_releases_its_open_requests(stock, order):
     assert PartRequest.objects.get(pk=sent.pk).status == RequestStatus.TRANSFERRED
     assert PartRequest.objects.get(pk=other.pk).status == RequestStatus.OPEN
     assert level(w.store_a, w.pump) == (20, 1, 0) and level(w.store_a, w.filter) == (30, 0, 0)
+    assert_consistent()
+
+
+@pytest.mark.parametrize(("action", "role_user"), [("cancel", "dispatcher"), ("recall", "desk_a"),
+                                                   ("decline", "tech_a")])
+def test_the_lifecycle_step_that_takes_the_job_away_releases_what_the_store_reserved(stock, action, role_user):
+    w = stock
+    status = Status.DISPATCHED if action == "decline" else Status.ACCEPTED
+    order = make_order(w, status=status)
+    waiting = ask(w, order, Line(w.pump, 2))
+    assert level(w.store_a, w.pump) == (20, 2, 0)
+    actor = getattr(w, role_user)
+    workflow.transition(order, action, actor=principal_of(getattr(actor, "user", actor)), reason="客户改约")
+    assert PartRequest.objects.get(pk=waiting.pk).status == RequestStatus.CANCELLED
+    assert level(w.store_a, w.pump) == (20, 0, 0)
     assert_consistent()

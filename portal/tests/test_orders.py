@@ -73,6 +73,29 @@ def test_en_route_shows_the_technician_and_an_eta(client, ready):
     assert f'<div class="eta">{timezone.localtime(expected):%H:%M}</div>' in body
 
 
+def test_the_eta_starts_from_the_technicians_last_position_on_the_trip(client, ready):
+    tech = ready.tech_a
+    tech.home_latitude, tech.home_longitude = Decimal("30.250000"), Decimal("120.160000")
+    tech.save()
+    order = make_order(ready, status=Status.EN_ROUTE)
+    departed = WorkOrderEvent.objects.get(work_order=order, action="depart").created_at
+    site = order.site
+    # Reported before setting off: not this trip, so the home base is the start.
+    tech.last_latitude, tech.last_longitude = site.latitude, site.longitude
+    tech.last_located_at = departed - dt.timedelta(minutes=1)
+    tech.save()
+    from_home = eta_module.eta(departed_at=departed, origin=(tech.home_latitude, tech.home_longitude),
+                               destination=(site.latitude, site.longitude))
+    assert f'<div class="eta">{timezone.localtime(from_home):%H:%M}</div>' in client.get(url(order)).content.decode()
+    # Reported on the way, next to the site: the ETA is counted from there and then.
+    tech.last_located_at = departed + dt.timedelta(minutes=20)
+    tech.save()
+    near = eta_module.eta(departed_at=tech.last_located_at, origin=(site.latitude, site.longitude),
+                          destination=(site.latitude, site.longitude))
+    assert near != from_home
+    assert f'<div class="eta">{timezone.localtime(near):%H:%M}</div>' in client.get(url(order)).content.decode()
+
+
 def test_polling_answers_204_while_nothing_changed(client, ready, django_assert_max_num_queries):
     order = make_order(ready, status=Status.ASSIGNED)
     page = client.get(url(order)).content.decode()

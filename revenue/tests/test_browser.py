@@ -32,10 +32,12 @@ def test_lead_from_a_phone_to_the_desk_and_back_as_earnings(browser, live_server
     # 1. On site, on a phone in Chinese: the technician offers extended warranty and the customer agrees.
     phone = open_page(browser, live_server, locale="zh-CN", viewport=PHONE)
     sign_in(phone, "tech_a")
-    phone.goto(f"{phone.base}/field/earnings/jobs/{order.pk}/lead/")
+    phone.goto(f"{phone.base}/field/jobs/{order.pk}/")
     if phone.locator("button[data-lang=zh-hans]").count():
         phone.click("button[data-lang=zh-hans]")
         phone.wait_for_selector("button[data-lang=en]")
+    phone.click("a[data-action=new-lead]")
+    phone.wait_for_selector("#lead-form")
     first_words = phone.inner_text("#consent-wording")
     phone.check("input[name=kind][value=extended_warranty]")
     words = phone.inner_text("#consent-wording")
@@ -84,7 +86,9 @@ def test_lead_from_a_phone_to_the_desk_and_back_as_earnings(browser, live_server
     assert Commission.objects.get().amount == Decimal("122.40")
 
     # 3. Back on the phone: this month's earnings show it, per lead.
-    phone.goto(f"{phone.base}/field/earnings/")
+    phone.goto(f"{phone.base}/field/")
+    phone.click("nav.tabs a[data-tab=earnings]")
+    phone.wait_for_selector("nav.tabs a[data-tab=earnings][aria-current=page]")
     assert "¥122.40" in phone.inner_text("#earn-this-month")
     assert "¥122.40" in phone.inner_text(f"#earn-per-lead li[data-lead='{lead.pk}']")
     assert no_sideways_scroll(phone)
