@@ -62,6 +62,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_media(tmp_path_factory):
+    # Uploads and reports of this run in a folder of its own: CI runs the SQLite and PostgreSQL suites
+    # side by side, and neither may read or remove the other's files.
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    yield
+
+
 def _member(org, role, username):
     user = UserFactory(username=username)
     MembershipFactory(user=user, organisation=org, role=role)
