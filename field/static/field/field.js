@@ -126,19 +126,15 @@
 
   let prefetched = false;
   async function prefetchJobs() {
-    // Fetched once through the worker, each of today's jobs is on the phone for when the signal goes.
+    // The worker fetches and keeps this list and each of today's jobs, for when the signal goes. It is
+    // asked by message, not through this page's own fetches: a page loaded while the worker was still
+    // installing (the first sign-in lands here) is never controlled by it, and its fetches bypass it.
     const page = document.getElementById("jobs-page");
     if (!page || prefetched || !navigator.onLine || !navigator.serviceWorker) return;
     prefetched = true;
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      // The worker was just installed: it controls this page only once it has claimed it.
-      await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
-    }
+    const registration = await navigator.serviceWorker.ready;
     const urls = [location.href, ...[...page.querySelectorAll(".job-main[href]")].map((link) => link.href)];
-    for (const url of urls) {
-      try { await fetch(url, { credentials: "same-origin", cache: "no-store" }); } catch (error) { return; }
-    }
+    registration.active.postMessage({ type: "prefetch", urls });
   }
 
   /* ---- the job page ---- */

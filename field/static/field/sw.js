@@ -62,6 +62,25 @@ function cacheFirst(event) {
     .then((response) => keep(event.request, response)).catch(() => offline(event.request)));
 }
 
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type !== "prefetch" || !Array.isArray(data.urls)) return;
+  // Only the app's own pages, one after the other (a weak signal is no place for a burst).
+  const urls = data.urls.filter((u) => {
+    const url = new URL(u, self.location.href);
+    return url.origin === self.location.origin && url.pathname.startsWith(CONFIG.home);
+  });
+  event.waitUntil((async () => {
+    for (const url of urls) {
+      try {
+        keep(new Request(url), await fetch(url, { credentials: "same-origin", cache: "no-store" }));
+      } catch (error) {
+        return;
+      }
+    }
+  })());
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
