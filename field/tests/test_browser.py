@@ -202,6 +202,8 @@ def test_the_whole_day_on_a_phone(w, phone, pictures):
     wait_synced(page)
     shot(page, "field-job-en-route")
     page.click("[data-action=arrive]")
+    # The server's answer to the check-in redraws the work sections; a tap during that redraw is lost.
+    wait_synced(page)
     do_the_work(page, pictures, shots="field-job")
     fits_the_phone(page)
     shot(page, "field-job-signed")
