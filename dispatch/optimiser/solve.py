@@ -20,6 +20,9 @@ MIN_PYVRP_SECONDS = 0.2
 # Every epoch, all PyVRP workers restart from the best plan so far: far better than independent
 # runs (docs/dispatch-benchmarks.md). Big days get longer epochs (each restart costs a set-up).
 EPOCH_SECONDS = 0.5
+# ... but not more than five restarts: at 10 s per Solomon instance, twenty 0.5 s epochs held the
+# workers in the one best plan's neighbourhood (mean gap 0.237 %), five 2 s epochs did not (0.142 %).
+MAX_EPOCHS = 5
 BIG_DAY_JOBS, BIG_DAY_EPOCH_SECONDS, BIG_DAY_VROOM_LEVEL = 200, 2.0, 1
 
 
@@ -88,7 +91,7 @@ def solve(
         seconds = deadline - time.monotonic() - margin
         if epochs is None:
             epoch = EPOCH_SECONDS if len(candidates) <= BIG_DAY_JOBS else BIG_DAY_EPOCH_SECONDS
-            epochs = max(1, round(seconds / epoch))
+            epochs = max(1, min(round(seconds / epoch), MAX_EPOCHS))
         warm_start = None
         if engine == "auto":
             level = vroom_level if vroom_level is not None else AUTO_VROOM_LEVEL

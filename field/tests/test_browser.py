@@ -262,7 +262,7 @@ def test_a_job_completed_in_a_basement_syncs_once(w, phone, pictures):
     assert "12" in waiting, waiting  # depart, arrive, 3 answers, 2 photos, diagnosis, parts, payment, signature, done
     assert page.locator("#sync-list .sync-item-pending").count() == 12
     page.click("#sync-more")
-    assert page.locator("#sync-list").is_visible()
+    page.wait_for_selector("#sync-list", state="visible")  # drawn once the phone's queue is read back
     fits_the_phone(page)
     shot(page, "field-offline-waiting")
     page.click("#sync-more")

@@ -145,3 +145,11 @@ def test_pyvrp_alone_refuses_a_day_with_breaks():
     with pytest.raises(InvalidProblem) as raised:
         solve(problem, time_limit=1, engine="pyvrp")
     assert raised.value.code == "engine_unsuitable"
+
+
+@pytest.mark.parametrize(("limit", "epochs"), [(2, 4), (8, 5)])
+def test_the_workers_restart_every_half_second_but_at_most_five_times(limit, epochs):
+    tech = Technician(id="t1", start_location=0, shift=(0, 20_000))
+    problem = Problem(technicians=[tech], jobs=windowed_jobs(7), durations=D)
+    plan = plan_ok(problem, time_limit=limit, engine="pyvrp", workers=1, iterations=500)
+    assert len(plan.stats["pyvrp_epochs"]) == epochs

@@ -71,9 +71,12 @@ self.addEventListener("message", (event) => {
     return url.origin === self.location.origin && url.pathname.startsWith(CONFIG.home);
   });
   event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
     for (const url of urls) {
       try {
-        keep(new Request(url), await fetch(url, { credentials: "same-origin", cache: "no-store" }));
+        const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+        // Awaited here, unlike keep(): the worker may be stopped once this message's work is done.
+        if (response.ok && response.type === "basic" && !response.redirected) await cache.put(new Request(url), response);
       } catch (error) {
         return;
       }
