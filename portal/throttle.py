@@ -44,17 +44,24 @@ def hit(limit: Limit, subject: str, now: dt.datetime | None = None) -> Refusal |
     now = now or timezone.now()
     start = _window(now, limit.seconds)
     key = f"{limit.name}:{subject}"[:120]
+    row = RateCounter.objects.filter(key=key, window_start=start)
+
+    def count_up() -> int:
+        return row.filter(count__lt=limit.limit).update(count=F("count") + 1)
+
     with transaction.atomic():
-        counted = RateCounter.objects.filter(key=key, window_start=start, count__lt=limit.limit).update(
-            count=F("count") + 1)
-        if not counted and not RateCounter.objects.filter(key=key, window_start=start).exists():
-            try:
-                with transaction.atomic():
-                    RateCounter.objects.create(key=key, window_start=start, count=1)
-                counted = 1
-            except IntegrityError:  # another process made the row first: count on it
-                counted = RateCounter.objects.filter(key=key, window_start=start, count__lt=limit.limit).update(
-                    count=F("count") + 1)
+        counted = count_up()
+        if not counted:
+            if row.exists():
+                # Full, or made by another process after our update looked (PostgreSQL): count on it once more.
+                counted = count_up()
+            else:
+                try:
+                    with transaction.atomic():
+                        RateCounter.objects.create(key=key, window_start=start, count=1)
+                    counted = 1
+                except IntegrityError:  # another process made the row first: count on it
+                    counted = count_up()
         if counted:
             # Windows before this one are spent: keep the table small.
             RateCounter.objects.filter(key=key, window_start__lt=start).delete()
