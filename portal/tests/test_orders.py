@@ -59,12 +59,17 @@ def test_timeline_shows_stages_and_only_customer_visible_events(client, ready):
     assert "Technician: tech_a" in body
 
 
-def test_en_route_shows_the_technician_and_an_eta(client, ready):
-    tech = ready.tech_a
+def on_the_way_from_home(world):
+    """An order en route, its technician with a home base on file: (technician, order, departed at)."""
+    tech = world.tech_a
     tech.home_latitude, tech.home_longitude = Decimal("30.250000"), Decimal("120.160000")
     tech.save()
-    order = make_order(ready, status=Status.EN_ROUTE)
-    departed = WorkOrderEvent.objects.get(work_order=order, action="depart").created_at
+    order = make_order(world, status=Status.EN_ROUTE)
+    return tech, order, WorkOrderEvent.objects.get(work_order=order, action="depart").created_at
+
+
+def test_en_route_shows_the_technician_and_an_eta(client, ready):
+    tech, order, departed = on_the_way_from_home(ready)
     site = order.site
     expected = eta_module.eta(departed_at=departed, origin=(tech.home_latitude, tech.home_longitude),
                               destination=(site.latitude, site.longitude))
@@ -74,11 +79,7 @@ def test_en_route_shows_the_technician_and_an_eta(client, ready):
 
 
 def test_the_eta_starts_from_the_technicians_last_position_on_the_trip(client, ready):
-    tech = ready.tech_a
-    tech.home_latitude, tech.home_longitude = Decimal("30.250000"), Decimal("120.160000")
-    tech.save()
-    order = make_order(ready, status=Status.EN_ROUTE)
-    departed = WorkOrderEvent.objects.get(work_order=order, action="depart").created_at
+    tech, order, departed = on_the_way_from_home(ready)
     site = order.site
     # Reported before setting off: not this trip, so the home base is the start.
     tech.last_latitude, tech.last_longitude = site.latitude, site.longitude
