@@ -8,12 +8,12 @@ outlet staff only ever look at their own outlet.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
 from accounts.principal import Principal
 from dispatch import gather, masters, travel
 from dispatch.candidates import Ranking, Reason, rank
+from dispatch.day import TechDay
 from workorders.choices import Status
 from workorders.models import WorkOrder
 
@@ -58,13 +58,15 @@ def candidates_for(order: WorkOrder, *, principal: Principal, day: dt.date | Non
     techs = crew.technicians_of(outlet_ids, job.skill_id, clk.day,
                                 only=[only_technician] if only_technician is not None else None)
     # Only the days of those who hold the skill, a current certificate and a shift are read and timed.
-    able = [t["pk"] for t in techs if t["has_skill"] and t.get("certificate") is not False
-            and gather.shift_of(t["working_hours"], clk.day) is not None]
-    jobs = gather.day_jobs(facts.brand_id, outlet_ids, clk, statuses=gather.ON_A_TECHNICIANS_DAY, exclude=order.pk,
-                           technicians=able, columns=gather.STOP_COLUMNS) if able else []
+    able = {t["pk"] for t in techs if t["has_skill"] and t.get("certificate") is not False
+            and t["shift"] is not None}
+    jobs = gather.day_stops(facts.brand_id, outlet_ids, clk, technicians=able, exclude=order.pk) if able else []
     by_outlet = {o["pk"]: o for o in outlets}
-    days_of = gather.tech_days(techs, jobs, by_outlet, clk)
-    booked = gather.outlet_load(outlet_ids, clk, exclude=order.pk) if outlet_ids else Counter()
+    days_of = gather.tech_days([t for t in techs if t["pk"] in able], jobs, by_outlet, clk)
+    # The others are refused before their day is looked at: an empty day stands in for theirs.
+    idle = TechDay(shift=(0, 0), home=None)
+    days_of.update({t["pk"]: idle for t in techs if t["pk"] not in days_of})
+    booked = gather.outlet_load(outlet_ids, clk, exclude=order.pk)
     ranking = rank(job, gather.outlet_facts(outlets, booked),
                    gather.tech_facts(techs, days_of, {}, clk, job.skill_id),
                    gather.rule_of(facts.brand_id), provider or travel.provider())

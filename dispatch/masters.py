@@ -86,12 +86,14 @@ class Crew:
         for outlet_id, category_id in Organisation.authorised_categories.through.objects.filter(
                 organisation_id__in=ids).values_list("organisation_id", "productcategory_id"):
             self.outlets[outlet_id]["categories"].add(category_id)
+        from dispatch.gather import weekday_shift
+
         self.techs: dict[int, dict] = {}
         for row in Technician.objects.filter(outlet_id__in=ids, is_active=True).order_by("name", "pk").values(
                 "pk", "name", "outlet_id", "home_latitude", "home_longitude", "working_hours", "daily_capacity"):
             lat, lon = row.pop("home_latitude"), row.pop("home_longitude")
             row.update(home_lat=None if lat is None else float(lat), home_lon=None if lon is None else float(lon),
-                       skills=set(), spans={})
+                       skills=set(), spans={}, shifts=tuple(weekday_shift(row["working_hours"], d) for d in range(7)))
             self.techs[row["pk"]] = row
         tech_ids = list(self.techs)
         for tech_id, skill_id in Technician.skills.through.objects.filter(technician_id__in=tech_ids).values_list(
@@ -110,7 +112,8 @@ class Crew:
                 if (region_id is None or region_id in o["regions"]) and (wanted is None or o["pk"] in wanted)]
 
     def technicians_of(self, outlet_ids, skill_id: int | None, day, only=None) -> list[dict]:
-        """As dispatch.gather.technicians_of with ``certified_on=day``: ``has_skill`` and ``certificate``."""
+        """As dispatch.gather.technicians_of with ``certified_on=day``: ``has_skill`` and ``certificate``; and
+        ``shift``, the day's (dispatch.gather.shift_in)."""
         from dispatch.gather import certificate_on
 
         outlets, wanted = set(outlet_ids), None if only is None else set(only)
@@ -120,6 +123,7 @@ class Crew:
                 continue
             row = {k: t[k] for k in ("pk", "name", "outlet_id", "home_lat", "home_lon", "working_hours",
                                      "daily_capacity")}
+            row["shift"] = t["shifts"][day.weekday()]
             row["has_skill"] = skill_id is None or skill_id in t["skills"]
             if skill_id is not None:
                 row["certificate"] = certificate_on(t["spans"].get(skill_id), day)
