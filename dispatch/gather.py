@@ -155,12 +155,13 @@ def standard_of(brand_id: int, model_id: int | None, service_type: str) -> tuple
 
 
 def order_facts(order: WorkOrder, clk: Clock | None = None) -> OrderFacts:
-    """``order`` fetched through visible_to with site, product model and region (dispatch.views.fetch_order)."""
+    """``order`` fetched through visible_to with site and product model (dispatch.choose.fetch_order)."""
     site = order.site
     product = order.product
     model = product.product_model if product is not None else None
     minutes, skill_id, skill_name = standard_of(order.brand_id, model.pk if model else None, order.type)
-    region = order.region if order.region_id else (site.region if site is not None and site.region_id else None)
+    region_id = order.region_id or (site.region_id if site is not None else None)
+    region_code = masters.region_codes(order.brand_id).get(region_id, "") if region_id else ""
     if clk is None:
         slot_day = order.slot_start.astimezone(brand_tz()).date() if order.slot_start else None
         today = timezone.localdate(timezone.now(), brand_tz())
@@ -168,12 +169,12 @@ def order_facts(order: WorkOrder, clk: Clock | None = None) -> OrderFacts:
     window, passed = window_of(order.slot_start, order.slot_end, clk)
     job = JobFacts(
         order_id=order.pk, day=clk.day, point=point(site.latitude, site.longitude) if site else None,
-        region=region.code if region else "", skill_id=skill_id, skill_name=skill_name, minutes=minutes,
+        region=region_code, skill_id=skill_id, skill_name=skill_name, minutes=minutes,
         list_price=model.list_price if model else None, window=window, window_passed=passed,
         onsite_due=due_of(order.onsite_due, order.slot_end, clk),
     )
     return OrderFacts(job=job, brand_id=order.brand_id, status=order.status, outlet_id=order.outlet_id,
-                      technician_id=order.technician_id, region_id=region.pk if region else None,
+                      technician_id=order.technician_id, region_id=region_id,
                       category_id=model.category_id if model else None, version=order.version)
 
 

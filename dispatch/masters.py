@@ -1,4 +1,4 @@
-"""Per-process copies of the master data every ranking reads: the brand's dispatch rule, service standards,
+"""Per-process copies of the master data every ranking reads: the brand's dispatch rule, service standards, region codes
 and crew (active outlets with their regions and categories; active technicians with skills, certificates,
 working hours, homes and capacity).
 
@@ -62,6 +62,14 @@ def standards(brand_id: int) -> dict[tuple[int, str], tuple[int, int | None, str
             "product_model_id", "service_type", "standard_minutes", "required_skill_id", "required_skill__name")}
 
     return _cached("standards", brand_id, load)
+
+
+def region_codes(brand_id: int) -> dict[int, str]:
+    """Region id -> code (what the travel provider's speeds are set by) for the brand's regions."""
+    from network.models import Region
+
+    return _cached("regions", brand_id, lambda: dict(Region.objects.filter(brand_id=brand_id).values_list(
+        "pk", "code")))
 
 
 class Crew:

@@ -1,10 +1,11 @@
 """Single-order ranking latency: the candidates for one order among 100 technicians and 1,000 open jobs in the day.
 
-    .venv/bin/python bench/dispatch/ranking.py [--runs 400] [--seed 0] [--out FILE.json]
+    .venv/bin/python bench/dispatch/ranking.py [--runs 400] [--seed 0] [--db sqlite|postgres] [--out FILE.json]
 
-Builds a scratch SQLite database (var/bench-ranking.sqlite3, made afresh each run; never the product's),
-seeded: one brand, one city region served by 5 outlets (2 own service centres, 3 partners), 100
-technicians (2-4 of 8 skills, their own homes, a third of the certified skills with a lapsed
+Builds a scratch database, made afresh each run and never the product's: SQLite var/bench-ranking.sqlite3 by
+default, or with --db postgres the database aftersales_bench_ranking on 127.0.0.1:5432 (PG_BENCH_HOST and
+PG_BENCH_PORT change where), seeded: one brand, one city region served by 5 outlets (2 own service
+centres, 3 partners), 100 technicians (2-4 of 8 skills, their own homes, a third of the certified skills with a lapsed
 certificate, shifts 08:00-18:00, up to 10 jobs a day), 8 product models x 2 service types with a
 required skill each, and 1,000 open jobs on the day inside a 30 x 30 km area: 600 already on the
 technicians' days (6 each, dispatched or accepted, within 5 km of home, one per 2-hour slot from 08:00
@@ -32,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 SCRATCH = ROOT / "var" / "bench-ranking.sqlite3"
+PG_HOST, PG_PORT = os.environ.get("PG_BENCH_HOST", "127.0.0.1"), os.environ.get("PG_BENCH_PORT", "5432")
+PG_DB = "aftersales_bench_ranking"
 
 TECHNICIANS = 100
 JOBS_PER_DAY = 6  # on each technician's day already: 600 jobs
@@ -42,11 +45,20 @@ CENTRE = (30.2741, 120.1551)
 HALF_SIDE_KM = 15.0
 
 
-def setup_django() -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(SCRATCH) + suffix).unlink(missing_ok=True)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["SQLITE_PATH"] = str(SCRATCH)
+def setup_django(db: str = "sqlite") -> None:
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect(f"postgresql://postgres@{PG_HOST}:{PG_PORT}/postgres", autocommit=True,
+                             connect_timeout=5) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_DB}")
+        os.environ["DATABASE_URL"] = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{PG_DB}"
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(SCRATCH) + suffix).unlink(missing_ok=True)
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["SQLITE_PATH"] = str(SCRATCH)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
@@ -183,12 +195,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
 
     load_before = os.getloadavg()
     started = time.perf_counter()
-    setup_django()
+    setup_django(args.db)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -198,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
 
     day = next_wednesday()
     built = build(args.seed, day)
-    print(f"scratch database {SCRATCH.relative_to(ROOT)} built in {time.perf_counter() - started:.1f} s: "
+    where = PG_DB + " (PostgreSQL)" if args.db == "postgres" else SCRATCH.relative_to(ROOT)
+    print(f"scratch database {where} built in {time.perf_counter() - started:.1f} s: "
           f"{TECHNICIANS} technicians, {JOBS_ON_DAYS + NEW_ORDERS} open jobs on {day}")
     user = built["dispatcher"]
     seat = principal_of(user)
@@ -223,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     load_after = os.getloadavg()
     calibrated = calibration()
     result = {
-        "runs": args.runs, "technicians": TECHNICIANS, "open_jobs": JOBS_ON_DAYS + NEW_ORDERS,
+        "runs": args.runs, "db": args.db, "technicians": TECHNICIANS, "open_jobs": JOBS_ON_DAYS + NEW_ORDERS,
         "p50_ms": round(percentile(timings, 50), 2), "p95_ms": round(percentile(timings, 95), 2),
         "p99_ms": round(percentile(timings, 99), 2), "mean_ms": round(statistics.mean(timings), 2),
         "max_ms": round(max(timings), 2), "queries_per_ranking": len(captured.captured_queries),
