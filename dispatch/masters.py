@@ -1,5 +1,5 @@
-"""Per-process copies of the master data every ranking reads: the brand's dispatch rule, service standards, region codes
-and crew (active outlets with their regions and categories; active technicians with skills, certificates,
+"""Per-process copies of the master data every ranking reads: the brand's dispatch rule, service standards,
+region codes and crew (active outlets with their regions and categories; active technicians with skills, certificates,
 working hours, homes and capacity).
 
 They change a few times a week at most, and a ranking is asked for many times a minute, so each process keeps
@@ -78,6 +78,7 @@ class Crew:
     def __init__(self, brand_id: int) -> None:
         from accounts.choices import OrgKind
         from accounts.models import Organisation
+        from dispatch.gather import weekday_shift
         from network.models import Certification, Region, Technician
 
         self.outlets: dict[int, dict] = {}
@@ -94,8 +95,6 @@ class Crew:
         for outlet_id, category_id in Organisation.authorised_categories.through.objects.filter(
                 organisation_id__in=ids).values_list("organisation_id", "productcategory_id"):
             self.outlets[outlet_id]["categories"].add(category_id)
-        from dispatch.gather import weekday_shift
-
         self.techs: dict[int, dict] = {}
         for row in Technician.objects.filter(outlet_id__in=ids, is_active=True).order_by("name", "pk").values(
                 "pk", "name", "outlet_id", "home_latitude", "home_longitude", "working_hours", "daily_capacity"):

@@ -13,6 +13,7 @@ from catalog.models import ServiceStandard
 from dispatch import reasons
 from dispatch.choose import candidates_for, fetch_order
 from dispatch.models import DispatchRule, InHouseMode
+from dispatch.slots import WEEKDAYS
 from dispatch.tests.scene import CENTRE, at, dispatch_scene, east, north, order_at
 from network.models import Certification
 from workorders.choices import Status
@@ -191,3 +192,18 @@ def test_a_site_without_region_has_no_outlet_and_says_so(w):
     choice = rank(w, order)
     assert choice.ranking.candidates == ()
     assert [n.code for n in choice.ranking.notes] == ["no_region"]
+
+
+def test_a_saved_region_code_or_shift_applies_to_the_next_ranking_at_once(w):
+    """Region codes and shifts come from this process's copy (dispatch.masters); a save forgets it."""
+    order = order_at(w, east(2))
+    assert rank(w, order).ranking.job.region == w.region.code
+    w.region.code = "HZ-WEST"
+    w.region.save()
+    hours = dict(w.tech_a.working_hours)
+    hours[WEEKDAYS[w.day.weekday()]] = None  # a day off
+    w.tech_a.working_hours = hours
+    w.tech_a.save()
+    choice = rank(w, order)
+    assert choice.ranking.job.region == "HZ-WEST"
+    assert refusal(choice, w.tech_a).startswith("not on shift")
