@@ -29,7 +29,7 @@ from dispatch.candidates import JobFacts, OutletFacts, Rule, TechFacts
 from dispatch.day import Lunch, Point, Stop, TechDay
 from dispatch.selectors import brand_tz
 from dispatch.slots import WEEKDAYS
-from network.models import Certification, Region, Technician
+from network.models import Certification, Technician
 from workorders.choices import Status
 from workorders.models import WorkOrder
 
@@ -210,14 +210,16 @@ class Epoch(Func):
 
     output_field = IntegerField()
 
-    def as_sqlite(self, compiler, connection, **extra):
-        # "%%%%s": the template's own formatting leaves "%%s", the backend's placeholder pass leaves "%s".
-        return self.as_sql(compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)",
-                           **extra)
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return epoch_sql(sql, connection.vendor), params
 
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="FLOOR(EXTRACT(EPOCH FROM %(expressions)s))::bigint",
-                           **extra)
+
+def epoch_sql(column: str, vendor: str) -> str:
+    """Epoch as SQL over ``column`` (SQLite or PostgreSQL), a literal % doubled as the backends expect."""
+    if vendor == "postgresql":
+        return f"FLOOR(EXTRACT(EPOCH FROM {column}))::bigint"
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
 
 def seconds_in(row: dict, name: str, clk: Clock) -> int | None:
@@ -392,12 +394,6 @@ def _day_where(outlet_ids: Sequence[int], statuses: Sequence[str], clk: Clock, *
     return where, params
 
 
-def _epoch_sql(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"FLOOR(EXTRACT(EPOCH FROM {column}))::bigint"
-    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
-
-
 def _float_sql(column: str) -> str:
     return f"CAST({column} AS {'double precision' if connection.vendor == 'postgresql' else 'REAL'})"
 
@@ -412,10 +408,13 @@ def day_stops(brand_id: int, outlet_ids: Sequence[int], clk: Clock, *, technicia
     if not outlet_ids:
         return []
     where, params = _day_where(outlet_ids, ON_A_TECHNICIANS_DAY, clk, exclude=exclude, technicians=technicians)
-    sql = (f"SELECT w.id, w.status, w.type, w.technician_id, {_epoch_sql('w.slot_start')}, "
-           f"{_epoch_sql('w.slot_end')}, {_epoch_sql('w.arrived_at')}, {_float_sql('s.latitude')}, "
+    def _epoch(column: str) -> str:
+        return epoch_sql(column, connection.vendor)
+
+    sql = (f"SELECT w.id, w.status, w.type, w.technician_id, {_epoch('w.slot_start')}, "
+           f"{_epoch('w.slot_end')}, {_epoch('w.arrived_at')}, {_float_sql('s.latitude')}, "
            f"{_float_sql('s.longitude')}, p.product_model_id, v.technician_id, v.day, v.sequence, "
-           f"{_epoch_sql('v.planned_start')} "
+           f"{_epoch('v.planned_start')} "
            f"FROM {_table(WorkOrder)} w LEFT JOIN {_table(Visit)} v ON v.work_order_id = w.id "
            f"LEFT JOIN {_table(Site)} s ON s.id = w.site_id "
            f"LEFT JOIN {_table(InstalledProduct)} p ON p.id = w.product_id "
@@ -496,7 +495,3 @@ def tech_facts(techs: Sequence[dict], days_of: dict[int, TechDay], spans: dict, 
         weekday_off=shift_in(t, clk.day) is None, daily_capacity=t["daily_capacity"],
         day=days_of[t["pk"]],
     ) for t in techs]
-
-
-def region_codes(region_ids: Iterable[int]) -> dict[int, str]:
-    return dict(Region.objects.filter(pk__in=list(region_ids)).values_list("pk", "code"))
