@@ -114,17 +114,20 @@ def authenticate_token(token_hash: str, now: dt.datetime):
     organisation), each compiled again on every request. This is the same lookup in one
     statement, built once per process: the user's active memberships of active organisations,
     first one first, which is the rule ``principal_of`` applies. A technician's or customer's
-    own record is looked up as in ``principal_of`` (those roles cost one query more).
+    own record is looked up as in ``principal_of`` (those roles cost one query more). On PostgreSQL the
+    statement is prepared on the connection (core/prepared.py: ``hot_cursor``).
     """
     from accounts.models import User
+    from core.prepared import hot_cursor, instance_from_row
 
-    rows = list(User.objects.raw(_token_sql(), [now - LAST_USED_GRANULARITY, True, True, token_hash, now, True]))
-    if not rows:
+    with hot_cursor() as cursor:
+        cursor.execute(_token_sql(), [now - LAST_USED_GRANULARITY, True, True, token_hash, now, True])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    user = rows[0]
-    role, organisation_id, brand_id = user.p_role, user.p_organisation_id, user.p_organisation_brand_id
-    token_id, stale = user.p_token_id, user.p_token_stale
-    del user.p_role, user.p_organisation_id, user.p_organisation_brand_id, user.p_token_id, user.p_token_stale
+    columns = len(User._meta.concrete_fields)
+    user = instance_from_row(User, row[:columns])
+    role, organisation_id, brand_id, token_id, stale = row[columns:]
     if stale:
         # Recorded to the hour, not per request: a write on every call would cost each request a statement.
         from accounts.models import ApiToken

@@ -100,6 +100,13 @@ if DATABASE_URL:
         DATABASES["default"].setdefault("OPTIONS", {})
         DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
+    elif DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DB_PREPARE_HOT_STATEMENTS", True):
+        # Only the few statements every API request or order creation runs are prepared (core/prepared.py:
+        # hot_cursor asks for it); the ORM's own statements stay unprepared. psycopg prepares nothing while
+        # the threshold is None (Django's default), so it is set out of reach instead. Turn this off behind
+        # a pooler in transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+        DATABASES["default"].setdefault("OPTIONS", {})
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
     DATABASES["default"].setdefault("TEST", {})
     if os.environ.get("TEST_DATABASE_NAME"):
         DATABASES["default"]["TEST"]["NAME"] = os.environ["TEST_DATABASE_NAME"]

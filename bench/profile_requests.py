@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
+# The product's URLs plus the bare-INSERT view the HTTP benchmark compares creation against.
+os.environ.setdefault("ROOT_URLCONF_OVERRIDE", "bench.baseline_urls")
 
 import django  # noqa: E402
 
@@ -39,6 +41,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import ApiToken, User  # noqa: E402
+from bench.baseline_urls import BASELINE_PATH, create_table  # noqa: E402
 from bench.prepare import DISPATCHER, _random_rows  # noqa: E402
 from customers.models import InstalledProduct  # noqa: E402
 from workorders.models import WorkOrder  # noqa: E402
@@ -66,6 +69,7 @@ def requests_for(user, rng: random.Random, n: int) -> dict[str, list]:
         "list": [LIST_PARAMS[i % len(LIST_PARAMS)] for i in range(n)],
         "detail": orders,
         "create": creates,
+        "baseline": [json.dumps(c) for c in creates],
     }
 
 
@@ -74,6 +78,8 @@ def call(client: Client, kind: str, arg):
         resp = client.get(URL, arg)
     elif kind == "detail":
         resp = client.get(f"{URL}/{arg}")
+    elif kind == "baseline":
+        resp = client.post(f"/{BASELINE_PATH}", data=arg, content_type="application/json")
     else:
         resp = client.post(URL, data=json.dumps(arg), content_type="application/json")
     if resp.status_code >= 300:
@@ -120,7 +126,7 @@ def measure(client: Client, kind: str, args: list) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=200, help="requests per kind")
-    parser.add_argument("--kinds", default="list,detail,create")
+    parser.add_argument("--kinds", default="list,detail,create,baseline")
     parser.add_argument("--profile", default="", help="kind to run under cProfile afterwards")
     parser.add_argument("--sql", default="", help="kind whose statements to print for one request")
     parser.add_argument("--top", type=int, default=35)
@@ -131,18 +137,28 @@ def main(argv: list[str] | None = None) -> int:
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     inputs = requests_for(user, random.Random(7), args.n)
     kinds = [k for k in args.kinds.split(",") if k]
+    if "baseline" in kinds:
+        create_table()
     print(f"{connection.vendor}: {WorkOrder.objects.count():,} work orders")
+    results = {}
     for kind in kinds:
         for arg in inputs[kind][:20]:  # warm-up: imports, caches, connection
             call(client, kind, arg)
-        print(f"{kind:<8}", json.dumps(measure(client, kind, inputs[kind])))
+        results[kind] = measure(client, kind, inputs[kind])
+        print(f"{kind:<8}", json.dumps(results[kind]))
+    if "create" in results and "baseline" in results:
+        # What the HTTP benchmark's ratio would be if the machine's CPU were all Django's and the
+        # database's (no HTTP server, no load generator): a guide while working, not the target.
+        cost = {k: results[k]["cpu_ms_median"] + (results[k]["db_cpu_ms_mean"] or 0) for k in ("create", "baseline")}
+        print(f"in-process CPU per request: create {cost['create']:.2f} ms, baseline {cost['baseline']:.2f} ms, "
+              f"ratio {cost['baseline'] / cost['create']:.3f}")
     if args.sql:
         with CaptureQueriesContext(connection) as ctx:
             call(client, args.sql, inputs[args.sql][1])
         for q in ctx.captured_queries:
             print(f"  [{q['time']}s] {q['sql'][:400]}")
     if args.profile:
-        prof = cProfile.Profile()
+        prof = cProfile.Profile(time.process_time)  # CPU, not waits on the database
         prof.enable()
         for arg in inputs[args.profile]:
             call(client, args.profile, arg)

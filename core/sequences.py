@@ -1,29 +1,32 @@
 from __future__ import annotations
 
-from django.db import IntegrityError, connection, transaction
+import functools
+
+from django.db import connection, transaction
 
 from core.models import Counter
+
+
+@functools.cache
+def upsert_sql() -> str:
+    """Create the named counter at 1 or advance it by one, returning the new value: one statement.
+
+    INSERT ... ON CONFLICT DO UPDATE ... RETURNING: PostgreSQL 9.5+, SQLite 3.35+.
+    """
+    q = connection.ops.quote_name
+    table, key, value = q(Counter._meta.db_table), q("key"), q("value")
+    return (f"INSERT INTO {table} ({key}, {value}) VALUES (%s, 1) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {value} = {table}.{value} + 1 RETURNING {value}")
 
 
 def next_value(key: str) -> int:
     """Advance the named counter and return the new value.
 
-    Must run inside the caller's transaction: the UPDATE holds the row (PostgreSQL) or the
-    database write lock (SQLite, IMMEDIATE) until commit, so no two callers get one value.
-    UPDATE ... RETURNING (SQLite 3.35+, PostgreSQL) does it in one statement.
+    Must run inside the caller's transaction: the write holds the row (PostgreSQL) or the
+    database write lock (SQLite, IMMEDIATE) until commit, so no two callers get one value and
+    a rolled-back caller's value is given again.
     """
     assert transaction.get_connection().in_atomic_block, "next_value needs a transaction"
-    table = connection.ops.quote_name(Counter._meta.db_table)
-    sql = f"UPDATE {table} SET value = value + 1 WHERE key = %s RETURNING value"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key])
-        row = cursor.fetchone()
-        if row:
-            return row[0]
-        try:
-            with transaction.atomic():
-                Counter.objects.create(key=key, value=1)
-                return 1
-        except IntegrityError:
-            cursor.execute(sql, [key])
-            return cursor.fetchone()[0]
+        cursor.execute(upsert_sql(), [key])
+        return cursor.fetchone()[0]

@@ -14,6 +14,7 @@ from core.api import AUTH, ApiDateTime, get_visible, json_response, page_params,
 from core.errors import InvalidInput
 from core.idempotency import run_idempotent
 from customers.models import Customer, InstalledProduct, Site
+from customers.selectors import customers_product
 from network.models import Technician
 from workorders import selectors, services, workflow
 from workorders.choices import Channel, HoldReason, Priority, SlaState, Status, WorkOrderType
@@ -253,15 +254,9 @@ def _creation_refs(request, payload: WorkOrderIn) -> tuple[Customer, InstalledPr
     name the field at fault.
     """
     if payload.product_id is not None:
-        product = (
-            InstalledProduct.objects.visible_to(request.user)
-            .filter(pk=payload.product_id, customer_id=payload.customer_id,
-                    customer__in=Customer.objects.visible_to(request.user))
-            .select_related("customer", "site")
-            .first()
-        )
-        if product is not None and payload.site_id in (None, product.site_id):
-            return product.customer, product, product.site
+        found = customers_product(request.user, product_id=payload.product_id, customer_id=payload.customer_id)
+        if found is not None and payload.site_id in (None, found[1].site_id):
+            return found
     customer = ref(Customer.objects, request, payload.customer_id, "customer_id")
     product = ref(InstalledProduct.objects.select_related("site"), request, payload.product_id, "product_id")
     if product is not None and payload.site_id is not None and payload.site_id == product.site_id:

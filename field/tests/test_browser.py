@@ -168,8 +168,14 @@ def assert_completed_once(w, order) -> Visit:
     kinds = sorted(WorkOrderAttachment.objects.filter(work_order=order).values_list("kind", flat=True))
     assert kinds.count(AttachmentKind.PHOTO) == 2 and kinds.count(AttachmentKind.SIGNATURE) == 1
     assert level(w.van_a, w.filter)[0] == VAN_FILTERS - 1 and level(w.van_a, w.pump)[0] == VAN_PUMPS
-    # The PDF service report was rendered once the completion committed (reports.tasks).
-    report = ServiceReport.objects.get(work_order=order)
+    # The PDF service report is rendered once the completion has committed (reports.tasks), in the request
+    # that committed it. The page can show the order completed before that: when the outbox sent the
+    # completion twice, the second answer ("already completed") may come back while the first request is
+    # still rendering. So the report is waited for, not expected at once.
+    deadline = time.monotonic() + 30
+    while (report := ServiceReport.objects.filter(work_order=order).select_related("attachment").first()) is None:
+        assert time.monotonic() < deadline, "no service report 30 s after the completion"
+        time.sleep(0.2)
     assert report.attachment.kind == AttachmentKind.REPORT and report.attachment.content_type == "application/pdf"
     return visit
 

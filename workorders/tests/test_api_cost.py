@@ -21,6 +21,7 @@ from workorders.tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/workorders"
+WRITES = 1 if connection.vendor == "postgresql" else 3  # number + order + created event
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
@@ -83,7 +84,7 @@ def test_detail_is_two_statements(world, api_as, django_assert_max_num_queries):
 
 
 @pytest.mark.parametrize("site", ["omitted", "the_products"])
-def test_create_is_five_statements(world, api_as, site, django_assert_max_num_queries):
+def test_create_is_three_statements_on_postgresql_five_on_sqlite(world, api_as, site, django_assert_max_num_queries):
     make_order(world)  # the month's number counter exists from the first order on, and the SLA policies are read
     body = create_body(world, **({"site_id": world.product.site_id} if site == "the_products" else {}))
     client = api_as("hotline")
@@ -93,9 +94,9 @@ def test_create_is_five_statements(world, api_as, site, django_assert_max_num_qu
 
     assert resp.status_code == 201, resp.content
     assert resp.json()["site_id"] == world.product.site_id
-    # token + principal, product with its customer and site, number, order, created event; the SLA
-    # policies come from the process's copy (workorders/sla.py)
-    assert len(statements.sql) == 5, statements.sql
+    # token + principal, product with its customer and site, then number + order + created event: one
+    # statement on PostgreSQL, three on SQLite; the SLA policies come from the process's copy (workorders/sla.py)
+    assert len(statements.sql) == 1 + 1 + WRITES, statements.sql
 
 
 def test_create_with_another_site_of_the_customer_looks_it_up(world, api_as):
@@ -108,7 +109,7 @@ def test_create_with_another_site_of_the_customer_looks_it_up(world, api_as):
 
     assert resp.status_code == 201 and resp.json()["site_id"] == other_site.pk
     # the one-statement lookup finds the product at another site: customer, product and site one by one
-    assert len(statements.sql) == 8
+    assert len(statements.sql) == 1 + 1 + 3 + WRITES
 
 
 @pytest.mark.parametrize("whose", ["other_customer", "rival"])
