@@ -4,9 +4,11 @@
 the connection (read from /proc, so only for a server on this host), ``statements`` the SQL
 statements per request other than BEGIN/COMMIT/SAVEPOINT.
 
-Runs the list, detail and create requests through Django's test client (the whole middleware and
-Ninja stack, no HTTP server) against the database named by DATABASE_URL / SQLITE_PATH, which must
-hold the demo data (``manage.py demo``). Writes an API token and the orders the create requests open.
+Runs the list, detail and create requests, and the bare-INSERT view the HTTP benchmark compares
+creation against (``baseline``), through Django's test client (the whole middleware and Ninja stack,
+no HTTP server) against the database named by DATABASE_URL / SQLITE_PATH, which must hold the demo
+data (``manage.py demo``). Writes an API token, the orders the create requests open and the
+bench-only ``bench_insert`` table. With both create and baseline it prints their in-process ratio.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> .venv/bin/python bench/profile_requests.py
     .venv/bin/python bench/profile_requests.py --profile list   # + the top of a cProfile listing

@@ -129,7 +129,7 @@ def customer_profile(customer: Customer, *, now: dt.datetime | None = None) -> C
 # What opening an order needs of the product it names, its customer and its site (the customer's brief
 # for the response, the brand, segment and region for the SLA).
 _PRODUCT_FIELDS = ("id", "brand_id", "customer_id", "site_id")
-_CUSTOMER_FIELDS = ("brand_id", "kind", "name", "phone", "segment")
+_CUSTOMER_FIELDS = ("brand_id", "name", "phone", "segment")
 _SITE_FIELDS = ("customer_id", "region_id")
 _ID_MIN, _ID_MAX = -(2**63), 2**63 - 1
 _PRINCIPAL_IDS = ("brand_id", "organisation_id", "outlet_id", "technician_id", "customer_id")

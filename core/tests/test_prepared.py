@@ -37,8 +37,8 @@ def orm_customers_product(user, product_id, customer_id):
         return None
     site = product.site
     return (
-        (product.customer.pk, product.customer.brand_id, product.customer.kind, product.customer.name,
-         product.customer.phone, product.customer.segment),
+        (product.customer.pk, product.customer.brand_id, product.customer.name, product.customer.phone,
+         product.customer.segment),
         (product.pk, product.brand_id, product.customer_id, product.site_id),
         None if site is None else (site.pk, site.customer_id, site.region_id),
     )
@@ -49,7 +49,7 @@ def prepared_view(found):
         return None
     customer, product, site = found
     return (
-        (customer.pk, customer.brand_id, customer.kind, customer.name, customer.phone, customer.segment),
+        (customer.pk, customer.brand_id, customer.name, customer.phone, customer.segment),
         (product.pk, product.brand_id, product.customer_id, product.site_id),
         None if site is None else (site.pk, site.customer_id, site.region_id),
     )
