@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import ORDER_CREATORS, Role
 from accounts.principal import Principal
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied, PreconditionFailed, StaleVersion
-from core.inserts import insert_values, returned_fields, returning, set_returned
+from core.inserts import insert_params, insert_sql, returned_fields, returning, set_returned
 from core.prepared import hot_cursor
 from core.sequences import next_value, upsert_sql
 from customers.models import Customer, InstalledProduct, Site
@@ -126,6 +126,17 @@ def create_work_order(
 
 
 NUMBER = WorkOrder._meta.get_field("number")
+# The number as Python's f"{prefix}{value:06d}" writes it: zero-padded to six digits, longer if need be.
+_NUMBER_SQL = "(SELECT %s || lpad(n.value::text, greatest(6, length(n.value::text)), '0') FROM n)"
+
+
+@functools.cache
+def _numbered_sql(using: str) -> str:
+    """PostgreSQL: the counter, the order (returning what save() reads back, and its number) and the event."""
+    order = insert_sql(WorkOrder, using, (("number", _NUMBER_SQL),))
+    event = insert_sql(WorkOrderEvent, using, (("work_order_id", "(SELECT id FROM o)"),))
+    returned = returning((*returned_fields(WorkOrder), NUMBER), using)
+    return f"WITH n AS ({upsert_sql()}), o AS ({order} {returned}), e AS ({event} RETURNING id) SELECT o.* FROM o, e"
 
 
 def _insert_numbered(order: WorkOrder, event: WorkOrderEvent, *, counter: str, prefix: str) -> None:
@@ -138,32 +149,26 @@ def _insert_numbered(order: WorkOrder, event: WorkOrderEvent, *, counter: str, p
     save, but no data-modifying CTEs either: three statements in a transaction.
     """
     connection = transaction.get_connection()  # the connection itself: core/inserts.py reads it field by field
-    q = connection.ops.quote_name
-    orders, events = q(WorkOrder._meta.db_table), q(WorkOrderEvent._meta.db_table)
     returned = returned_fields(WorkOrder)
     if connection.vendor == "postgresql":
-        # The number as Python's f"{prefix}{value:06d}" writes it: zero-padded to six digits, longer if need be.
-        number = ("(SELECT %s || lpad(n.value::text, greatest(6, length(n.value::text)), '0') FROM n)", [prefix])
-        order_sql, order_params = insert_values(order, connection, {"number": number})
-        event_sql, event_params = insert_values(event, connection, {"work_order_id": ("(SELECT id FROM o)", [])})
+        params = [
+            counter,
+            *insert_params(order, connection, {"number": [prefix]}),
+            *insert_params(event, connection, {"work_order_id": []}),
+        ]
         with hot_cursor() as cursor:
-            cursor.execute(
-                f"WITH n AS ({upsert_sql()}), "
-                f"o AS (INSERT INTO {orders} {order_sql} {returning([*returned, NUMBER], connection)}), "
-                f"e AS (INSERT INTO {events} {event_sql} RETURNING id) "
-                f"SELECT o.* FROM o, e",
-                [counter, *order_params, *event_params],
-            )
+            cursor.execute(_numbered_sql(connection.alias), params)
             *row, order.number = cursor.fetchone()
     else:
         with transaction.atomic(), connection.cursor() as cursor:
             order.number = f"{prefix}{next_value(counter):06d}"
-            order_sql, order_params = insert_values(order, connection)
-            cursor.execute(f"INSERT INTO {orders} {order_sql} {returning(returned, connection)}", order_params)
+            cursor.execute(
+                f"{insert_sql(WorkOrder, connection.alias)} {returning(returned, connection.alias)}",
+                insert_params(order, connection),
+            )
             row = cursor.fetchone()
             event.work_order_id = row[0]
-            event_sql, event_params = insert_values(event, connection)
-            cursor.execute(f"INSERT INTO {events} {event_sql}", event_params)
+            cursor.execute(insert_sql(WorkOrderEvent, connection.alias), insert_params(event, connection))
     set_returned(order, returned, row, connection)
 
 
