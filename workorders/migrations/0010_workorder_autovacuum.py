@@ -14,19 +14,18 @@ SETTINGS = {
 }
 
 
-def _alter(schema_editor, sql: str) -> None:
+def _alter(apps, schema_editor, change: str) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        table = schema_editor.quote_name("workorders_workorder")
-        schema_editor.execute(sql.format(table=table))
+        table = schema_editor.quote_name(apps.get_model("workorders", "WorkOrder")._meta.db_table)
+        schema_editor.execute(f"ALTER TABLE {table} {change}")
 
 
 def tune(apps, schema_editor):
-    options = ", ".join(f"{name} = {value}" for name, value in SETTINGS.items())
-    _alter(schema_editor, f"ALTER TABLE {{table}} SET ({options})")
+    _alter(apps, schema_editor, f"SET ({', '.join(f'{name} = {value}' for name, value in SETTINGS.items())})")
 
 
 def untune(apps, schema_editor):
-    _alter(schema_editor, f"ALTER TABLE {{table}} RESET ({', '.join(SETTINGS)})")
+    _alter(apps, schema_editor, f"RESET ({', '.join(SETTINGS)})")
 
 
 class Migration(migrations.Migration):
