@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -35,6 +36,20 @@ class ScopedQuerySet(models.QuerySet):
 
     def _scope(self, principal):  # pragma: no cover - every subclass overrides
         raise NotImplementedError
+
+    def _through(self, field: str, parents: models.QuerySet) -> ScopedQuerySet:
+        """The rows whose foreign key ``field`` points at a row of ``parents``: how a child's scope
+        is built from its parent's.
+
+        The same rows as ``filter(field__in=parents)``, written as a correlated EXISTS because SQLite
+        runs an IN's subquery whole before the outer query: for one order's timeline that was every
+        order id of the brand (385 ms at 1M orders, against 0.6 ms for the EXISTS, which it runs per
+        candidate row as a primary-key lookup). PostgreSQL plans the two as the same semi-join.
+        The other direction, parents through a column of their children (customers through their
+        orders), stays an IN: there the EXISTS would search the children once per parent row, which
+        makes a count of an outlet's customers ten times slower on SQLite.
+        """
+        return self.filter(Exists(parents.filter(pk=OuterRef(field))))
 
 
 class Counter(models.Model):

@@ -63,7 +63,7 @@ class Customer(TimeStampedModel):
 
 class SiteQuerySet(ScopedQuerySet):
     def _scope(self, principal):
-        return self.filter(customer__in=Customer.objects.all()._scope(principal))
+        return self._through("customer", Customer.objects.all()._scope(principal))
 
 
 class Site(TimeStampedModel):

@@ -138,7 +138,8 @@ _PRINCIPAL_IDS = ("brand_id", "organisation_id", "outlet_id", "technician_id", "
 def _customers_product(principal: Principal, product_id: int, customer_id: int):
     return (
         InstalledProduct.objects.all()._scope(principal)
-        .filter(pk=product_id, customer_id=customer_id, customer__in=Customer.objects.all()._scope(principal))
+        .filter(pk=product_id, customer_id=customer_id)
+        ._through("customer", Customer.objects.all()._scope(principal))
         .values_list(*_PRODUCT_FIELDS, *(f"customer__{f}" for f in _CUSTOMER_FIELDS),
                      *(f"site__{f}" for f in _SITE_FIELDS))
     )
@@ -153,10 +154,10 @@ def customers_product(
     """The customer's product with the customer and the product's site, as ``visible_to`` shows them.
 
     One statement, the ORM's own (the product through its scope, the customer through the customer
-    scope as a subquery), compiled once per shape of principal (core/prepared.py): opening an order
-    spent more on building this query than on anything else. None when the user may not see both, or
-    the product is not the customer's. The instances hold only the fields read here; another is loaded
-    when first read.
+    scope as a correlated EXISTS, ``_through``), compiled once per shape of principal
+    (core/prepared.py): opening an order spent more on building this query than on anything else.
+    None when the user may not see both, or the product is not the customer's. The instances hold
+    only the fields read here; another is loaded when first read.
     """
     principal = principal_of(user)
     if principal is None or not (_ID_MIN <= product_id <= _ID_MAX and _ID_MIN <= customer_id <= _ID_MAX):

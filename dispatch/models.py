@@ -69,7 +69,7 @@ class VisitQuerySet(ScopedQuerySet):
     def _scope(self, principal):
         from workorders.models import WorkOrder
 
-        return self.filter(work_order__in=WorkOrder.objects.all()._scope(principal))
+        return self._through("work_order", WorkOrder.objects.all()._scope(principal))
 
 
 class Visit(models.Model):

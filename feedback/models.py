@@ -13,7 +13,7 @@ class RatingQuerySet(ScopedQuerySet):
     def _scope(self, principal):
         from workorders.models import WorkOrder
 
-        return self.filter(work_order__in=WorkOrder.objects.all()._scope(principal))
+        return self._through("work_order", WorkOrder.objects.all()._scope(principal))
 
 
 class Rating(models.Model):

@@ -109,7 +109,7 @@ class VisitQuerySet(ScopedQuerySet):
     def _scope(self, principal):
         if principal.is_customer:
             return self.none()
-        visits = self.filter(work_order__in=_orders_for(principal))
+        visits = self._through("work_order", _orders_for(principal))
         if principal.is_technician:
             visits = visits.filter(technician_id=principal.technician_id)
         return visits

@@ -152,7 +152,7 @@ class Technician(TimeStampedModel):
 
 class CertificationQuerySet(ScopedQuerySet):
     def _scope(self, principal):
-        return self.filter(technician__in=Technician.objects.all()._scope(principal))
+        return self._through("technician", Technician.objects.all()._scope(principal))
 
 
 class Certification(TimeStampedModel):

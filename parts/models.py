@@ -99,7 +99,7 @@ class _ByWarehouse(ScopedQuerySet):
     warehouse_field = "warehouse"
 
     def _scope(self, principal):
-        return self.filter(**{f"{self.warehouse_field}__in": Warehouse.objects.all()._scope(principal)})
+        return self._through(self.warehouse_field, Warehouse.objects.all()._scope(principal))
 
 
 class StockBalanceQuerySet(_ByWarehouse):

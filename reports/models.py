@@ -12,7 +12,7 @@ class ServiceReportQuerySet(ScopedQuerySet):
     def _scope(self, principal):
         from workorders.models import WorkOrderAttachment
 
-        return self.filter(attachment__in=WorkOrderAttachment.objects.all()._scope(principal))
+        return self._through("attachment", WorkOrderAttachment.objects.all()._scope(principal))
 
 
 class ServiceReport(models.Model):

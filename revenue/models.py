@@ -145,7 +145,7 @@ class Lead(models.Model):
 
 class LeadEventQuerySet(ScopedQuerySet):
     def _scope(self, principal):
-        return self.filter(lead__in=Lead.objects.all()._scope(principal))
+        return self._through("lead", Lead.objects.all()._scope(principal))
 
 
 class LeadEvent(models.Model):

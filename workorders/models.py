@@ -165,7 +165,7 @@ class WorkOrder(TimeStampedModel):
 
 class WorkOrderEventQuerySet(ScopedQuerySet):
     def _scope(self, principal):
-        events = self.filter(work_order__in=WorkOrder.objects.all()._scope(principal))
+        events = self._through("work_order", WorkOrder.objects.all()._scope(principal))
         if principal.is_customer:
             events = events.filter(customer_visible=True)
         return events
@@ -320,7 +320,7 @@ def attachment_path(instance: WorkOrderAttachment, filename: str) -> str:
 
 class WorkOrderAttachmentQuerySet(ScopedQuerySet):
     def _scope(self, principal):
-        attachments = self.filter(work_order__in=WorkOrder.objects.all()._scope(principal))
+        attachments = self._through("work_order", WorkOrder.objects.all()._scope(principal))
         if principal.is_customer:
             attachments = attachments.filter(customer_visible=True)
         return attachments
