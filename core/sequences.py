@@ -2,18 +2,19 @@ from __future__ import annotations
 
 import functools
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 
 from core.models import Counter
 
 
 @functools.cache
-def upsert_sql() -> str:
-    """Create the named counter at 1 or advance it by one, returning the new value: one statement.
+def upsert_sql(using: str) -> str:
+    """Create the named counter at 1 or advance it by one, returning the new value: one statement,
+    quoted for the database ``using``.
 
     INSERT ... ON CONFLICT DO UPDATE ... RETURNING: PostgreSQL 9.5+, SQLite 3.35+.
     """
-    q = connection.ops.quote_name
+    q = connections[using].ops.quote_name
     table, key, value = q(Counter._meta.db_table), q("key"), q("value")
     return (f"INSERT INTO {table} ({key}, {value}) VALUES (%s, 1) "
             f"ON CONFLICT ({key}) DO UPDATE SET {value} = {table}.{value} + 1 RETURNING {value}")
@@ -26,7 +27,8 @@ def next_value(key: str) -> int:
     database write lock (SQLite, IMMEDIATE) until commit, so no two callers get one value and
     a rolled-back caller's value is given again.
     """
-    assert transaction.get_connection().in_atomic_block, "next_value needs a transaction"
+    connection = transaction.get_connection()
+    assert connection.in_atomic_block, "next_value needs a transaction"
     with connection.cursor() as cursor:
-        cursor.execute(upsert_sql(), [key])
+        cursor.execute(upsert_sql(connection.alias), [key])
         return cursor.fetchone()[0]

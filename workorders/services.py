@@ -136,7 +136,8 @@ def _numbered_sql(using: str) -> str:
     order = insert_sql(WorkOrder, using, (("number", _NUMBER_SQL),))
     event = insert_sql(WorkOrderEvent, using, (("work_order_id", "(SELECT id FROM o)"),))
     returned = returning((*returned_fields(WorkOrder), NUMBER), using)
-    return f"WITH n AS ({upsert_sql()}), o AS ({order} {returned}), e AS ({event} RETURNING id) SELECT o.* FROM o, e"
+    counter = upsert_sql(using)
+    return f"WITH n AS ({counter}), o AS ({order} {returned}), e AS ({event} RETURNING id) SELECT o.* FROM o, e"
 
 
 def _insert_numbered(order: WorkOrder, event: WorkOrderEvent, *, counter: str, prefix: str) -> None:
