@@ -207,6 +207,22 @@ DISPATCH_TRAVEL = {
     "OSRM_MAX_TABLE_SIZE": int(os.environ.get("OSRM_MAX_TABLE_SIZE", "100")),
 }
 
+# Where a typed address is (core/geo): the offline gazetteer (province, city, district -> the district's
+# centre) unless GEOCODER_BACKEND names another, e.g. core.geo.amap.Amap with AMAP_KEY (and AMAP_PRIVATE_KEY
+# when the key signs its requests); a failing provider falls back to the gazetteer.
+GEOCODER = {
+    "BACKEND": os.environ.get("GEOCODER_BACKEND", "core.geo.gazetteer.Gazetteer"),
+    "AMAP_URL": os.environ.get("AMAP_URL", "https://restapi.amap.com"),
+    "AMAP_KEY": os.environ.get("AMAP_KEY", ""),
+    "AMAP_PRIVATE_KEY": os.environ.get("AMAP_PRIVATE_KEY", ""),
+    "TIMEOUT": float(os.environ.get("GEOCODER_TIMEOUT", "3")),
+}
+# Map tiles for the pin picker (an XYZ template such as http://tiles.example.internal/{z}/{x}/{y}.png, GCJ-02
+# tiles to match the sites' points) and their attribution. Empty: the picker draws a plain grid around the
+# district's centre, which works on a closed network.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
