@@ -4,12 +4,25 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, InstalledProduct, Site
+from customers.services import place_site
+
+POINT = ("latitude", "longitude")
+PLACE = ("address", "region")
+
+
+def _place(form) -> None:
+    """Geocode a site saved in the admin as customers.services does for every other channel."""
+    changed = set(form.changed_data)
+    site = form.instance
+    place_site(site, moved=site.pk is None or bool(changed & set(PLACE)),
+               point_given=bool(changed & set(POINT)) and site.located, source="admin")
 
 
 class SiteInline(admin.TabularInline):
     model = Site
     extra = 0
     autocomplete_fields = ("region",)
+    readonly_fields = ("geo_precision", "geo_source")
 
 
 @admin.register(Customer)
@@ -20,13 +33,26 @@ class CustomerAdmin(admin.ModelAdmin):
     inlines = [SiteInline]
     raw_id_fields = ("user",)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Site:
+            for site_form in formset.forms:
+                if site_form.has_changed() and not site_form.cleaned_data.get("DELETE"):
+                    _place(site_form)
+        super().save_formset(request, form, formset, change)
+
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ("name", "customer", "address", "region")
+    list_display = ("name", "customer", "address", "region", "geo_precision")
+    list_filter = ("geo_precision",)
     search_fields = ("name", "address", "customer__name")
     raw_id_fields = ("customer",)
     autocomplete_fields = ("region",)
+    readonly_fields = ("geo_precision", "geo_source", "geo_adcode")
+
+    def save_model(self, request, obj, form, change):
+        _place(form)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(InstalledProduct)

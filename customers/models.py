@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from core.dates import add_months
+from core.geo import APPROXIMATE, Precision
 from core.models import ScopedQuerySet, TimeStampedModel
 from core.phones import validate_phone
 from customers.choices import CustomerKind, ProductStatus, Segment
@@ -77,6 +78,13 @@ class Site(TimeStampedModel):
     )
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # How the point was found (core.geo): its precision ("" while there is none) and who gave it (gazetteer,
+    # amap, pin, ...), and the administrative division recognised in the address (GB/T 2260 code).
+    # Database defaults too: bulk loaders that name their columns (demo/scale.py) leave them out.
+    geo_precision = models.CharField(_("location precision"), max_length=10, choices=Precision.choices, blank=True,
+                                     default="", db_default="")
+    geo_source = models.CharField(_("location source"), max_length=20, blank=True, default="", db_default="")
+    geo_adcode = models.CharField(_("division code"), max_length=6, blank=True, default="", db_default="")
     contact_name = models.CharField(_("contact name"), max_length=80, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[validate_phone])
 
@@ -89,6 +97,14 @@ class Site(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.address}"
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def location_approximate(self) -> bool:
+        return self.located and self.geo_precision in APPROXIMATE
 
 
 class InstalledProductQuerySet(ScopedQuerySet):

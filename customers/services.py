@@ -7,10 +7,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import CUSTOMER_EDITORS
 from accounts.principal import Principal
+from core import geo
 from core.errors import DomainError, InvalidInput, PermissionDenied
 from customers.models import Customer, InstalledProduct, Site
 
@@ -97,7 +99,44 @@ def update_customer(*, actor: Principal, customer: Customer, changes: dict[str, 
     return customer
 
 
+def _locate(site: Site) -> None:
+    """Place the site from its address (core.geo: the configured provider, else the offline gazetteer).
+
+    The site's service region narrows the search (西湖区 is Hangzhou's or Nanchang's). An address that
+    cannot be placed leaves the site without a point, which prices the call-out as "to be confirmed".
+    """
+    found = geo.locate(site.address, city=site.region.name if site.region_id else "")
+    if found is None:
+        site.latitude = site.longitude = None
+        site.geo_precision = site.geo_source = site.geo_adcode = ""
+        return
+    site.latitude, site.longitude = found.latitude, found.longitude
+    site.geo_precision, site.geo_source, site.geo_adcode = found.precision, found.source, found.adcode
+
+
+def _point_given(fields: dict[str, Any]) -> bool:
+    given = [fields.get(name) is not None for name in ("latitude", "longitude")]
+    if any(given) and not all(given):
+        raise InvalidInput(_("Give both latitude and longitude, or neither."),
+                           field="longitude" if given[0] else "latitude")
+    return all(given)
+
+
+def place_site(site: Site, *, moved: bool, point_given: bool, source: str = "manual") -> None:
+    """Where a created or edited site is, before it is saved (the services here and the admin call it).
+
+    A point given with the site (an API client's, the admin's) is kept as given, precision "pin". Else a
+    new or changed address (or region) is placed again, dropping a pin made for the old one; a site
+    still without a point is tried again on any edit.
+    """
+    if point_given:
+        site.geo_precision, site.geo_source, site.geo_adcode = geo.Precision.PIN, source, ""
+    elif moved or not site.located:
+        _locate(site)
+
+
 def create_site(*, actor: Principal, customer: Customer, **fields: Any) -> Site:
+    """A new site, placed from its address unless a point is given (core.geo)."""
     _require_editor(actor)
     fields = _tidy(fields, "name", "address", "contact_name")
     for name in ("latitude", "longitude"):
@@ -108,9 +147,79 @@ def create_site(*, actor: Principal, customer: Customer, **fields: Any) -> Site:
         site.contact_phone = _normalised_phone(site.contact_phone, "contact_phone")
     if site.region_id and site.region.brand_id != customer.brand_id:
         raise InvalidInput(_("Unknown region."), field="region")
+    place_site(site, moved=True, point_given=_point_given(fields))
     with transaction.atomic():
         _validated_save(site)
     return site
+
+
+def update_site(*, actor: Principal, site: Site, changes: dict[str, Any]) -> Site:
+    """Edit a site. A new address (or region) is placed again, and a pin made for the old address goes."""
+    _require_editor(actor)
+    changes = _tidy(dict(changes), "name", "address", "contact_name")
+    for name in ("latitude", "longitude"):
+        if name in changes:
+            changes[name] = _coordinate(changes[name])
+    if changes.get("contact_phone"):
+        changes["contact_phone"] = _normalised_phone(changes["contact_phone"], "contact_phone")
+    moved = any(name in changes and changes[name] != getattr(site, name) for name in ("address", "region"))
+    _apply(site, changes)
+    if site.region_id and site.region.brand_id != site.customer.brand_id:
+        raise InvalidInput(_("Unknown region."), field="region")
+    place_site(site, moved=moved, point_given=_point_given(changes))
+    with transaction.atomic():
+        _validated_save(site)
+    return site
+
+
+def pin_site(*, actor: Principal, site: Site, latitude: Any, longitude: Any) -> Site:
+    """Correct the site's point by hand (a pin on the map): precision "pin", kept until the address changes.
+
+    Staff who edit customers may pin any site they see; a customer only their own.
+    """
+    if not (actor.is_customer and site.customer_id == actor.customer_id):
+        _require_editor(actor)
+    try:
+        lat, lon = geo.point(latitude), geo.point(longitude)
+    except (ArithmeticError, TypeError, ValueError):
+        raise InvalidInput(_("Choose a point on the map."), field="latitude") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InvalidInput(_("Choose a point on the map."), field="latitude")
+    with transaction.atomic():
+        updated = Site.objects.filter(pk=site.pk).update(
+            latitude=lat, longitude=lon, geo_precision=geo.Precision.PIN, geo_source="pin", updated_at=timezone.now())
+        if not updated:
+            raise InvalidInput(_("Unknown site."), field="site")
+    site.refresh_from_db()
+    return site
+
+
+def locate_unplaced_sites(*, limit: int | None = None, batch: int = 500) -> tuple[int, int]:
+    """Backfill: place every site that has no point yet from its address. Returns (placed, still unplaced).
+
+    Idempotent: a site with a point (typed, pinned, imported, demo) is never touched; one that cannot be
+    placed stays without a point and is tried again on the next run.
+    """
+    placed = unplaced = 0
+    last = 0
+    while limit is None or placed + unplaced < limit:
+        rows = list(Site.objects.filter(pk__gt=last, latitude__isnull=True).select_related("region")
+                    .order_by("pk")[:batch])
+        if not rows:
+            break
+        for site in rows:
+            last = site.pk
+            _locate(site)
+            if not site.located:
+                unplaced += 1
+                continue
+            # Only a site still without a point: an edit meanwhile wins.
+            placed += Site.objects.filter(pk=site.pk, latitude__isnull=True).update(
+                latitude=site.latitude, longitude=site.longitude, geo_precision=site.geo_precision,
+                geo_source=site.geo_source, geo_adcode=site.geo_adcode)
+            if limit is not None and placed + unplaced >= limit:
+                break
+    return placed, unplaced
 
 
 def register_product(*, actor: Principal, customer: Customer, **fields: Any) -> InstalledProduct:

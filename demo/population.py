@@ -82,7 +82,8 @@ def build_population(b: Builder, w: World) -> People:
                 sites.append(Site(
                     customer=customer, name=f"{customer.name}·{label}" if enterprise else label,
                     address=f"{city}市{street_address(rng, districts)}", region=w.regions[where],
-                    latitude=lat, longitude=lon, contact_name=person_name(rng) if enterprise else customer.name,
+                    latitude=lat, longitude=lon, geo_precision="exact", geo_source="demo",
+                    contact_name=person_name(rng) if enterprise else customer.name,
                     contact_phone=mobile(rng, b.phones) if enterprise else customer.phone,
                     created_at=customer.created_at, updated_at=customer.created_at,
                 ))

@@ -62,8 +62,8 @@ PRODUCT_COLUMNS = ["id", "brand_id", "serial", "product_model_id", "customer_id"
                    "install_date", "warranty_end", "status", "created_at", "updated_at"]
 CUSTOMER_COLUMNS = ["id", "brand_id", "kind", "name", "phone", "email", "segment", "tags", "user_id", "created_at",
                     "updated_at"]
-SITE_COLUMNS = ["id", "customer_id", "name", "address", "region_id", "latitude", "longitude", "contact_name",
-                "contact_phone", "created_at", "updated_at"]
+SITE_COLUMNS = ["id", "customer_id", "name", "address", "region_id", "latitude", "longitude", "geo_precision",
+                "geo_source", "contact_name", "contact_phone", "created_at", "updated_at"]
 
 
 @contextmanager
@@ -217,7 +217,7 @@ def _customers(rng: random.Random, brand: Organisation, count: int, now: dt.date
                           since))
         lat, lon = near(rng, region.latitude, region.longitude, 0.12)
         sites.append((site_id, customer_id, "家", f"{region.name}市{street_address(rng, districts[region.code])}",
-                      region.pk, lat, lon, name, phone, since, since))
+                      region.pk, lat, lon, "exact", "demo", name, phone, since, since))
         pool.append((customer_id, segment, site_id, region.pk))
         customer_id += 1
         site_id += 1

@@ -99,6 +99,8 @@ def register_product(*, actor: Principal, customer: Customer, product: Installed
             site = (Site.objects.filter(customer=customer, address=old.address).first()
                     or Site.objects.create(customer=customer, name=old.name, address=old.address, region=old.region,
                                            latitude=old.latitude, longitude=old.longitude,
+                                           geo_precision=old.geo_precision, geo_source=old.geo_source,
+                                           geo_adcode=old.geo_adcode,
                                            contact_name=old.contact_name, contact_phone=old.contact_phone))
         moved = InstalledProduct.objects.filter(pk=product.pk, customer_id=owner.pk).update(
             customer=customer, site=site, updated_at=timezone.now())

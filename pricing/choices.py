@@ -29,6 +29,16 @@ class LineKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Adjustment")
 
 
+class LineState(models.TextChoices):
+    """How firm a line's amount is."""
+
+    PRICED = "priced", _("priced")
+    # Priced from a point near the site (its district's or city's centre): the band may change on the day.
+    APPROXIMATE = "approximate", _("approximate")
+    # Not priced at all: the site has no location yet, so the call-out distance is unknown.
+    TO_CONFIRM = "to_confirm", _("to be confirmed")
+
+
 # The line kinds an adjustment of each target changes.
 TARGET_KINDS = {
     AdjustmentTarget.LABOUR: LineKind.LABOUR,

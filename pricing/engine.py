@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.choices import ServiceType
 from core.errors import InvalidInput
 from customers.choices import Segment
-from pricing.choices import TARGET_KINDS, AdjustmentTarget, LineKind
+from pricing.choices import TARGET_KINDS, AdjustmentTarget, LineKind, LineState
 from pricing.coverage import CoverageContext, CoverageItem, CoverageVerdict, resolve
 from pricing.errors import BeyondCalloutBands, PriceNotListed
 from pricing.facts import (
@@ -46,7 +46,8 @@ CURRENCY_SYMBOLS = {"CNY": "¥"}
 
 LABOUR_TEXT = _("Labour: %(service)s")
 CALLOUT_TEXT = _("Call-out fee, %(distance)s km")
-CALLOUT_UNKNOWN_TEXT = _("Call-out fee, distance unknown")
+CALLOUT_APPROXIMATE_TEXT = _("Call-out fee, about %(distance)s km (the address is located only roughly)")
+CALLOUT_TO_CONFIRM_TEXT = _("Call-out fee: to be confirmed (the address has not been located yet)")
 ADJUSTMENT_TEXT = _("%(who)s: %(change)s on %(target)s")
 ALL_CUSTOMERS = _("All customers")
 
@@ -79,6 +80,17 @@ class QuoteLine:
     covered: bool
     coverage: CoverageVerdict | None  # None for an adjustment line
     customer_pays: Decimal
+    # A LineState. A line "to be confirmed" has no amount yet: its Decimals are zero so that sums hold,
+    # but no channel may show them as a price (as_dict gives null, the pages "to be confirmed").
+    state: str = LineState.PRICED
+
+    @property
+    def to_confirm(self) -> bool:
+        return self.state == LineState.TO_CONFIRM
+
+    @property
+    def approximate(self) -> bool:
+        return self.state == LineState.APPROXIMATE
 
     @property
     def reason_code(self) -> str:
@@ -89,11 +101,14 @@ class QuoteLine:
         return self.coverage.reason if self.coverage else ""
 
     def as_dict(self) -> dict[str, Any]:
+        unknown = self.to_confirm
         return {
-            "kind": str(self.kind), "code": self.code, "description": str(self.description),
-            "unit_price": str(self.unit_price), "quantity": self.quantity, "gross": str(self.gross),
+            "kind": str(self.kind), "code": self.code, "description": str(self.description), "state": str(self.state),
+            "unit_price": None if unknown else str(self.unit_price), "quantity": self.quantity,
+            "gross": None if unknown else str(self.gross),
             "covered": self.covered, "reason_code": str(self.reason_code), "reason": str(self.reason),
-            "customer_pays": str(self.customer_pays),
+            # A covered line costs the customer nothing whatever its amount turns out to be.
+            "customer_pays": None if unknown and not self.covered else str(self.customer_pays),
         }
 
 
@@ -105,6 +120,7 @@ class Quote:
     warranty: CoverageVerdict  # the unit's verdict for this service: the headline "covered or not"
     lines: tuple[QuoteLine, ...]
     distance_km: Decimal | None
+    distance_approximate: bool  # the distance is from a point near the site (its district's centre)
     gross_total: Decimal  # sum of the lines' gross
     covered_total: Decimal  # sum of the covered lines' gross: what the warranty pays
     total: Decimal  # sum of what the customer pays, line by line
@@ -112,6 +128,11 @@ class Quote:
     @property
     def currency(self) -> str:
         return self.price_list.currency
+
+    @property
+    def complete(self) -> bool:
+        """False when a line the customer may pay for is still to be confirmed: the total is then "from"."""
+        return not any(line.to_confirm and not line.covered for line in self.lines)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -123,9 +144,10 @@ class Quote:
                          "reason": str(self.warranty.reason),
                          "until": self.warranty.until.isoformat() if self.warranty.until else None},
             "distance_km": str(self.distance_km) if self.distance_km is not None else None,
+            "distance_approximate": self.distance_approximate,
             "lines": [line.as_dict() for line in self.lines],
             "gross_total": str(self.gross_total), "covered_total": str(self.covered_total),
-            "total": str(self.total),
+            "total": str(self.total), "total_complete": self.complete,
         }
 
 
@@ -138,6 +160,7 @@ def quote(
     symptom: SymptomFacts | None = None,
     parts: Sequence[PartUse] = (),
     distance_km: Decimal | None = None,
+    distance_approximate: bool = False,
     segment: str = "",
     region_id: int | None = None,
 ) -> Quote:
@@ -154,20 +177,21 @@ def quote(
     context = CoverageContext(product=product, service_type=service_type, symptom=symptom, on=on)
 
     def priced(kind: str, code: str, description: Any, unit_price: Decimal, quantity: int,
-               item: CoverageItem) -> QuoteLine:
+               item: CoverageItem, state: str = LineState.PRICED) -> QuoteLine:
         verdict = resolve(snapshot.coverages, item, context)
         gross = money(unit_price) * quantity
         return QuoteLine(kind=kind, code=code, description=description, unit_price=money(unit_price),
                          quantity=quantity, gross=gross, covered=verdict.covered, coverage=verdict,
-                         customer_pays=ZERO if verdict.covered else gross)
+                         customer_pays=ZERO if verdict.covered else gross, state=state)
 
     unit = CoverageItem(kind=LineKind.LABOUR)
     labour_text = render_lazy(LABOUR_TEXT, {"service": ServiceType(service_type).label})
     lines = [priced(LineKind.LABOUR, service_type, labour_text, _labour_price(snapshot, product, service_type), 1,
                     unit)]
     if service_type not in NO_CALLOUT_SERVICE_TYPES and snapshot.callout_bands:
-        amount, description = _callout(snapshot.callout_bands, distance_km)
-        lines.append(priced(LineKind.CALLOUT, "callout", description, amount, 1, CoverageItem(LineKind.CALLOUT)))
+        amount, description, state = _callout(snapshot.callout_bands, distance_km, distance_approximate)
+        lines.append(priced(LineKind.CALLOUT, "callout", description, amount, 1, CoverageItem(LineKind.CALLOUT),
+                            state))
     for use in parts:
         part = snapshot.parts.get(use.code)
         if part is None:
@@ -186,6 +210,7 @@ def quote(
     return Quote(
         price_list=snapshot.price_list, on=on, service_type=service_type,
         warranty=resolve(snapshot.coverages, unit, context), lines=tuple(lines), distance_km=distance_km,
+        distance_approximate=distance_approximate and distance_km is not None,
         gross_total=sum((line.gross for line in lines), ZERO),
         covered_total=sum((line.gross for line in lines if line.covered), ZERO),
         total=sum((line.customer_pays for line in lines), ZERO),
@@ -201,14 +226,22 @@ def _labour_price(snapshot: PriceSnapshot, product: ProductFacts, service_type: 
     return price
 
 
-def _callout(bands: Iterable[CalloutBandFacts], distance_km: Decimal | None) -> tuple[Decimal, Any]:
-    """The band the distance falls in (upper bounds inclusive); the lowest band when it is unknown."""
+def _callout(bands: Iterable[CalloutBandFacts], distance_km: Decimal | None,
+             approximate: bool = False) -> tuple[Decimal, Any, str]:
+    """The band the distance falls in (upper bounds inclusive), with the line's state.
+
+    An unknown distance is no band at all, never the cheapest: the line is "to be confirmed" until the
+    site is located. A distance from a point near the site (its district's centre) is priced by its band
+    and marked approximate.
+    """
     ordered = sorted(bands, key=lambda b: (b.up_to_km is None, b.up_to_km or 0))
     if distance_km is None:
-        return ordered[0].amount, CALLOUT_UNKNOWN_TEXT
+        return ZERO, CALLOUT_TO_CONFIRM_TEXT, LineState.TO_CONFIRM
+    text, state = (CALLOUT_APPROXIMATE_TEXT, LineState.APPROXIMATE) if approximate else (CALLOUT_TEXT,
+                                                                                           LineState.PRICED)
     for band in ordered:
         if band.up_to_km is None or distance_km <= band.up_to_km:
-            return band.amount, render_lazy(CALLOUT_TEXT, {"distance": distance_km})
+            return band.amount, render_lazy(text, {"distance": distance_km}), state
     raise BeyondCalloutBands(distance_km=str(distance_km), farthest_band_km=str(ordered[-1].up_to_km))
 
 

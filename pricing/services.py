@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,11 +37,13 @@ def _part_uses(parts: Iterable[str | tuple[str, int] | PartUse]) -> list[PartUse
     return uses
 
 
-def _distance_km(product: InstalledProduct, outlet: Organisation | None):
+def _distance_km(product: InstalledProduct, outlet: Organisation | None) -> tuple[Decimal | None, bool]:
+    """(km from the outlet to the site, whether the site's point is only near it); (None, False) when unknown."""
     site = product.site
     if outlet is None or site is None or None in (outlet.latitude, outlet.longitude, site.latitude, site.longitude):
-        return None
-    return haversine_km(outlet.latitude, outlet.longitude, site.latitude, site.longitude)
+        return None, False
+    km = haversine_km(outlet.latitude, outlet.longitude, site.latitude, site.longitude)
+    return km, site.location_approximate
 
 
 def estimate(
@@ -73,9 +76,10 @@ def estimate(
                                        part_codes=[u.code for u in uses])
     outlet = outlet if outlet is not None else selectors.serving_outlet(product)
     site = product.site
+    distance_km, approximate = _distance_km(product, outlet)
     return quote(
         snapshot, product=selectors.product_facts(product), service_type=service_type, on=day, symptom=symptom,
-        parts=uses, distance_km=_distance_km(product, outlet), segment=product.customer.segment,
+        parts=uses, distance_km=distance_km, distance_approximate=approximate, segment=product.customer.segment,
         region_id=site.region_id if site else None,
     )
 

@@ -244,13 +244,35 @@ def test_callout_band_upper_bounds_are_inclusive(km, fee):
     assert line(price(on=on, distance_km=Decimal(km)), "callout").customer_pays == Decimal(fee)
 
 
-def test_unknown_distance_takes_the_lowest_band_and_says_so():
+def test_unknown_distance_is_to_be_confirmed_never_the_lowest_band():
     q = price(on=dt.date(2026, 1, 1), snap=snapshot(bands=[CalloutBandFacts(None, Decimal("60")),
                                                            CalloutBandFacts(Decimal("15"), Decimal("25"))]))
     callout = line(q, "callout")
-    assert callout.customer_pays == Decimal("25.00") and q.distance_km is None
+    assert (callout.state, callout.to_confirm, q.distance_km, q.complete) == ("to_confirm", True, None, False)
+    assert callout.customer_pays == Decimal("0.00") and q.total == line(q, "repair").customer_pays
+    as_dict = q.as_dict()
+    assert {k: as_dict["lines"][1][k] for k in ("state", "unit_price", "gross", "customer_pays")} == {
+        "state": "to_confirm", "unit_price": None, "gross": None, "customer_pays": None}
+    assert as_dict["total_complete"] is False
     with translation.override("en"):
-        assert str(callout.description) == "Call-out fee, distance unknown"
+        assert str(callout.description) == "Call-out fee: to be confirmed (the address has not been located yet)"
+
+
+def test_a_covered_call_out_to_be_confirmed_costs_the_customer_nothing_and_the_total_is_complete():
+    q = price()  # in warranty: the call-out is covered
+    callout = line(q, "callout")
+    assert (callout.covered, callout.state, q.complete) == (True, "to_confirm", True)
+    assert q.as_dict()["lines"][1]["customer_pays"] == "0.00"
+
+
+def test_an_approximate_distance_is_priced_by_its_band_and_says_it_is_approximate():
+    q = price(on=dt.date(2026, 1, 1), distance_km=Decimal("12.4"), distance_approximate=True)
+    callout = line(q, "callout")
+    assert (callout.state, callout.customer_pays, q.distance_approximate, q.complete) == (
+        "approximate", Decimal("30.00"), True, True)
+    assert q.as_dict()["lines"][1]["customer_pays"] == "30.00"
+    with translation.override("en"):
+        assert str(callout.description) == "Call-out fee, about 12.4 km (the address is located only roughly)"
 
 
 def test_beyond_the_last_band_without_an_open_band_is_refused():
@@ -338,7 +360,7 @@ def test_as_dict_is_plain_json():
     assert body["lines"][0] == {"kind": "labour", "code": "repair", "description": "Labour: Repair",
                                 "unit_price": "80.00", "quantity": 1, "gross": "80.00", "covered": True,
                                 "reason_code": "in_warranty", "reason": "In warranty until 2025-03-20",
-                                "customer_pays": "0.00"}
+                                "customer_pays": "0.00", "state": "priced"}
 
 
 def test_money_refuses_floats_and_rounds_half_up():

@@ -116,7 +116,7 @@ def test_callout_follows_the_distance_from_the_serving_outlet(world, priced):
 
 
 @pytest.mark.parametrize("where", ["site without coordinates", "no site", "region without outlets"])
-def test_unknown_distance_takes_the_lowest_band(world, priced, where):
+def test_unknown_distance_is_to_be_confirmed(world, priced, where):
     product = world.product
     if where == "site without coordinates":
         product.site.latitude = product.site.longitude = None
@@ -128,9 +128,9 @@ def test_unknown_distance_takes_the_lowest_band(world, priced, where):
         product.site = SiteFactory(customer=world.customer, region=RegionFactory(brand=world.brand))
         product.save()
     q = estimate(product=product, service_type="repair", at=EXPIRED)
-    assert q.distance_km is None and q.lines[1].customer_pays == Decimal("0.00")
+    assert (q.distance_km, q.lines[1].state, q.complete) == (None, "to_confirm", False)
     with translation.override("en"):
-        assert str(q.lines[1].description) == "Call-out fee, distance unknown"
+        assert str(q.lines[1].description) == "Call-out fee: to be confirmed (the address has not been located yet)"
 
 
 def test_the_order_time_is_read_in_the_brands_time_zone(world, priced):
@@ -180,3 +180,16 @@ def test_the_assumed_outlet_must_be_authorised_for_the_category(world, priced):
     assert serving_outlet(world.product) == world.outlet_a
     world.category.authorised_outlets.clear()  # a category naming no outlets may be served by any
     assert serving_outlet(world.product) == world.outlet_b
+
+
+def test_a_site_placed_at_its_district_centre_prices_its_band_as_approximate(world, priced):
+    site = world.product.site
+    site.geo_precision = "district"
+    site.save()
+    q = estimate(product=world.product, service_type="repair", at=EXPIRED)
+    assert (q.distance_approximate, q.lines[1].state, q.complete) == (True, "approximate", True)
+    site.geo_precision = "pin"
+    site.save()
+    exact = estimate(product=world.product, service_type="repair", at=EXPIRED)
+    assert (exact.distance_approximate, exact.lines[1].state) == (False, "priced")
+    assert exact.lines[1].customer_pays == q.lines[1].customer_pays
