@@ -36,7 +36,8 @@ def test_an_address_naming_city_and_district_is_placed_at_the_district_centre(ga
 
 def test_short_province_and_city_names_and_municipalities_are_recognised(gazetteer):
     beijing = gazetteer.geocode("北京朝阳区建国路 88 号")
-    assert (beijing.province, beijing.city, beijing.district, beijing.adcode) == ("北京市", "北京市", "朝阳区", "110105")
+    assert (beijing.province, beijing.city, beijing.district, beijing.adcode) == (
+        "北京市", "北京市", "朝阳区", "110105")
     enshi = gazetteer.geocode("湖北恩施巴东县信陵镇")
     assert (enshi.city, enshi.district) == ("恩施土家族苗族自治州", "巴东县")
 
