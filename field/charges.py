@@ -47,7 +47,8 @@ def price(order: WorkOrder, *, symptom_code: str, parts: Iterable[tuple[str, int
 def _line(line) -> dict[str, Any]:
     return {"kind": str(line.kind), "code": line.code, "description": str(line.description),
             "unit_price": str(line.unit_price), "quantity": line.quantity, "gross": str(line.gross),
-            "covered": line.covered, "reason": str(line.reason), "customer_pays": str(line.customer_pays)}
+            "covered": line.covered, "reason": str(line.reason), "customer_pays": str(line.customer_pays),
+            "state": str(line.state)}
 
 
 def _priceable_quote(order: WorkOrder, symptom_code: str, codes: list[str]) -> tuple[Quote, list[str]]:

@@ -211,7 +211,8 @@ def _frozen_charge(visit: Visit) -> dict[str, Any]:
         "warranty": {"covered": charge["warranty"]["covered"], "reason": localized(charge["warranty"]["reason"])},
         "lines": [{"description": localized(ln["description"]), "quantity": ln["quantity"],
                    "unit_price": ln["unit_price"], "gross": ln["gross"], "covered": ln["covered"],
-                   "reason": localized(ln["reason"]), "customer_pays": ln["customer_pays"]}
+                   "reason": localized(ln["reason"]), "customer_pays": ln["customer_pays"],
+                   "state": ln.get("state", "priced")}
                   for ln in charge.get("lines", [])],
     }
 

@@ -78,6 +78,7 @@ TEXTS = {
     "provisional": _("Provisional: this price list discounts parts by the mix, so the final total is "
                      "priced when the job is sent."),
     "no_price": _("No price"),
+    "to_confirm": _("to be confirmed"),
     "payment": _("Payment"),
     "method": _("Paid by"),
     "amount": _("Amount received (¥)"),

@@ -30,11 +30,11 @@ PHOTOS_MAX = 12
 class ChargeLine:
     description: str
     quantity: int
-    unit_price: Decimal
-    gross: Decimal
+    unit_price: Decimal | None  # None: to be confirmed (a call-out fee for a site without a location)
+    gross: Decimal | None
     covered: bool
     reason: str
-    customer_pays: Decimal
+    customer_pays: Decimal | None
 
 
 @dataclass(frozen=True)

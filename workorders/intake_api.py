@@ -46,13 +46,16 @@ class QuoteLineOut(BaseModel):
     kind: str
     code: str
     description: str
-    unit_price: MoneyStr
+    # "priced"; "approximate" (a call-out fee from a point near the site); "to_confirm" (the site has no
+    # location yet: no amount, the amounts are null, except what a covered line costs the customer, 0).
+    state: Literal["priced", "approximate", "to_confirm"]
+    unit_price: MoneyStr | None
     quantity: int
-    gross: MoneyStr
+    gross: MoneyStr | None
     covered: bool
     reason_code: str
     reason: str
-    customer_pays: MoneyStr
+    customer_pays: MoneyStr | None
 
 
 class WarrantyOut(BaseModel):
@@ -76,10 +79,12 @@ class QuoteOut(BaseModel):
     currency: str
     warranty: WarrantyOut
     distance_km: str | None
+    distance_approximate: bool  # the distance is from a point near the site (its district's centre)
     lines: list[QuoteLineOut]
     gross_total: MoneyStr
     covered_total: MoneyStr
-    total: MoneyStr
+    total: MoneyStr  # of the priced lines; with total_complete false a line is still to be confirmed
+    total_complete: bool
 
 
 class UnavailableOut(BaseModel):

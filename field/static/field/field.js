@@ -201,7 +201,7 @@
       return { available: c.available, exact: true, final: true, reason: c.reason, warranty: c.warranty,
                total: c.available ? cents(c.total) : null,
                lines: (c.lines || []).map((l) => ({ description: l.description, quantity: l.quantity, gross: cents(l.gross),
-                                                    pays: cents(l.customer_pays), covered: l.covered, reason: l.reason })) };
+                                                    pays: cents(l.customer_pays), covered: l.covered, reason: l.reason, state: l.state })) };
     }
     const sheet = s.price_sheet;
     if (!sheet || !sheet.available) return { available: false, reason: sheet ? sheet.reason : "", lines: [], total: null };
@@ -210,7 +210,7 @@
     if (!entry) return { available: false, reason: t("no_price"), lines: [], total: null };
     const line = (l, quantity) => {
       const gross = cents(l.unit_price) * quantity;
-      return { description: l.description, quantity, gross, covered: l.covered, pays: l.covered ? 0 : gross, reason: l.reason, kind: l.kind };
+      return { description: l.description, quantity, gross, covered: l.covered, pays: l.covered ? 0 : gross, reason: l.reason, kind: l.kind, state: l.state };
     };
     const base = entry.base.map((l) => line(l, l.quantity));
     const parts = [];
@@ -446,6 +446,12 @@
     ]);
   }
 
+  // A call-out fee "to be confirmed" (the site has no location yet) has no amount to show, not ¥0.00.
+  function amountOf(l, struck) {
+    if (l.state === "to_confirm") return l.covered ? "¥0.00" : el("span", { class: "to-confirm" }, t("to_confirm"));
+    return [struck && l.covered ? el("span", { class: "struck" }, "¥" + yuan(l.gross)) : null, "¥" + yuan(l.pays)];
+  }
+
   function drawCharge(s, charge) {
     section("charge", JSON.stringify(charge), () => {
       const head = el("h2", { id: "charge-title" }, t("charge"));
@@ -455,7 +461,7 @@
         charge.warranty ? el("p", { class: charge.warranty.covered ? "verdict verdict-ok" : "verdict verdict-no" }, charge.warranty.reason) : null,
         el("table", { class: "quote" }, el("tbody", {}, charge.lines.map((l) => el("tr", {},
           el("td", {}, l.description, l.quantity > 1 ? " × " + l.quantity : "", l.covered ? el("span", { class: "why" }, t("covered")) : null),
-          el("td", { class: "amount" }, l.covered ? el("span", { class: "struck" }, "¥" + yuan(l.gross)) : null, "¥" + yuan(l.pays)))),
+          el("td", { class: "amount" }, amountOf(l, true)))),
         ), el("tfoot", {}, el("tr", {}, el("td", {}, t("total")), el("td", { class: "amount", id: "charge-total" }, "¥" + yuan(charge.total))))),
         charge.exact || charge.final ? null : el("p", { class: "muted small" }, t("provisional")),
       ];
@@ -572,7 +578,7 @@
     if (charge.available) {
       parts.push(el("table", { class: "quote" }, el("tbody", {}, charge.lines.map((l) => el("tr", {},
         el("td", {}, l.description, l.quantity > 1 ? " × " + l.quantity : "", l.covered ? el("span", { class: "why" }, t("covered")) : null),
-        el("td", { class: "amount" }, "¥" + yuan(l.pays))))),
+        el("td", { class: "amount" }, amountOf(l, false))))),
       el("tfoot", {}, el("tr", {}, el("td", {}, t("total")), el("td", { class: "amount", id: "charge-total" }, "¥" + yuan(charge.total))))));
     } else parts.push(el("p", { class: "muted" }, charge.reason));
     if (s.payment) parts.push(el("p", {}, t("payment") + ": " + ((T.methods || {})[s.payment.method] || "") + " ¥" + s.payment.amount));
