@@ -226,6 +226,21 @@ def add_site(request: HttpRequest, *, principal: Principal, customer: Customer) 
 
 @require_POST
 @desk_required
+def pin_site(request: HttpRequest, *, principal: Principal, customer: Customer, site_id: int) -> HttpResponse:
+    """The agent corrects a site's location on the map; the panel (and its estimate) is drawn again."""
+    site = customer.sites.filter(pk=site_id).first()
+    if site is None:
+        raise Http404
+    try:
+        customer_services.pin_site(actor=principal, site=site, latitude=request.POST.get("latitude", ""),
+                                   longitude=request.POST.get("longitude", ""))
+    except DomainError as error:
+        return _panel(request, customer, status=error.status, pin_error=(site.pk, error.message))
+    return _panel(request, customer, notice="site_pinned")
+
+
+@require_POST
+@desk_required
 def add_product(request: HttpRequest, *, principal: Principal, customer: Customer) -> HttpResponse:
     form = ProductForm(request.POST, prefix="product", user=request.user, customer=customer)
     status = 422

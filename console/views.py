@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.choices import CUSTOMER_EDITORS
 from accounts.models import Organisation
 from accounts.principal import Principal, principal_of
 from console.access import is_staff_principal, no_console, staff_required
 from console.forms import OrderFilterForm, TransitionForm, add_domain_error, page_number
 from core.errors import DomainError
+from customers import services as customer_services
 from workorders import selectors, workflow
 from workorders.models import WorkOrder
 
@@ -111,6 +113,7 @@ def _detail_context(
         "events": selectors.timeline(request.user, order),
         "history": selectors.product_history(request.user, order),
         "in_warranty": product.in_warranty(timezone.localdate()) if product else None,
+        "can_pin": principal.role in CUSTOMER_EDITORS,
     }
 
 
@@ -157,4 +160,26 @@ def order_transition(request: HttpRequest, pk: int) -> HttpResponse:
                        _detail_context(request, order, principal, failed=form), status=status)
     response[DOMAIN_ERROR_HEADER] = str(status)
     return response
+
+
+@require_POST
+@login_required
+def order_site_pin(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the location of the order's site (a pin on the map), then show the order again."""
+    order = _visible_order(request, pk)
+    principal = principal_of(request.user)
+    if not is_staff_principal(principal):
+        return no_console(request, principal)
+    if order.site is None:
+        raise Http404
+    try:
+        customer_services.pin_site(actor=principal, site=order.site, latitude=request.POST.get("latitude", ""),
+                                   longitude=request.POST.get("longitude", ""))
+    except DomainError as error:
+        response = _render(request, "console/order_detail.html", "console/_partials/order_body.html",
+                           _detail_context(request, order, principal, panel_error=str(error.message)),
+                           status=error.status)
+        response[DOMAIN_ERROR_HEADER] = str(error.status)
+        return response
+    return redirect("console:order", pk=order.pk)
 
