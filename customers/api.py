@@ -69,6 +69,12 @@ class SiteOut(Schema):
     region_id: int | None
     latitude: float | None
     longitude: float | None
+    # How the point was found (core.geo): "pin", "exact", "street", "district" or "city" ("" while there is
+    # none: the call-out fee is then to be confirmed), by whom ("gazetteer", "amap", "pin", "manual", ...),
+    # and the administrative division recognised in the address.
+    geo_precision: str
+    geo_source: str
+    geo_adcode: str
     contact_name: str
     contact_phone: str
 
@@ -83,6 +89,27 @@ class SiteIn(Schema):
     longitude: float | None = Field(None, ge=-180, le=180)
     contact_name: str = Field("", max_length=80)
     contact_phone: str = Field("", max_length=32)
+
+
+class SitePatch(Schema):
+    """A new address (or region) is located again; a point given here is kept as a pin."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(None, min_length=1, max_length=120)
+    address: str = Field(None, min_length=1, max_length=255)
+    region_id: int | None = None
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    contact_name: str = Field(None, max_length=80)
+    contact_phone: str = Field(None, max_length=32)
+
+
+class SitePinIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
 
 
 class ProductOut(Schema):
@@ -175,6 +202,22 @@ def create_site(request, customer_id: int, payload: SiteIn):
     fields = payload.model_dump()
     fields["region"] = ref(Region.objects, request, fields.pop("region_id"), "region_id")
     return 201, services.create_site(actor=principal(request), customer=customer, **fields)
+
+
+@router.patch("/sites/{site_id}", response=SiteOut, summary="Edit a site (a new address is located again)")
+def update_site(request, site_id: int, payload: SitePatch):
+    site = get_visible(Site.objects, request, site_id)
+    changes = payload.model_dump(exclude_unset=True)
+    if "region_id" in changes:
+        changes["region"] = ref(Region.objects, request, changes.pop("region_id"), "region_id")
+    return services.update_site(actor=principal(request), site=site, changes=changes)
+
+
+@router.post("/sites/{site_id}/pin", response=SiteOut, summary="Pin a site's location by hand")
+def pin_site(request, site_id: int, payload: SitePinIn):
+    site = get_visible(Site.objects, request, site_id)
+    return services.pin_site(actor=principal(request), site=site, latitude=repr(payload.latitude),
+                             longitude=repr(payload.longitude))
 
 
 @router.get("/products", response=ProductPage, summary="List installed products")
