@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.db.models import Q
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
@@ -13,6 +12,7 @@ from core.phones import try_normalize_phone
 from customers import services
 from customers.choices import CustomerKind, ProductStatus, Segment
 from customers.models import Customer, InstalledProduct, Site
+from customers.search import customers_named
 from network.models import Region
 from workorders.selectors import capped_count
 
@@ -164,11 +164,12 @@ def _page(qs, query: ListQuery) -> dict:
 
 @router.get("/customers", response=CustomerPage, summary="List customers")
 def list_customers(request, query: Query[ListQuery]):
-    principal(request)
+    seat = principal(request)
     qs = Customer.objects.visible_to(request.user).order_by("-pk")
     if query.q:
         phone = try_normalize_phone(query.q)
-        qs = qs.filter(Q(phone=phone) if phone else Q(name__startswith=query.q.strip()))
+        # A phone exactly; else part of the name on its trigram index (customers.search).
+        qs = qs.filter(phone=phone) if phone else customers_named(qs, seat.brand_id, query.q)
     return _page(qs, query)
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts.principal import principal_of
 from core.phones import try_normalize_phone
-from customers.models import Customer, InstalledProduct
+from customers.models import Customer, InstalledProduct, Site
+from customers.search import customers_named, sites_at
 from workorders.choices import OPEN_STATUSES, SlaState, Status
 from workorders.models import WorkOrder, WorkOrderEvent
 from workorders.sla_clock import PAUSING_HOLD_REASONS
@@ -97,13 +98,16 @@ def _sla_q(state: str, now: dt.datetime) -> Q:
 
 
 SEARCH_MATCH_CAP = 2000  # orders one search can match; an enterprise's whole history fits
+NAME_MATCH_CAP = 500  # customers one name search can match (张伟 is common; the list shows the newest orders)
+SITE_MATCH_CAP = 1000  # sites one address search can match
 
 
 def search_q(user, text: str) -> Q:
-    """Order number, customer phone or serial, resolved to order ids first.
+    """Order number, customer phone or serial; else part of the customer's name or the site's address.
 
-    Each branch is looked up on its own index (number, customer, product); OR-ing the three in the
-    list query itself left the planner scanning every order of the scope in date order.
+    Each branch is resolved to ids on its own index first (number, customer phone, product serial; the
+    name and address trigram indexes of customers.search), then to orders through the customer index;
+    OR-ing them in the list query itself left the planner scanning every order of the scope in date order.
     """
     text = text.strip()
     if not text:
@@ -121,7 +125,24 @@ def search_q(user, text: str) -> Q:
     product_ids = list(InstalledProduct.objects.visible_to(user).filter(serial=text).values_list("pk", flat=True)[:50])
     if product_ids:
         ids.update(orders.filter(product_id__in=product_ids).values_list("pk", flat=True)[:SEARCH_MATCH_CAP])
+    if not ids and seat is not None:
+        ids.update(_orders_by_name_or_address(user, orders, seat.brand_id, text))
     return Q(pk__in=sorted(ids))
+
+
+def _orders_by_name_or_address(user, orders: QuerySet[WorkOrder], brand_id: int, text: str) -> set[int]:
+    found: set[int] = set()
+    customer_ids = list(customers_named(Customer.objects.visible_to(user), brand_id, text)
+                        .values_list("pk", flat=True)[:NAME_MATCH_CAP])
+    if customer_ids:
+        found.update(orders.filter(customer_id__in=customer_ids).values_list("pk", flat=True)[:SEARCH_MATCH_CAP])
+    sites = list(sites_at(Site.objects.visible_to(user), brand_id, text)
+                 .values_list("pk", "customer_id")[:SITE_MATCH_CAP])
+    if sites:
+        # Through the customer index (orders have none on the site), then the site itself.
+        at_sites = orders.filter(customer_id__in=sorted({c for _s, c in sites}), site_id__in=[s for s, _c in sites])
+        found.update(at_sites.values_list("pk", flat=True)[:SEARCH_MATCH_CAP])
+    return found
 
 
 def list_work_orders(user, filters: OrderFilters) -> QuerySet[WorkOrder]:
@@ -220,11 +241,12 @@ CALLER_MATCH_CAP = 20
 
 
 def find_callers(user, text: str) -> list[Customer]:
-    """The customers a hotline caller may be: by phone, order number, serial, then name.
+    """The customers a hotline caller may be: by phone, order number, serial, then name or address.
 
     Phone, number and serial each go to their own index (customer_brand_phone, workorder_number_unique,
-    product_serial_unique_per_brand); the name is tried exactly, then as a prefix, only when none of
-    those matched, and stops at the first CALLER_MATCH_CAP matches.
+    product_serial_unique_per_brand); only when none of those matched, the name (part of it: 晓雯 finds
+    张晓雯) and the address (文三路 90) go to the trigram indexes (customers.search). The exact name comes
+    first, then names that start with the text, then the rest; at most CALLER_MATCH_CAP callers.
     """
     text = " ".join(text.split())
     if not text:
@@ -240,10 +262,12 @@ def find_callers(user, text: str) -> list[Customer]:
             "customer_id", flat=True)[:1]
         ids += InstalledProduct.objects.visible_to(user).filter(brand_id=seat.brand_id, serial=text).values_list(
             "customer_id", flat=True)[:CALLER_MATCH_CAP]
-    if not ids and len(text) >= 2:
-        ids += customers.filter(name=text).values_list("pk", flat=True)[:CALLER_MATCH_CAP]
-        ids += customers.filter(name__startswith=text).exclude(name=text).values_list(
-            "pk", flat=True)[:CALLER_MATCH_CAP]
+    if not ids and seat is not None:
+        named = list(customers_named(customers, seat.brand_id, text).values_list("pk", "name")[:NAME_MATCH_CAP])
+        named.sort(key=lambda row: (row[1] != text, not row[1].startswith(text), -row[0]))
+        ids += [pk for pk, _name in named]
+        ids += sites_at(Site.objects.visible_to(user), seat.brand_id, text).values_list(
+            "customer_id", flat=True)[:CALLER_MATCH_CAP]
     unique = list(dict.fromkeys(ids))[:CALLER_MATCH_CAP]
     found = {c.pk: c for c in customers.filter(pk__in=unique)}
     return [found[pk] for pk in unique if pk in found]
