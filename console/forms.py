@@ -31,7 +31,7 @@ class OrderFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"), required=False, max_length=64, strip=True,
         widget=forms.TextInput(attrs={
-            "type": "search", "placeholder": _("Order number, phone or serial"), "autocomplete": "off",
+            "type": "search", "placeholder": _("Order number, phone, serial, name or address"), "autocomplete": "off",
         }),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_blank(_("Any status")) + Status.choices)

@@ -23,7 +23,7 @@ class CallerSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Find the caller"), required=False, max_length=64, strip=True,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "autofocus": True,
-                                      "placeholder": _("Phone, name, serial or order number")}),
+                                      "placeholder": _("Phone, name, address, serial or order number")}),
     )
 
 

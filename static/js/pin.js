@@ -31,7 +31,8 @@
     const lat0 = parseFloat(box.dataset.lat);
     const lon0 = parseFloat(box.dataset.lon);
     const kmLon = 111.32 * Math.cos((lat0 * Math.PI) / 180);
-    let span = latIn.value ? 1 : 5;
+    // A district's centre is only a start: the view spans the district; a precise point, its street.
+    let span = SPANS.includes(parseFloat(box.dataset.span)) ? parseFloat(box.dataset.span) : 5;
     const svg = node("svg", { viewBox: `0 0 ${SIZE} ${SIZE}`, class: "pin-svg", role: "img",
                               "aria-label": box.dataset.centreLabel }, box);
     const back = node("g", {}, svg);
