@@ -1,16 +1,17 @@
 """The order list's search at scale: by name and address (trigram indexes) beside the exact-key searches.
 
 Builds (or reuses) a data set of its own with ``manage.py demo --scale N`` (N orders, N/10 customers with
-one home each), then times what the console list does for a search (workorders.selectors.list_work_orders
-+ page_of: the capped count and the first page of 25) as the brand's dispatcher, in this process:
+one home each; ``--customers M`` then adds households, without orders, up to M customers in all), then
+times what the console list does for a search (workorders.selectors.list_work_orders + page_of: the
+capped count and the first page of 25) as the brand's dispatcher, in this process:
 
 - baseline, in the same run: the order number and the customer's phone (exact keys on their own indexes),
   and the same name search done as a plain ``LIKE '%…%'`` scan of the brand's customers (what the index saves);
 - name: a customer's full name (张晓雯), their two-character given name (晓雯);
 - address: a road and house number (文三路 90号), a road alone (文三路: many sites, capped).
 
-    .venv/bin/python bench/search.py --db sqlite --scale 1000000            # var/bench_geo.sqlite3
-    .venv/bin/python bench/search.py --db postgres --scale 1000000          # database bench_geo
+    .venv/bin/python bench/search.py --db sqlite --scale 100000 --customers 100000   # var/bench_geo.sqlite3
+    .venv/bin/python bench/search.py --db postgres --scale 100000 --customers 100000 # database bench_geo
     ... --reuse   # keep the data set when it already holds N orders
 """
 
@@ -43,7 +44,7 @@ def env_for(db: str) -> dict[str, str]:
     return env
 
 
-def build(db: str, scale: int) -> float:
+def build(db: str, scale: int, customers: int) -> float:
     env = env_for(db)
     if db == "postgres":
         import psycopg
@@ -57,9 +58,33 @@ def build(db: str, scale: int) -> float:
     started = time.perf_counter()
     for args in (["migrate", "--noinput", "-v0"], ["demo", "--seed", "42", "--scale", str(scale)]):
         subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    if customers:
+        subprocess.run([sys.executable, __file__, "--add-customers", str(customers)], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, str(ROOT / "bench" / "prepare.py"), "analyze"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
+
+
+def add_customers(total: int) -> None:
+    """Households with one home each and no orders, up to ``total`` customers (demo/scale.py's own loader)."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import transaction
+    from django.utils import timezone
+
+    from customers.models import Customer
+    from demo.builder import find_brand
+    from demo.scale import _customers, bulk_mode
+
+    missing = total - Customer.objects.count()
+    if missing <= 0:
+        return
+    started = time.perf_counter()
+    with bulk_mode(), transaction.atomic():
+        _customers(random.Random(f"42:search:{total}"), find_brand(), missing, timezone.now())
+    print(f"  {missing:,} more customers and homes: {time.perf_counter() - started:.1f}s", flush=True)
 
 
 def measure() -> dict:
@@ -132,17 +157,22 @@ def measure() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--scale", type=int, default=1_000_000)
+    parser.add_argument("--scale", type=int, default=100_000)
+    parser.add_argument("--customers", type=int, default=0, help="add households up to this many customers")
+    parser.add_argument("--add-customers", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(), ensure_ascii=False))
         return
+    if args.add_customers:
+        add_customers(args.add_customers)
+        return
     built = None
     exists = SQLITE_FILE.exists() if args.db == "sqlite" else True
     if not (args.reuse and exists):
-        built = build(args.db, args.scale)
+        built = build(args.db, args.scale, args.customers)
     out = subprocess.run([sys.executable, __file__, "--measure"], cwd=ROOT, env=env_for(args.db), check=True,
                          stdout=subprocess.PIPE, text=True)
     report = json.loads(out.stdout)

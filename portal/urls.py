@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import auth, labels, orders, products, report
+from portal.views import auth, labels, orders, products, report, sites
 
 app_name = "portal"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:brand>/logout/", auth.sign_out, name="logout"),
     path("<slug:brand>/products/add/", products.register, name="register"),
     path("<slug:brand>/products/<int:pk>/", products.product, name="product"),
+    path("<slug:brand>/products/<int:pk>/site-pin/", sites.pin_product_site, name="product-site-pin"),
     path("<slug:brand>/q/<str:token>/", products.qr_landing, name="qr"),
     path("<slug:brand>/report/", report.report, name="report"),
     path("<slug:brand>/report/solved/", report.solved, name="solved"),

@@ -27,7 +27,9 @@ def site_location(site) -> dict[str, Any]:
 
 
 @register.inclusion_tag("core/site_pin.html", takes_context=True)
-def site_pin(context, site, action: str, target: str = "", next_url: str = "") -> dict[str, Any]:
+def site_pin(context, site, action: str, target: str = "", next_url: str = "",
+             customer: bool = False) -> dict[str, Any]:
+    """``customer``: worded for the customer (the portal), not for staff."""
     located = site.latitude is not None and site.longitude is not None
     region = site.region if site.region_id else None
     if located:
@@ -38,6 +40,7 @@ def site_pin(context, site, action: str, target: str = "", next_url: str = "") -
         centre = None
     return {
         "site": site, "action": action, "target": target, "next_url": next_url, "located": located,
+        "customer": customer,
         "precision": Precision(site.geo_precision).label if site.geo_precision in Precision.values else "",
         "approximate": located and site.geo_precision in APPROXIMATE,
         "centre": centre, "tile_url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION,
