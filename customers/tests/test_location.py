@@ -121,3 +121,21 @@ def test_the_backfill_places_unplaced_sites_and_leaves_placed_ones_alone(world, 
     assert located(demo) == (Decimal("30.280000"), Decimal("120.130000"), "exact", "demo", "")
     # Twice changes nothing.
     assert services.locate_unplaced_sites() == (0, 1)
+
+
+@pytest.mark.django_db
+def test_the_admin_locates_a_site_it_saves_and_keeps_a_point_typed_there(world, hangzhou, django_user_model):
+    from django.test import Client
+
+    admin_client = Client()
+    admin_client.force_login(django_user_model.objects.create_superuser("root-geo", "r@example.com", "x"))
+    base = {"customer": world.customer.pk, "name": "店", "region": hangzhou.pk, "contact_name": "",
+            "contact_phone": ""}
+    resp = admin_client.post("/admin/customers/site/add/", {**base, "address": "西湖区文三路 7 号"})
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    site = Site.objects.get(address="西湖区文三路 7 号")
+    assert located(site) == (*WEST_LAKE, "district", "gazetteer", "330106")
+    resp = admin_client.post(f"/admin/customers/site/{site.pk}/change/",
+                             {**base, "address": "西湖区文三路 7 号", "latitude": "30.27", "longitude": "120.12"})
+    assert resp.status_code == 302
+    assert located(site) == (Decimal("30.270000"), Decimal("120.120000"), "pin", "admin", "")
