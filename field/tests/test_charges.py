@@ -70,3 +70,20 @@ def test_an_order_without_a_product_has_no_sheet(w):
     order = make_order(w, customer=w.other_customer, product=None)
     assert charges.price_sheet(order, part_codes=[]) == {"available": False, "reason": str(charges.NO_PRODUCT),
                                                          "symptoms": {}}
+
+
+def test_the_sheet_carries_the_call_outs_state_approximate_or_to_be_confirmed(w):
+    order = dispatched_job(w)
+
+    def callout_states() -> set[str]:
+        sheet = charges.price_sheet(order, part_codes=[])
+        return {ln["state"] for entry in sheet["symptoms"].values() for ln in entry["base"] if ln["kind"] == "callout"}
+
+    assert callout_states() == {"priced"}
+    site = order.product.site  # the engine prices the call-out to the product's site
+    site.geo_precision = "district"
+    site.save(update_fields=["geo_precision"])
+    assert callout_states() == {"approximate"}
+    site.latitude = site.longitude = None
+    site.save(update_fields=["latitude", "longitude"])
+    assert callout_states() == {"to_confirm"}
