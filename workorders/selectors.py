@@ -98,8 +98,7 @@ def _sla_q(state: str, now: dt.datetime) -> Q:
 
 
 SEARCH_MATCH_CAP = 2000  # orders one search can match; an enterprise's whole history fits
-NAME_MATCH_CAP = 500  # customers one name search can match (张伟 is common; the list shows the newest orders)
-SITE_MATCH_CAP = 1000  # sites one address search can match
+NAME_MATCH_CAP = 500  # callers one name search offers the hotline before it is cut to CALLER_MATCH_CAP
 
 
 def search_q(user, text: str) -> Q:
@@ -131,17 +130,19 @@ def search_q(user, text: str) -> Q:
 
 
 def _orders_by_name_or_address(user, orders: QuerySet[WorkOrder], brand_id: int, text: str) -> set[int]:
+    """The newest orders of the customers so named, and of the sites at such an address (each capped).
+
+    The matches stay subqueries (no cap on customers or sites: a broad 文三路 must not keep only the
+    first sites the index returns, which may have no orders); orders are reached through their customer
+    index, the site checked after it (orders have no index on the site).
+    """
     found: set[int] = set()
-    customer_ids = list(customers_named(Customer.objects.visible_to(user), brand_id, text)
-                        .values_list("pk", flat=True)[:NAME_MATCH_CAP])
-    if customer_ids:
-        found.update(orders.filter(customer_id__in=customer_ids).values_list("pk", flat=True)[:SEARCH_MATCH_CAP])
-    sites = list(sites_at(Site.objects.visible_to(user), brand_id, text)
-                 .values_list("pk", "customer_id")[:SITE_MATCH_CAP])
-    if sites:
-        # Through the customer index (orders have none on the site), then the site itself.
-        at_sites = orders.filter(customer_id__in=sorted({c for _s, c in sites}), site_id__in=[s for s, _c in sites])
-        found.update(at_sites.values_list("pk", flat=True)[:SEARCH_MATCH_CAP])
+    named = customers_named(Customer.objects.visible_to(user), brand_id, text)
+    found.update(orders.filter(customer_id__in=named.order_by().values("pk")).order_by("-created_at")
+                 .values_list("pk", flat=True)[:SEARCH_MATCH_CAP])
+    at = sites_at(Site.objects.visible_to(user), brand_id, text).order_by()
+    found.update(orders.filter(customer_id__in=at.values("customer_id"), site_id__in=at.values("pk"))
+                 .order_by("-created_at").values_list("pk", flat=True)[:SEARCH_MATCH_CAP])
     return found
 
 
