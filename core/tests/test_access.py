@@ -20,7 +20,7 @@ from accounts.principal import principal_of
 from accounts.tests.factories import OutletFactory
 from catalog.tests.factories import CategoryFactory, ProductModelFactory
 from conftest import token_client
-from customers.models import Customer, InstalledProduct
+from customers.models import Customer, InstalledProduct, Site
 from customers.tests.factories import InstalledProductFactory
 from network.tests.factories import TechnicianFactory
 from workorders import services
@@ -50,6 +50,8 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "PATCH /api/v1/customers/{customer_id}": ("customer_id", None),
     "GET /api/v1/customers/{customer_id}/sites": ("customer_id", None),
     "POST /api/v1/customers/{customer_id}/sites": ("customer_id", None),
+    "PATCH /api/v1/sites/{site_id}": ("site_id", None),
+    "POST /api/v1/sites/{site_id}/pin": ("site_id", None),
     "GET /api/v1/products": (None, "product_id"),
     "POST /api/v1/products": (None, None),
     "GET /api/v1/products/{product_id}": ("product_id", None),
@@ -117,6 +119,8 @@ BODIES = {
     "POST /api/v1/workorders/{order_id}/transitions": {"action": "cancel", "reason": "probe"},
     "PATCH /api/v1/customers/{customer_id}": {"name": "Probe"},
     "POST /api/v1/customers/{customer_id}/sites": {"name": "Probe", "address": "Probe road 1"},
+    "PATCH /api/v1/sites/{site_id}": {"address": "杭州市西湖区文三路 1 号"},
+    "POST /api/v1/sites/{site_id}/pin": {"latitude": 30.1, "longitude": 120.1},
     "PATCH /api/v1/products/{product_id}": {"status": "retired"},
     "POST /api/v1/parts/warehouses/{warehouse_id}/receipts": {"part_id": 1, "quantity": 1},
     "POST /api/v1/parts/warehouses/{warehouse_id}/transfers": {"to_warehouse_id": 1,
@@ -145,6 +149,7 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/": None,
     "console/orders/<int:pk>/": "order_id",
     "console/orders/<int:pk>/transition/": "order_id",
+    "console/orders/<int:pk>/site-pin/": "order_id",
     # The dispatch board: an order's candidates and assignment name it (fetched through visible_to before the seat
     # check); the board and the plan take their scope from visible choices (dispatch/tests/test_views.py).
     "console/dispatch/": None,
@@ -166,6 +171,8 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/hotline/callers/new/": None,
     **{f"console/hotline/callers/<int:pk>/{tail}": "customer_id"
        for tail in ("", "sites/", "products/", "preview/", "requests/", "calls/")},
+    # A caller's site: the customer's own sites only (console/tests/test_hotline_location.py probes another's).
+    "console/hotline/callers/<int:pk>/sites/<int:site_id>/pin/": "customer_id",
     # Not user-scoped: signed with the brand's WeChat token (integrations/tests/test_cross_brand.py).
     "wechat/<slug:brand>/callback": None,
     # The signed-in customer links to their own account; the token is signed for one brand (same tests).
@@ -178,7 +185,7 @@ PAGE_ROUTES: dict[str, str | None] = {
         "portal/<slug:brand>/q/<str:token>/", "portal/<slug:brand>/report/", "portal/<slug:brand>/report/solved/",
         "portal/<slug:brand>/orders/<int:pk>/", "portal/<slug:brand>/orders/<int:pk>/status/",
         "portal/<slug:brand>/orders/<int:pk>/rate/", "portal/<slug:brand>/orders/<int:pk>/cancel/",
-        "portal/<slug:brand>/orders/<int:pk>/reschedule/",
+        "portal/<slug:brand>/orders/<int:pk>/reschedule/", "portal/<slug:brand>/products/<int:pk>/site-pin/",
     )},
     # Parts pages: lists scoped through visible_to (parts/tests/test_views.py); POSTs name a foreign object.
     "parts/requests/": None,
@@ -279,6 +286,9 @@ def scene(world, settings, tmp_path):
     }
     for ids in foreign.values():
         ids["attachment_id"] = photo[ids["order_id"]]  # a file on the very order the persona may not see
+        # A site of the very customer the persona may not see (the rival's gets one here).
+        ids["site_id"] = (Site.objects.filter(customer_id=ids["customer_id"]).values_list("pk", flat=True).first()
+                          or Site.objects.create(customer_id=ids["customer_id"], name="Probe", address="Probe").pk)
     from parts.tests.factories import access_probes
 
     for persona, ids in access_probes(world, order_a, order_b, rival_order).items():
@@ -341,6 +351,7 @@ def _snapshot():
         list(WorkOrderAttachment.objects.order_by("pk").values_list("pk", "work_order_id")),
         list(WorkOrder.objects.order_by("pk").values_list("pk", "version", "status", "priority")),
         list(Customer.objects.order_by("pk").values_list("pk", "name")),
+        list(Site.objects.order_by("pk").values_list("pk", "address", "latitude", "longitude", "geo_precision")),
         list(InstalledProduct.objects.order_by("pk").values_list("pk", "status")),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
         _parts_snapshot(),
@@ -475,7 +486,7 @@ PORTAL_ROUTES: dict[str, str | None] = {
     "<slug:brand>/q/<str:token>/": "qr", "<slug:brand>/report/": None, "<slug:brand>/report/solved/": None,
     "<slug:brand>/orders/<int:pk>/": "order", "<slug:brand>/orders/<int:pk>/status/": "order",
     "<slug:brand>/orders/<int:pk>/rate/": "order", "<slug:brand>/orders/<int:pk>/cancel/": "order",
-    "<slug:brand>/orders/<int:pk>/reschedule/": "order",
+    "<slug:brand>/orders/<int:pk>/reschedule/": "order", "<slug:brand>/products/<int:pk>/site-pin/": "product",
 }
 PORTAL_PROBES = ["other_customer", "rival_customer", "dispatcher", "hotline", "manager_a", "manager_b", "tech_a",
                  "tech_b", "rival_dispatcher"]
@@ -546,7 +557,7 @@ def test_portal_foreign_products_and_orders_are_404_and_untouched(portal_scene, 
             assert client.post(url, body).status_code in (404, 405), f"{persona} POST {url}"
             assert _portal_snapshot() == before, f"{persona} {url} changed data"
             checked += kind in customer_only
-    assert checked == sum(len(u) for k, u in _portal_urls(ps).items() if k in customer_only) == 12
+    assert checked == sum(len(u) for k, u in _portal_urls(ps).items() if k in customer_only) == 13
 
 
 def test_portal_anonymous_visitors_are_sent_to_sign_in(portal_scene):
