@@ -112,7 +112,7 @@ def test_the_search_reads_the_trigram_index(world, people):
                        "site_address_trgm": [Site.objects.filter(pg_address_q("文三路"))]}
             for index, querysets in queries.items():
                 for qs in querysets:
-                    sql, params = qs.values("pk").query.sql_with_params()
+                    sql, params = qs.order_by().values("pk").query.sql_with_params()
                     cursor.execute(f"EXPLAIN {sql}", params)
                     plan = " ".join(row[0] for row in cursor.fetchall())
                     assert f"Bitmap Index Scan on {index}" in plan, plan
