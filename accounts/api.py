@@ -10,6 +10,7 @@ from pydantic import ConfigDict
 from accounts.models import ApiToken
 from core.api import AUTH, get_visible, principal
 from core.errors import InvalidInput
+from core.schema import Id, Input, Moment
 
 router = Router(tags=["accounts"], auth=AUTH)
 
@@ -25,11 +26,11 @@ class MeOut(Schema):
     customer_id: int | None
 
 
-class TokenIn(Schema):
+class TokenIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=80)
-    expires_at: dt.datetime | None = None
+    expires_at: Moment | None = None
 
 
 class TokenOut(Schema):
@@ -76,7 +77,7 @@ def create_token(request, payload: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
-def revoke_token(request, token_id: int):
+def revoke_token(request, token_id: Id):
     token = get_visible(ApiToken.objects, request, token_id)
     if token.revoked_at is None:
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -48,6 +48,11 @@ def _error(request, status: int, code: str, message: str, **extra):
     return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
 
 
+def unknown_path(request):
+    """Every path under /api/v1/ that no operation has: the API's own 404, in JSON like every other error."""
+    return _error(request, 404, "not_found", gettext("Not found."))
+
+
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)

@@ -4,6 +4,7 @@ from ninja import Router, Schema
 
 from catalog.models import ProductCategory, ProductModel
 from core.api import AUTH, get_visible, principal
+from core.schema import Id
 
 router = Router(tags=["catalog"], auth=AUTH)
 
@@ -52,5 +53,5 @@ def list_models(request):
 
 
 @router.get("/models/{model_id}", response=ProductModelOut)
-def get_model(request, model_id: int):
+def get_model(request, model_id: Id):
     return get_visible(ProductModel.objects, request, model_id)

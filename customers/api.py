@@ -9,6 +9,7 @@ from pydantic import ConfigDict
 from catalog.models import ProductModel
 from core.api import AUTH, Page, get_visible, page_params, principal, ref
 from core.phones import try_normalize_phone
+from core.schema import Id, Input, Int, PastDay
 from customers import services
 from customers.choices import CustomerKind, ProductStatus, Segment
 from customers.models import Customer, InstalledProduct, Site
@@ -35,7 +36,7 @@ class CustomerOut(Schema):
     created_at: dt.datetime
 
 
-class CustomerIn(Schema):
+class CustomerIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     kind: KindLit = CustomerKind.HOUSEHOLD
@@ -46,7 +47,7 @@ class CustomerIn(Schema):
     tags: list[str] = Field(default_factory=list, max_length=20)
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(Input):
     model_config = ConfigDict(extra="forbid")
 
     kind: KindLit | None = None
@@ -79,12 +80,12 @@ class SiteOut(Schema):
     contact_phone: str
 
 
-class SiteIn(Schema):
+class SiteIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=120)
     address: str = Field(min_length=1, max_length=255)
-    region_id: int | None = None
+    region_id: Id | None = None
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     contact_name: str = Field("", max_length=80)
@@ -124,24 +125,24 @@ class ProductOut(Schema):
     status: str
 
 
-class ProductIn(Schema):
+class ProductIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     serial: str = Field(min_length=1, max_length=40)
-    product_model_id: int
-    customer_id: int
-    site_id: int | None = None
-    purchase_date: dt.date | None = None
-    install_date: dt.date | None = None
+    product_model_id: Id
+    customer_id: Id
+    site_id: Id | None = None
+    purchase_date: PastDay | None = None
+    install_date: PastDay | None = None
     status: ProductStatusLit = ProductStatus.ACTIVE
 
 
-class ProductPatch(Schema):
+class ProductPatch(Input):
     model_config = ConfigDict(extra="forbid")
 
-    site_id: int | None = None
-    purchase_date: dt.date | None = None
-    install_date: dt.date | None = None
+    site_id: Id | None = None
+    purchase_date: PastDay | None = None
+    install_date: PastDay | None = None
     status: ProductStatusLit | None = None
 
 
@@ -149,10 +150,10 @@ class ProductPage(Page):
     items: list[ProductOut]
 
 
-class ListQuery(Schema):
+class ListQuery(Input):
     q: str = Field("", max_length=100)
-    page: int = 1
-    page_size: int = 25
+    page: Int = 1
+    page_size: Int = 25
 
 
 def _page(qs, query: ListQuery) -> dict:
@@ -179,12 +180,12 @@ def create_customer(request, payload: CustomerIn):
 
 
 @router.get("/customers/{customer_id}", response=CustomerOut)
-def get_customer(request, customer_id: int):
+def get_customer(request, customer_id: Id):
     return get_visible(Customer.objects, request, customer_id)
 
 
 @router.patch("/customers/{customer_id}", response=CustomerOut)
-def update_customer(request, customer_id: int, payload: CustomerPatch):
+def update_customer(request, customer_id: Id, payload: CustomerPatch):
     customer = get_visible(Customer.objects, request, customer_id)
     return services.update_customer(
         actor=principal(request), customer=customer, changes=payload.model_dump(exclude_unset=True)
@@ -192,13 +193,13 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
 
 
 @router.get("/customers/{customer_id}/sites", response=list[SiteOut])
-def list_sites(request, customer_id: int):
+def list_sites(request, customer_id: Id):
     customer = get_visible(Customer.objects, request, customer_id)
     return list(Site.objects.visible_to(request.user).filter(customer=customer)[:500])
 
 
 @router.post("/customers/{customer_id}/sites", response={201: SiteOut})
-def create_site(request, customer_id: int, payload: SiteIn):
+def create_site(request, customer_id: Id, payload: SiteIn):
     customer = get_visible(Customer.objects, request, customer_id)
     fields = payload.model_dump()
     fields["region"] = ref(Region.objects, request, fields.pop("region_id"), "region_id")
@@ -240,12 +241,12 @@ def create_product(request, payload: ProductIn):
 
 
 @router.get("/products/{product_id}", response=ProductOut)
-def get_product(request, product_id: int):
+def get_product(request, product_id: Id):
     return get_visible(InstalledProduct.objects, request, product_id)
 
 
 @router.patch("/products/{product_id}", response=ProductOut)
-def update_product(request, product_id: int, payload: ProductPatch):
+def update_product(request, product_id: Id, payload: ProductPatch):
     product = get_visible(InstalledProduct.objects, request, product_id)
     changes = payload.model_dump(exclude_unset=True)
     if "site_id" in changes:

@@ -15,6 +15,7 @@ from pydantic import ConfigDict
 
 from core.api import AUTH, ApiDateTime, principal, ref
 from core.errors import NotFound
+from core.schema import Day, Id, Input
 from dispatch import choose, gather, planning, services
 from dispatch import reasons as say
 from dispatch.candidates import Reason
@@ -75,12 +76,12 @@ class CandidatesOut(Schema):
     travel_note: str
 
 
-class AssignIn(Schema):
+class AssignIn(Input):
     model_config = ConfigDict(extra="forbid")
 
-    technician_id: int
-    version: int
-    date: dt.date | None = None
+    technician_id: Id
+    version: Id
+    date: Day | None = None
 
 
 class AssignOut(Schema):
@@ -91,12 +92,12 @@ class AssignOut(Schema):
     version: int
 
 
-class PlanIn(Schema):
+class PlanIn(Input):
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date | None = None
-    outlet_id: int | None = None
-    region_id: int | None = None
+    date: Day | None = None
+    outlet_id: Id | None = None
+    region_id: Id | None = None
     time_limit: float | None = Field(None, gt=0, le=30)
 
 
@@ -131,12 +132,12 @@ class UnassignedOut(Schema):
     stays_with_technician: bool
 
 
-class AssignmentIO(Schema):
+class AssignmentIO(Input):
     model_config = ConfigDict(extra="forbid")
 
-    order_id: int
-    version: int
-    technician_id: int
+    order_id: Id
+    version: Id
+    technician_id: Id
     sequence: int = Field(0, ge=0, le=1000)
 
 
@@ -153,10 +154,10 @@ class PreviewOut(Schema):
     travel_note: str
 
 
-class ApplyIn(Schema):
+class ApplyIn(Input):
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date
+    date: Day
     assignments: list[AssignmentIO] = Field(..., max_length=MAX_ASSIGNMENTS)
 
 
@@ -183,7 +184,7 @@ def _dispatcher(request):
     return seat
 
 
-def _order(request, order_id: int) -> WorkOrder:
+def _order(request, order_id: Id) -> WorkOrder:
     try:
         return choose.fetch_order(request.user, order_id)
     except (WorkOrder.DoesNotExist, ValueError, TypeError):
@@ -217,7 +218,7 @@ def candidates_out(choice: choose.Choice) -> dict:
 
 @router.get("/dispatch/orders/{order_id}/candidates", response=CandidatesOut,
             summary="Who may take the order, best first, with reasons; who may not, and why")
-def candidates(request, order_id: int, date: dt.date | None = None):
+def candidates(request, order_id: Id, date: Day | None = None):
     order = _order(request, order_id)
     seat = _dispatcher(request)
     return candidates_out(choose.candidates_for(order, principal=seat, day=date))
@@ -225,7 +226,7 @@ def candidates(request, order_id: int, date: dt.date | None = None):
 
 @router.post("/dispatch/orders/{order_id}/assign", response=AssignOut,
              summary="Assign the order to a technician (assign to the outlet, dispatch; recall first if needed)")
-def assign(request, order_id: int, body: AssignIn):
+def assign(request, order_id: Id, body: AssignIn):
     order = _order(request, order_id)
     seat = _dispatcher(request)
     technician = ref(Technician.objects.select_related("outlet"), request, body.technician_id, "technician_id")

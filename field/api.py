@@ -17,6 +17,7 @@ from ninja import Field, File, Form, Header, Router, Schema, UploadedFile
 from core.api import AUTH, principal
 from core.errors import InvalidInput, NotFound
 from core.idempotency import run_idempotent
+from core.schema import Id, Input, Int, Moment, Text
 from field import selectors, services
 from field.geo import position
 from workorders.models import WorkOrder
@@ -25,7 +26,7 @@ router = Router(tags=["technician app"], auth=AUTH)
 KEY = Header(None, alias="Idempotency-Key")
 
 
-def _job(request, order_id: int) -> WorkOrder:
+def _job(request, order_id: Id) -> WorkOrder:
     try:
         return selectors.get_job(request.user, order_id)
     except (WorkOrder.DoesNotExist, ValueError, TypeError):
@@ -79,56 +80,56 @@ class JobOut(Schema):
     section: str
 
 
-class Moment(Schema):
-    at: dt.datetime | None = Field(None, description="When it happened on the phone (queued offline).")
+class WhenIn(Input):
+    at: Moment | None = Field(None, description="When it happened on the phone (queued offline).")
 
 
-class Where(Moment):
-    latitude: float | None = None
-    longitude: float | None = None
-    accuracy: float | None = Field(None, description="Metres, as the browser reports it.")
+class Where(WhenIn):
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    accuracy: float | None = Field(None, ge=0, le=1_000_000, description="Metres, as the browser reports it.")
 
 
-class Reason(Schema):
+class Reason(Input):
     reason: str = Field(..., max_length=500)
 
 
-class HoldIn(Schema):
+class HoldIn(Input):
     hold_reason: str = Field(..., max_length=20)
     reason: str = Field(..., max_length=500)
 
 
-class Answer(Schema):
-    item_id: int
+class Answer(Input):
+    item_id: Id
     value: str | None = Field("", max_length=400)
 
 
-class ChecklistIn(Schema):
+class ChecklistIn(Input):
     answers: list[Answer] = Field(..., max_length=100)
 
 
-class DiagnosisIn(Schema):
+class DiagnosisIn(Input):
     fault_code: str = Field("", max_length=80)
     symptom_code: str = Field("", max_length=40)
     note: str = Field("", max_length=2000)
 
 
-class PartLine(Schema):
-    part_id: int
-    quantity: int
+class PartLine(Input):
+    part_id: Id
+    quantity: Int
 
 
-class PartsIn(Schema):
+class PartsIn(Input):
     lines: list[PartLine] = Field(..., max_length=50)
 
 
-class PaymentIn(Schema):
+class PaymentIn(Input):
     method: str = Field(..., max_length=20)
     amount: str = Field(..., max_length=20, description="Yuan as a decimal string, e.g. \"128.00\".")
     reference: str = Field("", max_length=120)
 
 
-class CompleteIn(Moment):
+class CompleteIn(WhenIn):
     shown_total: str | None = Field(None, max_length=20, description="The total the phone showed the customer.")
 
 
@@ -146,25 +147,25 @@ def list_jobs(request):
 
 
 @router.get("/field/jobs/{order_id}", response=dict, summary="One job as the phone works with it")
-def job_detail(request, order_id: int):
+def job_detail(request, order_id: Id):
     return selectors.job_state(request.user, _job(request, order_id))
 
 
 @router.post("/field/jobs/{order_id}/accept", response=Done, summary="Accept the job")
-def accept(request, order_id: int, key: str | None = KEY):
+def accept(request, order_id: Id, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "accept", key, {}, lambda actor: services.accept(order=order, actor=actor))
 
 
 @router.post("/field/jobs/{order_id}/decline", response=Done, summary="Decline the job with a reason")
-def decline(request, order_id: int, body: Reason, key: str | None = KEY):
+def decline(request, order_id: Id, body: Reason, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "decline", key, _body(body),
                 lambda actor: services.decline(order=order, actor=actor, reason=body.reason))
 
 
 @router.post("/field/jobs/{order_id}/depart", response=Done, summary="On my way (with the phone's position)")
-def depart(request, order_id: int, body: Where, key: str | None = KEY):
+def depart(request, order_id: Id, body: Where, key: str | None = KEY):
     order = _job(request, order_id)
     where = position(body.latitude, body.longitude, body.accuracy)
     return _act(request, order, "depart", key, _body(body),
@@ -172,7 +173,7 @@ def depart(request, order_id: int, body: Where, key: str | None = KEY):
 
 
 @router.post("/field/jobs/{order_id}/arrive", response=Done, summary="Check in on site (with the phone's position)")
-def arrive(request, order_id: int, body: Where, key: str | None = KEY):
+def arrive(request, order_id: Id, body: Where, key: str | None = KEY):
     order = _job(request, order_id)
     where = position(body.latitude, body.longitude, body.accuracy)
     return _act(request, order, "arrive", key, _body(body),
@@ -180,7 +181,7 @@ def arrive(request, order_id: int, body: Where, key: str | None = KEY):
 
 
 @router.post("/field/jobs/{order_id}/hold", response=Done, summary="Put the job on hold")
-def hold(request, order_id: int, body: HoldIn, key: str | None = KEY):
+def hold(request, order_id: Id, body: HoldIn, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "hold", key, _body(body),
                 lambda actor: services.hold(order=order, actor=actor, hold_reason=body.hold_reason,
@@ -188,13 +189,13 @@ def hold(request, order_id: int, body: HoldIn, key: str | None = KEY):
 
 
 @router.post("/field/jobs/{order_id}/resume", response=Done, summary="Resume the job")
-def resume(request, order_id: int, key: str | None = KEY):
+def resume(request, order_id: Id, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "resume", key, {}, lambda actor: services.resume(order=order, actor=actor))
 
 
 @router.post("/field/jobs/{order_id}/checklist", response=Done, summary="Answer checklist items")
-def checklist(request, order_id: int, body: ChecklistIn, key: str | None = KEY):
+def checklist(request, order_id: Id, body: ChecklistIn, key: str | None = KEY):
     order = _job(request, order_id)
     answers = [(a.item_id, a.value) for a in body.answers]
     return _act(request, order, "checklist", key, _body(body),
@@ -213,8 +214,8 @@ def _digest(upload) -> str:
 
 @router.post("/field/jobs/{order_id}/photos", response=Done,
              summary="Add a photo (multipart: 'photo', 'requirement', 'at')")
-def photo(request, order_id: int, photo: UploadedFile = File(None), requirement: str = Form(""),
-          at: dt.datetime | None = Form(None), key: str | None = KEY):
+def photo(request, order_id: Id, photo: UploadedFile = File(None), requirement: Text = Form(""),
+          at: Moment | None = Form(None), key: str | None = KEY):
     order = _job(request, order_id)
 
     def call(actor):
@@ -225,14 +226,14 @@ def photo(request, order_id: int, photo: UploadedFile = File(None), requirement:
 
 
 @router.post("/field/jobs/{order_id}/diagnosis", response=Done, summary="Record the diagnosis and fault code")
-def diagnosis(request, order_id: int, body: DiagnosisIn, key: str | None = KEY):
+def diagnosis(request, order_id: Id, body: DiagnosisIn, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "diagnosis", key, _body(body),
                 lambda actor: services.record_diagnosis(order=order, actor=actor, **_body(body)))
 
 
 @router.post("/field/jobs/{order_id}/parts", response=Done, summary="Use parts from my van on this job")
-def parts(request, order_id: int, body: PartsIn, key: str | None = KEY):
+def parts(request, order_id: Id, body: PartsIn, key: str | None = KEY):
     order = _job(request, order_id)
     idempotency_key = _need_key(key)
 
@@ -245,7 +246,7 @@ def parts(request, order_id: int, body: PartsIn, key: str | None = KEY):
 
 
 @router.post("/field/jobs/{order_id}/payment", response=Done, summary="Record the customer's payment")
-def payment(request, order_id: int, body: PaymentIn, key: str | None = KEY):
+def payment(request, order_id: Id, body: PaymentIn, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "payment", key, _body(body),
                 lambda actor: services.record_payment(order=order, actor=actor, method=body.method,
@@ -254,7 +255,7 @@ def payment(request, order_id: int, body: PaymentIn, key: str | None = KEY):
 
 @router.post("/field/jobs/{order_id}/signature", response=Done,
              summary="The customer's signature (multipart: 'signature' PNG, 'signer')")
-def signature(request, order_id: int, signature: UploadedFile = File(None), signer: str = Form(""),
+def signature(request, order_id: Id, signature: UploadedFile = File(None), signer: Text = Form(""),
               key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "signature", key, {"signer": signer, "file": _digest(signature)},
@@ -262,7 +263,7 @@ def signature(request, order_id: int, signature: UploadedFile = File(None), sign
 
 
 @router.post("/field/jobs/{order_id}/complete", response=Done, summary="Complete the job and check out")
-def complete(request, order_id: int, body: CompleteIn, key: str | None = KEY):
+def complete(request, order_id: Id, body: CompleteIn, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "complete", key, _body(body),
                 lambda actor: services.complete(order=order, actor=actor, at=body.at,

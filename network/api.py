@@ -6,6 +6,7 @@ from ninja import Router, Schema
 
 from accounts.models import Organisation
 from core.api import AUTH, get_visible, principal
+from core.schema import Id
 from network.models import Region, Skill, Technician
 
 router = Router(tags=["service network"], auth=AUTH)
@@ -88,7 +89,7 @@ def list_outlets(request):
 
 
 @router.get("/outlets/{outlet_id}", response=OutletOut)
-def get_outlet(request, outlet_id: int):
+def get_outlet(request, outlet_id: Id):
     return get_visible(Organisation.objects.filter(kind="outlet"), request, outlet_id)
 
 
@@ -113,5 +114,5 @@ def list_technicians(request):
 
 
 @router.get("/technicians/{technician_id}", response=TechnicianOut)
-def get_technician(request, technician_id: int):
+def get_technician(request, technician_id: Id):
     return get_visible(Technician.objects, request, technician_id)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Query, Router
 
 from core.api import AUTH, get_visible, page_params, principal, ref
 from core.errors import InvalidInput
+from core.schema import Id, Input, Int
 from network.models import Technician
 from parts import selectors, services
 from parts.models import DefectiveReturn, PartRequest, Warehouse
@@ -49,31 +50,31 @@ from workorders.models import WorkOrder
 router = Router(tags=["parts"], auth=AUTH)
 
 
-class WarehouseFilters(Schema):
+class WarehouseFilters(Input):
     kind: KindLit | None = None
 
 
-class MoveFilters(Schema):
-    part_id: int | None = None
-    page: int = 1
-    page_size: int = 50
+class MoveFilters(Input):
+    part_id: Id | None = None
+    page: Int = 1
+    page_size: Int = 50
 
 
-class RequestFilters(Schema):
+class RequestFilters(Input):
     status: RequestStatusLit | None = None
-    order_id: int | None = None
+    order_id: Id | None = None
 
 
-class DefectiveFilters(Schema):
+class DefectiveFilters(Input):
     status: DefectiveStatusLit | None = "owed"
-    technician_id: int | None = None
+    technician_id: Id | None = None
 
 
-def _warehouse(request, warehouse_id: int) -> Warehouse:
+def _warehouse(request, warehouse_id: Id) -> Warehouse:
     return get_visible(Warehouse.objects.select_related(*selectors.WAREHOUSE_RELATED), request, warehouse_id)
 
 
-def _part(request, part_id: int, field: str = "part_id") -> Part:
+def _part(request, part_id: Id, field: str = "part_id") -> Part:
     return ref(Part.objects, request, part_id, field)
 
 
@@ -84,7 +85,7 @@ def _lines(request, lines) -> list[Line]:
             for line in lines]
 
 
-def _request(request, request_id: int) -> PartRequest:
+def _request(request, request_id: Id) -> PartRequest:
     return get_visible(selectors.requests(request.user), request, request_id)
 
 
@@ -98,20 +99,20 @@ def list_warehouses(request, filters: Query[WarehouseFilters]):
 
 
 @router.get("/parts/warehouses/{warehouse_id}", response=WarehouseOut, summary="One warehouse")
-def get_warehouse(request, warehouse_id: int):
+def get_warehouse(request, warehouse_id: Id):
     return warehouse_out(_warehouse(request, warehouse_id))
 
 
 @router.get("/parts/warehouses/{warehouse_id}/stock", response=StockOut,
             summary="Stock of a warehouse: on hand, reserved, available and defective per part")
-def warehouse_stock(request, warehouse_id: int, in_stock_only: bool = False):
+def warehouse_stock(request, warehouse_id: Id, in_stock_only: bool = False):
     warehouse = _warehouse(request, warehouse_id)
     items = selectors.stock(request.user, warehouse, in_stock_only=in_stock_only)
     return {"warehouse": warehouse_out(warehouse), "items": [balance_out(b) for b in items]}
 
 
 @router.get("/parts/warehouses/{warehouse_id}/moves", response=MovePage, summary="The warehouse's ledger")
-def warehouse_moves(request, warehouse_id: int, filters: Query[MoveFilters]):
+def warehouse_moves(request, warehouse_id: Id, filters: Query[MoveFilters]):
     warehouse = _warehouse(request, warehouse_id)
     page, size = page_params(filters.page, filters.page_size)
     part = _part(request, filters.part_id) if filters.part_id is not None else None
@@ -122,7 +123,7 @@ def warehouse_moves(request, warehouse_id: int, filters: Query[MoveFilters]):
 
 @router.post("/parts/warehouses/{warehouse_id}/receipts", response={201: MoveOut},
              summary="Receive units from outside the network")
-def receive(request, warehouse_id: int, payload: ReceiptIn):
+def receive(request, warehouse_id: Id, payload: ReceiptIn):
     warehouse = _warehouse(request, warehouse_id)
     move = services.receive_stock(warehouse=warehouse, part=_part(request, payload.part_id),
                                   quantity=payload.quantity, reason=payload.reason, actor=principal(request))
@@ -131,7 +132,7 @@ def receive(request, warehouse_id: int, payload: ReceiptIn):
 
 @router.post("/parts/warehouses/{warehouse_id}/transfers", response={201: list[MoveOut]},
              summary="Transfer free units to another warehouse (all lines or none)")
-def transfer(request, warehouse_id: int, payload: TransferIn):
+def transfer(request, warehouse_id: Id, payload: TransferIn):
     source = _warehouse(request, warehouse_id)
     target = ref(Warehouse.objects, request, payload.to_warehouse_id, "to_warehouse_id")
     moves = services.transfer_stock(source=source, target=target, lines=_lines(request, payload.lines),
@@ -141,7 +142,7 @@ def transfer(request, warehouse_id: int, payload: TransferIn):
 
 @router.post("/parts/warehouses/{warehouse_id}/adjustments", response={201: MoveOut},
              summary="Correct a balance, with a reason")
-def adjust(request, warehouse_id: int, payload: AdjustmentIn):
+def adjust(request, warehouse_id: Id, payload: AdjustmentIn):
     warehouse = _warehouse(request, warehouse_id)
     move = services.adjust_stock(warehouse=warehouse, part=_part(request, payload.part_id), delta=payload.delta,
                                  reason=payload.reason, condition=payload.condition, actor=principal(request))
@@ -161,7 +162,7 @@ def list_requests(request, filters: Query[RequestFilters]):
 
 @router.post("/workorders/{order_id}/part-requests", response={201: RequestOut},
              summary="Ask the outlet's store for parts for this order (reserved at once)")
-def create_request(request, order_id: int, payload: RequestIn):
+def create_request(request, order_id: Id, payload: RequestIn):
     order = get_visible(WorkOrder.objects, request, order_id)
     actor = principal(request)
     services.ensure_requester(actor, order)  # before the lines are read: a customer's own order is a 403
@@ -171,27 +172,27 @@ def create_request(request, order_id: int, payload: RequestIn):
 
 
 @router.get("/parts/requests/{request_id}", response=RequestOut, summary="One part request")
-def get_request(request, request_id: int):
+def get_request(request, request_id: Id):
     return request_out(_request(request, request_id))
 
 
 @router.post("/parts/requests/{request_id}/transfer", response=RequestOut,
              summary="Send the request's parts from the store to the technician's van")
-def transfer_request(request, request_id: int, payload: DecisionIn):
+def transfer_request(request, request_id: Id, payload: DecisionIn):
     done = services.transfer_request(request=_request(request, request_id), actor=principal(request),
                                      version=payload.version)
     return request_out(_request(request, done.pk))
 
 
 @router.post("/parts/requests/{request_id}/refuse", response=RequestOut, summary="Refuse the request, with a reason")
-def refuse_request(request, request_id: int, payload: DecisionIn):
+def refuse_request(request, request_id: Id, payload: DecisionIn):
     done = services.refuse_request(request=_request(request, request_id), actor=principal(request),
                                    reason=payload.reason, version=payload.version)
     return request_out(_request(request, done.pk))
 
 
 @router.post("/parts/requests/{request_id}/cancel", response=RequestOut, summary="Withdraw an open request")
-def cancel_request(request, request_id: int, payload: DecisionIn):
+def cancel_request(request, request_id: Id, payload: DecisionIn):
     done = services.cancel_request(request=_request(request, request_id), actor=principal(request),
                                    reason=payload.reason, version=payload.version)
     return request_out(_request(request, done.pk))
@@ -213,7 +214,7 @@ def _consumption_out(request, consumption) -> dict:
 
 @router.post("/workorders/{order_id}/consumptions", response={200: ConsumptionOut, 201: ConsumptionOut},
              summary="Use parts from your van on this job (Idempotency-Key required; a retry applies once)")
-def consume(request, order_id: int, payload: ConsumptionIn, response: HttpResponse,
+def consume(request, order_id: Id, payload: ConsumptionIn, response: HttpResponse,
             idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     order = get_visible(WorkOrder.objects, request, order_id)
     actor = principal(request)
@@ -227,7 +228,7 @@ def consume(request, order_id: int, payload: ConsumptionIn, response: HttpRespon
 
 
 @router.get("/workorders/{order_id}/consumptions", response=list[MoveOut], summary="Parts used on this order")
-def order_consumptions(request, order_id: int):
+def order_consumptions(request, order_id: Id):
     order = get_visible(WorkOrder.objects, request, order_id)
     return [move_out(m) for m in selectors.consumptions(request.user, order)]
 
@@ -244,7 +245,7 @@ def list_defective(request, filters: Query[DefectiveFilters]):
 
 @router.post("/parts/defective/{defective_id}/receive", response=DefectiveOut,
              summary="The technician handed the replaced part in at the outlet")
-def receive_defective(request, defective_id: int):
+def receive_defective(request, defective_id: Id):
     defective = get_visible(DefectiveReturn.objects.select_related("part", "technician", "work_order"), request,
                             defective_id)
     done = services.receive_defective(defective=defective, actor=principal(request))

@@ -8,6 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from core.schema import Id, Input, Int
 from parts.choices import Condition, DefectiveStatus, RequestStatus, WarehouseKind
 from parts.models import REASON_MAX, DefectiveReturn, PartRequest, StockBalance, StockMove, Warehouse
 
@@ -72,11 +73,11 @@ class MovePage(Schema):
     items: list[MoveOut]
 
 
-class LineIn(Schema):
+class LineIn(Input):
     model_config = ConfigDict(extra="forbid")
 
-    part_id: int
-    quantity: int
+    part_id: Id
+    quantity: Int
 
 
 class UsedLineIn(LineIn):
@@ -84,46 +85,46 @@ class UsedLineIn(LineIn):
         None, description="Is the replaced part owed back to the outlet? Empty: the part family decides.")
 
 
-class ReceiptIn(Schema):
+class ReceiptIn(Input):
     model_config = ConfigDict(extra="forbid")
 
-    part_id: int
-    quantity: int
+    part_id: Id
+    quantity: Int
     reason: str = Field("", max_length=REASON_MAX)
 
 
-class TransferIn(Schema):
+class TransferIn(Input):
     model_config = ConfigDict(extra="forbid")
 
-    to_warehouse_id: int
+    to_warehouse_id: Id
     lines: list[LineIn]
     reason: str = Field("", max_length=REASON_MAX)
 
 
-class AdjustmentIn(Schema):
+class AdjustmentIn(Input):
     model_config = ConfigDict(extra="forbid")
 
-    part_id: int
-    delta: int
+    part_id: Id
+    delta: Int
     reason: str = Field(max_length=REASON_MAX)
     condition: ConditionLit = Condition.GOOD
 
 
-class RequestIn(Schema):
+class RequestIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     lines: list[LineIn]
     note: str = Field("", max_length=REASON_MAX)
 
 
-class DecisionIn(Schema):
+class DecisionIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field("", max_length=REASON_MAX)
-    version: int | None = None
+    version: Id | None = None
 
 
-class ConsumptionIn(Schema):
+class ConsumptionIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     lines: list[UsedLineIn]

@@ -10,12 +10,13 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.utils import timezone
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router
 from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 
 from core.api import AUTH, ApiDateTime, get_visible, json_response, page_params, principal
 from core.errors import PermissionDenied
 from core.idempotency import run_idempotent
+from core.schema import Id, Input, Int
 from revenue import selectors, services, workflow
 from revenue.choices import LeadKind, LeadStatus
 from revenue.consent import consent_wording
@@ -46,7 +47,7 @@ class LeadKindOut(BaseModel):
     rule: RuleOut | None
 
 
-class LeadIn(Schema):
+class LeadIn(Input):
     kind: KindLit
     consent: bool = Field(..., description="The customer agreed to be contacted about this offer.")
     consented_by: str = Field(..., max_length=200, description="Who agreed (the customer, or who was on site).")
@@ -99,16 +100,16 @@ class LeadPage(BaseModel):
     items: list[LeadOut]
 
 
-class LeadFilters(Schema):
+class LeadFilters(Input):
     status: StatusLit | None = None
     kind: KindLit | None = None
-    page: int = 1
-    page_size: int = 50
+    page: Int = 1
+    page_size: Int = 50
 
 
-class TransitionIn(Schema):
+class LeadTransitionIn(Input):
     action: ActionLit
-    version: int | None = None
+    version: Id | None = None
     value: str | None = Field(None, max_length=30, description="For win: the amount sold, e.g. \"1280.00\".")
     reason: str = Field("", max_length=REASON_MAX, description="For lose: why.")
 
@@ -162,7 +163,7 @@ def lead_kinds(request):
 
 
 @router.post("/workorders/{order_id}/leads", response={201: LeadOut}, summary="Record a lead on this job")
-def record_lead(request, order_id: int, payload: LeadIn,
+def record_lead(request, order_id: Id, payload: LeadIn,
                 idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     order = get_visible(WorkOrder.objects.select_related("brand", "customer", "technician"), request, order_id)
     actor = principal(request)
@@ -193,13 +194,13 @@ def list_leads(request, filters: Query[LeadFilters]):
 
 
 @router.get("/leads/{lead_id}", response=LeadOut, summary="One lead")
-def get_lead(request, lead_id: int):
+def get_lead(request, lead_id: Id):
     return _lead(get_visible(_leads(request), request, lead_id))
 
 
 @router.post("/leads/{lead_id}/transitions", response=LeadOut,
              summary="Work a lead: contact, win (with its value) or lose (with a reason)")
-def lead_transition(request, lead_id: int, payload: TransitionIn):
+def lead_transition(request, lead_id: Id, payload: LeadTransitionIn):
     lead = get_visible(_leads(request), request, lead_id)
     lead = workflow.transition(lead, payload.action, actor=principal(request), version=payload.version,
                                value=payload.value, reason=payload.reason)

@@ -4,7 +4,7 @@ by compare-and-set on (status, version), so a lead is won once and its commissio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.principal import Principal
+from core.bounds import money_input
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied, StaleVersion
 from revenue.choices import LeadQueue, LeadStatus
 from revenue.commission import commission_amount
@@ -63,11 +64,8 @@ def available_actions(lead: Lead, principal: Principal | None) -> list[LeadActio
 
 def parse_value(raw: Any) -> Decimal:
     """A won lead's value: a positive amount in yuan with at most two decimals."""
-    try:
-        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(_("Enter the value as an amount, e.g. 1280.00."), field="value") from None
-    if not value.is_finite() or value <= 0:
+    value = money_input(raw, field="value", message=_("Enter the value as an amount, e.g. 1280.00."))
+    if value <= 0:
         raise InvalidInput(_("The value must be more than zero."), field="value")
     if value > VALUE_MAX:
         raise InvalidInput(_("The value is too large."), field="value", max=VALUE_MAX)

@@ -13,6 +13,7 @@ from accounts.models import Organisation
 from core.api import AUTH, ApiDateTime, get_visible, json_response, page_params, principal, ref
 from core.errors import InvalidInput
 from core.idempotency import run_idempotent
+from core.schema import Day, Id, Input, Int, Moment
 from customers.models import Customer, InstalledProduct, Site
 from customers.selectors import customers_product
 from network.models import Technician
@@ -92,39 +93,39 @@ _ROW_CUSTOMER = tuple(CustomerBrief.model_fields)
 LIST_COLUMNS = (*_ROW_OWN, "arrived_at", *(f"customer__{f}" for f in _ROW_CUSTOMER))
 
 
-class WorkOrderIn(Schema):
+class WorkOrderIn(Input):
     model_config = ConfigDict(extra="forbid")
 
-    customer_id: int
+    customer_id: Id
     type: TypeLit
     channel: ChannelLit = Channel.HOTLINE
     priority: PriorityLit = Priority.NORMAL
     symptom: str = Field("", max_length=SYMPTOM_MAX)
-    site_id: int | None = None
-    product_id: int | None = None
-    slot_start: dt.datetime | None = None
-    slot_end: dt.datetime | None = None
+    site_id: Id | None = None
+    product_id: Id | None = None
+    slot_start: Moment | None = None
+    slot_end: Moment | None = None
 
 
-class WorkOrderPatch(Schema):
+class WorkOrderPatch(Input):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = None
+    version: Id | None = None
     priority: PriorityLit | None = None
     symptom: str | None = Field(None, max_length=SYMPTOM_MAX)
-    site_id: int | None = None
-    slot_start: dt.datetime | None = None
-    slot_end: dt.datetime | None = None
+    site_id: Id | None = None
+    slot_start: Moment | None = None
+    slot_end: Moment | None = None
 
 
-class TransitionIn(Schema):
+class OrderTransitionIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     action: ActionLit
     reason: str = Field("", max_length=REASON_MAX)
-    version: int | None = None
-    outlet_id: int | None = None
-    technician_id: int | None = None
+    version: Id | None = None
+    outlet_id: Id | None = None
+    technician_id: Id | None = None
     hold_reason: HoldLit | Literal[""] = ""
 
 
@@ -155,17 +156,17 @@ class ActionOut(Schema):
     needs: str | None
 
 
-class OrderFiltersIn(Schema):
+class OrderFiltersIn(Input):
     q: str = Field("", max_length=100)
     status: StatusLit | Literal[""] = ""
     type: TypeLit | Literal[""] = ""
-    outlet: int | None = None
-    region: int | None = None
+    outlet: Id | None = None
+    region: Id | None = None
     sla: SlaLit | Literal[""] = ""
-    created_from: dt.date | None = None
-    created_to: dt.date | None = None
-    page: int = 1
-    page_size: int = 25
+    created_from: Day | None = None
+    created_to: Day | None = None
+    page: Int = 1
+    page_size: Int = 25
 
 
 def _detail(request, order: WorkOrder) -> WorkOrderDetail:
@@ -267,14 +268,14 @@ def _creation_refs(request, payload: WorkOrderIn) -> tuple[Customer, InstalledPr
 
 
 @router.get("/workorders/{order_id}", response=WorkOrderDetail, summary="One work order")
-def get_order(request, order_id: int):
+def get_order(request, order_id: Id):
     order = get_visible(WorkOrder.objects.select_related("customer"), request, order_id)
     return _with_etag(json_response(_detail(request, order)), order)
 
 
 @router.patch("/workorders/{order_id}", response=WorkOrderDetail, summary="Edit a work order's details")
 def update_order(
-    request, order_id: int, payload: WorkOrderPatch, response: HttpResponse,
+    request, order_id: Id, payload: WorkOrderPatch, response: HttpResponse,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
     order = get_visible(WorkOrder.objects, request, order_id)
@@ -293,7 +294,7 @@ def update_order(
 
 @router.post("/workorders/{order_id}/transitions", response=WorkOrderDetail, summary="Take a lifecycle step")
 def transition_order(
-    request, order_id: int, payload: TransitionIn, response: HttpResponse,
+    request, order_id: Id, payload: OrderTransitionIn, response: HttpResponse,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
     order = get_visible(WorkOrder.objects, request, order_id)
@@ -314,7 +315,7 @@ def transition_order(
 
 
 @router.get("/workorders/{order_id}/actions", response=list[ActionOut], summary="Steps you may take now")
-def order_actions(request, order_id: int):
+def order_actions(request, order_id: Id):
     order = get_visible(WorkOrder.objects, request, order_id)
     return [
         {"name": a.name, "label": str(a.label), "reason_required": a.reason_required, "needs": a.needs}
@@ -323,6 +324,6 @@ def order_actions(request, order_id: int):
 
 
 @router.get("/workorders/{order_id}/events", response=list[EventOut], summary="The order's timeline")
-def order_events(request, order_id: int):
+def order_events(request, order_id: Id):
     order = get_visible(WorkOrder.objects, request, order_id)
     return list(selectors.timeline(request.user, order))

@@ -13,12 +13,13 @@ from typing import Annotated, Literal
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, File, Header, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Header, Query, Router, UploadedFile
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
 from core.api import AUTH, ApiDateTime, get_visible, json_response, principal, ref
 from core.errors import InvalidInput, NotFound
 from core.idempotency import run_idempotent
+from core.schema import Id, Input, Moment
 from customers.models import Customer, InstalledProduct, Site
 from pricing.models import Symptom
 from workorders import intake, workflow
@@ -37,7 +38,7 @@ MoneyOut = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.2f}", return_type=
                      WithJsonSchema({"type": "string", "example": "80.00"})]
 
 
-class IntakeQuery(Schema):
+class IntakeQuery(Input):
     service_type: TypeLit = WorkOrderType.REPAIR
     symptom_code: str = Field("", max_length=40)
 
@@ -116,7 +117,7 @@ class SymptomOut(BaseModel):
     excludes_warranty: bool
 
 
-class PreviewOut(BaseModel):
+class IntakePreviewOut(BaseModel):
     product_id: int
     service_type: str
     symptom_code: str
@@ -128,22 +129,22 @@ class PreviewOut(BaseModel):
     slots: list[SlotOut]
 
 
-class RequestIn(Schema):
+class ServiceRequestIn(Input):
     model_config = ConfigDict(extra="forbid")
 
-    customer_id: int | None = Field(None, description="Required for staff; a customer's own by default.")
+    customer_id: Id | None = Field(None, description="Required for staff; a customer's own by default.")
     service_type: TypeLit
     channel: ChannelLit | None = Field(None, description="Default: portal for a customer, hotline for staff.")
-    product_id: int | None = None
-    site_id: int | None = None
+    product_id: Id | None = None
+    site_id: Id | None = None
     symptom_code: str = Field("", max_length=40)
     description: str = Field("", max_length=SYMPTOM_MAX)
-    slot_start: dt.datetime | None = None
-    slot_end: dt.datetime | None = None
+    slot_start: Moment | None = None
+    slot_end: Moment | None = None
     priority: PriorityLit = Priority.NORMAL
 
 
-class RequestOut(WorkOrderDetail):
+class ServiceRequestOut(WorkOrderDetail):
     reported_symptom_code: str | None
     estimate: dict  # workorders.estimates.estimate_json: texts in every language, amounts as strings
     estimate_total: MoneyOut | None
@@ -164,19 +165,19 @@ class AttachmentOut(BaseModel):
     url: str
 
 
-def _product(request, product_id: int) -> InstalledProduct:
+def _product(request, product_id: Id) -> InstalledProduct:
     return get_visible(InstalledProduct.objects.select_related("product_model__category", "site", "customer"),
                        request, product_id)
 
 
-@router.get("/products/{product_id}/intake", response=PreviewOut,
+@router.get("/products/{product_id}/intake", response=IntakePreviewOut,
             summary="Before a request: estimate, warranty, duplicates, slots")
-def intake_preview(request, product_id: int, query: Query[IntakeQuery]):
+def intake_preview(request, product_id: Id, query: Query[IntakeQuery]):
     product = _product(request, product_id)
     principal(request)
     found = intake.preview(product=product, service_type=query.service_type, symptom_code=query.symptom_code)
     symptoms = Symptom.objects.filter(category_id=product.product_model.category_id, is_active=True)
-    return json_response(PreviewOut(
+    return json_response(IntakePreviewOut(
         product_id=product.pk, service_type=found.service_type,
         symptom_code=found.symptom.code if found.symptom else "", mail_in_allowed=found.mail_in_allowed,
         symptoms=[SymptomOut(code=s.code, name=str(s.display_name), excludes_warranty=bool(s.excludes_warranty))
@@ -190,14 +191,15 @@ def intake_preview(request, product_id: int, query: Query[IntakeQuery]):
     ))
 
 
-def _request_out(request, order: WorkOrder) -> RequestOut:
+def _request_out(request, order: WorkOrder) -> ServiceRequestOut:
     order.allowed_actions = [a.name for a in workflow.available_actions(order, principal(request))]
     order.reported_symptom_code = order.reported_symptom.code if order.reported_symptom_id else None
-    return RequestOut.model_validate(order)
+    return ServiceRequestOut.model_validate(order)
 
 
-@router.post("/requests", response={201: RequestOut}, summary="Open a service request (estimate and slot booked)")
-def create_request(request, payload: RequestIn,
+@router.post("/requests", response={201: ServiceRequestOut},
+             summary="Open a service request (estimate and slot booked)")
+def create_request(request, payload: ServiceRequestIn,
                    idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     actor = principal(request)
 
@@ -224,7 +226,7 @@ def create_request(request, payload: RequestIn,
 
     status, body = run_idempotent(user=request.user, scope="intake.request", key=idempotency_key,
                                   body=payload.model_dump(mode="json"), fn=create)
-    return json_response(RequestOut.model_validate(body), status=status)
+    return json_response(ServiceRequestOut.model_validate(body), status=status)
 
 
 def _attachment_out(attachment: WorkOrderAttachment) -> AttachmentOut:
@@ -233,7 +235,7 @@ def _attachment_out(attachment: WorkOrderAttachment) -> AttachmentOut:
 
 
 @router.get("/workorders/{order_id}/attachments", response=list[AttachmentOut], summary="The order's files")
-def list_attachments(request, order_id: int):
+def list_attachments(request, order_id: Id):
     order = get_visible(WorkOrder.objects, request, order_id)
     rows = WorkOrderAttachment.objects.visible_to(request.user).filter(work_order=order)
     return [_attachment_out(a) for a in rows]
@@ -241,7 +243,7 @@ def list_attachments(request, order_id: int):
 
 @router.post("/workorders/{order_id}/attachments", response={201: list[AttachmentOut]},
              summary="Add photos (multipart, field 'photos', up to 5)")
-def upload_attachments(request, order_id: int, photos: list[UploadedFile] = File(None)):
+def upload_attachments(request, order_id: Id, photos: list[UploadedFile] = File(None)):
     order = get_visible(WorkOrder.objects, request, order_id)
     stored = add_photos(order=order, actor=principal(request), photos=photos or [])
     return 201, [_attachment_out(a) for a in stored]
@@ -249,7 +251,7 @@ def upload_attachments(request, order_id: int, photos: list[UploadedFile] = File
 
 @router.get("/attachments/{attachment_id}", url_name="attachment-file", summary="Download one file",
             response={200: None})
-def attachment_file(request, attachment_id: int):
+def attachment_file(request, attachment_id: Id):
     attachment = get_visible(WorkOrderAttachment.objects.select_related("work_order"), request, attachment_id)
     try:
         handle = attachment.file.open("rb")

@@ -146,6 +146,8 @@ PAGE_ROUTES: dict[str, str | None] = {
     "i18n/setlang/": None,
     "accounts/login/": None,
     "accounts/logout/": None,
+    "^api/v1/$": None,
+    "^api/v1/": None,  # the API's JSON 404 for a path no operation has: reads nothing
     "console/": None,
     "console/orders/<int:pk>/": "order_id",
     "console/orders/<int:pk>/transition/": "order_id",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.principal import Principal
 from catalog.models import ServiceStandard
+from core.bounds import money_input
 from core.errors import DomainError, InvalidInput
 from field import charges
 from field.errors import NotReadyToComplete
@@ -92,11 +93,8 @@ def _labour(order: WorkOrder, checked_in: dt.datetime | None, checked_out: dt.da
 def _shown(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
-    try:
-        amount = Decimal(str(value))
-    except ArithmeticError:
-        raise InvalidInput(_("Give the amount in yuan, e.g. 128.00."), field="shown_total") from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1000000"):
+    amount = money_input(value, field="shown_total", message=_("Give the amount in yuan, e.g. 128.00."))
+    if amount >= Decimal("1000000"):
         raise InvalidInput(_("Give the amount in yuan, e.g. 128.00."), field="shown_total")
     return amount.quantize(Decimal("0.01"))
 

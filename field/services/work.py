@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.principal import Principal
+from core.bounds import money_input
 from core.errors import InvalidInput
 from core.images import accept_photo
 from field.choices import ItemKind, PaymentMethod
@@ -171,13 +172,8 @@ def use_parts(*, order: WorkOrder, actor: Principal, lines: Sequence[tuple[int, 
 # --- payment --------------------------------------------------------------------------------------------------
 
 def _amount(value: Any) -> Decimal:
-    if isinstance(value, (bool, float)) or value is None:
-        raise InvalidInput(_("Give the amount in yuan, e.g. 128.00."), field="amount")
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise InvalidInput(_("Give the amount in yuan, e.g. 128.00."), field="amount") from None
-    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT or amount.as_tuple().exponent < -2:
+    amount = money_input(value, field="amount", message=_("Give the amount in yuan, e.g. 128.00."))
+    if amount >= MAX_AMOUNT:
         raise InvalidInput(_("Give the amount in yuan, e.g. 128.00."), field="amount")
     return amount.quantize(Decimal("0.01"))
 
