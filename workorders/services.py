@@ -25,6 +25,8 @@ from workorders.models import REASON_MAX, SYMPTOM_MAX, WorkOrder, WorkOrderEvent
 from workorders.sla import sla_minutes
 
 EDITABLE_FIELDS = ("priority", "symptom", "slot_start", "slot_end", "site")
+# A booking further ahead than this is a typing error (the year 2099), not a plan.
+SLOT_HORIZON = dt.timedelta(days=366)
 EDITOR_ROLES = frozenset({Role.BRAND_ADMIN, Role.DISPATCHER, Role.HOTLINE_AGENT, Role.OUTLET_MANAGER,
                           Role.OUTLET_DISPATCHER})
 
@@ -34,6 +36,8 @@ def _check_slot(slot_start: dt.datetime | None, slot_end: dt.datetime | None) ->
         raise InvalidInput(_("Give both the start and the end of the time slot."), field="slot_end")
     if slot_start and slot_end and slot_end <= slot_start:
         raise InvalidInput(_("The time slot must end after it starts."), field="slot_end")
+    if slot_start and slot_start > timezone.now() + SLOT_HORIZON:
+        raise InvalidInput(_("Book a time slot within the next twelve months."), field="slot_start")
 
 
 @functools.cache

@@ -137,3 +137,18 @@ def test_a_nul_in_a_query_text_is_refused(api_as, world):
     response = api_as("dispatcher").get("/api/v1/workorders", {"q": "张\x00"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["type"] == "string_nul"
+
+
+@pytest.mark.parametrize(("start", "status", "where"), [
+    ("0001-01-01T09:00:00+08:00", 422, "validation_error"),
+    ("9999-12-31T09:00:00+08:00", 422, "validation_error"),
+    ("2099-06-01T09:00:00+08:00", 422, "invalid"),
+])
+def test_a_slot_outside_the_booking_horizon_is_refused(api_as, world, start, status, where):
+    end = start.replace("T09:", "T11:")
+    before = (WorkOrder.objects.count(), WorkOrderEvent.objects.count())
+    response = api_as("hotline").post("/api/v1/workorders", data={
+        "customer_id": world.customer.pk, "type": "repair", "slot_start": start, "slot_end": end,
+    }, content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (status, where)
+    assert (WorkOrder.objects.count(), WorkOrderEvent.objects.count()) == before

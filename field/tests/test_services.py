@@ -348,7 +348,9 @@ def test_payment_is_recorded_as_decimal_and_checked(w):
     actor = tech(w)
     before = everything(order)
     for method, amount, field in (("bitcoin", "10", "method"), ("cash", "-1", "amount"), ("cash", "1.234", "amount"),
-                                  ("cash", 10.5, "amount"), ("cash", "NaN", "amount"), ("cash", "abc", "amount")):
+                                  ("cash", 10.5, "amount"), ("cash", "NaN", "amount"), ("cash", "abc", "amount"),
+                                  ("cash", "1e3", "amount"), ("cash", "1E2", "amount"), ("cash", "Infinity", "amount"),
+                                  ("cash", " 12.5e0", "amount"), ("cash", "1_000", "amount"), ("cash", "+5", "amount")):
         with pytest.raises(InvalidInput) as refused:
             services.record_payment(order=order, actor=actor, method=method, amount=amount)
         assert refused.value.field == field
