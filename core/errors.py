@@ -50,6 +50,13 @@ class PermissionDenied(DomainError):
     default_message = _("Your role may not do this.")
 
 
+class FieldNotAllowed(PermissionDenied):
+    """A field this caller may not set: the rules decide it (a customer's own priority, say)."""
+
+    code = "field_not_allowed"
+    default_message = _("You may not set this field: it is decided for you.")
+
+
 class IllegalTransition(DomainError):
     code = "illegal_transition"
     status = 409

@@ -98,8 +98,9 @@ class WorkOrderIn(Input):
 
     customer_id: Id
     type: TypeLit
-    channel: ChannelLit = Channel.HOTLINE
-    priority: PriorityLit = Priority.NORMAL
+    channel: ChannelLit | None = Field(None, description="Staff only (default hotline); a customer's is the portal.")
+    priority: PriorityLit | None = Field(None, description="Staff only (default normal); a customer's is the "
+                                         "brand's default for them.")
     symptom: str = Field("", max_length=SYMPTOM_MAX)
     site_id: Id | None = None
     product_id: Id | None = None
@@ -221,12 +222,14 @@ def create_order(request, payload: WorkOrderIn, idempotency_key: str | None = He
 
     def create() -> WorkOrder:
         customer, product, site = _creation_refs(request, payload)
+        priority, channel = services.caller_terms(actor=actor, customer=customer, priority=payload.priority,
+                                                  channel=payload.channel)
         return services.create_work_order(
             actor=actor,
             customer=customer,
             type=payload.type,
-            channel=payload.channel,
-            priority=payload.priority,
+            channel=channel,
+            priority=priority,
             symptom=payload.symptom,
             site=site,
             product=product,

@@ -22,7 +22,7 @@ from core.idempotency import run_idempotent
 from core.schema import Id, Input, Moment
 from customers.models import Customer, InstalledProduct, Site
 from pricing.models import Symptom
-from workorders import intake, workflow
+from workorders import intake, services, workflow
 from workorders.api import WorkOrderDetail
 from workorders.attachments import add_photos
 from workorders.choices import Channel, Priority, WorkOrderType
@@ -134,14 +134,15 @@ class ServiceRequestIn(Input):
 
     customer_id: Id | None = Field(None, description="Required for staff; a customer's own by default.")
     service_type: TypeLit
-    channel: ChannelLit | None = Field(None, description="Default: portal for a customer, hotline for staff.")
+    channel: ChannelLit | None = Field(None, description="Staff only (default hotline); a customer's is the portal.")
     product_id: Id | None = None
     site_id: Id | None = None
     symptom_code: str = Field("", max_length=40)
     description: str = Field("", max_length=SYMPTOM_MAX)
     slot_start: Moment | None = None
     slot_end: Moment | None = None
-    priority: PriorityLit = Priority.NORMAL
+    priority: PriorityLit | None = Field(None, description="Staff only (default normal); a customer's is the "
+                                         "brand's default for them.")
 
 
 class ServiceRequestOut(WorkOrderDetail):
@@ -214,13 +215,12 @@ def create_request(request, payload: ServiceRequestIn,
         if (payload.slot_start is None) != (payload.slot_end is None):
             raise InvalidInput(_("Give both the start and the end of the time slot."), field="slot_end")
         slot = (payload.slot_start, payload.slot_end) if payload.slot_start else None
-        channel = payload.channel or (Channel.PORTAL if actor.is_customer else Channel.HOTLINE)
-        if actor.is_customer and channel != Channel.PORTAL:
-            raise InvalidInput(_("Choose a valid option."), field="channel", allowed=[Channel.PORTAL])
+        priority, channel = services.caller_terms(actor=actor, customer=customer, priority=payload.priority,
+                                                  channel=payload.channel)
         order = intake.submit_request(
             actor=actor, customer=customer, service_type=payload.service_type, channel=channel, product=product,
             site=site, symptom_code=payload.symptom_code, description=payload.description, slot=slot,
-            priority=payload.priority,
+            priority=priority,
         )
         return 201, _request_out(request, order).model_dump(mode="json")
 

@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import ORDER_CREATORS, Role
 from accounts.principal import Principal
-from core.errors import IllegalTransition, InvalidInput, PermissionDenied, PreconditionFailed, StaleVersion
+from core.errors import (
+    FieldNotAllowed,
+    IllegalTransition,
+    InvalidInput,
+    PermissionDenied,
+    PreconditionFailed,
+    StaleVersion,
+)
 from core.inserts import insert_params, insert_sql, returned_fields, returning, set_returned
 from core.prepared import hot_cursor
 from core.sequences import next_value, upsert_sql
@@ -50,6 +57,29 @@ def _check_choice(value: str, choices, field: str) -> None:
         raise InvalidInput(_("Choose a valid option."), field=field, allowed=list(choices.values))
 
 
+# The channels a customer's own request arrives by: their self-service (the portal, or its API with a token
+# the portal issued) and the brand's WeChat account. The hotline, IoT and imports are the brand's doing.
+CUSTOMER_CHANNELS = frozenset({Channel.PORTAL, Channel.WECHAT})
+
+
+def customer_priority(customer: Customer) -> str:
+    """The priority a customer's own request gets. Urgency is the brand's to raise (the hotline, a dispatcher,
+    an IoT fault mapping, an enterprise contract's deadlines per priority), never the customer's to claim."""
+    return Priority.NORMAL
+
+
+def caller_terms(*, actor: Principal, customer: Customer, priority: str | None,
+                 channel: str | None) -> tuple[str, str]:
+    """The priority and channel of a new order, by the caller's role: a customer sends neither (403
+    field_not_allowed naming the field); staff choose both, by default normal and the hotline."""
+    if actor.is_customer:
+        for field, value in (("priority", priority), ("channel", channel)):
+            if value is not None:
+                raise FieldNotAllowed(field=field)
+        return customer_priority(customer), Channel.PORTAL
+    return priority or Priority.NORMAL, channel or Channel.HOTLINE
+
+
 def ensure_may_create(actor: Principal) -> None:
     if actor.role not in ORDER_CREATORS:
         raise PermissionDenied(_("Your role may not open work orders."))
@@ -82,6 +112,10 @@ def create_work_order(
     _check_choice(type, WorkOrderType, "type")
     _check_choice(channel, Channel, "channel")
     _check_choice(priority, Priority, "priority")
+    if actor.is_customer and priority != customer_priority(customer):
+        raise FieldNotAllowed(field="priority")
+    if actor.is_customer and channel not in CUSTOMER_CHANNELS:
+        raise FieldNotAllowed(field="channel")
     symptom = (symptom or "").strip()
     if len(symptom) > SYMPTOM_MAX:
         raise InvalidInput(_("The description is too long."), field="symptom", max_length=SYMPTOM_MAX)

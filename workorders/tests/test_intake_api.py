@@ -128,7 +128,11 @@ def test_staff_name_the_customer_and_an_integration_token_can_replay(w, api_as):
     ("hotline", {"customer_id": "mine", "product_id": "other"}, 422, "product"),
     ("hotline", {"customer_id": "mine", "site_id": "rival_site"}, 422, "site_id"),
     ("customer", {"product_id": "other"}, 422, "product_id"),
-    ("customer", {"channel": "hotline"}, 422, "channel"),
+    # Priority and channel are the brand's rules for a customer, never the body's (403 field_not_allowed).
+    ("customer", {"channel": "hotline"}, 403, "channel"),
+    ("customer", {"channel": "portal"}, 403, "channel"),
+    ("customer", {"priority": "urgent"}, 403, "priority"),
+    ("customer", {"priority": "normal"}, 403, "priority"),
     ("customer", {"symptom_code": "no-such"}, 422, "symptom_code"),
     ("customer", {"slot_start": "2030-01-01T09:00:00"}, 422, "slot_end"),
     ("customer", {"slot_start": "naive", "slot_end": "naive"}, 422, "slot"),
