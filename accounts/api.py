@@ -9,10 +9,15 @@ from pydantic import ConfigDict
 
 from accounts.models import ApiToken
 from core.api import AUTH, get_visible, principal
-from core.errors import InvalidInput
+from core.errors import InvalidInput, PermissionDenied
 from core.schema import Id, Input, Moment
 
 router = Router(tags=["accounts"], auth=AUTH)
+
+
+class SessionRequired(PermissionDenied):
+    code = "session_required"
+    default_message = _("Issue API tokens from a signed-in session: a token may not issue another.")
 
 
 class MeOut(Schema):
@@ -62,9 +67,13 @@ def list_tokens(request):
     return list(ApiToken.objects.visible_to(request.user).order_by("-pk"))
 
 
-@router.post("/tokens", response={201: TokenCreated}, summary="Issue an API token (shown once)")
+@router.post("/tokens", response={201: TokenCreated},
+             summary="Issue an API token (shown once; from a signed-in session only, never with a token)")
 def create_token(request, payload: TokenIn):
     principal(request)
+    if getattr(request, "by_token", False):
+        # A child token would live on after its parent is revoked: only a person at a session issues tokens.
+        raise SessionRequired()
     expires_at = payload.expires_at
     if expires_at is not None:
         # A time without an offset is read in the site's zone, as Django reads it on save.

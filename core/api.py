@@ -31,6 +31,7 @@ class TokenAuth(HttpBearer):
         user = ApiToken.authenticate(token)
         if user is not None:
             request.user = user
+            request.by_token = True  # accounts.api: a token may not mint another (it would outlive its revocation)
         return user
 
 

@@ -32,6 +32,13 @@ def bearer(raw: str, **kw) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}", **kw)
 
 
+def signed_in(user) -> Client:
+    """A signed-in session (the console's or the portal's), where tokens are issued; CSRF is tested below."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def issue_via_api(client: Client, **body) -> dict:
     resp = post(client, URL, {"name": "erp sync"} | body)
     assert resp.status_code == 201, resp.content
@@ -41,8 +48,8 @@ def issue_via_api(client: Client, **body) -> dict:
 # --- issue -----------------------------------------------------------------------------------------
 
 
-def test_issue_returns_the_raw_token_once_and_stores_only_its_hash(world, api_as):
-    client = api_as("dispatcher")
+def test_issue_returns_the_raw_token_once_and_stores_only_its_hash(world):
+    client = signed_in(world.dispatcher)
 
     created = issue_via_api(client)
 
@@ -61,16 +68,16 @@ def test_issue_returns_the_raw_token_once_and_stores_only_its_hash(world, api_as
     assert raw not in client.get(URL).content.decode()
 
 
-def test_the_raw_token_is_stored_nowhere_in_the_database(world, api_as):
-    raw = issue_via_api(api_as("dispatcher"))["token"]
+def test_the_raw_token_is_stored_nowhere_in_the_database(world):
+    raw = issue_via_api(signed_in(world.dispatcher))["token"]
 
     for model in apps.get_models():
         for row in model.objects.all().values():
             assert all(raw not in str(value) for value in row.values()), model
 
 
-def test_an_issued_token_authenticates_as_its_owner(world, api_as):
-    raw = issue_via_api(api_as("hotline"))["token"]
+def test_an_issued_token_authenticates_as_its_owner(world):
+    raw = issue_via_api(signed_in(world.hotline))["token"]
 
     resp = bearer(raw).get("/api/v1/me")
 
@@ -78,25 +85,25 @@ def test_an_issued_token_authenticates_as_its_owner(world, api_as):
     assert (resp.json()["username"], resp.json()["role"]) == ("hotline", Role.HOTLINE_AGENT)
 
 
-def test_each_issue_makes_a_distinct_token(world, api_as):
-    client = api_as("dispatcher")
+def test_each_issue_makes_a_distinct_token(world):
+    client = signed_in(world.dispatcher)
     first, second = issue_via_api(client), issue_via_api(client)
     assert first["token"] != second["token"] and first["id"] != second["id"]
     assert bearer(first["token"]).get("/api/v1/me").status_code == 200
     assert bearer(second["token"]).get("/api/v1/me").status_code == 200
 
 
-def test_a_token_with_an_expiry_works_until_then(world, api_as):
+def test_a_token_with_an_expiry_works_until_then(world):
     later = timezone.now() + dt.timedelta(days=30)
-    created = issue_via_api(api_as("dispatcher"), expires_at=later.isoformat())
+    created = issue_via_api(signed_in(world.dispatcher), expires_at=later.isoformat())
 
     assert ApiToken.objects.get(pk=created["id"]).expires_at == later
     assert abs(dt.datetime.fromisoformat(created["expires_at"]) - later) < dt.timedelta(milliseconds=1)
     assert bearer(created["token"]).get("/api/v1/me").status_code == 200
 
 
-def test_an_expiry_without_an_offset_is_read_in_the_site_zone(world, api_as):
-    created = issue_via_api(api_as("dispatcher"), expires_at="2099-01-01T08:00:00")
+def test_an_expiry_without_an_offset_is_read_in_the_site_zone(world):
+    created = issue_via_api(signed_in(world.dispatcher), expires_at="2099-01-01T08:00:00")
 
     row = ApiToken.objects.get(pk=created["id"])
     assert row.expires_at == dt.datetime(2099, 1, 1, 0, 0, tzinfo=dt.UTC)  # 08:00 in Asia/Shanghai
@@ -114,8 +121,8 @@ def test_an_expiry_without_an_offset_is_read_in_the_site_zone(world, api_as):
         ({"name": "ok", "token_hash": "0" * 64}, "token_hash"),
     ],
 )
-def test_bad_token_requests_are_422_and_issue_nothing(world, api_as, body, field):
-    client = api_as("dispatcher")
+def test_bad_token_requests_are_422_and_issue_nothing(world, body, field):
+    client = signed_in(world.dispatcher)
     before = ApiToken.objects.count()
 
     resp = post(client, URL, body)
@@ -126,8 +133,8 @@ def test_bad_token_requests_are_422_and_issue_nothing(world, api_as, body, field
     assert ApiToken.objects.count() == before
 
 
-def test_a_token_that_would_be_born_expired_is_refused(world, api_as):
-    client = api_as("dispatcher")
+def test_a_token_that_would_be_born_expired_is_refused(world):
+    client = signed_in(world.dispatcher)
     before = ApiToken.objects.count()
 
     resp = post(client, URL, {"name": "late", "expires_at": (timezone.now() - dt.timedelta(minutes=1)).isoformat()})
@@ -165,8 +172,8 @@ def test_listing_shows_only_my_tokens(world, api_as):
 # --- revoke ----------------------------------------------------------------------------------------
 
 
-def test_revoking_a_token_makes_its_next_request_401(world, api_as):
-    created = issue_via_api(api_as("dispatcher"))
+def test_revoking_a_token_makes_its_next_request_401(world):
+    created = issue_via_api(signed_in(world.dispatcher))
     client = bearer(created["token"])
     assert client.get("/api/v1/me").status_code == 200
 
@@ -179,8 +186,8 @@ def test_revoking_a_token_makes_its_next_request_401(world, api_as):
     assert client.delete(f"{URL}/{created['id']}").status_code == 401
 
 
-def test_revoking_one_token_leaves_the_others_working(world, api_as):
-    admin_client = api_as("dispatcher")
+def test_revoking_one_token_leaves_the_others_working(world):
+    admin_client = signed_in(world.dispatcher)
     keep, drop = issue_via_api(admin_client), issue_via_api(admin_client)
 
     assert admin_client.delete(f"{URL}/{drop['id']}").status_code == 204
@@ -191,8 +198,8 @@ def test_revoking_one_token_leaves_the_others_working(world, api_as):
     assert listed[keep["id"]] is None and listed[drop["id"]] is not None
 
 
-def test_revoking_twice_keeps_the_first_revocation_time(world, api_as):
-    client = api_as("dispatcher")
+def test_revoking_twice_keeps_the_first_revocation_time(world):
+    client = signed_in(world.dispatcher)
     created = issue_via_api(client)
     assert client.delete(f"{URL}/{created['id']}").status_code == 204
     first = ApiToken.objects.get(pk=created["id"]).revoked_at
@@ -294,10 +301,33 @@ def test_a_session_write_with_the_csrf_token_passes(world):
 
 def test_a_bearer_token_needs_no_csrf_token(world):
     _, raw = ApiToken.issue(user=world.dispatcher, name="integration")
+    other, _other_raw = ApiToken.issue(user=world.dispatcher, name="old integration")
+
+    resp = bearer(raw, enforce_csrf_checks=True).delete(f"{URL}/{other.pk}")
+
+    assert resp.status_code == 204, resp.content
+    assert ApiToken.objects.get(pk=other.pk).revoked_at is not None
+
+
+def test_a_token_may_not_issue_another_token(world):
+    # A child would outlive its parent's revocation: tokens are issued from a signed-in session only.
+    _, raw = ApiToken.issue(user=world.dispatcher, name="integration")
+    before = list(ApiToken.objects.values_list("pk", flat=True))
 
     resp = post(bearer(raw, enforce_csrf_checks=True), URL, {"name": "child"})
 
-    assert resp.status_code == 201, resp.content
+    assert resp.status_code == 403
+    assert resp.json()["code"] == "session_required"
+    assert list(ApiToken.objects.values_list("pk", flat=True)) == before
+
+
+def test_a_customers_portal_session_issues_a_token_but_that_token_issues_none(world):
+    created = issue_via_api(signed_in(world.customer.user))
+
+    resp = post(bearer(created["token"]), URL, {"name": "grandchild"})
+
+    assert (resp.status_code, resp.json()["code"]) == (403, "session_required")
+    assert ApiToken.objects.filter(user=world.customer.user).count() == 1
 
 
 def test_a_session_revoke_needs_the_csrf_token_too(world):
