@@ -3,6 +3,7 @@
 SQLite is the embedded default; set DATABASE_URL for PostgreSQL.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "notifications",
     "django_tasks",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = os.environ.get("ROOT_URLCONF_OVERRIDE", "aftersales.urls")
@@ -140,6 +144,27 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Password sign-in (/accounts/login/ and /admin/login/) through django-axes: after LOGIN_FAILURE_LIMIT wrong
+# passwords for one username, or from one client address, that username or address is refused for
+# LOGIN_LOCKOUT_MINUTES (each further try starts the wait again), with the product's lockout page (429) and a
+# warning on logger "axes". Failures are counted in the database, so the limit holds across web processes.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); nobody's by default, so
+# the client address is the connection's peer (core/client_ip.py).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,6 +7,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from core.client_ip import client_ip
 from core.sequences import next_value
 from integrations.models.rejections import RING_SIZE, RejectedRequest
 
@@ -14,9 +15,8 @@ logger = logging.getLogger("aftersales.integrations")
 
 
 def client_address(request) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is whatever the sender wants it to be unless a trusted proxy set it.
-    value = request.META.get("REMOTE_ADDR") or None
-    return value[:45] if value else None
+    # X-Forwarded-For is whatever the sender wants it to be unless a trusted proxy set it (core/client_ip.py).
+    return client_ip(request) or None
 
 
 def record_rejection(*, source: str, code: str, detail: str, brand_id: int | None, remote_addr: str | None) -> None:

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from core.client_ip import client_ip as core_client_ip
+
 
 def client_ip(request: HttpRequest) -> str:
-    # Behind a proxy, name the header it sets (e.g. HTTP_X_REAL_IP); the raw peer address otherwise.
-    header = getattr(settings, "CLIENT_IP_HEADER", "") or "REMOTE_ADDR"
-    value = request.META.get(header) or request.META.get("REMOTE_ADDR") or ""
-    return value.split(",")[0].strip()[:64]
+    # The one rule (core/client_ip.py): X-Forwarded-For counts only from a TRUSTED_PROXIES peer.
+    return core_client_ip(request)
 
 
 def wants_partial(request: HttpRequest) -> bool:
