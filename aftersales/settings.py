@@ -207,7 +207,7 @@ if TASKS_BACKEND == "redis":
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 # Jobs `manage.py run_periodic` runs (once, or every minute with --loop): tasks without arguments.
-PERIODIC_TASKS = ["workorders.tasks.watch_sla"]
+PERIODIC_TASKS = ["workorders.tasks.watch_sla", "integrations.tasks.forget_wechat_nonces"]
 # Where notifications go (notifications/backends.py): comma-separated class paths.
 NOTIFICATION_BACKENDS = os.environ.get(
     "NOTIFICATION_BACKENDS", "notifications.backends.InAppBackend,notifications.backends.LogBackend").split(",")

@@ -19,6 +19,12 @@ class StaleRequest(DomainError):
     default_message = _("The request's timestamp is more than 5 minutes away from the server's time.")
 
 
+class ReplayedRequest(DomainError):
+    code = "replayed_request"
+    status = 401
+    default_message = _("This signed request was already used.")
+
+
 class TooLarge(DomainError):
     code = "too_large"
     status = 413

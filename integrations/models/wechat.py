@@ -27,7 +27,12 @@ class WeChatAccount(TimeStampedModel):
     token = models.CharField(_("token"), max_length=32, validators=[token_validator])
     encoding_aes_key = models.CharField(_("EncodingAESKey"), max_length=43, blank=True,
                                         validators=[aes_key_validator])
-    mode = models.CharField(_("message mode"), max_length=12, choices=WeChatMode.choices, default=WeChatMode.PLAIN)
+    mode = models.CharField(
+        _("message mode"), max_length=12, choices=WeChatMode.choices, default=WeChatMode.PLAIN,
+        help_text=_("Safe (encrypted) is recommended: only then is the message itself signed and encrypted. In "
+                    "plaintext the signature covers the time and a random value but not the message, so it rests on "
+                    "the 5-minute window and on each signed request being used once. Set the same mode in "
+                    "WeChat's console."))
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = BrandAdminQuerySet.as_manager()
@@ -88,3 +93,26 @@ class WeChatMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.msg_type} {self.dedupe_key}"
+
+
+class WeChatNonce(models.Model):
+    """A signed callback's (timestamp, nonce), kept while that timestamp is fresh: a second request with the
+    same pair and another body is a replay and is refused; the same bytes again are WeChat's retry.
+
+    The unique key makes two concurrent uses race in the database, where one insert loses. Rows past the
+    window are removed by the periodic job integrations.tasks.forget_wechat_nonces.
+    """
+
+    brand = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    timestamp = models.BigIntegerField()
+    nonce = models.CharField(max_length=64)
+    body_digest = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("WeChat request nonce")
+        verbose_name_plural = _("WeChat request nonces")
+        constraints = [models.UniqueConstraint(fields=["brand", "timestamp", "nonce"], name="wechat_nonce_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.timestamp}:{self.nonce}"

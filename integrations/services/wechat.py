@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable
@@ -17,8 +18,8 @@ from core.errors import DomainError
 from customers.models import Customer, InstalledProduct
 from integrations import links, signing, wechat_crypto, wechat_xml
 from integrations.choices import Source, WeChatMode
-from integrations.errors import BadSignature, MalformedXml
-from integrations.models import WeChatAccount, WeChatLink, WeChatMessage
+from integrations.errors import BadSignature, MalformedXml, ReplayedRequest, StaleRequest
+from integrations.models import WeChatAccount, WeChatLink, WeChatMessage, WeChatNonce
 from integrations.services.orders import lock_product, open_channel_order, open_order_for
 from integrations.services.rejections import record_rejection
 from workorders.choices import Channel, Priority, WorkOrderType
@@ -85,19 +86,52 @@ def _refuse(account: WeChatAccount, error: DomainError, detail: str, remote_addr
     return error
 
 
-def verify_url(*, account: WeChatAccount, query, remote_addr: str | None) -> str:
-    """WeChat's URL-verification handshake: the echostr back, if the signature is the account's."""
-    parts = (account.token, query.get("timestamp", ""), query.get("nonce", ""))
-    if not signing.wechat_signature_ok(parts, query.get("signature")):
-        raise _refuse(account, BadSignature(), "handshake signature", remote_addr)
+def _fresh(account: WeChatAccount, timestamp: str, remote_addr: str | None, now: float | None) -> int:
+    """The signed timestamp, if it is within 5 minutes of the server's clock (as the IoT path): a signed
+    query string from yesterday opens nothing today."""
+    seconds = signing.parse_timestamp(timestamp)
+    current = time.time() if now is None else now
+    if seconds is None or not signing.is_fresh(seconds, current):
+        raise _refuse(account, StaleRequest(), f"timestamp {timestamp[:20]!r} is not within the window", remote_addr)
+    return seconds
+
+
+def _use_nonce(account: WeChatAccount, seconds: int, nonce: str, body: bytes, remote_addr: str | None) -> None:
+    """Remember (timestamp, nonce) for the window. The same pair with another body is a replay: refused. The
+    same bytes again are WeChat's retry of one delivery, answered from the stored reply (handle_message)."""
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        with transaction.atomic():
+            WeChatNonce.objects.create(brand_id=account.brand_id, timestamp=seconds, nonce=nonce, body_digest=digest,
+                                       seen_at=timezone.now())
+    except IntegrityError:
+        seen = (WeChatNonce.objects.filter(brand_id=account.brand_id, timestamp=seconds, nonce=nonce)
+                .values_list("body_digest", flat=True).first())
+        if seen != digest:
+            raise _refuse(account, ReplayedRequest(), "nonce used before with another body", remote_addr) from None
+
+
+def _signed(account: WeChatAccount, query, remote_addr: str | None, what: str) -> tuple[str, str]:
+    timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+    if not nonce or len(nonce) > 64 or not signing.wechat_signature_ok((account.token, timestamp, nonce),
+                                                                       query.get("signature")):
+        raise _refuse(account, BadSignature(), what, remote_addr)
+    return timestamp, nonce
+
+
+def verify_url(*, account: WeChatAccount, query, remote_addr: str | None, now: float | None = None) -> str:
+    """WeChat's URL-verification handshake: the echostr back, if the signature is the account's and fresh."""
+    timestamp, _nonce = _signed(account, query, remote_addr, "handshake signature")
+    _fresh(account, timestamp, remote_addr, now)
     return query.get("echostr", "")[:200]
 
 
-def read_callback(*, account: WeChatAccount, query, body: bytes, remote_addr: str | None) -> Callback:
-    """Verify the signature (and, encrypted, the message signature), then parse the XML safely."""
-    timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
-    if not signing.wechat_signature_ok((account.token, timestamp, nonce), query.get("signature")):
-        raise _refuse(account, BadSignature(), "signature", remote_addr)
+def read_callback(*, account: WeChatAccount, query, body: bytes, remote_addr: str | None,
+                  now: float | None = None) -> Callback:
+    """Verify the signature, its age (and, encrypted, the message signature), parse the XML safely, and use the
+    signed (timestamp, nonce) once."""
+    timestamp, nonce = _signed(account, query, remote_addr, "signature")
+    seconds = _fresh(account, timestamp, remote_addr, now)
     try:
         fields = wechat_xml.parse(body)
     except wechat_xml.BadXml as exc:
@@ -117,6 +151,7 @@ def read_callback(*, account: WeChatAccount, query, body: bytes, remote_addr: st
     message = _incoming(fields)
     if message is None or (account.original_id and message.to_user != account.original_id):
         raise _refuse(account, MalformedXml(), "missing fields or another account's message", remote_addr)
+    _use_nonce(account, seconds, nonce, body, remote_addr)
     return Callback(message=message, encrypted=encrypted)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from types import SimpleNamespace
 
@@ -75,8 +76,10 @@ def wechat_account(brand, **kw) -> WeChatAccount:
                                         OFFICIAL_ID), **kw)
 
 
-def wechat_query(token: str, *, timestamp: str | None = None, nonce: str = "1234567890") -> dict[str, str]:
+def wechat_query(token: str, *, timestamp: str | None = None, nonce: str | None = None) -> dict[str, str]:
+    # As WeChat signs each request: the time now and a fresh random nonce.
     stamp = timestamp or str(int(time.time()))
+    nonce = nonce or str(secrets.randbelow(10**10))
     signature = hashlib.sha1("".join(sorted([token, stamp, nonce])).encode()).hexdigest()
     return {"signature": signature, "timestamp": stamp, "nonce": nonce}
 
