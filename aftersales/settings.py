@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -20,9 +22,32 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
 DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "testserver", "[::1]"]
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", ",".join(LOCAL_HOSTS[:3])).split(",")
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment. Without it: on this machine only (ALLOWED_HOSTS the local names: the
+    embedded default, the demo, tests) a random key made once and kept in var/secret_key (mode 0600, or
+    SECRET_KEY_FILE), saying so; served to other hosts with DEBUG off, refuse to start, unless SECRET_KEY_FILE
+    names where to keep one. Never the repository's: a key everyone can read signs anyone's session."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    from core.secret_key import kept_key
+
+    if os.environ.get("SECRET_KEY_FILE"):
+        return kept_key(Path(os.environ["SECRET_KEY_FILE"]))
+    if not DEBUG and any(host.strip() not in LOCAL_HOSTS for host in ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set, and this server answers for other hosts (ALLOWED_HOSTS) with DEBUG off. Set "
+            "SECRET_KEY to a long random value, the same for every web process and worker (e.g. the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'), or SECRET_KEY_FILE to a file to keep "
+            "one in.")
+    return kept_key(BASE_DIR / "var" / "secret_key")
+
+
+SECRET_KEY = _secret_key()
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -60,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,6 +97,45 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it answers a locked-out sign-in with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# A Content-Security-Policy on every response (django-csp): the pages load scripts, styles, fonts and images
+# from this site only, run no inline script and no eval, post forms only here and are framed by nobody. The one
+# exception is style *attributes* (style-src-attr): the dispatch board and a few pages place elements with
+# computed positions in style="..."; an attribute cannot run script, and <style> elements stay refused.
+# img-src allows data: and blob: for the signature pad and photo previews. A response that sets its own
+# policy (an attachment: "default-src 'none'; sandbox") keeps it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Behind TLS (README "Deployment"): cookies only over HTTPS, HSTS, and the proxy's word for the scheme.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# e.g. "HTTP_X_FORWARDED_PROTO,https": set only when the proxy in front always sets (or strips) that header.
+_proxy_ssl = os.environ.get("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl.split(",", 1)) if "," in _proxy_ssl else None
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 ROOT_URLCONF = os.environ.get("ROOT_URLCONF_OVERRIDE", "aftersales.urls")
 WSGI_APPLICATION = "aftersales.wsgi.application"
