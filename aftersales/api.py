@@ -24,7 +24,52 @@ from revenue.api import router as revenue_router
 from workorders.api import router as workorders_router
 from workorders.intake_api import router as intake_router
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "description": "Every refusal: a stable code, a message in the reader's language, and what it is about.",
+    "required": ["code", "message"],
+    "properties": {
+        "code": {"type": "string", "example": "not_found"},
+        "message": {"type": "string"},
+        "field": {"type": "string", "description": "The input at fault, when there is one."},
+        "detail": {"type": "object", "description": "More about the refusal (allowed values, limits, ...)."},
+        "errors": {"type": "array", "description": "validation_error: one entry per input at fault.",
+                   "items": {"type": "object", "properties": {
+                       "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                       "msg": {"type": "string"}, "type": {"type": "string"}}}},
+    },
+}
+ERROR_STATUSES = {
+    400: "Malformed request (the body is not JSON)",
+    401: "No or bad credentials",
+    403: "Your role may not do this (forbidden), or a field not yours to set",
+    404: "Not found, or not yours to see",
+    409: "The record changed or the step is not allowed now",
+    412: "If-Match does not name the current version",
+    413: "The body is too large",
+    422: "The input is not valid (validation_error, invalid, ...)",
+    429: "Too many requests",
+}
+READ_ERRORS = (400, 401, 403, 404, 409, 422)
+
+
+class AftersalesAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """The document, with the errors every operation may answer (one JSON shape, aftersales/api.py)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema["components"].setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for methods in schema["paths"].values():
+            for method, operation in methods.items():
+                statuses = READ_ERRORS if method == "get" else tuple(ERROR_STATUSES)
+                for status in statuses:
+                    operation["responses"].setdefault(status, {"description": ERROR_STATUSES[status],
+                                                               "content": body})
+        return schema
+
+
+api = AftersalesAPI(
     title="Aftersales API",
     version="1",
     description="After-sales service platform. Authenticate with `Authorization: Bearer <token>` "
