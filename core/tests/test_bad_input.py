@@ -7,6 +7,7 @@ and "1e3" as every amount, as a brand dispatcher, a technician and a customer; u
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -152,3 +153,20 @@ def test_a_slot_outside_the_booking_horizon_is_refused(api_as, world, start, sta
     }, content_type="application/json")
     assert (response.status_code, response.json()["code"]) == (status, where)
     assert (WorkOrder.objects.count(), WorkOrderEvent.objects.count()) == before
+
+
+def test_a_purchase_date_in_the_future_is_refused(api_as, world):
+    from django.utils import timezone
+
+    from customers.models import InstalledProduct
+
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    before = InstalledProduct.objects.count()
+    response = api_as("hotline").post("/api/v1/products", data={
+        "serial": "SN-NEW-0001", "product_model_id": world.model.pk, "customer_id": world.customer.pk,
+        "purchase_date": tomorrow}, content_type="application/json")
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert (error["loc"][-1], error["type"]) == ("purchase_date", "date_in_future")
+    assert error["msg"] == "该日期不能晚于今天。"
+    assert InstalledProduct.objects.count() == before
