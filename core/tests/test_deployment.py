@@ -20,8 +20,9 @@ TLS = {"SECRET_KEY": "k" * 20 + "-a-long-random-deployment-key-0123456789-XYZ", 
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SECRET_KEY_FILE", "DEBUG",
-                                                             "ALLOWED_HOSTS") and not k.startswith("SECURE_")}
+    # The server's own environment: none of the test session's (the browser tests allow async-unsafe calls).
+    dropped = ("SECRET_KEY", "SECRET_KEY_FILE", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("SECURE_")}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True,
                           text=True, timeout=120)
 
