@@ -215,7 +215,7 @@ LOGOUT_REDIRECT_URL = "login"
 # LOGIN_LOCKOUT_MINUTES (each further try starts the wait again), with the product's lockout page (429) and a
 # warning on logger "axes". Failures are counted in the database, so the limit holds across web processes.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
