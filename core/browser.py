@@ -27,6 +27,10 @@ def launch(playwright):
 
 
 def open_page(browser, live_server, *, locale="en-US", viewport=None, **context_options):
+    # Playwright's own page-side helpers (wait_for_function with an expression) evaluate strings, which the site's
+    # Content-Security-Policy refuses; the policy itself is tested with bypass_csp=False (core/tests/
+    # test_security_browser.py), every other test drives the pages past it.
+    context_options.setdefault("bypass_csp", True)
     context = browser.new_context(locale=locale, viewport=viewport or {"width": 1366, "height": 900},
                                   **context_options)
     context.set_default_timeout(10_000)

@@ -39,7 +39,7 @@ def as_user(browser, live_server, user, **options):
     """A page signed in as ``user`` through a real session cookie (the portal signs in by texted code)."""
     client = Client()
     client.force_login(user)
-    page = open_page(browser, live_server, **options)
+    page = open_page(browser, live_server, bypass_csp=False, **options)
     page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
                                "url": live_server.url}])
     page.context.add_init_script(LISTEN)
@@ -76,7 +76,7 @@ def test_no_page_of_any_party_breaks_the_content_security_policy(world, browser,
         if user == w.dispatcher:
             shot(page, "security-csp-dispatcher-notifications")
         page.context.close()
-    anonymous = open_page(browser, live_server)
+    anonymous = open_page(browser, live_server, bypass_csp=False)
     anonymous.context.add_init_script(LISTEN)
     for path in ["/accounts/login/", "/admin/login/", "/portal/acme/login/"]:
         found += violations(anonymous, path)
@@ -86,7 +86,7 @@ def test_no_page_of_any_party_breaks_the_content_security_policy(world, browser,
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_the_lockout_page_says_when_to_try_again(world, browser, live_server, locale):
-    page = open_page(browser, live_server, locale=locale)
+    page = open_page(browser, live_server, locale=locale, bypass_csp=False)
     page.context.add_init_script(LISTEN)
     for i in range(10):
         sign_in(page, "dispatcher", f"wrong-{i}")
