@@ -92,21 +92,21 @@ class SiteIn(Input):
     contact_phone: str = Field("", max_length=32)
 
 
-class SitePatch(Schema):
+class SitePatch(Input):
     """A new address (or region) is located again; a point given here is kept as a pin."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(None, min_length=1, max_length=120)
     address: str = Field(None, min_length=1, max_length=255)
-    region_id: int | None = None
+    region_id: Id | None = None
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     contact_name: str = Field(None, max_length=80)
     contact_phone: str = Field(None, max_length=32)
 
 
-class SitePinIn(Schema):
+class SitePinIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     latitude: float = Field(ge=-90, le=90)
@@ -207,7 +207,7 @@ def create_site(request, customer_id: Id, payload: SiteIn):
 
 
 @router.patch("/sites/{site_id}", response=SiteOut, summary="Edit a site (a new address is located again)")
-def update_site(request, site_id: int, payload: SitePatch):
+def update_site(request, site_id: Id, payload: SitePatch):
     site = get_visible(Site.objects, request, site_id)
     changes = payload.model_dump(exclude_unset=True)
     if "region_id" in changes:
@@ -216,7 +216,7 @@ def update_site(request, site_id: int, payload: SitePatch):
 
 
 @router.post("/sites/{site_id}/pin", response=SiteOut, summary="Pin a site's location by hand")
-def pin_site(request, site_id: int, payload: SitePinIn):
+def pin_site(request, site_id: Id, payload: SitePinIn):
     site = get_visible(Site.objects, request, site_id)
     return services.pin_site(actor=principal(request), site=site, latitude=repr(payload.latitude),
                              longitude=repr(payload.longitude))
