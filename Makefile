@@ -20,21 +20,25 @@ setup: $(VENV)/.installed-test
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py createcachetable
 
-## Set everything up, load demo data and start the product on http://$(HOST):$(PORT)
+## Set everything up, load demo data and start the product on http://$(HOST):$(PORT), with the periodic jobs
+## and the task worker in the background (logs in var/periodic.log and var/worker.log; scripts/serve.py)
 run: setup
-	$(PY) manage.py demo --if-empty
-	$(PY) manage.py runserver $(HOST):$(PORT) --noreload --insecure
+	$(PY) manage.py demo --if-empty --url http://$(HOST):$(PORT)
+	@$(PY) scripts/serve.py $(HOST):$(PORT)
 
 ## Set everything up and run every test (browser tests run when /usr/bin/chromium exists)
-test: setup
-	$(PY) -m ruff check .
+test: setup lint
 	$(PY) scripts/run_tests.py
 
 test-postgres: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) scripts/run_tests.py
 
+## Ruff, the layer contract (.importlinter) and the ceiling on imports inside functions
+CALL_TIME_IMPORTS_MAX := 4
 lint: setup
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) scripts/call_time_imports.py --max $(CALL_TIME_IMPORTS_MAX)
 
 bench: setup
 	$(PY) bench/run.py

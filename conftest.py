@@ -1,10 +1,16 @@
-"""Shared personas (STYLE.md §12): two outlets of one brand, a second brand, and one user per party."""
+"""Shared personas (STYLE.md §12): two outlets of one brand, a second brand, and one user per party; the
+thread-race helper of every concurrency test (race)."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection, connections
 from django.test import Client
 
 from accounts.choices import Role
@@ -150,3 +156,56 @@ def api_as(world):
         return token_client(user)
 
     return make
+
+
+def race(target: Callable[[int], object], n: int, *, timeout: float = 60, at_once: int | None = None) -> list:
+    """Run target(0) … target(n - 1) at the same moment, each in a thread of its own on a database connection of
+    its own (as separate web processes or workers would), and return what each call returned or raised, in index
+    order: a list of (result | Exception).
+
+    The threads connect first and are then released together by a barrier; each closes its connections when its
+    call is done. at_once caps how many calls run (and hold a connection) at a time, released calls waiting their
+    turn: then a thread connects only once its turn has come. The test fails, naming the threads, if they are not
+    all released together or not all done within timeout seconds of the start, so a hang is never a silent None.
+    """
+    unset = object()
+    results: list = [unset] * n
+    unreleased: dict[int, BaseException] = {}
+    barrier = threading.Barrier(n)
+    turns = threading.BoundedSemaphore(at_once) if at_once else contextlib.nullcontext()
+
+    def runner(i: int) -> None:
+        try:
+            if at_once is None:
+                connection.ensure_connection()
+            barrier.wait(timeout=timeout)
+        except Exception as exc:  # noqa: BLE001 - reported below, with the others' broken barrier
+            barrier.abort()
+            unreleased[i] = exc
+            connections.close_all()
+            return
+        with turns:
+            try:
+                results[i] = target(i)
+            except Exception as exc:  # noqa: BLE001 - returned: every outcome is asserted on by the test
+                results[i] = exc
+            finally:
+                connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i,), name=f"race-{i}", daemon=True) for i in range(n)]
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    hung = [i for i, thread in enumerate(threads) if thread.is_alive()]
+    if hung:
+        pytest.fail(f"race: threads {hung} of {n} still running after {timeout}s", pytrace=False)
+    if unreleased:
+        causes = {i: exc for i, exc in unreleased.items() if not isinstance(exc, threading.BrokenBarrierError)}
+        pytest.fail(f"race: the {n} threads were not released together: {causes or unreleased}", pytrace=False)
+    lost = [i for i, result in enumerate(results) if result is unset]
+    if lost:
+        pytest.fail(f"race: threads {lost} of {n} ended without a result (see the thread exception above)",
+                    pytrace=False)
+    return results

@@ -2,7 +2,20 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import OrgKind
 from accounts.models import ApiToken, Membership, Organisation, User
+
+
+class BrandChoiceMixin:
+    """The brand field offers brands only (Organisation also holds the outlets)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "brand":
+            kwargs["queryset"] = Organisation.objects.filter(kind=OrgKind.BRAND)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+BRAND_FILTER = ("brand", admin.RelatedOnlyFieldListFilter)
 
 
 class MembershipInline(admin.TabularInline):

@@ -10,6 +10,7 @@ from pydantic import ConfigDict
 from accounts.models import ApiToken
 from core.api import AUTH, get_visible, principal
 from core.errors import InvalidInput, PermissionDenied
+from core.names import display_name
 from core.schema import Id, Input, Moment
 
 router = Router(tags=["accounts"], auth=AUTH)
@@ -55,7 +56,7 @@ class TokenCreated(TokenOut):
 def me(request):
     p = principal(request)
     return {
-        "username": request.user.username, "name": request.user.get_full_name(), "role": p.role,
+        "username": request.user.username, "name": display_name(request.user), "role": p.role,
         "organisation_id": p.organisation_id, "brand_id": p.brand_id, "outlet_id": p.outlet_id,
         "technician_id": p.technician_id, "customer_id": p.customer_id,
     }

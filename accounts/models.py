@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrgKind, OutletType, Role
-from core.models import ScopedQuerySet, TimeStampedModel
+from core.models import TimeStampedModel
+from core.names import full_name
+from core.scoping import ScopedQuerySet
 
 
 class User(AbstractUser):
@@ -18,6 +20,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def get_full_name(self) -> str:
+        # Family name first for Chinese names (林晓峰), Django's "given family" only for Western ones.
+        return full_name(self.last_name, self.first_name)
 
 
 class OrganisationQuerySet(ScopedQuerySet):
@@ -137,11 +143,11 @@ class ApiToken(TimeStampedModel):
         return token, raw
 
     @classmethod
-    def authenticate(cls, raw: str) -> User | None:
+    def hash_of(cls, raw: str) -> str | None:
+        """The stored hash of a presented token; None for a string no token can be (nothing to look up).
+
+        Authentication itself is ``accounts.principal.authenticate_token``, which also resolves the principal.
+        """
         if not raw or not raw.startswith(cls.PREFIX) or len(raw) > 100:
             return None
-        # Same rules as active() and an active user, in the one statement that also resolves the
-        # principal (accounts/principal.py), so an API request starts with one query, not two.
-        from accounts.principal import authenticate_token
-
-        return authenticate_token(_hash_token(raw), timezone.now())
+        return _hash_token(raw)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
+from django.utils import timezone
+
 from accounts.choices import BRAND_ROLES, SYSTEM, Role
+from accounts.models import ApiToken, Membership, Organisation, User
+from core.hooks import Provider
+from core.prepared import hot_cursor, instance_from_row
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,11 @@ def system_principal(brand_id: int) -> Principal:
     return Principal(user=None, role=SYSTEM, brand_id=brand_id, organisation_id=brand_id)
 
 
+# A technician's and a customer's own record live in higher layers (network, customers); each registers
+# how to find the one of a user (network/hooks.py, customers/hooks.py): ``(user) -> id or None``.
+technician_id_of: Provider[Callable[[User], int | None]] = Provider("accounts.principal.technician_id_of")
+customer_id_of: Provider[Callable[[User], int | None]] = Provider("accounts.principal.customer_id_of")
+
 _CACHE_ATTR = "_aftersales_principal"
 LAST_USED_GRANULARITY = dt.timedelta(hours=1)
 
@@ -94,8 +106,6 @@ def principal_of(user) -> Principal | None:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from accounts.models import Membership
-
     membership = (
         Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
         .select_related("organisation")
@@ -107,19 +117,20 @@ def principal_of(user) -> Principal | None:
     return _remember(user, membership.role, membership.organisation_id, membership.organisation.brand_id)
 
 
-def authenticate_token(token_hash: str, now: dt.datetime):
-    """The active user holding this live token, its principal already resolved; None if there is none.
+def authenticate_token(raw: str, now: dt.datetime | None = None) -> User | None:
+    """The active user holding this live bearer token, its principal already resolved; None if there is none.
 
-    An API request used to spend two ORM queries here (token + user, then membership +
-    organisation), each compiled again on every request. This is the same lookup in one
-    statement, built once per process: the user's active memberships of active organisations,
-    first one first, which is the rule ``principal_of`` applies. A technician's or customer's
-    own record is looked up as in ``principal_of`` (those roles cost one query more). On PostgreSQL the
-    statement is prepared on the connection (core/prepared.py: ``hot_cursor``).
+    The rules of ``ApiToken.objects.active()`` and an active user. An API request used to spend two ORM
+    queries here (token + user, then membership + organisation), each compiled again on every request.
+    This is the same lookup in one statement, built once per process: the user's active memberships of
+    active organisations, first one first, which is the rule ``principal_of`` applies. A technician's or
+    customer's own record is looked up as in ``principal_of`` (those roles cost one query more). On
+    PostgreSQL the statement is prepared on the connection (core/prepared.py: ``hot_cursor``).
     """
-    from accounts.models import User
-    from core.prepared import hot_cursor, instance_from_row
-
+    token_hash = ApiToken.hash_of(raw)
+    if token_hash is None:
+        return None
+    now = now or timezone.now()
     with hot_cursor() as cursor:
         cursor.execute(_token_sql(), [now - LAST_USED_GRANULARITY, True, True, token_hash, now, True])
         row = cursor.fetchone()
@@ -130,8 +141,6 @@ def authenticate_token(token_hash: str, now: dt.datetime):
     role, organisation_id, brand_id, token_id, stale = row[columns:]
     if stale:
         # Recorded to the hour, not per request: a write on every call would cost each request a statement.
-        from accounts.models import ApiToken
-
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     if organisation_id is not None:
         _remember(user, role, organisation_id, brand_id)
@@ -141,13 +150,9 @@ def authenticate_token(token_hash: str, now: dt.datetime):
 def _remember(user, role: str, organisation_id: int, organisation_brand_id: int | None) -> Principal | None:
     technician_id = customer_id = None
     if role == Role.TECHNICIAN:
-        from network.models import Technician
-
-        technician_id = Technician.objects.filter(user=user, is_active=True).values_list("pk", flat=True).first()
+        technician_id = technician_id_of(user)
     if role == Role.CUSTOMER:
-        from customers.models import Customer
-
-        customer_id = Customer.objects.filter(user=user).values_list("pk", flat=True).first()
+        customer_id = customer_id_of(user)
     principal = build_principal(
         user, role=role, organisation_id=organisation_id, organisation_brand_id=organisation_brand_id,
         technician_id=technician_id, customer_id=customer_id,
@@ -159,10 +164,6 @@ def _remember(user, role: str, organisation_id: int, organisation_brand_id: int 
 
 @functools.cache
 def _token_sql() -> str:
-    from django.db import connection
-
-    from accounts.models import ApiToken, Membership, Organisation, User
-
     q = connection.ops.quote_name
     user_cols = ", ".join(f"u.{q(f.column)}" for f in User._meta.concrete_fields)
     # Plain joins plan in a fraction of the time a correlated "first membership" subquery takes

@@ -7,22 +7,28 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from accounts.api import router as accounts_router
 from catalog.api import router as catalog_router
+from complaints.api import router as complaints_router
+from core.api import WireRenderer
 from core.errors import DomainError
 from customers.api import router as customers_router
 from dispatch.api import router as dispatch_router
+from feedback.api import callbacks_router, survey_router
 from field.api import router as field_router
 from integrations.api import router as integrations_router
 from network.api import router as network_router
+from notifications.api import me_router as notification_preferences_router
+from notifications.api import orders_router as order_messages_router
 from parts.api import router as parts_router
 from revenue.api import router as revenue_router
 from workorders.api import router as workorders_router
 from workorders.intake_api import router as intake_router
+from workorders.urge_api import router as urge_router
 
 ERROR_SCHEMA = {
     "title": "Error",
@@ -73,20 +79,33 @@ api = AftersalesAPI(
     title="Aftersales API",
     version="1",
     description="After-sales service platform. Authenticate with `Authorization: Bearer <token>` "
-    "(issue one at POST /api/v1/tokens) or the console's session. Errors are JSON with a stable `code`.",
+    "(issue one at POST /api/v1/accounts/tokens) or the console's session. Errors are JSON with a stable `code`.",
     urls_namespace="api",
+    renderer=WireRenderer(),
+    # Swagger UI from ninja's bundled files (ninja is in INSTALLED_APPS); no validator badge from another host.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
-api.add_router("/", accounts_router)
-api.add_router("/", workorders_router)
-api.add_router("/", intake_router)
-api.add_router("/", customers_router)
+# Each app's router under its own prefix, so a path's first segment names the app that serves it; intake is
+# workorders' (the service request, its photos), beside the order's own routes.
+api.add_router("/accounts", accounts_router)
+api.add_router("/workorders", workorders_router)
+api.add_router("/workorders", intake_router)
+api.add_router("/workorders", urge_router)  # urges (催单) live in workorders too
+# Sub-resources of an order may be served by the app that owns them: the customer's messages are notifications'.
+api.add_router("/workorders", order_messages_router)
+api.add_router("/me", notification_preferences_router)
+api.add_router("/customers", customers_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/network", network_router)
-api.add_router("/", revenue_router)
-api.add_router("/", integrations_router)
-api.add_router("/", parts_router)
-api.add_router("/", field_router)
-api.add_router("/", dispatch_router)
+api.add_router("/revenue", revenue_router)
+api.add_router("/integrations", integrations_router)
+api.add_router("/parts", parts_router)
+api.add_router("/field", field_router)
+api.add_router("/dispatch", dispatch_router)
+api.add_router("/complaints", complaints_router)
+# The order's survey is served by feedback, the app that owns it (README: an order's sub-resources).
+api.add_router("/workorders", survey_router)
+api.add_router("/callbacks", callbacks_router)
 
 
 def _error(request, status: int, code: str, message: str, **extra):
@@ -100,7 +119,10 @@ def unknown_path(request):
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if exc.retry_after_seconds is not None:
+        response["Retry-After"] = str(exc.retry_after_seconds)
+    return response
 
 
 # Pydantic words its messages in English; the common ones are said in the reader's language.

@@ -4,6 +4,7 @@ SQLite is the embedded default; set DATABASE_URL for PostgreSQL.
 """
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.secret_key import kept_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,8 +37,6 @@ def _secret_key() -> str:
     names where to keep one. Never the repository's: a key everyone can read signs anyone's session."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    from core.secret_key import kept_key
-
     if os.environ.get("SECRET_KEY_FILE"):
         return kept_key(Path(os.environ["SECRET_KEY_FILE"]))
     if not DEBUG and any(host.strip() not in LOCAL_HOSTS for host in ALLOWED_HOSTS):
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Only for its bundled Swagger UI (templates and static files): /api/v1/docs works with no internet.
+    "ninja",
     "core",
     "accounts",
     "network",
@@ -94,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A view that refuses a method answers with the product's page, not an empty 405.
+    "aftersales.error_views.MethodNotAllowedPage",
     # Last, as django-axes asks: it answers a locked-out sign-in with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -238,6 +243,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+CSRF_FAILURE_VIEW = "aftersales.error_views.csrf_failure"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -272,7 +278,15 @@ if TASKS_BACKEND == "redis":
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 # Jobs `manage.py run_periodic` runs (once, or every minute with --loop): tasks without arguments.
-PERIODIC_TASKS = ["workorders.tasks.watch_sla", "integrations.tasks.forget_wechat_nonces"]
+PERIODIC_TASKS = ["workorders.tasks.watch_sla", "integrations.tasks.forget_wechat_nonces", "core.tasks.deliver_outbox",
+                  "notifications.tasks.send_due_customer_messages", "complaints.tasks.watch_ladder",
+                  "feedback.tasks.sweep_callbacks"]
+# The outbox (core/outbox.py, docs/outbox.md): how long a worker holds a delivery while its sink runs, and
+# how many tries a delivery gets before it is dead.
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
+# This site's address as a customer's message names it (a survey's link in an SMS or a WeChat message).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Where notifications go (notifications/backends.py): comma-separated class paths.
 NOTIFICATION_BACKENDS = os.environ.get(
     "NOTIFICATION_BACKENDS", "notifications.backends.InAppBackend,notifications.backends.LogBackend").split(",")
@@ -288,6 +302,36 @@ else:
 # Text messages (portal sign-in codes): a class with send(phone, text); see core/sms.py.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.LogBackend")
 SMS_OUTBOX = Path(os.environ.get("SMS_OUTBOX", str(BASE_DIR / "var" / "sms-outbox.log")))
+# SMS_BACKEND=core.aliyun_sms.AliyunSmsBackend sends through Alibaba Cloud's SendSms with these (core/aliyun_sms.py).
+ALIYUN_SMS = {
+    "URL": os.environ.get("ALIYUN_SMS_URL", "https://dysmsapi.aliyuncs.com"),
+    "ACCESS_KEY_ID": os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", ""),
+    "ACCESS_KEY_SECRET": os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
+    "SIGN_NAME": os.environ.get("ALIYUN_SMS_SIGN_NAME", ""),
+    "CODE_TEMPLATE": os.environ.get("ALIYUN_SMS_CODE_TEMPLATE", ""),  # sign-in codes: variable ${code}
+}
+# Customer messages (notifications/texts.py): the approved SMS template per event kind and language. The
+# gateway's copy of each template must say what notifications/texts.py says, with the same ${variables}.
+SMS_TEMPLATES = json.loads(os.environ["SMS_TEMPLATES"]) if os.environ.get("SMS_TEMPLATES") else {
+    kind: {"zh-hans": f"SMS_4600{n:02d}", "en": f"SMS_4601{n:02d}"} for n, kind in enumerate((
+        "order.created", "order.booked", "order.assigned", "order.en_route", "order.arrived", "order.completed",
+        "survey.sent", "order.urged", "complaint.opened", "complaint.resolved"), start=1)}
+# WeChat template messages (integrations/wechat_messages.py): the API's address and a template id per event kind
+# (first / keyword1 = number / keyword2 = time / remark); the AppID and AppSecret are the brand's WeChatAccount.
+WECHAT_API = {"URL": os.environ.get("WECHAT_API_URL", "https://api.weixin.qq.com")}
+WECHAT_TEMPLATES = json.loads(os.environ["WECHAT_TEMPLATES"]) if os.environ.get("WECHAT_TEMPLATES") else {
+    kind: "as-service-update" for kind in SMS_TEMPLATES}
+# Email (customer messages): the console backend unless EMAIL_BACKEND says SMTP (then EMAIL_HOST, ...).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))  # seconds: a stalled SMTP server must not outlast a lease
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "service@aftersales.localhost")
+EMAIL_MESSAGE_DOMAIN = DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1]
 
 # Dispatch travel times (dispatch/travel.py: road factor, speeds per region, ...): the straight line unless
 # OSRM_URL names an OSRM server, whose table service is then asked (falling back to the straight line).

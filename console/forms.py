@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrgKind
 from accounts.models import Organisation
-from core.errors import DomainError
+from complaints.choices import ComplaintCategory, ComplaintStatus, Outcome, Remedy, ResponsibleParty, Severity
+from complaints.models import DESCRIPTION_MAX as COMPLAINT_DESCRIPTION_MAX
+from complaints.models import STATEMENT_MAX as COMPLAINT_STATEMENT_MAX
+from complaints.workflow import ACTIONS as COMPLAINT_ACTIONS
 from network.models import Region, Technician
+from parts.models import REASON_MAX as PART_REASON_MAX
+from revenue.choices import LeadKind, LeadStatus
+from revenue.models import REASON_MAX as LEAD_REASON_MAX
+from revenue.workflow import ACTIONS as LEAD_ACTIONS
 from workorders.choices import HoldReason, SlaState, Status, WorkOrderType
 from workorders.models import REASON_MAX
 from workorders.selectors import OrderFilters
@@ -109,7 +118,112 @@ class TransitionForm(forms.Form):
             else field.queryset.none()
 
 
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a domain error beside its field, or above the form when it names none we render."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
+class BoardForm(forms.Form):
+    """The dispatch board's filters: which day, and which outlet or region (brand staff); every value checked
+    and scoped."""
+
+    date = forms.DateField(label=_("Day"), required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    region = forms.ModelChoiceField(label=_("Region"), required=False, queryset=Region.objects.none(),
+                                    empty_label=None)
+    outlet = forms.ModelChoiceField(label=_("Outlet"), required=False, queryset=None,
+                                    empty_label=_("Every outlet of the region"))
+    q = forms.CharField(label=_("Find in the queue"), required=False, max_length=60, strip=True,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": _("customer, district, product, number")}))
+    type = forms.ChoiceField(label=_("Service type"), required=False,
+                             choices=[("", _("Every service type")), *WorkOrderType.choices])
+
+    def __init__(self, *args, user, brand_side: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outlet"].queryset = visible_outlets(user)
+        self.fields["region"].queryset = Region.objects.visible_to(user).filter(outlets__isnull=False).distinct() \
+            .order_by("code")
+        if not brand_side:
+            del self.fields["region"]
+            del self.fields["outlet"]
+
+    def clean_date(self) -> dt.date | None:
+        day = self.cleaned_data.get("date")
+        if day is not None and not dt.date(2000, 1, 1) <= day <= dt.date(2100, 1, 1):
+            raise forms.ValidationError(_("Choose a day between 2000 and 2100."))
+        return day
+
+
+class LeadFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=_blank(_("Any status")) + list(LeadStatus.choices))
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_blank(_("Any kind")) + list(LeadKind.choices))
+
+
+class LeadTransitionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(name, a.label) for name, a in LEAD_ACTIONS.items()])
+    version = forms.IntegerField(min_value=1)
+    value = forms.CharField(label=_("Value sold (¥)"), required=False, max_length=30,
+                            widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "1280.00"}))
+    reason = forms.CharField(label=_("Why was it lost?"), required=False, max_length=LEAD_REASON_MAX,
+                             widget=forms.TextInput())
+
+
+class TransferForm(forms.Form):
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class RefuseForm(forms.Form):
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason for the technician"), max_length=PART_REASON_MAX, strip=True,
+        error_messages={"required": _("Give a reason: the technician reads it.")},
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("e.g. out of stock until Friday")}),
+    )
+
+
+class WarehouseChoiceForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, warehouses, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = warehouses
+
+
+class ComplaintFilterForm(forms.Form):
+    """The complaints desk's filters (complaints.selectors.Filters)."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=_blank(_("Any status")) + list(ComplaintStatus.choices))
+    severity = forms.ChoiceField(label=_("Severity"), required=False,
+                                 choices=_blank(_("Any severity")) + list(Severity.choices))
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 choices=_blank(_("Any category")) + list(ComplaintCategory.choices))
+    outlet = forms.ModelChoiceField(label=_("Outlet"), required=False, queryset=Organisation.objects.none(),
+                                    empty_label=_("Any outlet"))
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, outlets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if outlets is not None:
+            self.fields["outlet"].queryset = outlets
+
+
+class HotlineComplaintForm(forms.Form):
+    """A complaint the hotline takes down about the order on screen (complaints.services.open_complaint)."""
+
+    category = forms.ChoiceField(label=_("What went wrong?"), choices=ComplaintCategory.choices)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.NORMAL)
+    description = forms.CharField(label=_("What the caller says"), max_length=COMPLAINT_DESCRIPTION_MAX,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ComplaintStepForm(forms.Form):
+    """One step of a complaint (complaints.workflow.transition): what the step's panel asks for."""
+
+    action = forms.ChoiceField(choices=[(name, a.label) for name, a in COMPLAINT_ACTIONS.items()])
+    note = forms.CharField(label=_("Note"), required=False, max_length=COMPLAINT_STATEMENT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=_blank("—") + list(Outcome.choices))
+    remedies = forms.MultipleChoiceField(label=_("Remedies"), required=False, choices=Remedy.choices,
+                                         widget=forms.CheckboxSelectMultiple)
+    compensation = forms.CharField(label=_("Compensation (¥)"), required=False, max_length=20,
+                                   widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "50.00"}))
+    responsible = forms.ChoiceField(label=_("Responsible party"), required=False,
+                                    choices=_blank("—") + list(ResponsibleParty.choices))

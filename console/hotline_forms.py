@@ -6,15 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import ServiceType
-from catalog.models import ProductModel
-from core.errors import DomainError
+from catalog.models import ProductModel, Symptom
 from customers.choices import CustomerKind, Segment
 from customers.models import Customer
 from network.models import Region
-from pricing.models import Symptom
 from workorders.choices import Priority
 from workorders.models import REASON_MAX, SYMPTOM_MAX, CallOutcome, WorkOrder
 
@@ -52,16 +51,28 @@ class NewCallerForm(SiteFields):
     """A new customer and the first site, created together."""
 
     name = forms.CharField(label=_("Name"), max_length=120)
-    phone = forms.CharField(label=_("Phone"), max_length=32)
+    # Checked as it is typed: a phone the brand knows shows its customer before the form is sent.
+    phone = forms.CharField(label=_("Phone"), max_length=32, widget=forms.TextInput(attrs={
+        "hx-get": reverse_lazy("console:hotline-known-phone"), "hx-trigger": "input changed delay:500ms, change",
+        "hx-target": "#known-phone-live", "hx-swap": "innerHTML", "hx-sync": "this:replace"}))
     kind = forms.ChoiceField(label=_("Kind"), choices=CustomerKind.choices, initial=CustomerKind.HOUSEHOLD)
     segment = forms.ChoiceField(label=_("Segment"), choices=Segment.choices, initial=Segment.VALUE)
+
+    # Asked for only once the phone turned out to be a known customer's (customers.services.DuplicatePhone).
+    duplicate_reason = forms.CharField(
+        label=_("Why does this caller need a second record?"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. a tenant using the landlord's phone")}))
 
     field_order = ["name", "phone", "kind", "segment", "site_name", "address", "region", "contact_name",
                    "contact_phone"]
 
     def customer_values(self) -> dict:
         data = self.cleaned_data
-        return {"name": data["name"], "phone": data["phone"], "kind": data["kind"], "segment": data["segment"]}
+        return {"name": data["name"], "phone": data["phone"], "kind": data["kind"], "segment": data["segment"],
+                "duplicate_reason": data["duplicate_reason"]}
+
+    def main_fields(self):
+        return [field for field in self if field.name != "duplicate_reason"]
 
 
 class ProductForm(forms.Form):
@@ -141,9 +152,3 @@ class CallForm(forms.Form):
         self.fields["order"].queryset = customer.work_orders.order_by("-created_at", "-pk")[:50] \
             if not self.is_bound else customer.work_orders.all()
         self.fields["order"].label_from_instance = lambda o: f"{o.number} · {o.get_status_display()}"
-
-
-def add_error(form: forms.Form, error: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """A domain error beside the field it names (through ``aliases`` for services' own field names)."""
-    field = (aliases or {}).get(error.field or "", error.field)
-    form.add_error(field if field in form.fields else None, str(error.message))

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 
-from accounts.principal import Principal, principal_of
 from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.hooks import Provider
+from core.scoping import principal_of
+
+if TYPE_CHECKING:
+    from accounts.principal import Principal
 
 
 class NoMembership(PermissionDenied):
@@ -23,12 +30,13 @@ class NoMembership(PermissionDenied):
 M = TypeVar("M", bound=Model)
 PAGE_SIZE_MAX = 100
 
+# The active user holding a live API token, or None; accounts, which keeps the tokens, provides it.
+token_user: Provider[Callable[[str], Any]] = Provider("core.api.token_user")
+
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
-        from accounts.models import ApiToken
-
-        user = ApiToken.authenticate(token)
+        user = token_user(token)
         if user is not None:
             request.user = user
             request.by_token = True  # accounts.api: a token may not mint another (it would outlive its revocation)
@@ -100,18 +108,38 @@ def page_params(page: int, page_size: int) -> tuple[int, int]:
     return page, page_size
 
 
-def _wire_datetime(value: dt.datetime) -> str:
-    # The format Ninja's renderer (Django's JSON encoder) gives every other route: milliseconds, "Z" for UTC.
+def wire_datetime(value: dt.datetime) -> str:
+    """A datetime as every route writes it: to the millisecond, "Z" for UTC, no fraction when it is whole.
+
+    Django's JSON encoder cuts the microseconds to milliseconds but keeps a ".000" when only microseconds
+    were there; read back, that value is whole and would be written without it. Cutting first makes the
+    text a function of what it says, so a response kept and replayed (an Idempotency-Key) reads exactly
+    as the same value read afresh.
+    """
+    value = value.replace(microsecond=value.microsecond // 1000 * 1000)
     text = value.isoformat()
     if value.microsecond:
         text = text[:23] + text[26:]
     return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
 
 
+class WireJSONEncoder(NinjaJSONEncoder):
+    """Ninja's encoder with wire_datetime: the renderer of every route (aftersales/api.py)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime):
+            return wire_datetime(o)
+        return super().default(o)
+
+
+class WireRenderer(JSONRenderer):
+    encoder_class = WireJSONEncoder
+
+
 # A datetime that serialises as above when a route renders its response itself (json_response).
 ApiDateTime = Annotated[
     dt.datetime,
-    PlainSerializer(_wire_datetime, return_type=str, when_used="json"),
+    PlainSerializer(wire_datetime, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 

@@ -15,6 +15,7 @@ class DomainError(Exception):
     code = "domain_error"
     status = 400
     default_message: Any = _("The request could not be processed.")
+    retry_after_seconds: int | None = None  # "come back later": the API says it in a Retry-After header
 
     def __init__(self, message: Any = None, *, field: str | None = None, **detail: Any) -> None:
         self.message = message if message is not None else self.default_message

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 
 # Integers no real id or constant of ours takes, each standing for one named value while compiling.
@@ -131,8 +132,9 @@ def hot_cursor(using: str = "default") -> Iterator[Any]:
 
 @functools.cache
 def _preparing_classes():
+    # Django's PostgreSQL backend imports psycopg, which a SQLite installation need not have: loaded only
+    # once a PostgreSQL connection asks for a prepared statement.
     from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
-    from django.db.backends.utils import CursorWrapper
 
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):

@@ -1,15 +1,19 @@
-"""Text messages (one-time codes now; reminders later) through a pluggable backend.
+"""Text messages (sign-in codes, customer messages) through a pluggable backend.
 
-``settings.SMS_BACKEND`` names a class with ``send(phone, text)``. The default, ``LogBackend``, sends
-nothing: it writes each message to the ``aftersales.sms`` logger and appends it to
+``settings.SMS_BACKEND`` names a class with ``send(phone, text)`` (a one-time code) and
+``send_template(phone, template=..., params=..., text=...) -> str`` (a message from an approved
+template: the gateway sends its own copy of the template filled with ``params``; ``text`` is our
+rendering of the same words, what the log backends write and the timeline shows). The default,
+``LogBackend``, sends nothing: it writes each message to the ``aftersales.sms`` logger and appends it to
 ``var/sms-outbox.log``, which is where the demo's sign-in codes are read. ``MemoryBackend`` keeps
-messages in ``outbox`` for tests. A real gateway (Aliyun, Tencent Cloud SMS) is one more class.
+messages in ``outbox`` for tests. ``core.aliyun_sms.AliyunSmsBackend`` is Alibaba Cloud's SendSms.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -23,17 +27,26 @@ _write_lock = threading.Lock()
 
 
 class SmsError(Exception):
-    """The gateway did not take the message."""
+    """The gateway did not take the message; ``code`` is the gateway's own (``isv.MOBILE_NUMBER_ILLEGAL``)."""
+
+    def __init__(self, message: str, *, code: str = "sms_failed", permanent: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        self.permanent = permanent  # sending it again will not help (a bad number, a missing template)
 
 
 class SmsBackend(Protocol):
     def send(self, phone: str, text: str) -> None: ...
+
+    def send_template(self, phone: str, *, template: str, params: dict[str, str], text: str) -> str: ...
 
 
 @dataclass(frozen=True)
 class Message:
     phone: str
     text: str
+    template: str = ""
+    params: dict[str, str] | None = None
 
 
 def outbox_path() -> Path:
@@ -54,6 +67,10 @@ class LogBackend:
         except OSError as exc:
             raise SmsError(str(exc)) from exc
 
+    def send_template(self, phone: str, *, template: str, params: dict[str, str], text: str) -> str:
+        self.send(phone, text)
+        return f"log-{uuid.uuid4().hex[:12]}"
+
 
 class MemoryBackend:
     """For tests: every message is kept in ``MemoryBackend.outbox`` (shared by the live server's threads)."""
@@ -62,6 +79,10 @@ class MemoryBackend:
 
     def send(self, phone: str, text: str) -> None:
         MemoryBackend.outbox.append(Message(phone=phone, text=text))
+
+    def send_template(self, phone: str, *, template: str, params: dict[str, str], text: str) -> str:
+        MemoryBackend.outbox.append(Message(phone=phone, text=text, template=template, params=dict(params)))
+        return f"memory-{len(MemoryBackend.outbox)}"
 
 
 def get_backend() -> SmsBackend:
@@ -76,5 +97,16 @@ def send_sms(phone: str, text: str) -> None:
     except SmsError:
         raise
     except Exception as exc:  # a gateway's own exception types are its business; ours is SmsError
+        logger.exception("SMS backend failed for %s", phone)
+        raise SmsError(str(exc)) from exc
+
+
+def send_template_sms(phone: str, *, template: str, params: dict[str, str], text: str) -> str:
+    """Send one message from an approved template; returns the gateway's id, raises SmsError."""
+    try:
+        return get_backend().send_template(phone, template=template, params=params, text=text)
+    except SmsError:
+        raise
+    except Exception as exc:
         logger.exception("SMS backend failed for %s", phone)
         raise SmsError(str(exc)) from exc

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer, InstalledProduct, Site
+from customers.models import Customer, InstalledProduct, Site, WarrantyCard, WarrantyCardPolicy
 from customers.services import place_site
 
 POINT = ("latitude", "longitude")
@@ -27,7 +27,7 @@ class SiteInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "phone", "kind", "segment", "created_at")
+    list_display = ("name", "phone", "kind", "segment", "duplicate_reason", "created_at")
     list_filter = ("kind", "segment")
     search_fields = ("name", "=phone")
     inlines = [SiteInline]
@@ -67,5 +67,24 @@ class InstalledProductAdmin(admin.ModelAdmin):
     def qr_label(self, obj: InstalledProduct) -> str:
         if obj.pk is None:
             return "-"
-        return format_html('<a href="{}" target="_blank">{}</a>', reverse("portal:label", args=[obj.pk]),
+        return format_html('<a href="{}" target="_blank">{}</a>', reverse("console:label", args=[obj.pk]),
                            _("Print the QR label"))
+
+
+@admin.register(WarrantyCardPolicy)
+class WarrantyCardPolicyAdmin(admin.ModelAdmin):
+    list_display = ("brand", "review_required")
+
+
+@admin.register(WarrantyCard)
+class WarrantyCardAdmin(admin.ModelAdmin):
+    """Read here; reviewed in the console (console/warranty-cards/), which sets the unit's warranty with it."""
+
+    list_display = ("product", "customer", "purchase_date", "purchased_from", "status", "reviewed_at")
+    list_filter = ("status",)
+    search_fields = ("=product__serial", "customer__name")
+    readonly_fields = ("brand", "customer", "product", "purchase_date", "purchased_from", "invoice", "status",
+                       "reviewed_by", "reviewed_at", "review_reason")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -8,14 +8,14 @@ from pydantic import ConfigDict
 
 from catalog.models import ProductModel
 from core.api import AUTH, Page, get_visible, page_params, principal, ref
+from core.paging import capped_count
 from core.phones import try_normalize_phone
 from core.schema import Id, Input, Int, PastDay
-from customers import services
+from customers import services, verdicts
 from customers.choices import CustomerKind, ProductStatus, Segment
 from customers.models import Customer, InstalledProduct, Site
 from customers.search import customers_named
 from network.models import Region
-from workorders.selectors import capped_count
 
 router = Router(tags=["customers and installed base"], auth=AUTH)
 
@@ -33,6 +33,8 @@ class CustomerOut(Schema):
     email: str
     segment: str
     tags: list[str]
+    # Why this is a second record for a phone the brand already had ("" for the phone's one record).
+    duplicate_reason: str
     created_at: dt.datetime
 
 
@@ -45,6 +47,9 @@ class CustomerIn(Input):
     email: str = Field("", max_length=254)
     segment: SegmentLit = Segment.VALUE
     tags: list[str] = Field(default_factory=list, max_length=20)
+    # A phone the brand already has is 409 duplicate_phone (detail.customer_id names that customer) unless
+    # this says why the caller needs a second record.
+    duplicate_reason: str = Field("", max_length=200)
 
 
 class CustomerPatch(Input):
@@ -56,6 +61,7 @@ class CustomerPatch(Input):
     email: str | None = Field(None, max_length=254)
     segment: SegmentLit | None = None
     tags: list[str] | None = Field(None, max_length=20)
+    duplicate_reason: str | None = Field(None, max_length=200)
 
 
 class CustomerPage(Page):
@@ -113,6 +119,15 @@ class SitePinIn(Input):
     longitude: float = Field(ge=-180, le=180)
 
 
+class WarrantyOut(Schema):
+    """The warranty's verdict (pricing.coverage): a repair today for a product; for an order, as it is priced."""
+
+    covered: bool
+    code: str
+    reason: str
+    until: dt.date | None
+
+
 class ProductOut(Schema):
     id: int
     serial: str
@@ -123,6 +138,7 @@ class ProductOut(Schema):
     install_date: dt.date | None
     warranty_end: dt.date | None
     status: str
+    warranty: WarrantyOut
 
 
 class ProductIn(Input):
@@ -156,6 +172,17 @@ class ListQuery(Input):
     page_size: Int = 25
 
 
+def _with_warranty(products: list[InstalledProduct]) -> list[InstalledProduct]:
+    found = verdicts.product_verdicts(products)
+    for product in products:
+        product.warranty = found[product.pk].as_dict()
+    return products
+
+
+def _product(product: InstalledProduct) -> InstalledProduct:
+    return _with_warranty([product])[0]
+
+
 def _page(qs, query: ListQuery) -> dict:
     page, size = page_params(query.page, query.page_size)
     total, capped = capped_count(qs)
@@ -163,7 +190,29 @@ def _page(qs, query: ListQuery) -> dict:
             "page": page, "page_size": size}
 
 
-@router.get("/customers", response=CustomerPage, summary="List customers")
+# The installed products' list first: Django tries the paths in order, and /{customer_id} would take "products".
+@router.get("/products", response=ProductPage, summary="List installed products")
+def list_products(request, query: Query[ListQuery]):
+    principal(request)
+    qs = InstalledProduct.objects.visible_to(request.user).order_by("-pk")
+    if query.q:
+        qs = qs.filter(serial=query.q.strip())
+    page = _page(qs.select_related("product_model"), query)
+    page["items"] = _with_warranty(page["items"])
+    return page
+
+
+@router.post("/products", response={201: ProductOut}, summary="Register an installed product")
+def create_product(request, payload: ProductIn):
+    services.require_editor(principal(request))
+    fields = payload.model_dump()
+    customer = ref(Customer.objects, request, fields.pop("customer_id"), "customer_id")
+    fields["product_model"] = ref(ProductModel.objects, request, fields.pop("product_model_id"), "product_model_id")
+    fields["site"] = ref(Site.objects, request, fields.pop("site_id"), "site_id")
+    return 201, _product(services.register_product(actor=principal(request), customer=customer, **fields))
+
+
+@router.get("", response=CustomerPage, summary="List customers")
 def list_customers(request, query: Query[ListQuery]):
     seat = principal(request)
     qs = Customer.objects.visible_to(request.user).order_by("-pk")
@@ -174,17 +223,18 @@ def list_customers(request, query: Query[ListQuery]):
     return _page(qs, query)
 
 
-@router.post("/customers", response={201: CustomerOut}, summary="Create a customer")
+@router.post("", response={201: CustomerOut},
+             summary="Create a customer (one per phone per brand unless a duplicate_reason is given)")
 def create_customer(request, payload: CustomerIn):
     return 201, services.create_customer(actor=principal(request), **payload.model_dump())
 
 
-@router.get("/customers/{customer_id}", response=CustomerOut)
+@router.get("/{customer_id}", response=CustomerOut)
 def get_customer(request, customer_id: Id):
     return get_visible(Customer.objects, request, customer_id)
 
 
-@router.patch("/customers/{customer_id}", response=CustomerOut)
+@router.patch("/{customer_id}", response=CustomerOut)
 def update_customer(request, customer_id: Id, payload: CustomerPatch):
     customer = get_visible(Customer.objects, request, customer_id)
     return services.update_customer(
@@ -192,15 +242,16 @@ def update_customer(request, customer_id: Id, payload: CustomerPatch):
     )
 
 
-@router.get("/customers/{customer_id}/sites", response=list[SiteOut])
+@router.get("/{customer_id}/sites", response=list[SiteOut])
 def list_sites(request, customer_id: Id):
     customer = get_visible(Customer.objects, request, customer_id)
     return list(Site.objects.visible_to(request.user).filter(customer=customer)[:500])
 
 
-@router.post("/customers/{customer_id}/sites", response={201: SiteOut})
+@router.post("/{customer_id}/sites", response={201: SiteOut})
 def create_site(request, customer_id: Id, payload: SiteIn):
     customer = get_visible(Customer.objects, request, customer_id)
+    services.require_editor(principal(request))
     fields = payload.model_dump()
     fields["region"] = ref(Region.objects, request, fields.pop("region_id"), "region_id")
     return 201, services.create_site(actor=principal(request), customer=customer, **fields)
@@ -222,27 +273,9 @@ def pin_site(request, site_id: Id, payload: SitePinIn):
                              longitude=repr(payload.longitude))
 
 
-@router.get("/products", response=ProductPage, summary="List installed products")
-def list_products(request, query: Query[ListQuery]):
-    principal(request)
-    qs = InstalledProduct.objects.visible_to(request.user).order_by("-pk")
-    if query.q:
-        qs = qs.filter(serial=query.q.strip())
-    return _page(qs, query)
-
-
-@router.post("/products", response={201: ProductOut}, summary="Register an installed product")
-def create_product(request, payload: ProductIn):
-    fields = payload.model_dump()
-    customer = ref(Customer.objects, request, fields.pop("customer_id"), "customer_id")
-    fields["product_model"] = ref(ProductModel.objects, request, fields.pop("product_model_id"), "product_model_id")
-    fields["site"] = ref(Site.objects, request, fields.pop("site_id"), "site_id")
-    return 201, services.register_product(actor=principal(request), customer=customer, **fields)
-
-
 @router.get("/products/{product_id}", response=ProductOut)
 def get_product(request, product_id: Id):
-    return get_visible(InstalledProduct.objects, request, product_id)
+    return _product(get_visible(InstalledProduct.objects.select_related("product_model"), request, product_id))
 
 
 @router.patch("/products/{product_id}", response=ProductOut)
@@ -251,4 +284,4 @@ def update_product(request, product_id: Id, payload: ProductPatch):
     changes = payload.model_dump(exclude_unset=True)
     if "site_id" in changes:
         changes["site"] = ref(Site.objects, request, changes.pop("site_id"), "site_id")
-    return services.update_product(actor=principal(request), product=product, changes=changes)
+    return _product(services.update_product(actor=principal(request), product=product, changes=changes))

@@ -17,3 +17,9 @@ class ProductStatus(models.TextChoices):
     SOLD = "sold", _("Sold, not installed")
     ACTIVE = "active", _("In service")
     RETIRED = "retired", _("Retired")
+
+
+class WarrantyCardStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the brand's review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")

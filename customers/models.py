@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,25 +12,29 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, User
 from core.dates import add_months
 from core.geo import APPROXIMATE, Precision
-from core.models import ScopedQuerySet, TimeStampedModel
+from core.hooks import Provider
+from core.models import TimeStampedModel
 from core.phones import validate_phone
-from customers.choices import CustomerKind, ProductStatus, Segment
+from core.scoping import ScopedQuerySet
+from customers.choices import CustomerKind, ProductStatus, Segment, WarrantyCardStatus
+
+if TYPE_CHECKING:
+    from accounts.principal import Principal
 
 
-def _orders_for(principal):
-    from workorders.models import WorkOrder
-
-    return WorkOrder.objects.all()._scope(principal)
+# The work orders a principal sees (``WorkOrder.objects.scoped_for``): outlets and technicians see the
+# customers and products of the orders they were given, and orders live a layer up (workorders/hooks.py).
+orders_seen_by: Provider[Callable[[Principal], models.QuerySet]] = Provider("customers.orders_seen_by")
 
 
 class CustomerQuerySet(ScopedQuerySet):
+    brand_field = "brand_id"
+    customer_field = "pk"
+
     def _scope(self, principal):
-        if principal.is_brand_staff:
-            return self.filter(brand_id=principal.brand_id)
-        if principal.is_customer:
-            return self.filter(pk=principal.customer_id)
-        # Outlets and technicians see the customers of the orders they were given.
-        return self.filter(pk__in=_orders_for(principal).values("customer_id"))
+        if principal.is_outlet_staff or principal.is_technician:
+            return self.filter(pk__in=orders_seen_by(principal).values("customer_id"))
+        return super()._scope(principal)
 
 
 def validate_tags(value) -> None:
@@ -49,6 +55,10 @@ class Customer(TimeStampedModel):
     user = models.OneToOneField(
         User, verbose_name=_("portal user"), on_delete=models.SET_NULL, null=True, blank=True, related_name="customer"
     )
+    # One customer per phone per brand (the portal signs a phone into one record); a second record with a
+    # known phone exists only with the reason the agent gave for it. Database default for bulk loaders.
+    duplicate_reason = models.CharField(_("reason for a second record with this phone"), max_length=200,
+                                        blank=True, default="", db_default="")
 
     objects = CustomerQuerySet.as_manager()
 
@@ -57,14 +67,18 @@ class Customer(TimeStampedModel):
         verbose_name_plural = _("customers")
         ordering = ["-pk"]
         indexes = [models.Index(fields=["brand", "phone"], name="customer_brand_phone")]
+        constraints = [
+            # Race-safe: of two agents creating the same phone at once, the second is refused here.
+            models.UniqueConstraint(fields=["brand", "phone"], condition=models.Q(duplicate_reason=""),
+                                    name="customer_phone_unique_per_brand"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class SiteQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        return self._through("customer", Customer.objects.all()._scope(principal))
+    parent_field = "customer"
 
 
 class Site(TimeStampedModel):
@@ -108,12 +122,13 @@ class Site(TimeStampedModel):
 
 
 class InstalledProductQuerySet(ScopedQuerySet):
+    brand_field = "brand_id"
+    customer_field = "customer_id"
+
     def _scope(self, principal):
-        if principal.is_brand_staff:
-            return self.filter(brand_id=principal.brand_id)
-        if principal.is_customer:
-            return self.filter(customer_id=principal.customer_id)
-        return self.filter(pk__in=_orders_for(principal).exclude(product_id=None).values("product_id"))
+        if principal.is_outlet_staff or principal.is_technician:
+            return self.filter(pk__in=orders_seen_by(principal).exclude(product_id=None).values("product_id"))
+        return super()._scope(principal)
 
 
 def new_qr_token() -> str:
@@ -181,5 +196,64 @@ class InstalledProduct(TimeStampedModel):
             kwargs["update_fields"] = {*kwargs["update_fields"], "warranty_end"}
         super().save(*args, **kwargs)
 
-    def in_warranty(self, on: dt.date) -> bool:
-        return self.warranty_end is not None and on <= self.warranty_end
+
+class WarrantyCardPolicy(models.Model):
+    """The brand's rule for warranty cards customers register: whether its staff review them first."""
+
+    brand = models.OneToOneField(Organisation, verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+")
+    review_required = models.BooleanField(
+        _("review warranty cards before the warranty counts"), default=False,
+        help_text=_("When on, a unit a customer registers has no warranty until brand staff approve its card "
+                    "(purchase date and invoice)."),
+    )
+
+    class Meta:
+        verbose_name = _("warranty card policy")
+        verbose_name_plural = _("warranty card policies")
+
+    def __str__(self) -> str:
+        return str(self.brand)
+
+
+class WarrantyCardQuerySet(ScopedQuerySet):
+    brand_field = "brand_id"
+    customer_field = "customer_id"
+
+
+def invoice_path(card: WarrantyCard, filename: str) -> str:
+    # A random name: the path says nothing of the customer and cannot be guessed.
+    return f"warranty-cards/{card.brand_id}/{secrets.token_hex(12)}.jpg"
+
+
+class WarrantyCard(TimeStampedModel):
+    """The electronic warranty card (电子保修卡): a unit a customer registered as bought, with the proof.
+
+    The claimed purchase date lives here; the unit's own purchase date (from which its warranty counts) is
+    set from it once the card counts: at once, or when brand staff approve it (WarrantyCardPolicy).
+    """
+
+    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="warranty_cards")
+    product = models.OneToOneField(InstalledProduct, verbose_name=_("product"), on_delete=models.CASCADE,
+                                   related_name="warranty_card")
+    purchase_date = models.DateField(_("purchase date"))
+    purchased_from = models.CharField(_("where bought"), max_length=120)
+    invoice = models.FileField(_("invoice photo"), upload_to=invoice_path, max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=WarrantyCardStatus.choices,
+                              default=WarrantyCardStatus.PENDING)
+    reviewed_by = models.ForeignKey(User, verbose_name=_("reviewed by"), on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    objects = WarrantyCardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("warranty card")
+        verbose_name_plural = _("warranty cards")
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["brand", "status"], name="warranty_card_brand_status")]
+
+    def __str__(self) -> str:
+        return f"{self.product} · {self.get_status_display()}"

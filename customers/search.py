@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Lookup, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.fields import CharField
@@ -57,8 +57,6 @@ def _fts_phrase(text: str) -> str:
 @cache
 def _fts_ready(alias: str) -> bool:
     """The FTS5 tables exist (SQLite built without FTS5 or trigram: the migration skipped them)."""
-    from django.db import connections
-
     with connections[alias].cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sqlite_master WHERE name IN ('customers_name_fts', 'customers_site_fts')")
         return cursor.fetchone()[0] == 2

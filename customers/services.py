@@ -14,6 +14,7 @@ from accounts.choices import CUSTOMER_EDITORS
 from accounts.principal import Principal
 from core import geo
 from core.errors import DomainError, InvalidInput, PermissionDenied
+from core.phones import normalize_phone
 from customers.models import Customer, InstalledProduct, Site
 
 
@@ -23,7 +24,57 @@ class DuplicateSerial(DomainError):
     default_message = _("A product with this serial number is already registered.")
 
 
-def _require_editor(actor: Principal) -> None:
+class DuplicatePhone(DomainError):
+    """The brand has a customer with this phone: the agent opens that one, or says why a second is needed."""
+
+    code = "duplicate_phone"
+    status = 409
+    default_message = _("A customer with this phone number already exists. Open that customer, or give the "
+                        "reason for a second record.")
+
+
+REASON_MAX = 200
+
+
+def _twin(customer: Customer) -> Customer | None:
+    """Another customer of the brand with this customer's phone, the oldest first."""
+    return (Customer.objects.filter(brand_id=customer.brand_id, phone=customer.phone)
+            .exclude(pk=customer.pk).order_by("pk").first())
+
+
+def _duplicate(customer: Customer) -> DuplicatePhone:
+    twin = _twin(customer)
+    return DuplicatePhone(field="phone", customer_id=twin.pk if twin else None, customer_name=twin.name if twin else "")
+
+
+def _reason(raw: Any) -> str:
+    reason = (raw or "").strip() if isinstance(raw, str) else raw
+    if not isinstance(reason, str) or len(reason) > REASON_MAX:
+        raise InvalidInput(_("Say in at most 200 characters why this caller needs a second record."),
+                           field="duplicate_reason")
+    return reason
+
+
+def _save_one_per_phone(customer: Customer, update_fields=None) -> None:
+    """Save, keeping one customer per phone per brand unless the record carries its reason.
+
+    The check before is for the message; the partial unique constraint decides a race (two agents
+    creating the same new caller at once): the second save is refused the same way.
+    """
+    if customer.duplicate_reason and _twin(customer) is None:
+        customer.duplicate_reason = ""  # nothing to explain: the record is the phone's only one
+    if not customer.duplicate_reason and _twin(customer) is not None:
+        raise _duplicate(customer)
+    try:
+        with transaction.atomic():
+            _validated_save(customer, update_fields=update_fields)
+    except IntegrityError as exc:
+        raise _duplicate(customer) from exc
+
+
+def require_editor(actor: Principal) -> None:
+    """Refuse (403) a role that may not change customer records; routes call it before reading the references of
+    a body, so the refusal does not depend on which of them the role can see."""
     if actor.role not in CUSTOMER_EDITORS:
         raise PermissionDenied(_("Your role may not change customer records."))
 
@@ -72,30 +123,38 @@ def _coordinate(value: Any) -> Any:
 
 
 def _normalised_phone(value: str, field: str) -> str:
-    from core.phones import normalize_phone
-
     try:
         return normalize_phone(value)
     except ValidationError as exc:
         raise InvalidInput(exc.messages[0], field=field) from exc
 
 
-def create_customer(*, actor: Principal, **fields: Any) -> Customer:
-    _require_editor(actor)
+def create_customer(*, actor: Principal, duplicate_reason: str = "", **fields: Any) -> Customer:
+    """A new customer. A phone the brand already has is refused (DuplicatePhone, naming that customer)
+    unless ``duplicate_reason`` says why this caller needs a second record; the reason is kept on it."""
+    require_editor(actor)
     customer = Customer(brand_id=actor.brand_id, **_tidy(fields, "name", "email"))
     customer.phone = _normalised_phone(customer.phone, "phone")
-    with transaction.atomic():
-        _validated_save(customer)
+    customer.duplicate_reason = _reason(duplicate_reason)
+    _save_one_per_phone(customer)
     return customer
 
 
 def update_customer(*, actor: Principal, customer: Customer, changes: dict[str, Any]) -> Customer:
-    _require_editor(actor)
+    """Edit a customer; a new phone another customer of the brand has is refused as on creation."""
+    require_editor(actor)
     changes = _tidy(dict(changes), "name", "email")
     if "phone" in changes:
         changes["phone"] = _normalised_phone(changes["phone"], "phone")
-    with transaction.atomic():
-        _validated_save(_apply(customer, changes))
+    if "duplicate_reason" in changes:
+        changes["duplicate_reason"] = _reason(changes["duplicate_reason"])
+    before = {name: getattr(customer, name) for name in changes}
+    try:
+        _save_one_per_phone(_apply(customer, changes))
+    except DomainError:
+        for name, value in before.items():  # the caller's object as it was: nothing was saved
+            setattr(customer, name, value)
+        raise
     return customer
 
 
@@ -137,7 +196,7 @@ def place_site(site: Site, *, moved: bool, point_given: bool, source: str = "man
 
 def create_site(*, actor: Principal, customer: Customer, **fields: Any) -> Site:
     """A new site, placed from its address unless a point is given (core.geo)."""
-    _require_editor(actor)
+    require_editor(actor)
     fields = _tidy(fields, "name", "address", "contact_name")
     for name in ("latitude", "longitude"):
         if name in fields:
@@ -155,7 +214,7 @@ def create_site(*, actor: Principal, customer: Customer, **fields: Any) -> Site:
 
 def update_site(*, actor: Principal, site: Site, changes: dict[str, Any]) -> Site:
     """Edit a site. A new address (or region) is placed again, and a pin made for the old address goes."""
-    _require_editor(actor)
+    require_editor(actor)
     changes = _tidy(dict(changes), "name", "address", "contact_name")
     for name in ("latitude", "longitude"):
         if name in changes:
@@ -178,7 +237,7 @@ def pin_site(*, actor: Principal, site: Site, latitude: Any, longitude: Any) -> 
     Staff who edit customers may pin any site they see; a customer only their own.
     """
     if not (actor.is_customer and site.customer_id == actor.customer_id):
-        _require_editor(actor)
+        require_editor(actor)
     try:
         lat, lon = geo.point(latitude), geo.point(longitude)
     except (ArithmeticError, TypeError, ValueError):
@@ -223,7 +282,7 @@ def locate_unplaced_sites(*, limit: int | None = None, batch: int = 500) -> tupl
 
 
 def register_product(*, actor: Principal, customer: Customer, **fields: Any) -> InstalledProduct:
-    _require_editor(actor)
+    require_editor(actor)
     product = InstalledProduct(brand_id=customer.brand_id, customer=customer, **_tidy(fields, "serial"))
     if product.product_model.category.brand_id != customer.brand_id:
         raise InvalidInput(_("Unknown product model."), field="product_model")
@@ -236,7 +295,7 @@ def register_product(*, actor: Principal, customer: Customer, **fields: Any) -> 
 
 
 def update_product(*, actor: Principal, product: InstalledProduct, changes: dict[str, Any]) -> InstalledProduct:
-    _require_editor(actor)
+    require_editor(actor)
     try:
         with transaction.atomic():
             _validated_save(_apply(product, changes))

@@ -19,22 +19,31 @@ from django.utils import timezone
 
 from accounts.choices import OrgKind, Role
 from accounts.models import Membership, Organisation, User
-from catalog.models import ProductCategory, ProductModel, ServiceStandard
-from complaints.demo import seed_complaints
+from catalog.models import ProductCategory, ProductModel, ServiceStandard, Symptom
+from customers.models import WarrantyCardPolicy
 from demo import data
+from demo.callbacks import seed_callbacks
 from demo.common import mobile, near, person_name
-from dispatch.demo import seed_intake
-from dispatch.demo_day import seed_dispatch_day
-from field.demo import seed_field
-from integrations.demo import seed_integrations
-from knowledge.demo import seed_articles
+from demo.complaints import seed_complaints
+from demo.dispatch_day import seed_dispatch_day
+from demo.estimates import price_past_orders
+from demo.field import seed_field
+from demo.intake import seed_intake
+from demo.integrations import seed_integrations
+from demo.knowledge import seed_articles
+from demo.messages import seed_messages
+from demo.orders import build_orders
+from demo.parts import seed_parts
+from demo.population import build_population, serial_pattern
+from demo.pricing import seed_pricing
+from demo.revenue import seed_revenue
+from demo.sla import seed_sla
+from demo.urges import seed_urges
 from network.models import WEEKDAYS, Certification, Region, Skill, Technician
-from parts.demo import seed_parts
-from revenue.demo import seed_revenue
+from pricing.models import PriceList
 from workorders.choices import Priority
-from workorders.models import SlaPolicy
+from workorders.models import ServiceCalendar, SlaPolicy
 from workorders.sla import DEFAULT_SLA_MINUTES, forget_policies
-from workorders.sla_demo import seed_sla
 
 WORKING_HOURS = [
     {d: ["08:30", "17:30"] for d in WEEKDAYS[:6]},
@@ -42,6 +51,7 @@ WORKING_HOURS = [
     {**{d: ["08:00", "16:00"] for d in WEEKDAYS[:5]}, "sat": ["09:00", "13:00"]},
     {d: ["10:00", "19:00"] for d in ("wed", "thu", "fri", "sat", "sun")},
 ]
+FEATURED_HOURS = {d: ["08:30", "19:30"] for d in WEEKDAYS}  # demo.field's windows run to 19:30
 # Premium customers get faster deadlines than the brand-wide defaults.
 PREMIUM_SLA = {Priority.URGENT: (20, 180), Priority.HIGH: (45, 360), Priority.NORMAL: (90, 720),
                Priority.LOW: (180, 1440)}
@@ -93,28 +103,27 @@ class Builder:
         self.password = make_password(data.PASSWORD)
 
     def build(self) -> dict[str, int]:
-        from demo.orders import build_orders
-        from demo.population import build_population
-
         world = self._phase("network, catalogue and staff", self.build_network)
         people = self._phase("customers, sites and installed products", lambda: build_population(self, world))
         self._phase("work orders and timelines", lambda: build_orders(self, world, people))
         self._phase("price lists, warranty rules and symptoms", lambda: self._pricing(world))
+        self._phase("estimates of past orders", lambda: self.counts.update(
+            priced_past_orders=price_past_orders(world.brand)))
         self._phase("self-help articles", lambda: self.counts.update(articles=seed_articles(world.brand)))
         self._phase("IoT alerts and WeChat", lambda: self.counts.update(seed_integrations(world.brand, now=self.now)))
         self._phase("slots and intake policy", lambda: self.counts.update(seed_intake(world.brand, today=self.today)))
         self._phase("complaints", lambda: self.counts.update(seed_complaints(world.brand, now=self.now)))
+        self._phase("callbacks", lambda: self.counts.update(seed_callbacks(world.brand, now=self.now)))
         self._phase("sales on site", lambda: self.counts.update(seed_revenue(world.brand, now=self.now)))
         self._phase("parts and stock", lambda: self.counts.update(seed_parts(world.brand, now=self.now)))
         self._phase("technician's day", lambda: self.counts.update(seed_field(world.brand, now=self.now)))
         self._phase("dispatch day", lambda: self.counts.update(seed_dispatch_day(world.brand, now=self.now)))
         self._phase("SLA clocks and notifications", lambda: self.counts.update(seed_sla(world.brand, now=self.now)))
+        self._phase("urges of late orders", lambda: self.counts.update(seed_urges(world.brand, now=self.now)))
+        self._phase("customer messages", lambda: self.counts.update(seed_messages(world.brand, now=self.now)))
         return self.counts
 
     def _pricing(self, world: World) -> None:
-        from pricing.demo import seed_pricing
-        from pricing.models import PriceList, Symptom
-
         seed_pricing(world.brand, today=self.today)
         self.counts.update(price_lists=PriceList.objects.filter(brand=world.brand).count(),
                            symptoms=Symptom.objects.filter(category__brand=world.brand).count())
@@ -180,9 +189,12 @@ class Builder:
         ])
         w.models = {m.code: m for m in ProductModel.objects.bulk_create([
             ProductModel(category=w.categories[cat], code=code, name=name, warranty_months=months,
-                         list_price=data.PRODUCT_PRICES[code])
+                         list_price=data.PRODUCT_PRICES[code], serial_pattern=serial_pattern(code))
             for cat, code, name, months, _price, _skill in data.PRODUCT_MODELS
         ])}
+        # Customers' own registrations (electronic warranty cards) wait for the hotline's review in the demo, so
+        # the review list is there to see (console/warranty-cards/).
+        WarrantyCardPolicy.objects.create(brand=w.brand, review_required=True)
         standards = []
         for cat, code, _name, _months, price, skill in data.PRODUCT_MODELS:
             # Bigger (dearer) units take longer: scale the category's minutes by price rank.
@@ -201,6 +213,11 @@ class Builder:
             + [SlaPolicy(brand=w.brand, segment="premium", priority=p, response_minutes=r, onsite_minutes=o)
                for p, (r, o) in PREMIUM_SLA.items()]
         )
+        # The clocks count in service hours: long days in the week, shorter at weekends and on public holidays.
+        ServiceCalendar.objects.create(
+            brand=w.brand, name="服务时间", workday_opens=dt.time(8), workday_closes=dt.time(20),
+            restday_opens=dt.time(9), restday_closes=dt.time(18), holiday_opens=dt.time(10),
+            holiday_closes=dt.time(16))
         forget_policies(w.brand.pk)  # bulk_create skips SlaPolicy.save
 
     def _user(self, username: str, first: str, last: str, **extra: Any) -> User:
@@ -255,12 +272,18 @@ class Builder:
             for u, (_n, _name, code) in zip(users, plan, strict=True)
         ])
         techs = []
-        for user, (_username, name, code) in zip(users, plan, strict=True):
+        for user, (username, name, code) in zip(users, plan, strict=True):
             outlet = w.outlets[code]
             lat, lon = near(rng, outlet.latitude, outlet.longitude, 0.08)
+            hours = rng.choice(WORKING_HOURS)
+            if username == "tech":
+                # The featured technician's day is seeded for today (demo.field), whatever weekday the demo is
+                # loaded on: their roster has them working it, so the board never shows them off while booked.
+                hours = FEATURED_HOURS
+            capacity = rng.randint(4, 8)
             techs.append(Technician(
                 user=user, outlet=outlet, name=name, phone=user.phone, home_latitude=lat, home_longitude=lon,
-                working_hours=rng.choice(WORKING_HOURS), daily_capacity=rng.randint(4, 8),
+                working_hours=hours, daily_capacity=max(capacity, 8) if username == "tech" else capacity,
             ))
         w.technicians = Technician.objects.bulk_create(techs)
         w.users["tech"] = users[0]

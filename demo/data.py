@@ -188,6 +188,6 @@ STAFF_LOGINS = [
 STAFF_NAMES = {
     "admin": ("周", "建华"), "dispatcher": ("林", "晓峰"), "hotline": ("王", "静"), "parts": ("赵", "磊"),
     "finance": ("孙", "丽"), "analyst": ("吴", "思远"), "outlet_manager": ("陈", "国强"),
-    "outlet_dispatcher": ("黄", "敏"), "tech": ("李", "师傅"), "customer": ("张", "晓雯"),
+    "outlet_dispatcher": ("黄", "敏"), "tech": ("李", "建军"), "customer": ("张", "晓雯"),
 }
 CUSTOMER_PHONE = "+8613800138000"

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from accounts.choices import Role
 from accounts.models import Membership, Organisation
-from catalog.models import ServiceStandard
+from catalog.models import ProductCategory, ProductModel, ServiceStandard
 from customers.choices import ProductStatus
-from customers.models import InstalledProduct
+from customers.installation import install_unit
+from customers.models import InstalledProduct, Site
 from demo import data
 from demo.common import allocate_numbers, historical_timestamps, weighted
-from demo.population import warranty_end
 from demo.timeline import Job, Network, Tech, plan_order
-from network.models import Technician
+from dispatch.gather import weekday_shift
+from network.models import Region, Technician
 from workorders.choices import Channel, Priority, Status, WorkOrderType
 from workorders.models import WorkOrder, WorkOrderEvent
-from workorders.sla import sla_minutes
+from workorders.sla import Terms, due_times, sla_terms
 
 if TYPE_CHECKING:
     from demo.builder import Builder, World
@@ -55,20 +56,30 @@ class Context:
     hotline: tuple[int, str]
     dispatcher: tuple[int, str]
     tz: dt.tzinfo
-    sla: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    sla: dict[tuple, Terms] = field(default_factory=dict)
+    at_doors: dict[tuple[int, dt.date], int] = field(default_factory=dict)  # (technician, day) → jobs at the door
+    # The day the data set is built on, in the brand's zone: the day whose technicians are at doors. Not the
+    # date of the last event (a minute earlier): built at midnight, that is yesterday, whose roster differs.
+    today: dt.date | None = None
 
-    def sla_for(self, region_id: int | None, segment: str, priority: str) -> tuple[int, int]:
+    def sla_for(self, region_id: int | None, segment: str, priority: str) -> Terms:
         key = (region_id, segment, priority)
         if key not in self.sla:
-            self.sla[key] = sla_minutes(brand_id=self.brand_id, region_id=region_id, segment=segment,
-                                        priority=priority)
+            self.sla[key] = sla_terms(brand_id=self.brand_id, region_id=region_id, segment=segment,
+                                      priority=priority)
         return self.sla[key]
 
 
-def load_context(brand: Organisation, tz: dt.tzinfo) -> Context:
-    from catalog.models import ProductModel
-    from network.models import Region
+def _shifts(working_hours) -> tuple[tuple[int, int, int], ...]:
+    found = []
+    for weekday in range(7):
+        shift = weekday_shift(working_hours, weekday)
+        if shift is not None:
+            found.append((weekday, shift[0] // 60, shift[1] // 60))
+    return tuple(found)
 
+
+def load_context(brand: Organisation, tz: dt.tzinfo) -> Context:
     members = Membership.objects.filter(is_active=True).values_list("user_id", "role", "organisation_id")
     brand_members = [(u, r) for u, r, org in members.filter(organisation=brand)]
     desk: dict[int, list[tuple[int, str]]] = {}
@@ -77,7 +88,9 @@ def load_context(brand: Organisation, tz: dt.tzinfo) -> Context:
         desk.setdefault(org, []).append((user_id, role))
     techs: dict[int, list[Tech]] = {}
     for t in Technician.objects.filter(outlet__brand=brand, is_active=True).prefetch_related("skills").order_by("pk"):
-        techs.setdefault(t.outlet_id, []).append(Tech(t.pk, t.user_id, t.name, frozenset(s.pk for s in t.skills.all())))
+        techs.setdefault(t.outlet_id, []).append(Tech(t.pk, t.user_id, t.name, frozenset(s.pk for s in t.skills.all()),
+                                                      shifts=_shifts(t.working_hours),
+                                                      daily_capacity=t.daily_capacity))
     serving: dict[int, set[int]] = {}
     for region_id, outlet_id in Region.outlets.through.objects.filter(region__brand=brand).values_list(
             "region_id", "organisation_id"):
@@ -106,8 +119,6 @@ def load_context(brand: Organisation, tz: dt.tzinfo) -> Context:
 
 
 def brand_categories(brand: Organisation) -> list[tuple[str, int]]:
-    from catalog.models import ProductCategory
-
     return list(ProductCategory.objects.filter(brand=brand).order_by("code").values_list("code", "pk"))
 
 
@@ -142,11 +153,18 @@ def make_order(
     symptom = rng.choice(symptoms[category] if isinstance(symptoms, dict) else symptoms)
     job = Job(region_id=region_id, category_id=category_id, skill_id=skill_id, service_minutes=minutes,
               creator=creator, channel=channel, customer_user_id=user_id, prefer_outlet=prefer_outlet,
-              prefer_tech=prefer_tech)
+              prefer_tech=prefer_tech,
+              # On the way or on site: the technician works today (whoever is off today is not at a door).
+              works_on=(ctx.today or latest.astimezone(ctx.tz).date()) if status in AT_THE_DOOR else None)
     planned = plan_order(rng, ctx.net, job, status=status, created_at=created_at, latest=latest, rework=rework)
+    if status in AT_THE_DOOR and not _room_at_the_door(ctx, planned.fields["technician_id"], job.works_on):
+        # Nobody of the outlet is on shift today with room left: the technician has accepted it for a later day.
+        job = replace(job, works_on=None)
+        planned = plan_order(rng, ctx.net, job, status=Status.ACCEPTED, created_at=created_at, latest=latest,
+                             rework=rework)
     row = planned.fields
     created = row["created_at"]
-    respond, onsite = ctx.sla_for(region_id, segment, priority)
+    terms = ctx.sla_for(region_id, segment, priority)
     slot_start = slot_end = None
     if type_ in ON_SITE_TYPES and rng.random() < 0.5:
         local = created.astimezone(ctx.tz) + dt.timedelta(days=rng.randint(1, 3))
@@ -155,10 +173,85 @@ def make_order(
     row.update(
         brand_id=ctx.brand_id, type=type_, channel=channel, priority=priority, customer_id=customer_id,
         site_id=site_id, product_id=product[0] if product else None, region_id=region_id, symptom=symptom,
-        slot_start=slot_start, slot_end=slot_end, response_due=created + dt.timedelta(minutes=respond),
-        onsite_due=created + dt.timedelta(minutes=onsite), created_by_id=creator[0],
+        slot_start=slot_start, slot_end=slot_end, created_by_id=creator[0],
     )
+    row["response_due"], row["onsite_due"] = due_times(terms, opened_at=created, slot_end=slot_end)
     return row, planned.events
+
+
+ON_A_DAY = (Status.ASSIGNED, Status.DISPATCHED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE)
+AT_THE_DOOR = (Status.EN_ROUTE, Status.ON_SITE)
+OUTLET_SHARE = 0.3  # of an outlet's daily capacity the generated open orders may fill: the rest is for new work
+TECH_ROOM = 2  # jobs a day each technician keeps free for new work
+FIT_DAYS = 21
+WINDOW_HOURS = (9, 11, 13, 15)
+
+
+def _room_at_the_door(ctx: Context, tech_id: int | None, day: dt.date) -> bool:
+    tech = next((t for crew in ctx.net.techs.values() for t in crew if t.id == tech_id), None)
+    if tech is None or tech.shift_on(day) is None:
+        return False
+    taken = ctx.at_doors.get((tech.id, day), 0)
+    if taken >= max(1, tech.daily_capacity - TECH_ROOM):
+        return False
+    ctx.at_doors[(tech.id, day)] = taken + 1
+    return True
+
+
+def _fit_to_rosters(rows: list[dict[str, Any]], terms: list[Terms], ctx: Context, now: dt.datetime,
+                    quiet_outlet: int | None = None) -> None:
+    """Open orders on days their technicians work, within the technicians' and the outlets' daily capacity.
+
+    An open order with an outlet is on the dispatch board of its booked day (today when it has no slot or its
+    slot has passed). The planner books days without looking at rosters or loads: here each such order moves to
+    the first day from its own on which its technician is on shift and both the technician and the outlet
+    have room, at a window inside the shift. Orders already on the way or on site stay today. ``quiet_outlet``
+    (the featured one) gets none today and tomorrow: demo.dispatch_day books those days through the product.
+    """
+    tz = ctx.tz
+    today = now.astimezone(tz).date()
+    techs = {t.id: t for crew in ctx.net.techs.values() for t in crew}
+    caps = dict(Organisation.objects.filter(pk__in=list(ctx.net.techs)).values_list("pk", "daily_capacity"))
+    outlet_load: dict[tuple[int, dt.date], int] = {}
+    tech_load: dict[tuple[int, dt.date], int] = {}
+    open_rows = [(k, r) for k, r in enumerate(rows) if r["status"] in ON_A_DAY and r["outlet_id"] is not None
+                 and r["type"] in ON_SITE_TYPES]
+    open_rows.sort(key=lambda kr: (kr[1]["status"] not in AT_THE_DOOR, kr[1]["created_at"]))
+    for k, row in open_rows:
+        tech = techs.get(row["technician_id"])
+        outlet = row["outlet_id"]
+        booked = row["slot_start"].astimezone(tz).date() if row["slot_start"] else None
+        first = today if booked is None or booked < today else booked
+        day = first
+        if row["status"] not in AT_THE_DOOR:
+            for offset in range(FIT_DAYS):
+                day = first + dt.timedelta(days=offset)
+                if outlet_load.get((outlet, day), 0) >= int(caps.get(outlet, 40) * OUTLET_SHARE):
+                    continue
+                if outlet == quiet_outlet and (day - today).days < 2:
+                    continue
+                if tech is not None and (tech.shift_on(day) is None or
+                                         tech_load.get((tech.id, day), 0) >= max(1, tech.daily_capacity - TECH_ROOM)):
+                    continue
+                break
+        outlet_load[(outlet, day)] = outlet_load.get((outlet, day), 0) + 1
+        if tech is not None:
+            tech_load[(tech.id, day)] = tech_load.get((tech.id, day), 0) + 1
+        if row["status"] in AT_THE_DOOR:
+            if booked is not None and booked > today:  # at a door today on a visit booked for a later day: none
+                row["slot_start"] = row["slot_end"] = None
+                row["response_due"], row["onsite_due"] = due_times(terms[k], opened_at=row["created_at"],
+                                                                   slot_end=None)
+            continue
+        if day == booked and day >= today:
+            continue
+        shift = tech.shift_on(day) if tech is not None else None
+        hours = [h for h in WINDOW_HOURS if shift is None or (shift[0] <= h * 60 and h * 60 + 120 <= shift[1])]
+        hour = hours[(k + len(hours)) % len(hours)] if hours else WINDOW_HOURS[0]
+        start = dt.datetime.combine(day, dt.time(hour), tzinfo=tz)
+        row["slot_start"], row["slot_end"] = start, start + dt.timedelta(hours=2)
+        row["response_due"], row["onsite_due"] = due_times(terms[k], opened_at=row["created_at"],
+                                                           slot_end=row["slot_end"])
 
 
 def order_created_at(rng: random.Random, now: dt.datetime, status: str) -> dt.datetime:
@@ -169,6 +262,7 @@ def order_created_at(rng: random.Random, now: dt.datetime, status: str) -> dt.da
 def build_orders(b: Builder, w: World, people: People) -> None:
     rng, now = b.rng, b.now
     ctx = load_context(w.brand, b.tz)
+    ctx.today = now.astimezone(b.tz).date()
     latest = now - dt.timedelta(minutes=1)
     featured_outlet = w.outlets[data.FEATURED_OUTLET].pk
     tech_user = w.users["tech"].pk
@@ -199,7 +293,7 @@ def build_orders(b: Builder, w: World, people: People) -> None:
             product = rng.choice(by_customer.get(customer.pk) or people.products)
             plan.append((product.customer, product, status, rework, {}))
 
-    rows, timelines = [], []
+    rows, timelines, terms = [], [], []
     for customer, product, status, rework, prefer in plan:
         site = product.site if product is not None else rng.choice(people.sites[customer.pk])
         row, events = make_order(
@@ -209,6 +303,8 @@ def build_orders(b: Builder, w: World, people: People) -> None:
         )
         rows.append(row)
         timelines.append(events)
+        terms.append(ctx.sla_for(row["region_id"], customer.segment, row["priority"]))
+    _fit_to_rosters(rows, terms, ctx, now, quiet_outlet=featured_outlet)
     numbers = allocate_numbers(w.brand.pk, [r["created_at"] for r in rows], b.tz)
     order = sorted(range(len(rows)), key=lambda i: numbers[i])
     with historical_timestamps():
@@ -223,20 +319,30 @@ def build_orders(b: Builder, w: World, people: People) -> None:
 
 
 def _installs_follow_orders(people: People, rows: list[dict[str, Any]], tz: dt.tzinfo) -> None:
-    """An install order's product was bought just before the order and installed when it completed."""
+    """An install order's product was sold just before the order, and installed when the order completed.
+
+    The sale is the demo's to invent (bought two days before, sold, not installed); the installation is the
+    product's own (customers.installation.install_unit, as a technician's completion does it), so the
+    install date, status and warranty start come from the one place that sets them.
+    """
     products = {p.pk: p for p in people.products}
-    changed = {}
+    sold: dict[int, InstalledProduct] = {}
+    installs = []
     for row in sorted(rows, key=lambda r: r["created_at"]):
         product = products.get(row["product_id"])
-        if row["type"] != WorkOrderType.INSTALL or product is None or product.pk in changed:
+        if row["type"] != WorkOrderType.INSTALL or product is None or product.pk in sold:
             continue
         product.purchase_date = (row["created_at"] - dt.timedelta(days=2)).astimezone(tz).date()
+        product.install_date = None
+        product.status = ProductStatus.SOLD
+        product.warranty_end = product.compute_warranty_end()
+        sold[product.pk] = product
         done = row["completed_at"] or row["closed_at"]
-        product.install_date = done.astimezone(tz).date() if done else None
-        product.status = ProductStatus.ACTIVE if done else ProductStatus.SOLD
-        product.warranty_end = warranty_end(product.install_date or product.purchase_date,
-                                            product.product_model.warranty_months)
-        changed[product.pk] = product
-    if changed:
+        if done:
+            installs.append((product, done.astimezone(tz).date(), row["site_id"]))
+    if sold:
         InstalledProduct.objects.bulk_update(
-            list(changed.values()), ["purchase_date", "install_date", "status", "warranty_end"], batch_size=200)
+            list(sold.values()), ["purchase_date", "install_date", "status", "warranty_end"], batch_size=200)
+    sites = Site.objects.in_bulk({site_id for _p, _d, site_id in installs if site_id})
+    for product, day, site_id in installs:
+        install_unit(product=product, serial=product.serial, install_date=day, site=sites.get(site_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,12 @@ def serial_key(brand_id: int) -> str:
 
 def make_serial(model_code: str, made: dt.date, seq: int) -> str:
     return f"AQ{model_code.replace('-', '')}{made:%y%m}{seq:07d}"
+
+
+def serial_pattern(model_code: str) -> str:
+    """What make_serial makes, as the model's pattern: an installer's scan and a customer's typed serial are
+    checked against it (and name the model)."""
+    return "AQ" + re.escape(model_code.replace("-", "")) + r"\d{11,13}"
 
 
 def build_population(b: Builder, w: World) -> People:

@@ -39,6 +39,7 @@ from demo.common import (
 )
 from demo.orders import load_context, make_order
 from demo.population import make_serial, serial_key, warranty_end
+from network.models import Region
 from workorders.choices import Priority, Status
 from workorders.models import WorkOrder, WorkOrderEvent
 
@@ -199,13 +200,13 @@ def _product(rng: random.Random, brand_id: int, ids: tuple[int, int], order: dic
 
 def _customers(rng: random.Random, brand: Organisation, count: int, now: dt.datetime) -> list[tuple]:
     """count households with one home each; returns (customer id, segment, site id, region id) rows."""
-    from network.models import Region
-
     regions = {r.code: r for r in Region.objects.filter(brand=brand)}
     codes = [c for c, *_x in data.REGIONS if c in regions]
     weights = [w for (c, *_x), w in zip(data.REGIONS, data.REGION_WEIGHTS, strict=True) if c in regions]
     districts = {c: d for c, *_x, d in data.REGIONS}
-    taken: set[str] = set()
+    # One customer per phone per brand (customers.Customer's constraint): never a phone the brand already has,
+    # from the demo or an earlier scale run with the same seed.
+    taken: set[str] = set(Customer.objects.filter(brand=brand).values_list("phone", flat=True).iterator())
     customer_id, site_id = next_id(Customer), next_id(Site)
     customers, sites, pool = [], [], []
     for _ in range(count):

@@ -13,11 +13,12 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from accounts.choices import SYSTEM
 from workorders.choices import EventKind, HoldReason, Status
 from workorders.workflow import ACTIONS, ALLOWED
 
 S = Status
-Actor = tuple[int, str]  # (user id, role)
+Actor = tuple[int | None, str]  # (user id, role); no user for the system
 
 FORWARD = ["assign", "dispatch", "accept", "depart", "arrive", "complete", "close"]
 STEPS_TO = {S.NEW: 0, S.ASSIGNED: 1, S.DISPATCHED: 2, S.ACCEPTED: 3, S.EN_ROUTE: 4, S.ON_SITE: 5,
@@ -41,6 +42,12 @@ class Tech:
     user_id: int
     name: str
     skills: frozenset[int]
+    # (weekday, start minute, end minute) of each working day; the roster a job must fall in
+    shifts: tuple[tuple[int, int, int], ...] = ()
+    daily_capacity: int = 6
+
+    def shift_on(self, day: dt.date) -> tuple[int, int] | None:
+        return next(((start, end) for weekday, start, end in self.shifts if weekday == day.weekday()), None)
 
 
 @dataclass
@@ -68,6 +75,7 @@ class Job:
     customer_user_id: int | None = None
     prefer_outlet: int | None = None
     prefer_tech: Tech | None = None
+    works_on: dt.date | None = None  # the job is done that day: its technician must be on shift then
 
 
 @dataclass
@@ -214,6 +222,8 @@ class _Walk:
             if desk and (name == "return_to_brand" or rng.random() < 0.8):
                 return rng.choice(desk)
             return rng.choice(net.brand_desk)
+        if name == "close":  # orders close by themselves after their callback (feedback.desk), never by hand
+            return (None, SYSTEM)
         if name == "cancel" and self.job.customer_user_id and source in (S.NEW, S.ASSIGNED, S.DISPATCHED) \
                 and rng.random() < 0.5:
             return (self.job.customer_user_id, "customer")
@@ -231,8 +241,12 @@ class _Walk:
     def _pick_tech(self) -> Tech:
         techs = self.net.techs[self.state["outlet_id"]]
         preferred = self.job.prefer_tech
-        if preferred is not None and preferred in techs and preferred.id not in self.refused_techs:
+        day = self.job.works_on
+        if preferred is not None and preferred in techs and preferred.id not in self.refused_techs \
+                and (day is None or preferred.shift_on(day) is not None):
             return preferred
         fresh = [t for t in techs if t.id not in self.refused_techs] or techs
+        if day is not None:
+            fresh = [t for t in fresh if t.shift_on(day) is not None] or fresh
         skilled = [t for t in fresh if self.job.skill_id in t.skills]
         return self.rng.choice(skilled or fresh)

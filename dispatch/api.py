@@ -16,7 +16,7 @@ from pydantic import ConfigDict
 from core.api import AUTH, ApiDateTime, principal, ref
 from core.errors import NotFound
 from core.schema import Day, Id, Input
-from dispatch import choose, gather, planning, services
+from dispatch import choose, gather, planning, plans, services
 from dispatch import reasons as say
 from dispatch.candidates import Reason
 from network.models import Technician
@@ -82,6 +82,8 @@ class AssignIn(Input):
     technician_id: Id
     version: Id
     date: Day | None = None
+    # To give the order to a technician the ranking leaves out: why (recorded on the order's timeline).
+    override_reason: str | None = Field(None, min_length=1, max_length=300)
 
 
 class AssignOut(Schema):
@@ -142,6 +144,7 @@ class AssignmentIO(Input):
 
 
 class PreviewOut(Schema):
+    plan_id: int
     date: dt.date
     engine: str
     seconds: float
@@ -151,14 +154,14 @@ class PreviewOut(Schema):
     routes: list[RouteOut]
     unassigned: list[UnassignedOut]
     assignments: list[AssignmentIO]
+    back_to_queue: list[int]
     travel_note: str
 
 
 class ApplyIn(Input):
     model_config = ConfigDict(extra="forbid")
 
-    date: Day
-    assignments: list[AssignmentIO] = Field(..., max_length=MAX_ASSIGNMENTS)
+    plan_id: Id
 
 
 class ApplyOut(Schema):
@@ -216,7 +219,7 @@ def candidates_out(choice: choose.Choice) -> dict:
     }
 
 
-@router.get("/dispatch/orders/{order_id}/candidates", response=CandidatesOut,
+@router.get("/orders/{order_id}/candidates", response=CandidatesOut,
             summary="Who may take the order, best first, with reasons; who may not, and why")
 def candidates(request, order_id: Id, date: Day | None = None):
     order = _order(request, order_id)
@@ -224,18 +227,20 @@ def candidates(request, order_id: Id, date: Day | None = None):
     return candidates_out(choose.candidates_for(order, principal=seat, day=date))
 
 
-@router.post("/dispatch/orders/{order_id}/assign", response=AssignOut,
-             summary="Assign the order to a technician (assign to the outlet, dispatch; recall first if needed)")
+@router.post("/orders/{order_id}/assign", response=AssignOut,
+             summary="Assign the order to a technician (assign to the outlet, dispatch; recall first if needed); "
+                     "one the ranking leaves out only with an override_reason, recorded on the order's timeline")
 def assign(request, order_id: Id, body: AssignIn):
     order = _order(request, order_id)
     seat = _dispatcher(request)
     technician = ref(Technician.objects.select_related("outlet"), request, body.technician_id, "technician_id")
-    order = services.assign(order=order, technician=technician, actor=seat, version=body.version, day=body.date)
+    order = services.assign(order=order, technician=technician, actor=seat, version=body.version, day=body.date,
+                            override_reason=body.override_reason or "")
     return {"id": order.pk, "status": order.status, "outlet_id": order.outlet_id,
             "technician_id": order.technician_id, "version": order.version}
 
 
-def preview_out(p: planning.Preview) -> dict:
+def preview_out(p: planning.Preview, plan_id: int) -> dict:
     clk = p.clock
 
     def metrics(m: planning.Metrics) -> dict:
@@ -243,7 +248,7 @@ def preview_out(p: planning.Preview) -> dict:
                 "late": m.late, "unassigned": m.unassigned, "overrun": m.overrun, "kept": m.kept}
 
     return {
-        "date": clk.day, "engine": p.engine, "seconds": p.seconds, "before": metrics(p.before),
+        "plan_id": plan_id, "date": clk.day, "engine": p.engine, "seconds": p.seconds, "before": metrics(p.before),
         "after": metrics(p.after), "moved": p.moved,
         "routes": [{"technician_id": tech_id, "lunch_from": _utc(clk, p.lunches[tech_id][0]) if tech_id in p.lunches
                     else None, "stops": [{"order_id": s.order_id, "arrives_at": _utc(clk, s.arrival),
@@ -254,24 +259,24 @@ def preview_out(p: planning.Preview) -> dict:
                        for pk, why in p.unassigned],
         "assignments": [{"order_id": m.order_id, "version": m.version, "technician_id": m.technician_id,
                          "sequence": m.sequence} for m in p.moves],
+        "back_to_queue": [m.order_id for m in p.recalls],
         "travel_note": p.travel_note,
     }
 
 
-@router.post("/dispatch/plans/preview", response=PreviewOut,
-             summary="Optimise the day of an outlet or a region; nothing changes until it is applied")
+@router.post("/plans/preview", response=PreviewOut,
+             summary="Optimise the day of an outlet or a region; nothing changes until the plan is applied by its id")
 def plan_preview(request, body: PlanIn):
     seat = _dispatcher(request)
     scope = planning.scope_for(seat, request.user, outlet_id=body.outlet_id, region_id=body.region_id)
-    return preview_out(planning.preview(scope, gather.clock(body.date), time_limit=body.time_limit))
+    preview = planning.preview(scope, gather.clock(body.date), time_limit=body.time_limit)
+    return preview_out(preview, plans.record(preview, seat).pk)
 
 
-@router.post("/dispatch/plans/apply", response=ApplyOut,
-             summary="Apply a previewed plan: every assignment or none (409 when an order changed meanwhile)")
+@router.post("/plans/apply", response=ApplyOut,
+             summary="Apply a previewed plan by its id, exactly as previewed: every move or none (409 plan_outdated "
+                     "when the day changed since the preview, 409 plan_applied when applied already)")
 def plan_apply(request, body: ApplyIn):
     seat = _dispatcher(request)
-    moves = [services.Move(order_id=a.order_id, version=a.version, technician_id=a.technician_id,
-                           sequence=a.sequence) for a in body.assignments]
-    applied = services.apply_plan(moves=moves, actor=seat, day=body.date)
+    applied = plans.apply(plan_id=body.plan_id, actor=seat)
     return {"changed": applied.changed, "placed": applied.placed}
-

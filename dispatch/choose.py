@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from accounts.principal import Principal
+from core.dates import brand_tz
 from dispatch import gather, masters, travel
-from dispatch.candidates import Ranking, Reason, rank
+from dispatch.candidates import JobFacts, Ranking, Reason, rank
 from dispatch.day import TechDay
 from workorders.choices import Status
 from workorders.models import WorkOrder
@@ -77,3 +79,71 @@ def candidates_for(order: WorkOrder, *, principal: Principal, day: dt.date | Non
                           travel_note=ranking.travel_note)
     return Choice(ranking=ranking, order=facts, clock=clk, outlet_names={o["pk"]: o["name"] for o in outlets},
                   tech_names={t["pk"]: t["name"] for t in techs})
+
+
+Window = tuple[dt.datetime, dt.datetime]
+
+
+def staffable(*, product, site, service_type: str, windows: list[Window], outlet_id: int | None = None,
+              now: dt.datetime | None = None, provider=None) -> dict[Window, set[int]]:
+    """For each window, the serving outlets one of whose technicians can take a job of this product and service
+    type at this site in it, as the dispatcher's ranking says: skill and certificate, shift, travel from and
+    back home around the day's other jobs, lunch, and the technician's and the outlet's capacity.
+
+    A slot is offered (dispatch.selectors) and booked only where this finds someone: what the customer is
+    promised, the board can staff. ``product`` and ``site`` were fetched through visible_to by the caller.
+    """
+    found: dict[Window, set[int]] = {w: set() for w in windows}
+    if site is None or site.region_id is None or not windows:
+        return found
+    model = product.product_model
+    brand_id = product.brand_id
+    minutes, skill_id, skill_name = gather.standard_of(brand_id, model.pk, service_type)
+    crew = masters.crew(brand_id)
+    outlets = crew.outlets_serving(site.region_id, model.category_id,
+                                   only=[outlet_id] if outlet_id is not None else None)
+    if not outlets:
+        return found
+    outlet_ids = [o["pk"] for o in outlets]
+    by_outlet = {o["pk"]: o for o in outlets}
+    region = masters.region_codes(brand_id).get(site.region_id, "")
+    where = gather.point(site.latitude, site.longitude)
+    rule = gather.rule_of(brand_id)
+    price = None if model.list_price is None else Decimal(str(model.list_price))
+    provider = provider or travel.provider()
+    by_day: dict[dt.date, list[Window]] = {}
+    for w in windows:
+        by_day.setdefault(w[0].astimezone(brand_tz()).date(), []).append(w)
+    for day, day_windows in sorted(by_day.items()):
+        clk = gather.clock(day, now)
+        techs = crew.technicians_of(outlet_ids, skill_id, clk.day)
+        able = {t["pk"] for t in techs if t["has_skill"] and t.get("certificate") is not False
+                and t["shift"] is not None}
+        if not able:
+            continue
+        jobs = gather.day_stops(brand_id, outlet_ids, clk, technicians=able)
+        days_of = gather.tech_days([t for t in techs if t["pk"] in able], jobs, by_outlet, clk)
+        idle = TechDay(shift=(0, 0), home=None)
+        days_of.update({t["pk"]: idle for t in techs if t["pk"] not in days_of})
+        outlet_facts = gather.outlet_facts(outlets, gather.outlet_load(outlet_ids, clk))
+        tech_facts = gather.tech_facts(techs, days_of, {}, clk, skill_id)
+        waiting = _booked_unplaced(outlet_ids, clk)
+        for w in day_windows:
+            job = JobFacts(order_id=0, day=clk.day, point=where, region=region, skill_id=skill_id,
+                           skill_name=skill_name, minutes=minutes, list_price=price,
+                           window=(clk.seconds(w[0]), clk.seconds(w[1])))
+            ranking = rank(job, outlet_facts, tech_facts, rule, provider)
+            able_at: dict[int, int] = {}
+            for c in ranking.candidates:
+                able_at[c.outlet_id] = able_at.get(c.outlet_id, 0) + 1
+            # Bookings of the window not yet on anyone's day will take one of those technicians each.
+            found[w] = {o for o, n in able_at.items()
+                        if n > sum(1 for b in waiting if b[0] == o and b[1] < w[1] and b[2] > w[0])}
+    return found
+
+
+def _booked_unplaced(outlet_ids: list[int], clk: gather.Clock) -> list[tuple[int, dt.datetime, dt.datetime]]:
+    """The outlets' booked orders of the day not yet on a technician's day: (outlet, slot start, slot end)."""
+    return list(WorkOrder.objects.filter(outlet_id__in=outlet_ids, status=Status.ASSIGNED, slot_start__isnull=False,
+                                         slot_start__lt=clk.end, slot_end__gt=clk.start_utc)
+                .order_by().values_list("outlet_id", "slot_start", "slot_end"))

@@ -11,8 +11,11 @@ otherwise start after the lunch window opens or end after it closes; after the l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+from dispatch.slots import WEEKDAYS
 
 Point = tuple[float, float]
 Hop = tuple[int, int]  # (seconds, metres)
@@ -270,3 +273,24 @@ def best_insertion(day: TechDay, job: Stop, hops: Sequence[Hop], to_job: Sequenc
 def _closer(a: Schedule, b: Schedule, key: int) -> bool:
     # Prefer reporting the failure on the new job itself (its window) over knock-on failures.
     return a.problem_at == key and b.problem_at != key
+
+
+def weekday_shift(working_hours, weekday: int) -> tuple[int, int] | None:
+    """shift_of for a weekday (0 is Monday)."""
+    if not isinstance(working_hours, Mapping):
+        return None
+    try:
+        start, end = (dt.time.fromisoformat(s) for s in working_hours.get(WEEKDAYS[weekday]))
+    except (TypeError, ValueError):
+        return None
+    if start >= end:
+        return None
+    return start.hour * 3600 + start.minute * 60, end.hour * 3600 + end.minute * 60
+
+
+def certificate_on(spans: list[tuple[dt.date, dt.date]] | None, day: dt.date) -> dt.date | bool | None:
+    """The Technician.qualified_for rule on plain data: no certificate on file is fine, else one must be current."""
+    if spans is None:
+        return None
+    current = [end for start, end in spans if start <= day <= end]
+    return max(current) if current else False

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,11 +24,12 @@ from django.utils import timezone
 
 from accounts.choices import OrgKind, OutletType
 from accounts.models import Organisation
+from core.dates import brand_tz
+from customers.models import InstalledProduct, Site
 from dispatch import conf, masters
 from dispatch.candidates import JobFacts, OutletFacts, Rule, TechFacts
-from dispatch.day import Lunch, Point, Stop, TechDay
-from dispatch.selectors import brand_tz
-from dispatch.slots import WEEKDAYS
+from dispatch.day import Lunch, Point, Stop, TechDay, certificate_on, weekday_shift
+from dispatch.models import Visit
 from network.models import Certification, Technician
 from workorders.choices import Status
 from workorders.models import WorkOrder
@@ -116,19 +117,6 @@ def shift_of(working_hours, day: dt.date) -> tuple[int, int] | None:
     return weekday_shift(working_hours, day.weekday())
 
 
-def weekday_shift(working_hours, weekday: int) -> tuple[int, int] | None:
-    """shift_of for a weekday (0 is Monday)."""
-    if not isinstance(working_hours, Mapping):
-        return None
-    try:
-        start, end = (dt.time.fromisoformat(s) for s in working_hours.get(WEEKDAYS[weekday]))
-    except (TypeError, ValueError):
-        return None
-    if start >= end:
-        return None
-    return start.hour * 3600 + start.minute * 60, end.hour * 3600 + end.minute * 60
-
-
 def shift_in(tech: dict, day: dt.date) -> tuple[int, int] | None:
     """A technician row's shift on the day: the ``shift`` dispatch.masters.Crew worked out once, else read."""
     return tech["shift"] if "shift" in tech else shift_of(tech["working_hours"], day)
@@ -179,12 +167,10 @@ def order_facts(order: WorkOrder, clk: Clock | None = None) -> OrderFacts:
 
 
 def due_of(onsite_due: dt.datetime | None, slot_end: dt.datetime | None, clk: Clock) -> int | None:
-    """The on-site deadline as seconds of the day. A visit the customer booked for later than the deadline
-    is measured against the end of the booked window instead: waiting for the customer's day is no lateness."""
+    """The on-site deadline as seconds of the day: the order's own ``onsite_due``, which for a booked order is
+    already the end of its window (workorders.sla.due_times, the one rule). ``slot_end`` is kept for callers."""
     if onsite_due is None:
         return None
-    if slot_end is not None and slot_end > onsite_due:
-        onsite_due = slot_end
     return clk.seconds(onsite_due)
 
 
@@ -290,18 +276,11 @@ def certificates(tech_ids: Sequence[int], skill_id: int | None) -> dict[int, lis
     return spans
 
 
-def certificate_on(spans: list[tuple[dt.date, dt.date]] | None, day: dt.date) -> dt.date | bool | None:
-    """The Technician.qualified_for rule on plain data: no certificate on file is fine, else one must be current."""
-    if spans is None:
-        return None
-    current = [end for start, end in spans if start <= day <= end]
-    return max(current) if current else False
-
-
 JOB_COLUMNS = ("pk", "number", "status", "priority", "type", "outlet_id", "technician_id", "slot_start", "slot_end",
                "onsite_due", "arrived_at", "version", "region_id", "site_lat", "site_lon",
                "product__product_model_id", "product__product_model__category_id",
-               "visit__technician_id", "visit__day", "visit__sequence", "visit__planned_start")
+               "visit__technician_id", "visit__day", "visit__sequence", "visit__planned_start",
+               "visit__planned_end", "visit__travel_seconds")
 
 
 def on_the_day(clk: Clock) -> Q:
@@ -402,9 +381,6 @@ def day_stops(brand_id: int, outlet_ids: Sequence[int], clk: Clock, *, technicia
               exclude: int | None = None) -> list[dict]:
     """day_jobs(statuses=ON_A_TECHNICIANS_DAY, columns=STOP_COLUMNS) in one hand-written query: the jobs on
     these technicians' days, as rows job_stop and tech_days read."""
-    from customers.models import InstalledProduct, Site
-    from dispatch.models import Visit
-
     if not outlet_ids:
         return []
     where, params = _day_where(outlet_ids, ON_A_TECHNICIANS_DAY, clk, exclude=exclude, technicians=technicians)

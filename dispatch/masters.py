@@ -3,44 +3,40 @@ region codes and crew (active outlets with their regions and categories; active 
 working hours, homes and capacity).
 
 They change a few times a week at most, and a ranking is asked for many times a minute, so each process keeps
-a copy per brand for ``TTL`` seconds (as workorders.sla does for SLA policies). A change saved in this process
-applies at once (``forget``, connected in dispatch.apps to saves, deletes and many-to-many changes); other
-processes apply it within the TTL. What is not master data is always read fresh: the jobs of the day, the
-outlets' load, the order itself; and the lifecycle checks outlet and technician again when it dispatches.
+a copy per brand for ``TTL`` seconds (core.ttl_cache, as workorders.sla does for SLA policies). A change saved
+in this process applies at once (``forget``, connected in dispatch/hooks.py to saves, deletes and many-to-many
+changes); other processes apply it within the TTL. What is not master data is always read fresh: the jobs of the
+day, the outlets' load, the order itself; and the lifecycle checks outlet and technician again when it dispatches.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
+from accounts.choices import OrgKind
+from accounts.models import Organisation
+from catalog import standards as catalog_standards
+from catalog.standards import Standard
+from core.ttl_cache import TtlCache
+from dispatch.candidates import Rule
+from dispatch.day import certificate_on, weekday_shift
+from dispatch.models import DispatchRule
+from network.models import Certification, Region, Technician
+
 TTL = 60.0
-_cache: dict[tuple[str, int], tuple[float, Any]] = {}
-_lock = threading.Lock()
+_copies: TtlCache[Any] = TtlCache(TTL)
 
 
 def _cached(kind: str, brand_id: int, load: Callable[[], Any]) -> Any:
-    now = time.monotonic()
-    hit = _cache.get((kind, brand_id))
-    if hit is not None and now - hit[0] < TTL:
-        return hit[1]
-    value = load()
-    with _lock:
-        _cache[(kind, brand_id)] = (now, value)
-    return value
+    return _copies.get((kind, brand_id), load)
 
 
 def forget(*_args, **_kwargs) -> None:
-    with _lock:
-        _cache.clear()
+    _copies.clear()
 
 
 def rule(brand_id: int):
-    from dispatch.candidates import Rule
-    from dispatch.models import DispatchRule
-
     def load():
         row = DispatchRule.objects.filter(brand_id=brand_id).values(
             "complex_minutes", "high_value_price", "in_house_mode", "partner_penalty_minutes").first()
@@ -52,22 +48,13 @@ def rule(brand_id: int):
     return _cached("rule", brand_id, load)
 
 
-def standards(brand_id: int) -> dict[tuple[int, str], tuple[int, int | None, str]]:
+def standards(brand_id: int) -> dict[tuple[int, str], Standard]:
     """(model id, service type) -> (standard minutes, required skill id, skill name) for the brand's models."""
-    from catalog.models import ServiceStandard
-
-    def load():
-        return {(m, t): (minutes, skill, name or "") for m, t, minutes, skill, name in ServiceStandard.objects.filter(
-            product_model__category__brand_id=brand_id).values_list(
-            "product_model_id", "service_type", "standard_minutes", "required_skill_id", "required_skill__name")}
-
-    return _cached("standards", brand_id, load)
+    return _cached("standards", brand_id, lambda: catalog_standards.standards(brand_id=brand_id))
 
 
 def region_codes(brand_id: int) -> dict[int, str]:
     """Region id -> code (what the travel provider's speeds are set by) for the brand's regions."""
-    from network.models import Region
-
     return _cached("regions", brand_id, lambda: dict(Region.objects.filter(brand_id=brand_id).values_list(
         "pk", "code")))
 
@@ -76,11 +63,6 @@ class Crew:
     """The brand's active outlets and technicians as plain rows: who serves where, holds what, works when."""
 
     def __init__(self, brand_id: int) -> None:
-        from accounts.choices import OrgKind
-        from accounts.models import Organisation
-        from dispatch.gather import weekday_shift
-        from network.models import Certification, Region, Technician
-
         self.outlets: dict[int, dict] = {}
         for row in Organisation.objects.filter(kind=OrgKind.OUTLET, brand_id=brand_id, is_active=True).order_by(
                 "pk").values("pk", "name", "outlet_type", "daily_capacity", "latitude", "longitude"):
@@ -121,8 +103,6 @@ class Crew:
     def technicians_of(self, outlet_ids, skill_id: int | None, day, only=None) -> list[dict]:
         """As dispatch.gather.technicians_of with ``certified_on=day``: ``has_skill`` and ``certificate``; and
         ``shift``, the day's (dispatch.gather.shift_in)."""
-        from dispatch.gather import certificate_on
-
         outlets, wanted = set(outlet_ids), None if only is None else set(only)
         found = []
         for t in self.techs.values():

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from core.models import ScopedQuerySet
+from core.scoping import ScopedQuerySet
 
 
 class InHouseMode(models.TextChoices):
@@ -18,10 +18,7 @@ class InHouseMode(models.TextChoices):
 
 
 class DispatchRuleQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        if not principal.is_brand_staff:
-            return self.none()
-        return self.filter(brand_id=principal.brand_id)
+    brand_field = "brand_id"
 
 
 class DispatchRule(models.Model):
@@ -66,10 +63,7 @@ class DispatchRule(models.Model):
 
 
 class VisitQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        from workorders.models import WorkOrder
-
-        return self._through("work_order", WorkOrder.objects.all()._scope(principal))
+    parent_field = "work_order"
 
 
 class Visit(models.Model):
@@ -100,3 +94,45 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order_id} @ {self.technician_id} #{self.sequence}"
+
+
+class DayPlanQuerySet(ScopedQuerySet):
+    def _scope(self, principal):
+        if principal.outlet_id is not None:
+            return self.filter(brand_id=principal.brand_id, outlet_id=principal.outlet_id)
+        if not principal.is_brand_staff:
+            return self.none()
+        return self.filter(brand_id=principal.brand_id)
+
+
+class DayPlan(models.Model):
+    """An optimised day as it was previewed: applying it (by id) writes exactly these routes and times, or is
+    refused when the day changed since (``fingerprint``), so what the dispatcher saw is what the technicians get.
+
+    ``routes``: ``{technician id: [{order, version, arrival, start, end, travel}, ...]}`` in seconds of the day;
+    ``recalls``: ``[{order, version}]``, jobs dispatched but not in the plan, which go back to the queue.
+    """
+
+    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+")
+    outlet = models.ForeignKey(Organisation, verbose_name=_("outlet"), on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="+")
+    region = models.ForeignKey("network.Region", verbose_name=_("region"), on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="+")
+    day = models.DateField(_("day"))
+    routes = models.JSONField(_("routes"), default=dict)
+    lunches = models.JSONField(_("lunches"), default=dict)
+    recalls = models.JSONField(_("back to the queue"), default=list)
+    fingerprint = models.CharField(_("the day as previewed"), max_length=64)
+    created_by = models.ForeignKey("accounts.User", verbose_name=_("made by"), on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    objects = DayPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("day plan")
+        verbose_name_plural = _("day plans")
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.pk}"

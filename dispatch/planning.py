@@ -14,8 +14,10 @@ Jobs accepted or started are pinned to their technician; the one on site opens t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -23,15 +25,18 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import OrgKind, OutletType
 from accounts.models import Organisation
 from accounts.principal import Principal
+from catalog.models import ProductModel
+from catalog.standards import Standard
 from core.errors import InvalidInput, NotFound
-from dispatch import conf, gather, travel
+from dispatch import conf, gather, masters, travel
+from dispatch import reasons as say
 from dispatch.candidates import Reason, Rule
 from dispatch.day import Point
 from dispatch.services import Move, time_stops
 from network.models import Certification, Region
 from network.models import Technician as TechnicianModel
 from workorders.choices import Priority, SlaState, Status
-from workorders.selectors import sla_state_of
+from workorders.sla_state import sla_state_of
 
 S = Status
 BASE_PRIORITY = {Priority.URGENT: 60, Priority.HIGH: 40, Priority.NORMAL: 20, Priority.LOW: 0}
@@ -169,7 +174,8 @@ def _skills(data: DayData) -> dict[int, frozenset[str]]:
 
 
 def _required(row: dict, data: DayData, standards: dict) -> frozenset[str]:
-    minutes, skill_id = standards.get((row["product__product_model_id"], row["type"]), (None, None))
+    found = standards.get((row["product__product_model_id"], row["type"]))
+    skill_id = found.skill_id if found else None
     needs = set()
     if skill_id is not None:
         needs.add(f"skill:{skill_id}")
@@ -188,33 +194,40 @@ def _required(row: dict, data: DayData, standards: dict) -> frozenset[str]:
     return frozenset(needs)
 
 
-def _standards(rows: Sequence[dict]) -> dict[tuple[int, str], tuple[int, int | None]]:
-    from catalog.models import ProductModel, ServiceStandard
-
+def _add_list_prices(rows: Sequence[dict]) -> None:
+    """Each job row gets its product model's list price (what a missed job would cost the brand)."""
     models = {r["product__product_model_id"] for r in rows if r["product__product_model_id"] is not None}
     prices = dict(ProductModel.objects.filter(pk__in=models).values_list("pk", "list_price"))
     for r in rows:
         r["list_price"] = prices.get(r["product__product_model_id"])
-    return {(m, t): (minutes, skill) for m, t, minutes, skill in ServiceStandard.objects.filter(
-        product_model_id__in=models).values_list("product_model_id", "service_type", "standard_minutes",
-                                                 "required_skill_id")}
 
 
-def build_problem(data: DayData, provider) -> DayProblem:
-    # The solvers load only when a day is planned: the board and the ranking never need them.
-    from dispatch.optimiser import Break, Job, Problem, Technician
+def _optimiser() -> ModuleType:
+    """dispatch.optimiser, loaded the first time a day is planned."""
+    # Call-time on purpose: its solvers (pyvrp, vroom) take seconds to load and only planning needs them;
+    # the board and the ranking, which import this module, never do.
+    import dispatch.optimiser
+
+    return dispatch.optimiser
+
+
+def build_problem(data: DayData, provider, *, frozen: frozenset[int] = frozenset()) -> DayProblem:
+    """The optimiser's problem; ``frozen`` technicians (and the jobs on their days) are left as they are."""
+    optimiser = _optimiser()
+    Break, Job, Problem, Technician = optimiser.Break, optimiser.Job, optimiser.Problem, optimiser.Technician  # noqa: N806
 
     clk = data.clock
     skills = _skills(data)
     the_lunch = gather.lunch()
     rows = [*data.new, *data.jobs]
-    standards = _standards(rows)
+    _add_list_prices(rows)
+    standards: dict[tuple[int, str], Standard] = masters.standards(data.scope.brand_id)
     points: list[Point] = []
     techs, tech_rows = [], {}
     for t in data.techs:
         day = data.days[t["pk"]]
         shift = gather.shift_of(t["working_hours"], clk.day)
-        if shift is None or day.home is None:
+        if shift is None or day.home is None or t["pk"] in frozen:
             continue
         start = max(shift[0], clk.not_before)
         if start >= shift[1]:
@@ -231,6 +244,9 @@ def build_problem(data: DayData, provider) -> DayProblem:
     jobs, job_rows, left_out = [], {}, []
     started_by: set[str] = set()
     for row in rows:
+        if row["technician_id"] in frozen and row["status"] in gather.ON_A_TECHNICIANS_DAY:
+            left_out.append((row["pk"], Reason("technician_day_kept")))
+            continue
         where = gather.point(row["site_lat"], row["site_lon"])
         if where is None and row["outlet_id"] in data.outlets:
             outlet = data.outlets[row["outlet_id"]]
@@ -292,13 +308,15 @@ class Preview:
     routes: dict[int, tuple[PlannedStop, ...]]  # technician id -> stops
     lunches: dict[int, tuple[int, int]]
     unassigned: tuple[tuple[int, str], ...]  # (order id, why)
-    kept: frozenset[int]  # of those, the ones on a technician's day now: they stay there
+    kept: frozenset[int]  # of those, the ones that stay on their technician's day (accepted, or a day left as it is)
+    recalls: tuple[Move, ...]  # of those, dispatched jobs the plan leaves out: applying puts them back in the queue
     before: Metrics
     after: Metrics
     moves: tuple[Move, ...]
     seconds: float
     engine: str
     travel_note: str = ""
+    fingerprint: str = ""  # the day as planned: applying is refused once it differs (dispatch.services)
 
     @property
     def moved(self) -> int:
@@ -338,19 +356,64 @@ def plan_metrics(problem: DayProblem, plan) -> Metrics:
                    unassigned=len(out) - kept + sum(1 for pk, _r in problem.left_out if pk in queued), kept=kept)
 
 
+MAX_FREEZES = 3
+
+
+def _pinned_out(problem: DayProblem, plan) -> frozenset[int]:
+    """Technicians with an accepted or started job the plan could not fit (or could not place at all): their day
+    is left exactly as it is, so that the plan never puts other work over a job the technician has said yes to."""
+    out = {problem.jobs[u.job_id]["technician_id"] for u in plan.unassigned
+           if problem.jobs[u.job_id]["status"] in gather.PINNED}
+    planned = {t["pk"] for t in problem.techs.values()}
+    rows = {r["pk"]: r for r in (*problem.data.jobs, *problem.data.new)}
+    out |= {rows[pk]["technician_id"] for pk, reason in problem.left_out
+            if rows[pk]["status"] in gather.PINNED and rows[pk]["technician_id"] in planned}
+    return frozenset(out)
+
+
+def _kept_overruns(data: DayData, routes: dict, kept: frozenset[int], provider) -> int:
+    """Days the plan leaves as they are (kept) that end past the shift, or fall on a day off: the proposal says
+    so rather than claim every day ends in time."""
+    found = 0
+    for t in data.techs:
+        day = data.days[t["pk"]]
+        stops = [s for s in day.stops if s.key in kept]
+        if t["pk"] in routes or not stops:
+            continue
+        off = gather.shift_of(t["working_hours"], data.clock.day) is None
+        found += off or time_stops(day, stops, provider, data.scope.region_code).back > day.shift[1]
+    return found
+
+
+def fingerprint(data: DayData) -> str:
+    """The day as the plan saw it: every order in scope (version, technician, placement) and every technician's
+    shift and capacity. Anything else that changes does not make a plan wrong."""
+    orders = sorted((r["pk"], r["version"], r["status"], r["technician_id"], r["visit__technician_id"],
+                     str(r["visit__day"]), str(r["visit__planned_start"])) for r in (*data.jobs, *data.new))
+    techs = sorted((t["pk"], repr(gather.shift_of(t["working_hours"], data.clock.day)), t["daily_capacity"])
+                   for t in data.techs)
+    text = repr((data.clock.day.isoformat(), orders, techs))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def preview(scope: Scope, clk: gather.Clock, *, provider=None, time_limit: float | None = None,
             seed: int = 0) -> Preview:
-    from dispatch import reasons as say
-
     provider = provider or travel.provider()
     data = day_data(scope, clk)
-    problem = build_problem(data, provider)
-    from dispatch.optimiser import InvalidProblem, solve
-
-    try:
-        plan = solve(problem.problem, time_limit=time_limit or float(conf.get("PLAN_SECONDS")), seed=seed)
-    except InvalidProblem as error:
-        raise PlanFailed(detail_code=error.code) from error
+    optimiser = _optimiser()
+    frozen: frozenset[int] = frozenset()
+    for _attempt in range(MAX_FREEZES + 1):
+        problem = build_problem(data, provider, frozen=frozen)
+        try:
+            plan = optimiser.solve(problem.problem, time_limit=time_limit or float(conf.get("PLAN_SECONDS")), seed=seed)
+        except optimiser.InvalidProblem as error:
+            raise PlanFailed(detail_code=error.code) from error
+        more = _pinned_out(problem, plan)
+        if not more:
+            break
+        frozen |= more
+    else:
+        raise PlanFailed(detail_code="pinned_unplaceable")
     routes, lunches, moves = {}, {}, []
     for route in plan.routes:
         tech = problem.techs[route.technician_id]
@@ -366,11 +429,20 @@ def preview(scope: Scope, clk: gather.Clock, *, provider=None, time_limit: float
             lunches[tech["pk"]] = (route.breaks[0].start, route.breaks[0].end)
     unassigned = [(problem.jobs[u.job_id]["pk"], str(say.UNPLANNED.get(u.reason, u.reason))) for u in plan.unassigned]
     unassigned += [(pk, say.say(reason)) for pk, reason in problem.left_out]
-    on_days = {r["pk"] for r in data.jobs if r["status"] in gather.ON_A_TECHNICIANS_DAY}
+    rows = {r["pk"]: r for r in (*data.jobs, *data.new)}
+    out = [rows[pk] for pk, _why in unassigned]
+    recalls = tuple(Move(order_id=r["pk"], version=r["version"], technician_id=r["technician_id"], sequence=0)
+                    for r in out if r["status"] == S.DISPATCHED and r["technician_id"] not in frozen)
+    recalled = {m.order_id for m in recalls}
+    kept = frozenset(r["pk"] for r in out if r["status"] in gather.ON_A_TECHNICIANS_DAY and r["pk"] not in recalled)
+    after = plan_metrics(problem, plan)
+    after = Metrics(served=after.served, travel=after.travel, metres=after.metres, late=after.late,
+                    unassigned=sum(1 for r in out if r["pk"] not in kept),
+                    overrun=after.overrun + _kept_overruns(data, routes, kept, provider), kept=len(kept))
     return Preview(scope=scope, clock=clk, routes=routes, lunches=lunches, unassigned=tuple(unassigned),
-                   kept=frozenset(pk for pk, _why in unassigned if pk in on_days),
-                   before=current_metrics(data, provider), after=plan_metrics(problem, plan), moves=tuple(moves),
-                   seconds=plan.seconds, engine=plan.engine, travel_note=problem.travel_note)
+                   kept=kept, recalls=recalls, before=current_metrics(data, provider), after=after,
+                   moves=tuple(moves), seconds=plan.seconds, engine=plan.engine, travel_note=problem.travel_note,
+                   fingerprint=fingerprint(data))
 
 
 def moves_from(raw: Sequence[dict]) -> list[Move]:

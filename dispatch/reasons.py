@@ -64,6 +64,8 @@ PHRASES: dict[str, Any] = {
     "no_room_for_lunch": lambda p: _("no room left for the lunch break"),
     "not_this_outlet": lambda p: _("the order is with another outlet"),
     "technician_not_working": lambda p: _("its technician is not working that day"),
+    "technician_day_kept": lambda p: _("its technician has accepted a job the plan cannot fit: their day stays "
+                                       "as it is"),
     # notes on the job itself
     "window_passed": lambda p: _("the booked window has passed: as soon as possible"),
     "site_without_coordinates": lambda p: _("the site has no coordinates: travel is an allowance"),

@@ -12,21 +12,16 @@ from django.utils import timezone
 
 from accounts.choices import OrgKind
 from accounts.models import Organisation
-from catalog.models import ServiceStandard
+from core.dates import brand_tz
+from core.geo.distance import distance_km
 from customers.models import InstalledProduct, Site
-from dispatch import slots
+from dispatch import choose, gather, slots
 from dispatch.slots import SlotOffer
 from network.models import Certification, Technician
-from pricing.engine import haversine_km
 from workorders.choices import OPEN_STATUSES
 from workorders.models import WorkOrder
 
-__all__ = ["SlotOffer", "board_for", "brand_tz", "free_capacity", "offer_slots", "slot_windows"]
-
-
-def brand_tz() -> dt.tzinfo:
-    # Brands work in the deployment's zone (TIME_ZONE, Asia/Shanghai unless set otherwise).
-    return timezone.get_default_timezone()
+__all__ = ["SlotOffer", "board_for", "free_capacity", "offer_slots", "slot_windows"]
 
 
 def slot_windows(*, days: int = 7, now: dt.datetime | None = None) -> list[slots.Window]:
@@ -34,11 +29,8 @@ def slot_windows(*, days: int = 7, now: dt.datetime | None = None) -> list[slots
 
 
 def _job(product: InstalledProduct, service_type: str) -> tuple[slots.Job, int | None]:
-    standard = (ServiceStandard.objects.filter(product_model_id=product.product_model_id, service_type=service_type)
-                .values("standard_minutes", "required_skill_id").first())
-    if standard is None:
-        return slots.Job(), None
-    return slots.Job(standard_minutes=standard["standard_minutes"]), standard["required_skill_id"]
+    minutes, skill_id, _name = gather.standard_of(product.brand_id, product.product_model_id, service_type)
+    return slots.Job(standard_minutes=minutes), skill_id
 
 
 def _outlets(product: InstalledProduct, site: Site, outlet_id: int | None) -> list[slots.Outlet]:
@@ -52,7 +44,7 @@ def _outlets(product: InstalledProduct, site: Site, outlet_id: int | None) -> li
     for row in rows.order_by("pk").values("pk", "latitude", "longitude", "daily_capacity"):
         distance = None
         if None not in (row["latitude"], row["longitude"], site.latitude, site.longitude):
-            distance = haversine_km(row["latitude"], row["longitude"], site.latitude, site.longitude)
+            distance = distance_km((row["latitude"], row["longitude"]), (site.latitude, site.longitude))
         found.append(slots.Outlet(outlet_id=row["pk"], daily_capacity=row["daily_capacity"], distance_km=distance))
     return found
 
@@ -124,7 +116,11 @@ def offer_slots(*, product: InstalledProduct, service_type: str, days: int = 7, 
         return []
     board = board_for(product=product, service_type=service_type, site=site,
                       span=(candidates[0][0], candidates[-1][1]))
-    return slots.offers(board, candidates)
+    # Only windows with room somewhere are asked of the ranking, whether someone can really take the job then.
+    roomy = [w for w in candidates if any(slots.free_in(board.of(o), o, w) > 0 for o in board.outlets)]
+    staffed = choose.staffable(product=product, site=site if site is not None else product.site,
+                               service_type=service_type, windows=roomy, now=now)
+    return slots.offers(board, candidates, staffed)
 
 
 def free_capacity(*, product: InstalledProduct, service_type: str, outlet_id: int, window: slots.Window,
@@ -133,5 +129,10 @@ def free_capacity(*, product: InstalledProduct, service_type: str, outlet_id: in
     board = board_for(product=product, service_type=service_type, site=site, span=window, outlet_id=outlet_id,
                       exclude_order_id=exclude_order_id)
     for outlet in board.outlets:
-        return slots.free_in(board, outlet, window)
+        free = slots.free_in(board, outlet, window)
+        if free > 0 and outlet_id not in choose.staffable(
+                product=product, site=site if site is not None else product.site, service_type=service_type,
+                windows=[window], outlet_id=outlet_id).get(window, ()):
+            return 0
+        return free
     return 0

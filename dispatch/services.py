@@ -3,10 +3,10 @@
 - ``assign``: one order to one technician (the candidate the dispatcher clicked or dragged): assign to
   the technician's outlet when the order is still the brand's, dispatch, or recall a not yet accepted
   job and dispatch it again. The technician must be eligible (dispatch.choose says why not).
-- ``apply_plan``: the moves of an optimised day, all or none; any order that changed since the
-  preview (its version) refuses the whole plan, naming the order.
+- ``walk_moves``: the moves of an optimised day through the lifecycle, all or none (dispatch.plans applies a
+  previewed day by id, with the times it showed).
 
-Both place the technicians' days (dispatch.models.Visit) as timed by dispatch.day.
+``assign`` places the technician's day (dispatch.models.Visit) as timed by dispatch.day.
 """
 
 from __future__ import annotations
@@ -16,20 +16,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.principal import Principal
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied, StaleVersion
-from dispatch import gather, travel
+from dispatch import gather
 from dispatch import reasons as say
 from dispatch.candidates import UNKNOWN_HOP, Reason, tech_refusal
 from dispatch.choose import candidates_for
 from dispatch.day import Schedule, Stop, TechDay, time_day
 from dispatch.models import Visit
 from network.models import Technician
-from workorders import workflow
+from workorders import events, workflow
 from workorders.choices import Status
 from workorders.models import WorkOrder
 
@@ -89,21 +90,52 @@ def _walk(order: WorkOrder, technician: Technician, *, actor: Principal, version
     return order
 
 
+NOT_OVERRIDABLE = frozenset({"not_this_outlet"})  # who may hold the order is tenancy, not a dispatcher's judgement
+
+
 def assign(*, order: WorkOrder, technician: Technician, actor: Principal, version: int,
-           day: dt.date | None = None, now: dt.datetime | None = None, provider=None) -> WorkOrder:
-    """Put ``order`` on ``technician``'s day; both fetched through visible_to(actor.user) by the caller."""
+           day: dt.date | None = None, now: dt.datetime | None = None, provider=None,
+           override_reason: str = "") -> WorkOrder:
+    """Put ``order`` on ``technician``'s day; both fetched through visible_to(actor.user) by the caller.
+
+    A technician the ranking leaves out (no skill, off shift, fully booked, cannot make the window...) takes the
+    order only with ``override_reason``: the dispatcher's reason and the ranking's are recorded on the order's
+    timeline, and the board then shows the day as it really is (late or over capacity).
+    """
     require_dispatcher(actor)
     choice = candidates_for(order, principal=actor, day=day, now=now, provider=provider,
                             only_technician=technician.pk)
     chosen = next((c for c in choice.ranking.candidates if c.technician_id == technician.pk), None)
+    override_reason = (override_reason or "").strip()
+    refusal = None
     if chosen is None:
         refusal = next((e.reason for e in choice.ranking.excluded if e.technician_id == technician.pk),
                        Reason("not_this_outlet"))
-        raise NotEligible(say.say(refusal), field="technician", reason=refusal.code)
+        if not override_reason or refusal.code in NOT_OVERRIDABLE:
+            raise NotEligible(say.say(refusal), field="technician", reason=refusal.code,
+                              overridable=refusal.code not in NOT_OVERRIDABLE)
+    if len(override_reason) > OVERRIDE_MAX:
+        raise InvalidInput(_("The reason is too long."), field="override_reason", max_length=OVERRIDE_MAX)
     with transaction.atomic():
         order = _walk(order, technician, actor=actor, version=version, outlet=technician.outlet)
-        _place(technician.pk, choice.clock, chosen.schedule)
+        if chosen is not None:
+            _place(technician.pk, choice.clock, chosen.schedule)
+        else:
+            # No feasible place in the day: the board times the day as it is, and shows what breaks.
+            Visit.objects.filter(work_order=order).delete()
+            _record_override(order, technician, actor, refusal, override_reason)
     return order
+
+
+OVERRIDE_MAX = 300
+
+
+def _record_override(order: WorkOrder, technician: Technician, actor: Principal, refusal: Reason, text: str) -> None:
+    said = gettext("Dispatched to %(name)s over the ranking (%(why)s): %(reason)s") % {
+        "name": technician.name, "why": say.say(refusal), "reason": text}
+    events.noted(
+        order_id=order.pk, actor=actor, text=said[:500], at=timezone.now(),
+        data={"override": refusal.code, "technician": technician.name, "technician_id": technician.pk, "reason": text})
 
 
 def _place(technician_id: int, clk: gather.Clock, schedule: Schedule) -> None:
@@ -141,12 +173,9 @@ class Applied:
     placed: int  # visits written
 
 
-def apply_plan(*, moves: Sequence[Move], actor: Principal, day: dt.date, now: dt.datetime | None = None,
-               provider=None) -> Applied:
-    """Apply an optimised day: every move or none. Orders and technicians are looked up through visible_to."""
+def fetch_moves(moves: Sequence[Move], actor: Principal) -> tuple[dict[int, WorkOrder], dict[int, Technician]]:
+    """The plan's orders and technicians through visible_to: an unknown or foreign id refuses the plan (422)."""
     require_dispatcher(actor)
-    if not moves:
-        raise InvalidInput(_("The plan has no jobs to apply."), field="assignments")
     if len({m.order_id for m in moves}) != len(moves):
         raise InvalidInput(_("An order appears twice in the plan."), field="assignments")
     user = actor.user
@@ -159,17 +188,19 @@ def apply_plan(*, moves: Sequence[Move], actor: Principal, day: dt.date, now: dt
             raise InvalidInput(_("Unknown id."), field="assignments", order_id=m.order_id)
         if m.technician_id not in techs:
             raise InvalidInput(_("Unknown id."), field="assignments", technician_id=m.technician_id)
-    clk = gather.clock(day, now)
+    return orders, techs
+
+
+def walk_moves(moves: Sequence[Move], orders: dict, techs: dict, clk: gather.Clock, actor: Principal) -> list[int]:
+    """Every move through the lifecycle (in the caller's transaction), after the eligibility checks."""
     _check_eligible(moves, orders, techs, clk, actor)
     changed = []
-    with transaction.atomic():
-        for m in sorted(moves, key=lambda m: m.order_id):  # a fixed order: two plans never deadlock
-            order, tech = orders[m.order_id], techs[m.technician_id]
-            if _steps(order, tech):
-                _walk(order, tech, actor=actor, version=m.version, outlet=tech.outlet)
-                changed.append(order.pk)
-        placed = _place_plan(moves, techs, clk, provider or travel.provider())
-    return Applied(changed=changed, placed=placed)
+    for m in sorted(moves, key=lambda m: m.order_id):  # a fixed order: two plans never deadlock
+        order, tech = orders[m.order_id], techs[m.technician_id]
+        if _steps(order, tech):
+            _walk(order, tech, actor=actor, version=m.version, outlet=tech.outlet)
+            changed.append(order.pk)
+    return changed
 
 
 def _check_eligible(moves: Sequence[Move], orders: dict, techs: dict, clk: gather.Clock, actor: Principal) -> None:
@@ -200,30 +231,6 @@ def _check_eligible(moves: Sequence[Move], orders: dict, techs: dict, clk: gathe
         if refusal is not None:
             raise NotEligible(f"{order.number}: {say.say(refusal)}", field="assignments", order=order.number,
                               reason=refusal.code)
-
-
-def _place_plan(moves: Sequence[Move], techs: dict, clk: gather.Clock, provider) -> int:
-    """Time each technician's day in the plan's order and write the visits."""
-    by_tech: dict[int, list[Move]] = {}
-    for m in moves:
-        by_tech.setdefault(m.technician_id, []).append(m)
-    placed = 0
-    for tech_id, own in by_tech.items():
-        tech = techs[tech_id]
-        jobs = gather.day_jobs(tech.outlet.brand_id, [tech.outlet_id], clk, statuses=gather.ON_A_TECHNICIANS_DAY,
-                               technicians=[tech_id])
-        rows = {r["pk"]: r for r in jobs}
-        ordered = [rows[m.order_id] for m in sorted(own, key=lambda m: m.sequence) if m.order_id in rows]
-        outlet = {"latitude": tech.outlet.latitude, "longitude": tech.outlet.longitude}
-        home = gather.point(tech.home_latitude, tech.home_longitude) or gather.point(outlet["latitude"],
-                                                                                   outlet["longitude"])
-        shift = gather.shift_of(tech.working_hours, clk.day) or (0, 0)
-        stops = [gather.job_stop(r, clk) for r in ordered]
-        schedule = time_stops(TechDay(shift=shift, home=home, lunch=gather.lunch(), not_before=clk.not_before),
-                              stops, provider)
-        _place(tech_id, clk, schedule)
-        placed += len(schedule.stops)
-    return placed
 
 
 def time_stops(day: TechDay, stops: Sequence[Stop], provider, region: str = "") -> Schedule:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from workorders.slots import SlotOffer
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WINDOW_STARTS = (dt.time(9), dt.time(11), dt.time(13), dt.time(15), dt.time(17))
 WINDOW = dt.timedelta(hours=2)
@@ -32,14 +34,6 @@ TRAVEL_MINUTES = 30  # allowance between two jobs
 DEFAULT_STANDARD_MINUTES = 60  # when the model has no service standard for the job
 
 Window = tuple[dt.datetime, dt.datetime]
-
-
-@dataclass(frozen=True)
-class SlotOffer:
-    start: dt.datetime
-    end: dt.datetime
-    outlet_id: int
-    free: int
 
 
 @dataclass(frozen=True)
@@ -147,7 +141,7 @@ def jobs_in_window(crew: Crew, window: Window, job: Job, tz: dt.tzinfo) -> int:
     shift = _shift(crew, start.astimezone(tz).date(), tz)
     if shift is None or shift[0] > start or shift[1] < end:
         return 0
-    if shift[1] - start >= job.standard:
+    if shift[1] - start >= job.per_job:  # started at the window's start, it ends with time to drive back
         return min(max(1, (end - start) // job.per_job), crew.daily_capacity)
     if shift[1] - shift[0] < job.standard and start - shift[0] < WINDOW:
         # Longer than the whole shift (a central air-conditioner's installation): it takes the day and
@@ -188,12 +182,16 @@ def _nearest_first(outlet: Outlet) -> tuple:
     return (outlet.distance_km is None, outlet.distance_km or Decimal(0), outlet.outlet_id)
 
 
-def offers(board: Board, candidate_windows: Iterable[Window]) -> list[SlotOffer]:
-    """One offer per window with room anywhere, from the nearest outlet that has room."""
+def offers(board: Board, candidate_windows: Iterable[Window],
+           staffed: Mapping[Window, set[int]] | None = None) -> list[SlotOffer]:
+    """One offer per window with room anywhere, from the nearest outlet that has room; with ``staffed``
+    (window -> outlets a technician of which can take the job then), only from an outlet that can staff it."""
     ranked = [(outlet, board.of(outlet)) for outlet in sorted(board.outlets, key=_nearest_first)]
     found = []
     for window in candidate_windows:
         for outlet, own in ranked:
+            if staffed is not None and outlet.outlet_id not in staffed.get(window, ()):
+                continue
             free = free_in(own, outlet, window)
             if free > 0:
                 found.append(SlotOffer(start=window[0], end=window[1], outlet_id=outlet.outlet_id, free=free))

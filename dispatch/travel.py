@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
@@ -30,9 +29,9 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-log = logging.getLogger("aftersales.dispatch.travel")
+from core.geo.distance import great_circle_m, great_circle_matrix_m
 
-EARTH_RADIUS_M = 6_371_000.0
+log = logging.getLogger("aftersales.dispatch.travel")
 
 DEFAULTS: dict[str, Any] = {
     "PROVIDER": "",  # a dotted path; empty: Osrm when OSRM_URL is set, else StraightLine
@@ -72,13 +71,6 @@ class TravelProvider(Protocol):
         ...
 
 
-def great_circle_m(a: Point, b: Point) -> float:
-    p1, p2 = math.radians(a[0]), math.radians(b[0])
-    dp, dl = p2 - p1, math.radians(b[1] - a[1])
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
-
-
 @dataclass(frozen=True)
 class StraightLine:
     road_factor: float = DEFAULTS["ROAD_FACTOR"]
@@ -111,19 +103,12 @@ class StraightLine:
     def table(self, sources: Sequence[Point], destinations: Sequence[Point], *, region: str = "") -> Table:
         if not sources or not destinations:
             return Table([[] for _ in sources], [[] for _ in sources], self.name)
-        import numpy as np
-
-        src = np.radians(np.asarray(sources, dtype=float))
-        dst = np.radians(np.asarray(destinations, dtype=float))
-        dp = dst[None, :, 0] - src[:, None, 0]
-        dl = dst[None, :, 1] - src[:, None, 1]
-        h = np.sin(dp / 2) ** 2 + np.cos(src[:, None, 0]) * np.cos(dst[None, :, 0]) * np.sin(dl / 2) ** 2
-        metres = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h))) * self.road_factor
+        # A numpy array; its own methods, so that this module does not load numpy (core.geo.distance does, here).
+        metres = great_circle_matrix_m(sources, destinations) * self.road_factor
         town, road = self.speeds(region)
-        town_m = np.minimum(metres, self.town_km * 1000)
-        seconds = town_m / town + (metres - town_m) / road + self.park_minutes * 60
-        seconds = np.where(metres > 0, seconds, 0)
-        return Table(np.rint(seconds).astype(int).tolist(), np.rint(metres).astype(int).tolist(), self.name)
+        town_m = metres.clip(max=self.town_km * 1000)
+        seconds = (town_m / town + (metres - town_m) / road + self.park_minutes * 60) * (metres > 0)
+        return Table(seconds.round().astype(int).tolist(), metres.round().astype(int).tolist(), self.name)
 
     def legs(self, pairs: Sequence[tuple[Point, Point]], *, region: str = "") -> tuple[list[tuple[int, int]], str]:
         return [self.hop(a, b, region) for a, b in pairs], ""
@@ -266,3 +251,11 @@ def _provider(frozen: str) -> TravelProvider:
 def provider() -> TravelProvider:
     """The configured provider (built once per configuration)."""
     return _provider(json.dumps(config(), sort_keys=True, default=str))
+
+
+def trip_seconds(origin: Point, destination: Point, *, region: str = "",
+                 using: TravelProvider | None = None) -> int:
+    """Seconds to drive from ``origin`` to ``destination`` (parking included) by the configured provider, as
+    the dispatcher's plan times a hop: every other travel estimate (the customer's ETA) asks here."""
+    ((seconds, _metres),), _note = (using or provider()).legs([(origin, destination)], region=region)
+    return seconds

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.principal import Principal
 from core.errors import DomainError, InvalidInput, NotFound
 from feedback.models import Rating
-from workorders.choices import EventKind, Status
-from workorders.models import WorkOrder, WorkOrderEvent
+from workorders import events
+from workorders.choices import Status
+from workorders.models import WorkOrder
 
 RATEABLE = frozenset({Status.COMPLETED, Status.CLOSED})
 COMMENT_MAX = 500
@@ -25,7 +26,7 @@ class AlreadyRated(DomainError):
 class NotRateable(DomainError):
     code = "not_rateable"
     status = 409
-    default_message = _("You can rate the service once the work is done.")
+    default_message = _("You can rate the service once the job is done.")
 
 
 def rate_order(*, order: WorkOrder, actor: Principal, score: int, comment: str = "") -> Rating:
@@ -45,10 +46,7 @@ def rate_order(*, order: WorkOrder, actor: Principal, score: int, comment: str =
         with transaction.atomic():
             rating = Rating.objects.create(work_order=order, customer_id=order.customer_id, score=score,
                                            comment=comment, created_at=now)
-            WorkOrderEvent.objects.create(
-                work_order=order, kind=EventKind.RATING, actor=actor.user, actor_role=actor.role,
-                reason=comment, customer_visible=True, data={"score": score}, created_at=now,
-            )
+            events.rated(order=order, actor=actor, score=score, comment=comment, at=now)
     except IntegrityError:  # the one-per-order constraint: a second rating, perhaps at the same moment
         raise AlreadyRated(field="score") from None
     return rating

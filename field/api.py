@@ -131,9 +131,11 @@ class PaymentIn(Input):
 
 class CompleteIn(WhenIn):
     shown_total: str | None = Field(None, max_length=20, description="The total the phone showed the customer.")
+    serial: Text | None = Field(None, max_length=40, description="An installation: the unit's serial, scanned or "
+                                "typed on site (checked against the model's pattern and the order's unit).")
 
 
-@router.get("/field/jobs", response=list[JobOut], summary="My jobs: today and upcoming in route order, done today")
+@router.get("/jobs", response=list[JobOut], summary="My jobs: today and upcoming in route order, done today")
 def list_jobs(request):
     day = selectors.my_jobs(request.user)
     rows = []
@@ -146,25 +148,25 @@ def list_jobs(request):
     return rows
 
 
-@router.get("/field/jobs/{order_id}", response=dict, summary="One job as the phone works with it")
+@router.get("/jobs/{order_id}", response=dict, summary="One job as the phone works with it")
 def job_detail(request, order_id: Id):
     return selectors.job_state(request.user, _job(request, order_id))
 
 
-@router.post("/field/jobs/{order_id}/accept", response=Done, summary="Accept the job")
+@router.post("/jobs/{order_id}/accept", response=Done, summary="Accept the job")
 def accept(request, order_id: Id, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "accept", key, {}, lambda actor: services.accept(order=order, actor=actor))
 
 
-@router.post("/field/jobs/{order_id}/decline", response=Done, summary="Decline the job with a reason")
+@router.post("/jobs/{order_id}/decline", response=Done, summary="Decline the job with a reason")
 def decline(request, order_id: Id, body: Reason, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "decline", key, _body(body),
                 lambda actor: services.decline(order=order, actor=actor, reason=body.reason))
 
 
-@router.post("/field/jobs/{order_id}/depart", response=Done, summary="On my way (with the phone's position)")
+@router.post("/jobs/{order_id}/depart", response=Done, summary="On my way (with the phone's position)")
 def depart(request, order_id: Id, body: Where, key: str | None = KEY):
     order = _job(request, order_id)
     where = position(body.latitude, body.longitude, body.accuracy)
@@ -172,7 +174,7 @@ def depart(request, order_id: Id, body: Where, key: str | None = KEY):
                 lambda actor: services.depart(order=order, actor=actor, where=where, at=body.at))
 
 
-@router.post("/field/jobs/{order_id}/arrive", response=Done, summary="Check in on site (with the phone's position)")
+@router.post("/jobs/{order_id}/arrive", response=Done, summary="Check in on site (with the phone's position)")
 def arrive(request, order_id: Id, body: Where, key: str | None = KEY):
     order = _job(request, order_id)
     where = position(body.latitude, body.longitude, body.accuracy)
@@ -180,7 +182,7 @@ def arrive(request, order_id: Id, body: Where, key: str | None = KEY):
                 lambda actor: services.arrive(order=order, actor=actor, where=where, at=body.at))
 
 
-@router.post("/field/jobs/{order_id}/hold", response=Done, summary="Put the job on hold")
+@router.post("/jobs/{order_id}/hold", response=Done, summary="Put the job on hold")
 def hold(request, order_id: Id, body: HoldIn, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "hold", key, _body(body),
@@ -188,13 +190,13 @@ def hold(request, order_id: Id, body: HoldIn, key: str | None = KEY):
                                             reason=body.reason))
 
 
-@router.post("/field/jobs/{order_id}/resume", response=Done, summary="Resume the job")
+@router.post("/jobs/{order_id}/resume", response=Done, summary="Resume the job")
 def resume(request, order_id: Id, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "resume", key, {}, lambda actor: services.resume(order=order, actor=actor))
 
 
-@router.post("/field/jobs/{order_id}/checklist", response=Done, summary="Answer checklist items")
+@router.post("/jobs/{order_id}/checklist", response=Done, summary="Answer checklist items")
 def checklist(request, order_id: Id, body: ChecklistIn, key: str | None = KEY):
     order = _job(request, order_id)
     answers = [(a.item_id, a.value) for a in body.answers]
@@ -212,7 +214,7 @@ def _digest(upload) -> str:
     return sha.hexdigest()
 
 
-@router.post("/field/jobs/{order_id}/photos", response=Done,
+@router.post("/jobs/{order_id}/photos", response=Done,
              summary="Add a photo (multipart: 'photo', 'requirement', 'at')")
 def photo(request, order_id: Id, photo: UploadedFile = File(None), requirement: Text = Form(""),
           at: Moment | None = Form(None), key: str | None = KEY):
@@ -225,14 +227,14 @@ def photo(request, order_id: Id, photo: UploadedFile = File(None), requirement: 
     return _act(request, order, "photos", key, {"requirement": requirement, "file": _digest(photo)}, call)
 
 
-@router.post("/field/jobs/{order_id}/diagnosis", response=Done, summary="Record the diagnosis and fault code")
+@router.post("/jobs/{order_id}/diagnosis", response=Done, summary="Record the diagnosis and fault code")
 def diagnosis(request, order_id: Id, body: DiagnosisIn, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "diagnosis", key, _body(body),
                 lambda actor: services.record_diagnosis(order=order, actor=actor, **_body(body)))
 
 
-@router.post("/field/jobs/{order_id}/parts", response=Done, summary="Use parts from my van on this job")
+@router.post("/jobs/{order_id}/parts", response=Done, summary="Use parts from my van on this job")
 def parts(request, order_id: Id, body: PartsIn, key: str | None = KEY):
     order = _job(request, order_id)
     idempotency_key = _need_key(key)
@@ -245,7 +247,7 @@ def parts(request, order_id: Id, body: PartsIn, key: str | None = KEY):
     return _act(request, order, "parts", key, _body(body), call)
 
 
-@router.post("/field/jobs/{order_id}/payment", response=Done, summary="Record the customer's payment")
+@router.post("/jobs/{order_id}/payment", response=Done, summary="Record the customer's payment")
 def payment(request, order_id: Id, body: PaymentIn, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "payment", key, _body(body),
@@ -253,7 +255,7 @@ def payment(request, order_id: Id, body: PaymentIn, key: str | None = KEY):
                                                       amount=body.amount, reference=body.reference))
 
 
-@router.post("/field/jobs/{order_id}/signature", response=Done,
+@router.post("/jobs/{order_id}/signature", response=Done,
              summary="The customer's signature (multipart: 'signature' PNG, 'signer')")
 def signature(request, order_id: Id, signature: UploadedFile = File(None), signer: Text = Form(""),
               key: str | None = KEY):
@@ -262,9 +264,9 @@ def signature(request, order_id: Id, signature: UploadedFile = File(None), signe
                 lambda actor: services.sign(order=order, actor=actor, upload=signature, signer=signer))
 
 
-@router.post("/field/jobs/{order_id}/complete", response=Done, summary="Complete the job and check out")
+@router.post("/jobs/{order_id}/complete", response=Done, summary="Complete the job and check out")
 def complete(request, order_id: Id, body: CompleteIn, key: str | None = KEY):
     order = _job(request, order_id)
     return _act(request, order, "complete", key, _body(body),
                 lambda actor: services.complete(order=order, actor=actor, at=body.at,
-                                                shown_total=body.shown_total))
+                                                shown_total=body.shown_total, serial=body.serial))

@@ -20,10 +20,10 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Symptom
 from core.errors import DomainError, InvalidInput
 from pricing.engine import Quote
 from pricing.errors import PriceNotListed
-from pricing.models import Symptom
 from pricing.services import estimate
 from workorders.models import WorkOrder
 

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
 
-EARTH_RADIUS_M = 6_371_008.8
 # A check-in farther than this from the site's coordinates is shown to the dispatcher.
 FAR_FROM_SITE_M = 500
 MAX_ACCURACY_M = 100_000
@@ -53,9 +52,11 @@ def position(latitude, longitude, accuracy=None) -> Position | None:
     return Position(lat, lon, acc)
 
 
-def distance_m(lat1, lon1, lat2, lon2) -> int:
-    """Great-circle distance in whole metres (haversine)."""
-    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
-    dp, dl = p2 - p1, math.radians(float(lon2) - float(lon1))
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return round(2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h))))
+def distance_text(metres: int | None) -> str:
+    """A distance as people say it: 850 m under a kilometre, 18.0 km from one (never "17995 m")."""
+    if metres is None:
+        return ""
+    if metres < 1000:
+        return str(_("%(m)s m") % {"m": metres})
+    km = (Decimal(metres) / 1000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return str(_("%(km)s km") % {"km": km})

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from catalog.choices import ServiceType
-from core.models import ScopedQuerySet, TimeStampedModel
+from core.models import TimeStampedModel
+from core.scoping import BrandScopedQuerySet, ScopedQuerySet
+from core.text import bilingual
 from field.choices import ItemKind, PaymentMethod
-from network.models import BrandScopedQuerySet
-from pricing.text import bilingual
 
 TEXT_MAX = 1000
 FAULT_CODE_MAX = 40
@@ -99,17 +99,13 @@ class PhotoRequirement(models.Model):
         return bilingual(self.label, self.label_en)
 
 
-def _orders_for(principal):
-    from workorders.models import WorkOrder
-
-    return WorkOrder.objects.all()._scope(principal)
-
-
 class VisitQuerySet(ScopedQuerySet):
+    parent_field = "work_order"
+
     def _scope(self, principal):
         if principal.is_customer:
             return self.none()
-        visits = self._through("work_order", _orders_for(principal))
+        visits = super()._scope(principal)
         if principal.is_technician:
             visits = visits.filter(technician_id=principal.technician_id)
         return visits
@@ -138,7 +134,7 @@ class Visit(models.Model):
         _("labour variance (minutes)"), null=True, blank=True,
         help_text=_("Labour minus the standard for the model and service type: positive is over the standard."))
     fault_code = models.CharField(_("fault code"), max_length=FAULT_CODE_MAX, blank=True)
-    symptom = models.ForeignKey("pricing.Symptom", verbose_name=_("diagnosed symptom"), on_delete=models.PROTECT,
+    symptom = models.ForeignKey("catalog.Symptom", verbose_name=_("diagnosed symptom"), on_delete=models.PROTECT,
                                 null=True, blank=True, related_name="+")
     diagnosis = models.TextField(_("diagnosis"), max_length=TEXT_MAX, blank=True)
     payment_method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices,

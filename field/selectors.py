@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,17 +19,18 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.principal import principal_of
-from customers.selectors import CustomerProfile, customer_profile
+from catalog.choices import ServiceType
+from catalog.models import FaultCodeMapping, Part, Symptom
+from core.hooks import Provider
 from field import charges
-from field.geo import FAR_FROM_SITE_M
+from field.geo import FAR_FROM_SITE_M, distance_text
 from field.jobtemplates import template_for
 from field.models import Visit
 from field.navigation import MapLink, map_links
+from field.profile import CustomerProfile, customer_profile
 from field.services.common import current_visit, latest_visit
 from field.services.completion import MISSING_TEXT, missing_for, parts_used
 from parts import selectors as parts_selectors
-from pricing.models import Part, Symptom
-from reports.selectors import service_report
 from workorders import workflow
 from workorders.choices import Status
 from workorders.estimates import localized
@@ -36,6 +38,9 @@ from workorders.models import WorkOrder
 
 IN_HAND = (Status.DISPATCHED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE, Status.ON_HOLD)
 TECH_STEPS = ("accept", "decline", "depart", "arrive", "hold", "resume", "complete")
+# (user, order) -> the download link of the order's service report, or None while there is none or the user
+# may not see it; reports registers it (reports/hooks.py).
+service_report_url: Provider[Callable[[Any, WorkOrder], str | None]] = Provider("field.selectors.service_report_url")
 RELATED = ("customer", "site", "product__product_model__category", "outlet", "reported_symptom", "technician")
 
 
@@ -110,14 +115,14 @@ def _steps() -> dict[str, dict[str, Any]]:
             for name in TECH_STEPS}
 
 
-def _fits(part: Part, order: WorkOrder) -> bool:
-    category_id = order.product.product_model.category_id if order.product_id else None
-    return part.category_id is None or part.category_id == category_id
+def _fitting(balances: list, order: WorkOrder) -> list:
+    """The van's parts that fit the order's unit (its category, and its model when the part names models)."""
+    model = order.product.product_model if order.product_id else None
+    fits = Part.fitting_ids({b.part_id for b in balances}, model)
+    return [b for b in balances if b.part_id in fits]
 
 
 def _fault_codes(order: WorkOrder) -> list[dict[str, str]]:
-    from integrations.models import FaultCodeMapping
-
     if not order.product_id:
         return []
     model = order.product.product_model
@@ -140,7 +145,7 @@ def job_state(user, order: WorkOrder) -> dict[str, Any]:
     answers = {a.item_id: a.value for a in visit.answers.all()} if visit else {}
     photos = list(visit.photos.select_related("attachment")) if visit else []
     van = parts_selectors.my_van(user)
-    stock = [b for b in parts_selectors.stock(user, van, in_stock_only=True) if _fits(b.part, order)] if van else []
+    stock = _fitting(list(parts_selectors.stock(user, van, in_stock_only=True)), order) if van else []
     used = parts_used(visit) if visit else []
     names = {p.code: p for p in Part.objects.filter(brand_id=order.brand_id, code__in=[c for c, _q in used])}
     category_id = order.product.product_model.category_id if order.product_id else None
@@ -176,15 +181,16 @@ def job_state(user, order: WorkOrder) -> dict[str, Any]:
         "departed_at": visit.departed_at.isoformat() if visit and visit.departed_at else None,
         "checked_in_at": visit.checked_in_at.isoformat() if visit and visit.checked_in_at else None,
         "distance_m": visit.checkin_distance_m if visit else None,
+        "distance": distance_text(visit.checkin_distance_m) if visit else "",
         "far_m": FAR_FROM_SITE_M,
         "completed": completed,
+        "install": _install_state(order),
     }
     if completed:
         state["charge"] = _frozen_charge(visit)
         state["labour"] = {"minutes": visit.labour_minutes, "standard": visit.standard_minutes,
                            "variance": visit.labour_variance_minutes}
-        report = service_report(user, order)
-        state["report_url"] = reverse("reports:service-report", args=[order.pk]) if report else None
+        state["report_url"] = service_report_url(user, order)
         state["price_sheet"] = None
         state["missing"] = []
     else:
@@ -193,6 +199,20 @@ def job_state(user, order: WorkOrder) -> dict[str, Any]:
         state["price_sheet"] = charges.price_sheet(order, part_codes=codes) if order.status in IN_HAND else None
         state["missing"] = _missing(order, visit)
     return state
+
+
+def _install_state(order: WorkOrder) -> dict[str, Any] | None:
+    """An installation: the unit it installs (the model's serial pattern, to check a scan on the phone) and,
+    once installed, its state: in service since, warranty until."""
+    if order.type != ServiceType.INSTALL or not order.product_id:
+        return None
+    unit = order.product
+    model = unit.product_model
+    return {"model": f"{model.code} {model.name}", "pattern": model.serial_pattern,
+            "serial": unit.serial if model.serial_fits(unit.serial) else "",
+            "status": unit.status, "status_label": str(unit.get_status_display()),
+            "install_date": unit.install_date.isoformat() if unit.install_date else None,
+            "warranty_end": unit.warranty_end.isoformat() if unit.warranty_end else None}
 
 
 def _missing(order: WorkOrder, visit: Visit | None) -> list[dict[str, str]]:

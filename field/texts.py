@@ -104,7 +104,7 @@ TEXTS = {
     "yes": _("Yes"),
     "no": _("No"),
     "done": _("Done"),
-    "distance": _("Checked in %(m)s m from the site"),
+    "distance": _("Checked in %(distance)s from the site"),
     "action_accept": _("Accept"),
     "action_decline": _("Decline"),
     "action_depart": _("On my way"),
@@ -118,6 +118,13 @@ TEXTS = {
     "action_payment": _("Payment"),
     "action_signature": _("Signature"),
     "action_complete": _("Completion"),
+    "install_serial": _("Serial number of the installed unit"),
+    "install_serial_help": _("Scan or type it from the label on the unit (%(model)s)."),
+    "install_serial_order": _("The order's unit: %(serial)s"),
+    "need_serial": _("Scan or type the unit's serial number."),
+    "serial_not_model": _("This is not a serial number of this model."),
+    "serial_not_order": _("This is not the unit of this order."),
+    "installed": _("Unit %(serial)s installed: %(status)s since %(date)s, warranty until %(end)s."),
 }
 
 

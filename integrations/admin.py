@@ -8,13 +8,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import OrgKind
-from accounts.models import Organisation
+from accounts.admin import BRAND_FILTER, BrandChoiceMixin
 from integrations.errors import TooManySecrets
 from integrations.models import (
     DeviceAlert,
     DeviceSecret,
-    FaultCodeMapping,
     RejectedRequest,
     UsageReading,
     WeChatAccount,
@@ -22,18 +20,6 @@ from integrations.models import (
     WeChatMessage,
 )
 from integrations.services import iot
-
-
-class BrandChoiceMixin:
-    """The brand field offers brands only (Organisation also holds the outlets)."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "brand":
-            kwargs["queryset"] = Organisation.objects.filter(kind=OrgKind.BRAND)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-BRAND_FILTER = ("brand", admin.RelatedOnlyFieldListFilter)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -102,15 +88,6 @@ class DeviceSecretAdmin(BrandChoiceMixin, admin.ModelAdmin):
         for secret in queryset.filter(is_active=True):
             iot.revoke_device_secret(secret=secret)
         messages.success(request, _("Revoked."))
-
-
-@admin.register(FaultCodeMapping)
-class FaultCodeMappingAdmin(BrandChoiceMixin, admin.ModelAdmin):
-    list_display = ("fault_code", "label", "product_model", "category", "service_type", "priority", "symptom",
-                    "is_active")
-    list_filter = (BRAND_FILTER, "category", "service_type", "priority", "is_active")
-    search_fields = ("fault_code", "label", "product_model__code")
-    autocomplete_fields = ("symptom",)
 
 
 @admin.register(DeviceAlert)

@@ -1,4 +1,4 @@
-"""POST /api/v1/iot/alerts: signed alerts and readings from connected appliances (not token-authenticated)."""
+"""POST /api/v1/integrations/iot/alerts: signed alerts and readings from connected appliances (no token)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ from defusedxml.ElementTree import ParseError, fromstring
 
 MAX_XML_BYTES = 64 * 1024
 FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "Event", "EventKey",
-          "Encrypt", "MsgDataId", "Ticket")
+          "Encrypt", "MsgDataId", "Ticket",
+          "MsgID", "Status")  # a TEMPLATESENDJOBFINISH event: the template message's id and how it ended
 
 
 class BadXml(ValueError):

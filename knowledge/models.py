@@ -6,8 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from core.models import ScopedQuerySet, TimeStampedModel
-from pricing.text import bilingual
+from core.models import TimeStampedModel
+from core.scoping import ScopedQuerySet
+from core.text import bilingual
 
 
 class ArticleQuerySet(ScopedQuerySet):
@@ -28,7 +29,7 @@ class Article(TimeStampedModel):
     body_en = models.TextField(_("English text"), max_length=8000, blank=True)
     categories = models.ManyToManyField("catalog.ProductCategory", verbose_name=_("product categories"),
                                         related_name="articles", blank=True)
-    symptoms = models.ManyToManyField("pricing.Symptom", verbose_name=_("symptoms"), related_name="articles",
+    symptoms = models.ManyToManyField("catalog.Symptom", verbose_name=_("symptoms"), related_name="articles",
                                       blank=True, help_text=_("Shown when a customer reports one of these."))
     is_published = models.BooleanField(_("published"), default=False)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)

@@ -6,21 +6,24 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
 from accounts.models import Organisation, User
-from core.models import ScopedQuerySet, TimeStampedModel
+from core.models import TimeStampedModel
+from core.scoping import BrandScopedQuerySet, ScopedQuerySet
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class BrandScopedQuerySet(ScopedQuerySet):
-    """Master data of a brand: brand staff see it all; outlet users see their brand's too."""
+class BrandAdminQuerySet(ScopedQuerySet):
+    """A brand's configuration (device secrets, fault codes, WeChat accounts, their logs): only the brand's
+    admins see it, and only their own brand's."""
 
     brand_field = "brand_id"
 
-    def _scope(self, principal):
-        if principal.is_customer:
-            return self.none()
-        return self.filter(**{self.brand_field: principal.brand_id})
+    def _rung(self, principal):
+        if principal.role != Role.BRAND_ADMIN:
+            return None, None
+        return self.brand_field, principal.brand_id
 
 
 class Region(TimeStampedModel):
@@ -84,14 +87,9 @@ def validate_working_hours(value) -> None:
 
 
 class TechnicianQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        if principal.is_brand_staff:
-            return self.filter(outlet__brand_id=principal.brand_id)
-        if principal.is_outlet_staff:
-            return self.filter(outlet_id=principal.outlet_id)
-        if principal.is_technician:
-            return self.filter(pk=principal.technician_id)
-        return self.none()
+    brand_field = "outlet__brand_id"
+    outlet_field = "outlet_id"
+    technician_field = "pk"
 
     def qualified_for(self, skill: Skill, on: dt.date) -> TechnicianQuerySet:
         """Technicians who have ``skill`` on day ``on``.
@@ -151,8 +149,7 @@ class Technician(TimeStampedModel):
 
 
 class CertificationQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        return self._through("technician", Technician.objects.all()._scope(principal))
+    parent_field = "technician"
 
 
 class Certification(TimeStampedModel):

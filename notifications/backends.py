@@ -16,6 +16,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from notifications.models import Notification
+
 logger = logging.getLogger("aftersales.notifications")
 
 
@@ -37,8 +39,6 @@ class InAppBackend:
     """A row per recipient, once per key: what the console shows."""
 
     def deliver(self, notice: Notice) -> None:
-        from notifications.models import Notification
-
         now = timezone.now()
         Notification.objects.bulk_create(
             [Notification(recipient_id=user_id, brand_id=notice.brand_id, kind=notice.kind, key=notice.key,

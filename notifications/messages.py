@@ -2,13 +2,70 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from workorders.choices import SLA_ALERT_TITLES
+
+# What the inbox filters by: an SLA alert by its clock and state; other kinds by their kind.
+TOPICS = {
+    "onsite_breached": _("On-site deadline missed"),
+    "response_breached": _("Response deadline missed"),
+    "onsite_at_risk": _("On-site deadline at risk"),
+    "response_at_risk": _("Response deadline at risk"),
+    "urge": _("Urged by the customer"),
+}
+_SLA_TOPICS = {code: tuple(code.split("_", 1)) for code in TOPICS if code != "urge"}  # (clock, state)
+
+# What happened, in a sentence: the title says which clock; this says what it means and by when.
+SENTENCES = {
+    ("response", "at_risk"): _("Nobody has accepted it yet; it must be accepted by %(due)s."),
+    ("response", "breached"): _("Nobody accepted it by the response deadline, %(due)s."),
+    ("onsite", "at_risk"): _("A technician must be on site by %(due)s."),
+    ("onsite", "breached"): _("No technician was on site by the deadline, %(due)s."),
+}
+
+
+# An urge (workorders/urges.py): which one of the order's, and whether it opened a complaint.
+URGE_SENTENCE = _("The customer urged this late order (urge %(seq)s). Please call them and say when we will be there.")
+URGE_ESCALATED = _("This is urge %(seq)s: a complaint about the late visit has been opened.")
+COMPLAINT_ESCALATED = "complaint_escalated"
+COMPLAINT_TITLE = _("Complaint escalated to you")
+COMPLAINT_SENTENCE = _("Complaint %(number)s ran past its deadline and was escalated to you (rung %(level)s of 3).")
+
+
+def topic_q(code: str) -> Q:
+    if code == "urge":
+        return Q(kind="urge")
+    clock, state = _SLA_TOPICS[code]
+    return Q(kind="sla", data__clock=clock, data__state=state)
 
 
 def title(notification) -> str:
     data = notification.data or {}
     if notification.kind == "sla":
         return str(SLA_ALERT_TITLES.get((data.get("clock"), data.get("state")), _("Service level")))
+    if notification.kind == "urge":
+        return str(TOPICS["urge"])
+    if notification.kind == COMPLAINT_ESCALATED:
+        return str(COMPLAINT_TITLE)
     return str(data.get("title") or notification.kind)
+
+
+def sentence(notification) -> str:
+    """What happened, in words: the notification's own text, or for an SLA alert what the deadline means."""
+    data = notification.data or {}
+    if notification.kind == "urge":
+        template = URGE_ESCALATED if data.get("escalated") else URGE_SENTENCE
+        return str(template) % {"seq": data.get("seq", "")}
+    if notification.kind == COMPLAINT_ESCALATED:
+        return str(COMPLAINT_SENTENCE) % {"number": data.get("number", ""), "level": data.get("level", "")}
+    if notification.kind != "sla":
+        return str(data.get("text") or "")
+    template = SENTENCES.get((data.get("clock"), data.get("state")))
+    due = parse_datetime(data["due"]) if data.get("due") else None
+    if template is None or due is None:
+        return ""
+    return str(template) % {"due": f"{timezone.localtime(due):%m-%d %H:%M}"}

@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.principal import principal_of
-from console.forms import add_domain_error
+from catalog.models import Part
+from core.admin import ScopedAdmin
 from core.errors import DomainError
+from core.forms import add_domain_error
 from parts import services
 from parts.choices import Condition, DefectiveStatus, RequestStatus, WarehouseKind
 from parts.models import (
@@ -25,17 +27,10 @@ from parts.models import (
     Warehouse,
 )
 from parts.services import Line
-from pricing.models import Part
 
-
-class ScopedAdmin(admin.ModelAdmin):
-    """Brand people see their own brand here too; a superuser without a seat sees everything."""
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if principal_of(request.user) is None and request.user.is_superuser:
-            return qs
-        return qs.visible_to(request.user)
+# The services' names for what the stock-move form calls quantity, target warehouse and part.
+STOCK_MOVE_ALIASES = {"delta": "quantity", "lines": "quantity", "to_warehouse_id": "to_warehouse",
+                      "part_id": "part"}
 
 
 class ReadOnlyAdmin(ScopedAdmin):
@@ -150,13 +145,7 @@ class StockMoveForm(forms.ModelForm):
                 self.posted = services.adjust_stock(warehouse=warehouse, part=part, delta=quantity,
                                                     reason=data["reason"], condition=condition, actor=actor)
         except DomainError as error:
-            if error.field in ("delta", "lines"):
-                error.field = "quantity"
-            if error.field in ("to_warehouse_id",):
-                error.field = "to_warehouse"
-            if error.field in ("part_id",):
-                error.field = "part"
-            add_domain_error(self, error)
+            add_domain_error(self, error, aliases=STOCK_MOVE_ALIASES)
         return data
 
 

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Query, Router
 
+from catalog.models import Part
 from core.api import AUTH, get_visible, page_params, principal, ref
 from core.errors import InvalidInput
 from core.schema import Id, Input, Int
@@ -44,7 +45,6 @@ from parts.schemas import (
 )
 from parts.services import Line
 from parts.services.common import MAX_LINES
-from pricing.models import Part
 from workorders.models import WorkOrder
 
 router = Router(tags=["parts"], auth=AUTH)
@@ -92,18 +92,18 @@ def _request(request, request_id: Id) -> PartRequest:
 # --- warehouses and stock -------------------------------------------------------------------------
 
 
-@router.get("/parts/warehouses", response=list[WarehouseOut], summary="Warehouses you may see")
+@router.get("/warehouses", response=list[WarehouseOut], summary="Warehouses you may see")
 def list_warehouses(request, filters: Query[WarehouseFilters]):
     principal(request)
     return [warehouse_out(w) for w in selectors.warehouses(request.user, filters.kind or "")]
 
 
-@router.get("/parts/warehouses/{warehouse_id}", response=WarehouseOut, summary="One warehouse")
+@router.get("/warehouses/{warehouse_id}", response=WarehouseOut, summary="One warehouse")
 def get_warehouse(request, warehouse_id: Id):
     return warehouse_out(_warehouse(request, warehouse_id))
 
 
-@router.get("/parts/warehouses/{warehouse_id}/stock", response=StockOut,
+@router.get("/warehouses/{warehouse_id}/stock", response=StockOut,
             summary="Stock of a warehouse: on hand, reserved, available and defective per part")
 def warehouse_stock(request, warehouse_id: Id, in_stock_only: bool = False):
     warehouse = _warehouse(request, warehouse_id)
@@ -111,7 +111,7 @@ def warehouse_stock(request, warehouse_id: Id, in_stock_only: bool = False):
     return {"warehouse": warehouse_out(warehouse), "items": [balance_out(b) for b in items]}
 
 
-@router.get("/parts/warehouses/{warehouse_id}/moves", response=MovePage, summary="The warehouse's ledger")
+@router.get("/warehouses/{warehouse_id}/moves", response=MovePage, summary="The warehouse's ledger")
 def warehouse_moves(request, warehouse_id: Id, filters: Query[MoveFilters]):
     warehouse = _warehouse(request, warehouse_id)
     page, size = page_params(filters.page, filters.page_size)
@@ -121,7 +121,7 @@ def warehouse_moves(request, warehouse_id: Id, filters: Query[MoveFilters]):
     return {"count": qs.count(), "page": page, "page_size": size, "items": [move_out(m) for m in rows]}
 
 
-@router.post("/parts/warehouses/{warehouse_id}/receipts", response={201: MoveOut},
+@router.post("/warehouses/{warehouse_id}/receipts", response={201: MoveOut},
              summary="Receive units from outside the network")
 def receive(request, warehouse_id: Id, payload: ReceiptIn):
     warehouse = _warehouse(request, warehouse_id)
@@ -130,7 +130,7 @@ def receive(request, warehouse_id: Id, payload: ReceiptIn):
     return 201, move_out(move)
 
 
-@router.post("/parts/warehouses/{warehouse_id}/transfers", response={201: list[MoveOut]},
+@router.post("/warehouses/{warehouse_id}/transfers", response={201: list[MoveOut]},
              summary="Transfer free units to another warehouse (all lines or none)")
 def transfer(request, warehouse_id: Id, payload: TransferIn):
     source = _warehouse(request, warehouse_id)
@@ -140,7 +140,7 @@ def transfer(request, warehouse_id: Id, payload: TransferIn):
     return 201, [move_out(m) for m in moves]
 
 
-@router.post("/parts/warehouses/{warehouse_id}/adjustments", response={201: MoveOut},
+@router.post("/warehouses/{warehouse_id}/adjustments", response={201: MoveOut},
              summary="Correct a balance, with a reason")
 def adjust(request, warehouse_id: Id, payload: AdjustmentIn):
     warehouse = _warehouse(request, warehouse_id)
@@ -152,7 +152,7 @@ def adjust(request, warehouse_id: Id, payload: AdjustmentIn):
 # --- part requests --------------------------------------------------------------------------------
 
 
-@router.get("/parts/requests", response=list[RequestOut], summary="Part requests you may see, newest first")
+@router.get("/requests", response=list[RequestOut], summary="Part requests you may see, newest first")
 def list_requests(request, filters: Query[RequestFilters]):
     principal(request)
     order = ref(WorkOrder.objects, request, filters.order_id, "order_id")
@@ -160,7 +160,7 @@ def list_requests(request, filters: Query[RequestFilters]):
     return [request_out(r) for r in qs[:200]]
 
 
-@router.post("/workorders/{order_id}/part-requests", response={201: RequestOut},
+@router.post("/orders/{order_id}/requests", response={201: RequestOut},
              summary="Ask the outlet's store for parts for this order (reserved at once)")
 def create_request(request, order_id: Id, payload: RequestIn):
     order = get_visible(WorkOrder.objects, request, order_id)
@@ -171,12 +171,12 @@ def create_request(request, order_id: Id, payload: RequestIn):
     return 201, request_out(_request(request, created.pk))
 
 
-@router.get("/parts/requests/{request_id}", response=RequestOut, summary="One part request")
+@router.get("/requests/{request_id}", response=RequestOut, summary="One part request")
 def get_request(request, request_id: Id):
     return request_out(_request(request, request_id))
 
 
-@router.post("/parts/requests/{request_id}/transfer", response=RequestOut,
+@router.post("/requests/{request_id}/transfer", response=RequestOut,
              summary="Send the request's parts from the store to the technician's van")
 def transfer_request(request, request_id: Id, payload: DecisionIn):
     done = services.transfer_request(request=_request(request, request_id), actor=principal(request),
@@ -184,14 +184,14 @@ def transfer_request(request, request_id: Id, payload: DecisionIn):
     return request_out(_request(request, done.pk))
 
 
-@router.post("/parts/requests/{request_id}/refuse", response=RequestOut, summary="Refuse the request, with a reason")
+@router.post("/requests/{request_id}/refuse", response=RequestOut, summary="Refuse the request, with a reason")
 def refuse_request(request, request_id: Id, payload: DecisionIn):
     done = services.refuse_request(request=_request(request, request_id), actor=principal(request),
                                    reason=payload.reason, version=payload.version)
     return request_out(_request(request, done.pk))
 
 
-@router.post("/parts/requests/{request_id}/cancel", response=RequestOut, summary="Withdraw an open request")
+@router.post("/requests/{request_id}/cancel", response=RequestOut, summary="Withdraw an open request")
 def cancel_request(request, request_id: Id, payload: DecisionIn):
     done = services.cancel_request(request=_request(request, request_id), actor=principal(request),
                                    reason=payload.reason, version=payload.version)
@@ -212,7 +212,7 @@ def _consumption_out(request, consumption) -> dict:
             "defective": [defective_out(d) for d in defective]}
 
 
-@router.post("/workorders/{order_id}/consumptions", response={200: ConsumptionOut, 201: ConsumptionOut},
+@router.post("/orders/{order_id}/consumptions", response={200: ConsumptionOut, 201: ConsumptionOut},
              summary="Use parts from your van on this job (Idempotency-Key required; a retry applies once)")
 def consume(request, order_id: Id, payload: ConsumptionIn, response: HttpResponse,
             idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
@@ -227,13 +227,13 @@ def consume(request, order_id: Id, payload: ConsumptionIn, response: HttpRespons
     return (200 if consumption.replayed else 201), _consumption_out(request, consumption)
 
 
-@router.get("/workorders/{order_id}/consumptions", response=list[MoveOut], summary="Parts used on this order")
+@router.get("/orders/{order_id}/consumptions", response=list[MoveOut], summary="Parts used on this order")
 def order_consumptions(request, order_id: Id):
     order = get_visible(WorkOrder.objects, request, order_id)
     return [move_out(m) for m in selectors.consumptions(request.user, order)]
 
 
-@router.get("/parts/defective", response=DefectiveList,
+@router.get("/defective", response=DefectiveList,
             summary="Replaced parts owed back to the outlet (or received), with a count per technician")
 def list_defective(request, filters: Query[DefectiveFilters]):
     principal(request)
@@ -243,7 +243,7 @@ def list_defective(request, filters: Query[DefectiveFilters]):
             "by_technician": selectors.owed_by_technician(request.user)}
 
 
-@router.post("/parts/defective/{defective_id}/receive", response=DefectiveOut,
+@router.post("/defective/{defective_id}/receive", response=DefectiveOut,
              summary="The technician handed the replaced part in at the outlet")
 def receive_defective(request, defective_id: Id):
     defective = get_visible(DefectiveReturn.objects.select_related("part", "technician", "work_order"), request,

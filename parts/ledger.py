@@ -27,11 +27,11 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.principal import Principal
+from catalog.models import Part
+from core.text import render_lazy
 from parts.choices import Condition, MoveKind
 from parts.errors import InsufficientStock
 from parts.models import StockBalance, StockMove, Warehouse
-from pricing.models import Part
-from pricing.text import render_lazy
 
 K = MoveKind
 

@@ -13,7 +13,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
-from core.models import ScopedQuerySet, TimeStampedModel
+from core.models import EventRow, TimeStampedModel
+from core.scoping import ScopedQuerySet
 from parts.choices import DefectiveStatus, MoveKind, RequestStatus, WarehouseKind
 
 REASON_MAX = 500
@@ -21,17 +22,15 @@ K = MoveKind
 
 
 class WarehouseQuerySet(ScopedQuerySet):
+    brand_field = "brand_id"
+    outlet_field = "organisation_id"  # the outlet's store and its technicians' vans
+
     def _scope(self, principal):
-        if principal.is_brand_staff:
-            return self.filter(brand_id=principal.brand_id)
-        if principal.is_outlet_staff:
-            # The outlet's store and its technicians' vans.
-            return self.filter(organisation_id=principal.outlet_id)
         if principal.is_technician:
             # Their own van, and the store of their outlet, which they request parts from.
             return self.filter(Q(technician_id=principal.technician_id)
                                | Q(kind=WarehouseKind.STORE, organisation_id=principal.outlet_id))
-        return self.none()
+        return super()._scope(principal)
 
 
 class Warehouse(TimeStampedModel):
@@ -95,15 +94,8 @@ class Warehouse(TimeStampedModel):
             raise ValidationError({"technician": _("Only a van belongs to a technician.")})
 
 
-class _ByWarehouse(ScopedQuerySet):
-    warehouse_field = "warehouse"
-
-    def _scope(self, principal):
-        return self._through(self.warehouse_field, Warehouse.objects.all()._scope(principal))
-
-
-class StockBalanceQuerySet(_ByWarehouse):
-    pass
+class StockBalanceQuerySet(ScopedQuerySet):
+    parent_field = "warehouse"
 
 
 class StockBalance(models.Model):
@@ -111,7 +103,7 @@ class StockBalance(models.Model):
 
     warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT,
                                   related_name="balances", db_index=False)
-    part = models.ForeignKey("pricing.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
+    part = models.ForeignKey("catalog.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
     defective = models.IntegerField(_("defective"), default=0,
@@ -140,7 +132,9 @@ class StockBalance(models.Model):
         return self.on_hand - self.reserved
 
 
-class StockMoveQuerySet(_ByWarehouse):
+class StockMoveQuerySet(ScopedQuerySet):
+    parent_field = "warehouse"
+
     def _scope(self, principal):
         if principal.is_technician:
             # The store's ledger holds the other technicians' transfers: a technician reads their van's only.
@@ -178,7 +172,7 @@ class StockMove(models.Model):
 
     warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT,
                                   related_name="moves", db_index=False)
-    part = models.ForeignKey("pricing.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
+    part = models.ForeignKey("catalog.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=16, choices=MoveKind.choices)
     quantity = models.PositiveIntegerField(_("quantity"))
     on_hand_delta = models.IntegerField(_("on hand change"))
@@ -219,14 +213,9 @@ class StockMove(models.Model):
 class _OfOutlet(ScopedQuerySet):
     """Records of a technician's work: brand staff see their brand's, the outlet its own, a technician theirs."""
 
-    def _scope(self, principal):
-        if principal.is_brand_staff:
-            return self.filter(brand_id=principal.brand_id)
-        if principal.is_outlet_staff:
-            return self.filter(outlet_id=principal.outlet_id)
-        if principal.is_technician:
-            return self.filter(technician_id=principal.technician_id)
-        return self.none()
+    brand_field = "brand_id"
+    outlet_field = "outlet_id"
+    technician_field = "technician_id"
 
 
 class PartRequest(TimeStampedModel):
@@ -273,7 +262,7 @@ class PartRequest(TimeStampedModel):
 class PartRequestLine(models.Model):
     request = models.ForeignKey(PartRequest, verbose_name=_("part request"), on_delete=models.CASCADE,
                                 related_name="lines", db_index=False)
-    part = models.ForeignKey("pricing.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
+    part = models.ForeignKey("catalog.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
 
     class Meta:
@@ -336,7 +325,7 @@ class DefectiveReturn(models.Model):
                                    related_name="+")
     consumption = models.ForeignKey(Consumption, verbose_name=_("consumption"), on_delete=models.PROTECT,
                                     related_name="defective_returns")
-    part = models.ForeignKey("pricing.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
+    part = models.ForeignKey("catalog.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
     status = models.CharField(_("status"), max_length=10, choices=DefectiveStatus.choices,
                               default=DefectiveStatus.OWED)
@@ -367,3 +356,36 @@ class DefectiveReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part} × {self.quantity} ({self.technician})"
+
+
+class PartEvent(EventRow):
+    """One step of a part request (transferred, refused, cancelled) or of a replaced part owed (received):
+    who moved it, in which role, from what to what, and why (parts.workflow writes them, parts.events builds
+    them). It carries the brand, outlet and technician of its subject, and is scoped as they are."""
+
+    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.PROTECT, related_name="+",
+                              db_index=False)
+    outlet = models.ForeignKey(Organisation, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    technician = models.ForeignKey("network.Technician", verbose_name=_("technician"), on_delete=models.PROTECT,
+                                   related_name="+", db_index=False)
+    request = models.ForeignKey(PartRequest, verbose_name=_("part request"), on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="events")
+    defective = models.ForeignKey(DefectiveReturn, verbose_name=_("defective part owed"), on_delete=models.CASCADE,
+                                  null=True, blank=True, related_name="events")
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12)
+    reason = models.CharField(_("reason"), max_length=REASON_MAX, blank=True)
+
+    objects = _OfOutlet.as_manager()
+
+    class Meta(EventRow.Meta):
+        verbose_name = _("parts event")
+        verbose_name_plural = _("parts events")
+        constraints = [
+            models.CheckConstraint(condition=Q(request__isnull=False, defective__isnull=True)
+                                   | Q(request__isnull=True, defective__isnull=False), name="part_event_one_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

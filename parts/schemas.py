@@ -8,6 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from core.names import display_name
 from core.schema import Id, Input, Int
 from parts.choices import Condition, DefectiveStatus, RequestStatus, WarehouseKind
 from parts.models import REASON_MAX, DefectiveReturn, PartRequest, StockBalance, StockMove, Warehouse
@@ -211,7 +212,7 @@ def balance_out(b: StockBalance) -> dict:
 
 
 def move_out(m: StockMove) -> dict:
-    actor = m.actor.get_full_name() or m.actor.get_username() if m.actor else None
+    actor = display_name(m.actor) or None
     return {"id": m.pk, "warehouse_id": m.warehouse_id, "part_id": m.part_id, "part_code": m.part.code,
             "kind": m.kind, "quantity": m.quantity, "on_hand_delta": m.on_hand_delta,
             "reserved_delta": m.reserved_delta, "defective_delta": m.defective_delta,

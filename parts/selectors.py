@@ -19,9 +19,9 @@ from __future__ import annotations
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
 from accounts.principal import principal_of
+from catalog.models import Part
 from parts.choices import DefectiveStatus, MoveKind, WarehouseKind
 from parts.models import DefectiveReturn, PartRequest, PartRequestLine, StockBalance, StockMove, Warehouse
-from pricing.models import Part
 
 WAREHOUSE_RELATED = ("organisation", "technician")
 

@@ -1,8 +1,11 @@
-"""The part request's lifecycle as a table (STYLE.md §3).
+"""The parts lifecycles as tables (STYLE.md §3), each status change writing its event (parts.events).
 
-open → transferred (the store sent the parts to the van) | refused (with a reason) | cancelled.
-``transition`` moves a request by compare-and-set on (status, version), inside the caller's
+A part request: open → transferred (the store sent the parts to the van) | refused (with a reason) |
+cancelled. ``transition`` moves a request by compare-and-set on (status, version), inside the caller's
 transaction; parts.services.requests does the stock moves that go with each step.
+
+A replaced part owed: owed → received (handed in at the outlet). ``transition_defective`` moves it by
+compare-and-set on its status, with the stock move that took it into the store's defective stock.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.principal import Principal
 from core.errors import StaleVersion
-from parts.choices import RequestStatus
+from parts import events
+from parts.choices import DefectiveStatus, RequestStatus
 from parts.errors import AlreadyDecided
-from parts.models import PartRequest
+from parts.models import DefectiveReturn, PartRequest, StockMove
 
 S = RequestStatus
 ALLOWED: dict[str, frozenset[str]] = {
@@ -24,6 +28,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     S.TRANSFERRED: frozenset(),
     S.REFUSED: frozenset(),
     S.CANCELLED: frozenset(),
+}
+D = DefectiveStatus
+DEFECTIVE_ALLOWED: dict[str, frozenset[str]] = {
+    D.OWED: frozenset({D.RECEIVED}),
+    D.RECEIVED: frozenset(),
 }
 
 
@@ -45,5 +54,22 @@ def transition(request: PartRequest, to: str, *, actor: Principal, reason: str =
         if current["status"] != request.status:
             raise AlreadyDecided(_("Someone has already dealt with this request."), status=current["status"])
         raise StaleVersion(current_version=current["version"])
+    events.request_moved(request=request, from_status=request.status, to_status=to, actor=actor, reason=reason,
+                         at=now)
     request.refresh_from_db()
     return request
+
+
+def transition_defective(defective: DefectiveReturn, to: str, *, actor: Principal, move: StockMove) -> DefectiveReturn:
+    """Receive a replaced part: ``move`` is the ledger's entry that took it into the store's defective stock."""
+    assert transaction.get_connection().in_atomic_block, "parts.workflow.transition_defective needs a transaction"
+    source = defective.status
+    if to not in DEFECTIVE_ALLOWED[source]:
+        raise AlreadyDecided(_("This part has already been received."))
+    now = timezone.now()
+    if not DefectiveReturn.objects.filter(pk=defective.pk, status=source).update(
+            status=to, received_at=now, received_by=actor.user, received_move=move):
+        raise AlreadyDecided(_("This part has already been received."))
+    events.defective_moved(defective=defective, from_status=source, to_status=to, actor=actor, at=now)
+    defective.refresh_from_db()
+    return defective

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError
+from catalog.models import ProductModel
 from portal.services import SERIAL_MAX
-
-
-def add_domain_error(form: forms.Form, error: DomainError, default_field: str | None = None) -> None:
-    """A refusal from a service, shown beside its field (or above the form when it names none)."""
-    field = error.field if error.field in form.fields else default_field
-    form.add_error(field, str(error.message))
 
 
 class PhoneForm(forms.Form):
@@ -41,6 +36,35 @@ class SerialForm(forms.Form):
         error_messages={"required": _("Enter the serial number."),
                         "max_length": _("A serial number has at most 40 characters.")},
     )
+
+
+class WarrantyCardForm(forms.Form):
+    """A unit the brand has not seen: the electronic warranty card (customers.warranty_cards decides)."""
+
+    serial = forms.CharField(label=_("Serial number"), max_length=SERIAL_MAX, strip=True,
+                             widget=forms.TextInput(attrs={"readonly": True, "class": "mono"}))
+    product_model = forms.ModelChoiceField(
+        label=_("Model"), required=False, queryset=ProductModel.objects.none(), empty_label=_("Choose the model"),
+        help_text=_("On the label beside the serial number."))
+    purchase_date = forms.DateField(
+        label=_("Purchase date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Give the date you bought it."), "invalid": _("Give the date you bought it.")})
+    purchased_from = forms.CharField(
+        label=_("Where you bought it"), max_length=120, strip=True,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. JD.com flagship store, a Suning shop in Hangzhou")}),
+        error_messages={"required": _("Say where you bought it (shop or online store), in at most 120 characters."),
+                        "max_length": _("Say where you bought it (shop or online store), in at most 120 "
+                                        "characters.")})
+    invoice = forms.FileField(
+        label=_("Photo of the invoice or receipt"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        help_text=_("JPEG, PNG, WEBP or HEIC, at most 10 MB. It shows the purchase date for the warranty."))
+
+    def __init__(self, *args, models, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product_model"].queryset = models
+        self.fields["product_model"].label_from_instance = lambda m: f"{m.name} ({m.code})"
+        self.fields["purchase_date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 
 class RatingForm(forms.Form):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -40,7 +40,14 @@ def customer_for_phone(*, brand: Organisation, phone: str) -> Customer:
     candidates = list(Customer.objects.filter(brand=brand, phone=phone).select_related("user").order_by("pk"))
     customer = next((c for c in candidates if c.user_id), None) or (candidates[0] if candidates else None)
     if customer is None:
-        customer = Customer.objects.create(brand=brand, kind=CustomerKind.HOUSEHOLD, name=masked(phone), phone=phone)
+        try:
+            with transaction.atomic():
+                customer = Customer.objects.create(brand=brand, kind=CustomerKind.HOUSEHOLD, name=masked(phone),
+                                                   phone=phone)
+        except IntegrityError:
+            # The same new phone signed in twice at once (or the hotline created it meanwhile): one customer
+            # per phone per brand, so it is the record the other made.
+            customer = Customer.objects.get(brand=brand, phone=phone, duplicate_reason="")
     user = customer.user
     if user is None:
         # No password: a portal user signs in with codes only.

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.names import with_honorific
+from core.text import render_lazy
+from dispatch import masters
 from portal import eta as eta_module
-from pricing.text import render_lazy
-from workorders.choices import EventKind, HoldReason, Status
+from workorders.choices import EventKind, HoldReason, Status, done_label
 from workorders.models import WorkOrder, WorkOrderEvent
 
 # How far along each status is: received 0, assigned 1, on the way 2, on site 3, done 4, report 5.
@@ -26,7 +28,7 @@ STAGES = [
     ("assigned", _("Assigned")),
     ("en_route", _("Technician on the way")),
     ("on_site", _("Technician on site")),
-    ("done", _("Work done")),
+    ("done", _("Service done")),
     ("report", _("Service report")),
 ]
 STAGE_OF_STATUS = {Status.NEW: "received", Status.ASSIGNED: "assigned", Status.DISPATCHED: "assigned",
@@ -34,13 +36,13 @@ STAGE_OF_STATUS = {Status.NEW: "received", Status.ASSIGNED: "assigned", Status.D
                    Status.COMPLETED: "done", Status.CLOSED: "report"}
 ACTION_TEXT = {
     "assign": _("Your request went to %(outlet)s"),
-    "dispatch": _("Technician %(technician)s will come"),
+    "dispatch": _("%(technician)s will come to you"),
     "accept": _("The technician confirmed the visit"),
     "depart": _("The technician is on the way"),
     "arrive": _("The technician has arrived"),
     "hold": _("Paused: %(hold)s"),
     "resume": _("Work resumed"),
-    "complete": _("The work is done"),
+    # "complete" is said by the order's type (workorders.choices.done_label): an installation is not a repair.
     "close": _("Order closed"),
     "cancel": _("Cancelled: %(reason)s"),
     "reopen": _("Reopened for a follow-up visit"),
@@ -77,17 +79,19 @@ def _rank(order: WorkOrder, events: list[WorkOrderEvent]) -> int:
                default=0)
 
 
-def event_text(event: WorkOrderEvent) -> Any:
+def event_text(event: WorkOrderEvent, order_type: str | None = None) -> Any:
     data = event.data or {}
     if event.kind == EventKind.CREATED:
         return _("Request received")
     if event.kind == EventKind.TRANSITION:
+        if event.action == "complete":
+            return done_label(order_type if order_type is not None else event.work_order.type)
         template = ACTION_TEXT.get(event.action)
         if template is None:
             return Status(event.to_status).label if event.to_status in Status.values else event.action
         hold = data.get("hold_reason", "")
         return render_lazy(template, {
-            "outlet": data.get("outlet", ""), "technician": data.get("technician", ""),
+            "outlet": data.get("outlet", ""), "technician": with_honorific(data.get("technician", "")),
             "hold": HoldReason(hold).label if hold in HoldReason.values else "",
             "reason": event.reason,
         })
@@ -120,7 +124,15 @@ def arrival(order: WorkOrder, events: list[WorkOrderEvent]) -> dt.datetime | Non
     departed = next((e.created_at for e in reversed(events) if e.action == "depart"), None)
     if departed is None:
         return None
+    return arrival_after(order, departed)
+
+
+def arrival_after(order: WorkOrder, departed: dt.datetime) -> dt.datetime | None:
+    """When the order's technician, who set off at ``departed``, should arrive: the page's ETA, and the one
+    the ``order.en_route`` event carries (portal/hooks.py)."""
     tech = order.technician
+    if tech is None:
+        return None
     # Where the app last placed the technician on this trip beats where they set off from.
     origin, since = tech.position_since(departed), tech.last_located_at
     if origin is None:
@@ -129,13 +141,14 @@ def arrival(order: WorkOrder, events: list[WorkOrderEvent]) -> dt.datetime | Non
                   else (order.outlet.latitude, order.outlet.longitude) if order.outlet else None)
     site = order.site
     destination = (site.latitude, site.longitude) if site is not None else None
-    return eta_module.eta(departed_at=since, origin=origin, destination=destination)
+    region = masters.region_codes(order.brand_id).get(order.region_id, "") if order.region_id else ""
+    return eta_module.eta(departed_at=since, origin=origin, destination=destination, region=region)
 
 
 def build(order: WorkOrder, events: list[WorkOrderEvent], now: dt.datetime | None = None) -> Tracking:
     rank = _rank(order, events)
     open_order = order.status not in (Status.COMPLETED, Status.CLOSED, Status.CANCELLED)
-    stages = [Stage(code=code, label=label) for code, label in STAGES]
+    stages = [Stage(code=code, label=done_label(order.type) if code == "done" else label) for code, label in STAGES]
     reached_at: dict[str, dt.datetime] = {}
     for event in events:
         stage = "received" if event.kind == EventKind.CREATED else STAGE_OF_STATUS.get(event.to_status)
@@ -158,5 +171,5 @@ def build(order: WorkOrder, events: list[WorkOrderEvent], now: dt.datetime | Non
         stages[2].detail = tech_name
     if order.status == Status.CLOSED:
         stages[5].detail = _("The job is closed. Thank you for choosing us.")
-    return Tracking(order=order, stages=stages, events=[(e.created_at, event_text(e)) for e in events],
+    return Tracking(order=order, stages=stages, events=[(e.created_at, event_text(e, order.type)) for e in events],
                     eta=arrival_at, token=change_token(order, events), live=open_order)

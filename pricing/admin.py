@@ -4,19 +4,10 @@ from pricing.models import (
     Adjustment,
     CalloutBand,
     LabourPrice,
-    Part,
     PartPrice,
     PriceList,
-    Symptom,
     WarrantyRule,
 )
-
-
-@admin.register(Part)
-class PartAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "name_en", "family", "category", "is_active")
-    list_filter = ("family", "category", "is_active")
-    search_fields = ("code", "name", "name_en")
 
 
 @admin.register(WarrantyRule)
@@ -24,13 +15,6 @@ class WarrantyRuleAdmin(admin.ModelAdmin):
     list_display = ("__str__", "months", "counted_from", "grace_days")
     list_filter = ("counted_from", "category")
     autocomplete_fields = ("part",)
-
-
-@admin.register(Symptom)
-class SymptomAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "name_en", "category", "excludes_warranty", "sort_order", "is_active")
-    list_filter = ("category", "excludes_warranty", "is_active")
-    search_fields = ("code", "name", "name_en")
 
 
 class LabourPriceInline(admin.TabularInline):

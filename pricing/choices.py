@@ -7,15 +7,6 @@ class CountedFrom(models.TextChoices):
     PURCHASE = "purchase", _("Purchase date")
 
 
-class ExclusionReason(models.TextChoices):
-    """Why a reported symptom voids the warranty for the whole visit."""
-
-    MISUSE = "misuse", _("misuse")
-    ACCIDENTAL_DAMAGE = "accidental_damage", _("accidental or physical damage")
-    UNAUTHORISED_REPAIR = "unauthorised_repair", _("repair or modification by a third party")
-    EXTERNAL_CAUSE = "external_cause", _("external cause (power, water quality, pests, disaster)")
-
-
 class AdjustmentTarget(models.TextChoices):
     LABOUR = "labour", _("labour")
     CALLOUT = "callout", _("call-out fee")

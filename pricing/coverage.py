@@ -14,11 +14,11 @@ from typing import Any, Protocol
 
 from django.utils.translation import gettext_lazy as _
 
-from catalog.choices import ServiceType
+from catalog.choices import ExclusionReason, ServiceType
 from core.dates import add_months
-from pricing.choices import CountedFrom, CoverageCode, ExclusionReason
+from core.text import render_lazy
+from pricing.choices import CountedFrom, CoverageCode, LineKind
 from pricing.facts import PartFacts, ProductFacts, SymptomFacts, WarrantyRuleFacts
-from pricing.text import render_lazy
 
 MESSAGES = {
     CoverageCode.IN_WARRANTY: _("In warranty until %(until)s"),
@@ -80,6 +80,11 @@ class CoverageVerdict:
         # A mapping fills only the placeholders a template has, so every template takes every param.
         return render_lazy(template, params)
 
+    def as_dict(self) -> dict[str, Any]:
+        """What a stored estimate, a charge and the API carry: the reason in the active language."""
+        return {"covered": self.covered, "code": str(self.code), "reason": str(self.reason),
+                "until": self.until.isoformat() if self.until else None}
+
 
 class CoverageProvider(Protocol):
     name: str
@@ -100,6 +105,15 @@ def resolve(providers: Iterable[CoverageProvider], item: CoverageItem, context: 
             return verdict
         refusal = refusal or verdict
     return refusal or CoverageVerdict(covered=False, code=CoverageCode.NO_COVERAGE)
+
+
+# The unit as a whole (its labour): what "in warranty or not" means for a visit, on every screen and the charge.
+UNIT = CoverageItem(kind=LineKind.LABOUR)
+
+
+def unit_verdict(providers: Iterable[CoverageProvider], context: CoverageContext) -> CoverageVerdict:
+    """The headline verdict for the unit: the one the engine prices labour with and every surface shows."""
+    return resolve(providers, UNIT, context)
 
 
 # --- the base warranty ---------------------------------------------------------------------------

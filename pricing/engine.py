@@ -11,7 +11,6 @@ negative: a covered line costs them nothing, and discounts stop at zero for what
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,9 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import ServiceType
 from core.errors import InvalidInput
+from core.text import bilingual, render_lazy
 from customers.choices import Segment
 from pricing.choices import TARGET_KINDS, AdjustmentTarget, LineKind, LineState
-from pricing.coverage import CoverageContext, CoverageItem, CoverageVerdict, resolve
+from pricing.coverage import UNIT, CoverageContext, CoverageItem, CoverageVerdict, resolve, unit_verdict
 from pricing.errors import BeyondCalloutBands, PriceNotListed
 from pricing.facts import (
     AdjustmentFacts,
@@ -34,12 +34,9 @@ from pricing.facts import (
     ProductFacts,
     SymptomFacts,
 )
-from pricing.text import bilingual, render_lazy
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-KM = Decimal("0.1")
-EARTH_RADIUS_KM = 6371.0088
 # A mail-in repair comes to the repair centre by courier: nobody travels to the customer.
 NO_CALLOUT_SERVICE_TYPES = frozenset({ServiceType.MAIL_IN})
 CURRENCY_SYMBOLS = {"CNY": "¥"}
@@ -57,16 +54,6 @@ def money(value: Decimal | int | str) -> Decimal:
     if isinstance(value, float):
         raise TypeError("money amounts are Decimal, int or str, never float")
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def haversine_km(lat1: Decimal | float, lon1: Decimal | float, lat2: Decimal | float,
-                 lon2: Decimal | float) -> Decimal:
-    """Great-circle distance to 0.1 km. Road distance is longer; bands are set with that in mind."""
-    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
-    dp, dl = p2 - p1, math.radians(float(lon2) - float(lon1))
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    km = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-    return Decimal(repr(km)).quantize(KM, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -140,9 +127,7 @@ class Quote:
                            "valid_from": self.price_list.valid_from.isoformat(),
                            "valid_to": self.price_list.valid_to.isoformat() if self.price_list.valid_to else None},
             "on": self.on.isoformat(), "service_type": self.service_type, "currency": self.currency,
-            "warranty": {"covered": self.warranty.covered, "code": str(self.warranty.code),
-                         "reason": str(self.warranty.reason),
-                         "until": self.warranty.until.isoformat() if self.warranty.until else None},
+            "warranty": self.warranty.as_dict(),
             "distance_km": str(self.distance_km) if self.distance_km is not None else None,
             "distance_approximate": self.distance_approximate,
             "lines": [line.as_dict() for line in self.lines],
@@ -184,10 +169,9 @@ def quote(
                          quantity=quantity, gross=gross, covered=verdict.covered, coverage=verdict,
                          customer_pays=ZERO if verdict.covered else gross, state=state)
 
-    unit = CoverageItem(kind=LineKind.LABOUR)
     labour_text = render_lazy(LABOUR_TEXT, {"service": ServiceType(service_type).label})
     lines = [priced(LineKind.LABOUR, service_type, labour_text, _labour_price(snapshot, product, service_type), 1,
-                    unit)]
+                    UNIT)]
     if service_type not in NO_CALLOUT_SERVICE_TYPES and snapshot.callout_bands:
         amount, description, state = _callout(snapshot.callout_bands, distance_km, distance_approximate)
         lines.append(priced(LineKind.CALLOUT, "callout", description, amount, 1, CoverageItem(LineKind.CALLOUT),
@@ -209,7 +193,7 @@ def quote(
 
     return Quote(
         price_list=snapshot.price_list, on=on, service_type=service_type,
-        warranty=resolve(snapshot.coverages, unit, context), lines=tuple(lines), distance_km=distance_km,
+        warranty=unit_verdict(snapshot.coverages, context), lines=tuple(lines), distance_km=distance_km,
         distance_approximate=distance_approximate and distance_km is not None,
         gross_total=sum((line.gross for line in lines), ZERO),
         covered_total=sum((line.gross for line in lines if line.covered), ZERO),

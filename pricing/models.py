@@ -1,4 +1,5 @@
-"""Pricing master data of a brand: parts, warranty rules, symptoms, and versioned price lists."""
+"""Pricing master data of a brand: warranty rules and versioned price lists (the parts and symptoms they name
+are catalogue data, in catalog.models)."""
 
 from __future__ import annotations
 
@@ -12,50 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from catalog.choices import ServiceType
+from catalog.models import Part
 from core.models import TimeStampedModel
+from core.scoping import BrandScopedQuerySet
 from customers.choices import Segment
-from network.models import BrandScopedQuerySet
-from pricing.choices import AdjustmentTarget, CountedFrom, ExclusionReason
-from pricing.text import bilingual
+from pricing.choices import AdjustmentTarget, CountedFrom
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-class Part(TimeStampedModel):
-    """A spare part or consumable the brand prices and warrants (滤芯, 压缩机, 主板 …)."""
-
-    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.PROTECT, related_name="+")
-    code = models.SlugField(_("part code"), max_length=40)
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
-    family = models.SlugField(
-        _("part family"), max_length=40, blank=True,
-        help_text=_("Parts of one family share warranty rules, e.g. filter or compressor."),
-    )
-    category = models.ForeignKey(
-        "catalog.ProductCategory", verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", help_text=_("Leave empty for a part that fits every category."),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    objects = BrandScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("part")
-        verbose_name_plural = _("parts")
-        ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["brand", "code"], name="part_code_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
-
-    @property
-    def display_name(self):
-        return bilingual(self.name, self.name_en)
-
-    def clean(self) -> None:
-        if self.category_id and self.brand_id and self.category.brand_id != self.brand_id:
-            raise ValidationError({"category": _("The category belongs to another brand.")})
 
 
 class WarrantyRule(TimeStampedModel):
@@ -136,47 +100,6 @@ class WarrantyRule(TimeStampedModel):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "scope_key"}
         super().save(*args, **kwargs)
-
-
-class SymptomQuerySet(BrandScopedQuerySet):
-    brand_field = "category__brand_id"
-
-    def _scope(self, principal):
-        # Customers pick a symptom from their product's category when they report a fault.
-        if principal.is_customer:
-            return self.filter(category__brand_id=principal.brand_id, is_active=True)
-        return super()._scope(principal)
-
-
-class Symptom(TimeStampedModel):
-    """A fault a customer can report for a category; some void the warranty (misuse, damage)."""
-
-    category = models.ForeignKey("catalog.ProductCategory", verbose_name=_("category"), on_delete=models.CASCADE,
-                                 related_name="symptoms")
-    code = models.SlugField(_("code"), max_length=40)
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("English name"), max_length=120, blank=True)
-    excludes_warranty = models.CharField(
-        _("excludes warranty"), max_length=20, choices=ExclusionReason.choices, blank=True,
-        help_text=_("Set when this symptom means the warranty does not apply."),
-    )
-    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    objects = SymptomQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("symptom")
-        verbose_name_plural = _("symptoms")
-        ordering = ["category", "sort_order", "code"]
-        constraints = [models.UniqueConstraint(fields=["category", "code"], name="symptom_code_unique")]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def display_name(self):
-        return bilingual(self.name, self.name_en)
 
 
 class PriceListQuerySet(BrandScopedQuerySet):

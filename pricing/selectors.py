@@ -9,10 +9,10 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 
 from accounts.choices import OrgKind
 from accounts.models import Organisation
-from catalog.models import ProductCategory
+from catalog.models import Part, ProductCategory, Symptom
+from core.geo.distance import distance_km
 from customers.models import InstalledProduct
-from pricing.coverage import BaseWarranty
-from pricing.engine import haversine_km
+from pricing.coverage import BaseWarranty, CoverageProvider
 from pricing.errors import NoPriceList
 from pricing.facts import (
     AdjustmentFacts,
@@ -24,7 +24,7 @@ from pricing.facts import (
     SymptomFacts,
     WarrantyRuleFacts,
 )
-from pricing.models import Adjustment, CalloutBand, LabourPrice, Part, PartPrice, PriceList, Symptom, WarrantyRule
+from pricing.models import Adjustment, CalloutBand, LabourPrice, PartPrice, PriceList, WarrantyRule
 
 
 def price_list_on(*, brand_id: int, day: dt.date) -> PriceList:
@@ -46,14 +46,11 @@ def load_snapshot(*, brand_id: int, day: dt.date, category_id: int | None = None
     price_list = price_list_on(brand_id=brand_id, day=day)
     # order_by(): the models' default orderings would join their related tables for nothing.
     labour_rows = LabourPrice.objects.filter(price_list=price_list).order_by()
-    rules = WarrantyRule.objects.filter(brand_id=brand_id).select_related("part").order_by()
     parts = Part.objects.filter(brand_id=brand_id, is_active=True).order_by().annotate(
         list_price=Subquery(PartPrice.objects.filter(price_list=price_list, part=OuterRef("pk")).values("amount")[:1])
     )
     if category_id is not None:
         labour_rows = labour_rows.filter(category_id=category_id)
-        rules = rules.filter(Q(category__isnull=True) | Q(category_id=category_id))
-        rules = rules.filter(Q(product_model__isnull=True) | Q(product_model__category_id=category_id))
     if part_codes is not None:
         parts = parts.filter(code__in=list(part_codes))
     labour, labour_by_model = {}, {}
@@ -79,13 +76,23 @@ def load_snapshot(*, brand_id: int, day: dt.date, category_id: int | None = None
                             region_id=a.region_id, region_name=a.region.name if a.region else "")
             for a in Adjustment.objects.filter(price_list=price_list).select_related("region").order_by("pk")
         ),
-        coverages=(BaseWarranty(rules=tuple(
-            WarrantyRuleFacts(id=r.pk, months=r.months, counted_from=r.counted_from, grace_days=r.grace_days,
-                              model_id=r.product_model_id, category_id=r.category_id,
-                              part_code=r.part.code if r.part else "", part_family=r.part_family)
-            for r in rules
-        )),),
+        coverages=coverages(brand_id=brand_id, category_id=category_id),
     )
+
+
+def coverages(*, brand_id: int, category_id: int | None = None) -> tuple[CoverageProvider, ...]:
+    """The brand's coverage providers (its base warranty with its rules), in one query; they need no price
+    list. ``category_id`` narrows the rules read to those that can apply to a product of that category."""
+    rules = WarrantyRule.objects.filter(brand_id=brand_id).select_related("part").order_by()
+    if category_id is not None:
+        rules = rules.filter(Q(category__isnull=True) | Q(category_id=category_id))
+        rules = rules.filter(Q(product_model__isnull=True) | Q(product_model__category_id=category_id))
+    return (BaseWarranty(rules=tuple(
+        WarrantyRuleFacts(id=r.pk, months=r.months, counted_from=r.counted_from, grace_days=r.grace_days,
+                          model_id=r.product_model_id, category_id=r.category_id,
+                          part_code=r.part.code if r.part else "", part_family=r.part_family)
+        for r in rules
+    )),)
 
 
 def product_facts(product: InstalledProduct) -> ProductFacts:
@@ -121,4 +128,4 @@ def serving_outlet(product: InstalledProduct) -> Organisation | None:
     placed = [o for o in outlets if o.latitude is not None and o.longitude is not None]
     if site.latitude is None or site.longitude is None or not placed:
         return outlets[0]
-    return min(placed, key=lambda o: (haversine_km(o.latitude, o.longitude, site.latitude, site.longitude), o.pk))
+    return min(placed, key=lambda o: (distance_km((o.latitude, o.longitude), (site.latitude, site.longitude)), o.pk))

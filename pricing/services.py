@@ -14,9 +14,10 @@ from accounts.choices import Role
 from accounts.models import Organisation
 from accounts.principal import Principal
 from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.geo.distance import distance_km
 from customers.models import InstalledProduct
 from pricing import selectors
-from pricing.engine import Quote, haversine_km, quote
+from pricing.engine import Quote, quote
 from pricing.errors import PriceListOverlap
 from pricing.facts import PartUse
 from pricing.models import PriceList
@@ -42,7 +43,7 @@ def _distance_km(product: InstalledProduct, outlet: Organisation | None) -> tupl
     site = product.site
     if outlet is None or site is None or None in (outlet.latitude, outlet.longitude, site.latitude, site.longitude):
         return None, False
-    km = haversine_km(outlet.latitude, outlet.longitude, site.latitude, site.longitude)
+    km = distance_km((outlet.latitude, outlet.longitude), (site.latitude, site.longitude))
     return km, site.location_approximate
 
 

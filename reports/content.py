@@ -17,10 +17,14 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
+from field.jobtemplates import template_for
+from field.models import Visit
 from workorders.choices import Status
 from workorders.estimates import localized
 from workorders.models import AttachmentKind, WorkOrder, WorkOrderAttachment
+from workorders.workflow import ACTIONS
 
 PHOTO_MAX_PX = 900  # a photo prints about 8 cm wide: this is plenty, and keeps the PDF small
 PHOTOS_MAX = 12
@@ -80,8 +84,6 @@ class ReportData:
 
 def _image_uri(attachment: WorkOrderAttachment, *, max_px: int = PHOTO_MAX_PX) -> str:
     """The file as a data: URI, photos scaled down and re-encoded (the PDF fetches nothing from anywhere)."""
-    from PIL import Image
-
     with attachment.file.open("rb") as handle:
         raw = handle.read()
     with Image.open(io.BytesIO(raw)) as image:
@@ -141,11 +143,7 @@ def _charge(data: ReportData, charge: dict, basis: str) -> None:
                   for line in charge.get("lines", []) if line.get("kind") == "part"]
 
 
-def _visit(order: WorkOrder):
-    try:
-        from field.models import Visit
-    except ImportError:  # pragma: no cover - the technician app is part of the product
-        return None
+def _visit(order: WorkOrder) -> Visit | None:
     return (Visit.objects.filter(work_order=order, completed_at__isnull=False)
             .select_related("symptom", "signature", "technician")
             .prefetch_related("answers__item", "photos__attachment")
@@ -153,10 +151,6 @@ def _visit(order: WorkOrder):
 
 
 def _photo_labels(order: WorkOrder) -> dict[str, str]:
-    try:
-        from field.jobtemplates import template_for
-    except ImportError:  # pragma: no cover
-        return {}
     template = template_for(order) if order.product_id else None
     return {p.code: p.label for p in template.photos.all()} if template else {}
 
@@ -206,8 +200,6 @@ def report_data(order: WorkOrder) -> ReportData:
 
 
 def _event_text(event) -> str:
-    from workorders.workflow import ACTIONS
-
     if event.action in ACTIONS:
         return str(ACTIONS[event.action].label)
     if event.to_status:

@@ -5,14 +5,11 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import ScopedQuerySet
+from core.scoping import ScopedQuerySet
 
 
 class ServiceReportQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        from workorders.models import WorkOrderAttachment
-
-        return self._through("attachment", WorkOrderAttachment.objects.all()._scope(principal))
+    parent_field = "attachment"
 
 
 class ServiceReport(models.Model):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from PIL import ImageFile
 
 from reports.content import report_data
 from workorders.models import WorkOrder
@@ -42,15 +43,14 @@ def _weasyprint():
     would let a truncated upload pass core.images.accept_photo in every web process that ever rendered a
     report. The photos it gets from us are re-encoded whole (reports.content), so it does not need it.
     """
-    from PIL import ImageFile
-
     before = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher
+        # Here, not at the top: WeasyPrint (with its fonts and Pango) loads only in a process that draws a
+        # PDF, and the flag it sets is put back at once.
+        import weasyprint
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = before
-    return HTML, URLFetcher
+    return weasyprint.HTML, weasyprint.URLFetcher
 
 
 def render_report(order: WorkOrder, *, language: str | None = None) -> RenderedReport:

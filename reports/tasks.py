@@ -1,7 +1,8 @@
 """Background work of the reports app (STYLE.md §8): enqueued on commit, takes ids, idempotent.
 
-The technician app's completion calls ``enqueue_service_report(order)`` inside its transaction; the
-task runs once that has committed (with the immediate backend, in the same process right after it).
+A job completed in the technician app sends ``field.services.completion.job_completed`` inside its
+transaction, and reports/hooks.py calls ``enqueue_service_report(order)`` there; the task runs once that
+has committed (with the immediate backend, in the same process right after it).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django_tasks import task
 
+from reports.services import ensure_service_report
 from workorders.models import WorkOrder
 
 
@@ -18,8 +20,6 @@ def render_service_report(order_id: int) -> int | None:
 
     Running it twice keeps one report (reports.services.ensure_service_report).
     """
-    from reports.services import ensure_service_report
-
     report = ensure_service_report(order_id=order_id)
     return report.attachment_id if report is not None else None
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router
 from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 
+from accounts.models import Organisation
 from core.api import AUTH, ApiDateTime, get_visible, json_response, page_params, principal
 from core.errors import PermissionDenied
 from core.idempotency import run_idempotent
@@ -51,7 +52,8 @@ class LeadIn(Input):
     kind: KindLit
     consent: bool = Field(..., description="The customer agreed to be contacted about this offer.")
     consented_by: str = Field(..., max_length=200, description="Who agreed (the customer, or who was on site).")
-    consent_wording: str = Field(..., max_length=2000, description="The wording shown, as GET /lead-kinds gave it.")
+    consent_wording: str = Field(..., max_length=2000,
+                                 description="The wording shown, as GET /api/v1/revenue/lead-kinds gave it.")
     note: str = Field("", max_length=NOTE_MAX)
     contact_phone: str = Field("", max_length=30)
 
@@ -146,8 +148,6 @@ def lead_kinds(request):
     seat = principal(request)
     if seat.is_customer:
         raise PermissionDenied()
-    from accounts.models import Organisation
-
     brand = Organisation.objects.get(pk=seat.brand_id)
     today = timezone.localdate()
     found = []
@@ -162,7 +162,7 @@ def lead_kinds(request):
     return found
 
 
-@router.post("/workorders/{order_id}/leads", response={201: LeadOut}, summary="Record a lead on this job")
+@router.post("/orders/{order_id}/leads", response={201: LeadOut}, summary="Record a lead on this job")
 def record_lead(request, order_id: Id, payload: LeadIn,
                 idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     order = get_visible(WorkOrder.objects.select_related("brand", "customer", "technician"), request, order_id)

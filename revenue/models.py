@@ -11,8 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
-from core.models import ScopedQuerySet
-from network.models import BrandScopedQuerySet
+from core.scoping import BrandScopedQuerySet, ScopedQuerySet
 from revenue.choices import LeadKind, LeadQueue, LeadStatus
 
 NOTE_MAX = 500
@@ -77,14 +76,17 @@ class LeadQuerySet(ScopedQuerySet):
     """Each queue sees only its own: the brand's desk the brand's queue, an outlet its own; a technician
     the leads they captured; customers none."""
 
+    brand_field = "brand_id"
+    outlet_field = "outlet_id"
+    technician_field = "technician_id"
+
     def _scope(self, principal):
+        leads = super()._scope(principal)
         if principal.is_brand_staff:
-            return self.filter(brand_id=principal.brand_id, queue=LeadQueue.BRAND)
+            return leads.filter(queue=LeadQueue.BRAND)
         if principal.is_outlet_staff:
-            return self.filter(outlet_id=principal.outlet_id, queue=LeadQueue.OUTLET)
-        if principal.is_technician:
-            return self.filter(technician_id=principal.technician_id)
-        return self.none()
+            return leads.filter(queue=LeadQueue.OUTLET)
+        return leads
 
 
 class Lead(models.Model):
@@ -144,8 +146,7 @@ class Lead(models.Model):
 
 
 class LeadEventQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        return self._through("lead", Lead.objects.all()._scope(principal))
+    parent_field = "lead"
 
 
 class LeadEvent(models.Model):
@@ -171,14 +172,9 @@ class LeadEvent(models.Model):
 
 
 class CommissionQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        if principal.is_brand_staff:
-            return self.filter(brand_id=principal.brand_id)
-        if principal.is_outlet_staff:
-            return self.filter(outlet_id=principal.outlet_id)
-        if principal.is_technician:
-            return self.filter(technician_id=principal.technician_id)
-        return self.none()
+    brand_field = "brand_id"
+    outlet_field = "outlet_id"
+    technician_field = "technician_id"
 
 
 class Commission(models.Model):

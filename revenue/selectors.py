@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.dates import add_months
 from revenue.choices import DEFAULT_QUEUE, LeadKind, LeadStatus
-from revenue.models import Commission, CommissionRule, Lead
+from revenue.models import Commission, CommissionRule, Lead, LeadEvent
 
 ZERO = Decimal("0.00")
 
@@ -41,8 +41,6 @@ def get_lead(user, pk) -> Lead:
 
 
 def timeline(user, lead: Lead):
-    from revenue.models import LeadEvent
-
     return list(LeadEvent.objects.visible_to(user).filter(lead=lead).select_related("actor"))
 
 

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.principal import Principal
 from core.errors import InvalidInput, PermissionDenied
 from core.phones import try_normalize_phone
-from revenue.choices import LeadKind, LeadStatus
+from revenue import events
+from revenue.choices import LeadKind
 from revenue.consent import language_of
 from revenue.errors import ConsentRequired, ConsentWordingChanged, DuplicateLead, NotYourJob
-from revenue.models import NOTE_MAX, Lead, LeadEvent
+from revenue.models import NOTE_MAX, Lead
 from revenue.selectors import queue_for
 from workorders.choices import Status
 from workorders.models import WorkOrder
@@ -68,9 +69,7 @@ def record_lead(
                 consent_text=" ".join(consent_wording.split()), consent_language=language,
                 recorded_by=actor.user, created_at=now,
             )
-            LeadEvent.objects.create(lead=lead, action="record", to_status=LeadStatus.NEW, actor=actor.user,
-                                     actor_role=actor.role, note=note, created_at=now,
-                                     data={"queue": lead.queue, "consented_by": consented_by})
+            events.recorded(lead=lead, actor=actor, note=note, at=now)
     except IntegrityError:
         if Lead.objects.filter(work_order=order, kind=kind).exists():
             raise DuplicateLead(field="kind") from None

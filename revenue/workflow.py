@@ -16,9 +16,10 @@ from accounts.choices import Role
 from accounts.principal import Principal
 from core.bounds import money_input
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied, StaleVersion
+from revenue import events
 from revenue.choices import LeadQueue, LeadStatus
 from revenue.commission import commission_amount
-from revenue.models import REASON_MAX, VALUE_MAX, Commission, Lead, LeadEvent
+from revenue.models import REASON_MAX, VALUE_MAX, Commission, Lead
 from revenue.selectors import rule_in_force
 
 S = LeadStatus
@@ -120,8 +121,8 @@ def transition(lead: Lead, action_name: str, *, actor: Principal, version: int |
         if action.target == S.WON:
             commission = _pay(lead, value=changes["value"], at=now)
             data["commission"] = f"{commission.amount:.2f}"
-        LeadEvent.objects.create(lead=lead, action=action.name, from_status=lead.status, to_status=action.target,
-                                 actor=actor.user, actor_role=actor.role, note=reason, data=data, created_at=now)
+        events.transitioned(lead=lead, action=action.name, from_status=lead.status, to_status=action.target,
+                            actor=actor, note=reason, data=data, at=now)
     lead.refresh_from_db()
     return lead
 

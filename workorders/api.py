@@ -13,6 +13,7 @@ from accounts.models import Organisation
 from core.api import AUTH, ApiDateTime, get_visible, json_response, page_params, principal, ref
 from core.errors import InvalidInput
 from core.idempotency import run_idempotent
+from core.names import display_name
 from core.schema import Day, Id, Input, Int, Moment
 from customers.models import Customer, InstalledProduct, Site
 from customers.selectors import customers_product
@@ -20,6 +21,7 @@ from network.models import Technician
 from workorders import selectors, services, workflow
 from workorders.choices import Channel, HoldReason, Priority, SlaState, Status, WorkOrderType
 from workorders.models import REASON_MAX, SYMPTOM_MAX, WorkOrder
+from workorders.sla_state import sla_state_of
 
 router = Router(tags=["work orders"], auth=AUTH)
 
@@ -147,7 +149,7 @@ class EventOut(Schema):
     def resolve_actor(obj) -> str | None:
         if obj.actor is None:
             return None
-        return obj.actor.get_full_name() or obj.actor.username
+        return display_name(obj.actor)
 
 
 class ActionOut(Schema):
@@ -177,7 +179,7 @@ def _detail(request, order: WorkOrder) -> WorkOrderDetail:
 
 def _list_item(row: dict, now: dt.datetime) -> dict:
     row["customer"] = {f: row.pop(f"customer__{f}") for f in _ROW_CUSTOMER}
-    row["sla_state"] = selectors.sla_state_of(row["status"], row["onsite_due"], row.pop("arrived_at"), now,
+    row["sla_state"] = sla_state_of(row["status"], row["onsite_due"], row.pop("arrived_at"), now,
                                               hold_reason=row["hold_reason"])
     return row
 
@@ -196,7 +198,7 @@ def _parse_if_match(value: str | None) -> int | None:
     return int(text)
 
 
-@router.get("/workorders", response=WorkOrderPage, summary="List work orders (filtered, paged)")
+@router.get("", response=WorkOrderPage, summary="List work orders (filtered, paged)")
 def list_orders(request, filters: Query[OrderFiltersIn]):
     principal(request)
     page, size = page_params(filters.page, filters.page_size)
@@ -215,7 +217,7 @@ def list_orders(request, filters: Query[OrderFiltersIn]):
     ))
 
 
-@router.post("/workorders", response={201: WorkOrderDetail}, summary="Open a work order")
+@router.post("", response={201: WorkOrderDetail}, summary="Open a work order")
 def create_order(request, payload: WorkOrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     actor = principal(request)
     services.ensure_may_create(actor)
@@ -270,13 +272,13 @@ def _creation_refs(request, payload: WorkOrderIn) -> tuple[Customer, InstalledPr
     return customer, product, site
 
 
-@router.get("/workorders/{order_id}", response=WorkOrderDetail, summary="One work order")
+@router.get("/{order_id}", response=WorkOrderDetail, summary="One work order")
 def get_order(request, order_id: Id):
     order = get_visible(WorkOrder.objects.select_related("customer"), request, order_id)
     return _with_etag(json_response(_detail(request, order)), order)
 
 
-@router.patch("/workorders/{order_id}", response=WorkOrderDetail, summary="Edit a work order's details")
+@router.patch("/{order_id}", response=WorkOrderDetail, summary="Edit a work order's details")
 def update_order(
     request, order_id: Id, payload: WorkOrderPatch, response: HttpResponse,
     if_match: str | None = Header(None, alias="If-Match"),
@@ -295,7 +297,7 @@ def update_order(
     return _detail(request, order)
 
 
-@router.post("/workorders/{order_id}/transitions", response=WorkOrderDetail, summary="Take a lifecycle step")
+@router.post("/{order_id}/transitions", response=WorkOrderDetail, summary="Take a lifecycle step")
 def transition_order(
     request, order_id: Id, payload: OrderTransitionIn, response: HttpResponse,
     if_match: str | None = Header(None, alias="If-Match"),
@@ -317,7 +319,7 @@ def transition_order(
     return _detail(request, order)
 
 
-@router.get("/workorders/{order_id}/actions", response=list[ActionOut], summary="Steps you may take now")
+@router.get("/{order_id}/actions", response=list[ActionOut], summary="Steps you may take now")
 def order_actions(request, order_id: Id):
     order = get_visible(WorkOrder.objects, request, order_id)
     return [
@@ -326,7 +328,7 @@ def order_actions(request, order_id: Id):
     ]
 
 
-@router.get("/workorders/{order_id}/events", response=list[EventOut], summary="The order's timeline")
+@router.get("/{order_id}/events", response=list[EventOut], summary="The order's timeline")
 def order_events(request, order_id: Id):
     order = get_visible(WorkOrder.objects, request, order_id)
     return list(selectors.timeline(request.user, order))

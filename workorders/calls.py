@@ -10,8 +10,8 @@ from accounts.choices import Role
 from accounts.principal import Principal
 from core.errors import InvalidInput, PermissionDenied
 from customers.models import Customer
-from workorders.choices import EventKind
-from workorders.models import REASON_MAX, CallOutcome, CustomerCall, WorkOrder, WorkOrderEvent
+from workorders import events
+from workorders.models import REASON_MAX, CallOutcome, CustomerCall, WorkOrder
 
 CALL_ROLES = frozenset({Role.BRAND_ADMIN, Role.DISPATCHER, Role.HOTLINE_AGENT})
 NEEDS_ORDER = frozenset({CallOutcome.ORDER_CREATED, CallOutcome.EXISTING_ORDER})
@@ -44,8 +44,5 @@ def log_call(*, actor: Principal, customer: Customer, outcome: str, note: str = 
             agent=actor.user, agent_role=actor.role,
         )
         if order is not None:
-            WorkOrderEvent.objects.create(
-                work_order=order, kind=EventKind.CALL, actor=actor.user, actor_role=actor.role, reason=note,
-                customer_visible=False, data={"outcome": outcome, "call": call.pk}, created_at=now,
-            )
+            events.called(order_id=order.pk, actor=actor, outcome=outcome, call_id=call.pk, note=note, at=now)
     return call

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from catalog.choices import Priority as Priority  # an order's priority; fault-code mappings name it too
 from catalog.choices import ServiceType
 
 WorkOrderType = ServiceType
@@ -33,13 +34,6 @@ class Channel(models.TextChoices):
     IMPORT = "import", _("Import")
 
 
-class Priority(models.TextChoices):
-    LOW = "low", _("Low")
-    NORMAL = "normal", _("Normal")
-    HIGH = "high", _("High")
-    URGENT = "urgent", _("Urgent")
-
-
 class HoldReason(models.TextChoices):
     WAITING_PARTS = "waiting_parts", _("Waiting for parts")
     WAITING_CUSTOMER = "waiting_customer", _("Waiting for the customer")
@@ -64,6 +58,7 @@ class EventKind(models.TextChoices):
     RATING = "rating", _("Rating")
     RESCHEDULED = "rescheduled", _("Rescheduled")
     SLA = "sla", _("Service level")
+    URGE = "urge", _("Urged")
 
 
 class SlaClock(models.TextChoices):
@@ -86,3 +81,19 @@ SLA_ALERT_TITLES = {
     (SlaClock.ONSITE, SlaAlert.AT_RISK): _("On-site deadline at risk"),
     (SlaClock.ONSITE, SlaAlert.BREACHED): _("On-site deadline missed"),
 }
+
+
+# What "done" is called for each type of order (a customer's timeline, the rating's refusal): an installation is
+# not a repair. One map for every page that says it.
+DONE_LABELS = {
+    ServiceType.INSTALL: _("Installation done"),
+    ServiceType.REPAIR: _("Repair done"),
+    ServiceType.MAINTENANCE: _("Maintenance done"),
+    ServiceType.INSPECTION: _("Inspection done"),
+    ServiceType.MAIL_IN: _("Repair done"),
+    ServiceType.SITE_SURVEY: _("Site survey done"),
+}
+
+
+def done_label(order_type: str):
+    return DONE_LABELS.get(order_type, _("Service done"))

@@ -1,6 +1,6 @@
 """The estimate kept on an order: the quote as shown at intake, frozen as plain JSON.
 
-A quote's texts are lazy (pricing.text); once stored they cannot follow the reader's language any more,
+A quote's texts are lazy (core.text); once stored they cannot follow the reader's language any more,
 so each text is kept in every language of the product: ``{"zh-hans": "…", "en": "…"}``. Amounts are
 Decimal strings, as ``Quote.as_dict`` gives them. ``localized`` picks the reader's language back out.
 """

@@ -24,20 +24,21 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from accounts.principal import Principal, system_principal
 from catalog.choices import ServiceType
+from catalog.models import Symptom
 from core.errors import DomainError, InvalidInput, PermissionDenied, StaleVersion
 from core.images import MAX_PHOTOS, accept_photo
 from customers.models import Customer, InstalledProduct, Site
-from dispatch.selectors import SlotOffer, free_capacity, offer_slots, slot_windows
 from pricing.engine import Quote
 from pricing.errors import BeyondCalloutBands, NoPriceList, PriceNotListed
-from pricing.models import Symptom
 from pricing.services import estimate
-from workorders import selectors, workflow
+from workorders import events, selectors, workflow
 from workorders.attachments import check_photo_count, files_rolled_back, store_photo
-from workorders.choices import Channel, EventKind, Priority, Status
+from workorders.choices import EventKind, Priority, Status
 from workorders.estimates import estimate_json, unavailable_json
-from workorders.models import SYMPTOM_MAX, IntakePolicy, WorkOrder, WorkOrderEvent
-from workorders.services import create_work_order, ensure_may_create
+from workorders.models import IntakePolicy, WorkOrder, WorkOrderEvent
+from workorders.services import check_new_order, create_work_order
+from workorders.sla_clock import rebooked_clocks
+from workorders.slots import SlotOffer, free_capacity, offer_slots, slot_windows
 
 __all__ = [
     "MAX_PHOTOS", "OFFER_DAYS", "ChangeNotAllowed", "ChangeRules", "IntakePreview", "MailInNotAllowed",
@@ -206,23 +207,9 @@ def submit_request(
     ``customer``, ``product`` and ``site`` come from ``visible_to(actor.user)`` (integrations acting as
     ``system_principal`` fetch them by brand). Refusals raise a DomainError having written nothing.
     """
-    ensure_may_create(actor)
-    if actor.is_customer and customer.pk != actor.customer_id:
-        raise PermissionDenied()
-    if customer.brand_id != actor.brand_id:
-        raise InvalidInput(_("Unknown customer."), field="customer")
-    _check_service_type(service_type)
-    if channel not in Channel.values:
-        raise InvalidInput(_("Choose a valid option."), field="channel", allowed=list(Channel.values))
-    if priority not in Priority.values:
-        raise InvalidInput(_("Choose a valid option."), field="priority", allowed=list(Priority.values))
-    if product is not None and product.customer_id != customer.pk:
-        raise InvalidInput(_("The product belongs to another customer."), field="product")
-    if site is not None and site.customer_id != customer.pk:
-        raise InvalidInput(_("The site belongs to another customer."), field="site")
-    description = (description or "").strip()
-    if len(description) > SYMPTOM_MAX:
-        raise InvalidInput(_("The description is too long."), field="description", max_length=SYMPTOM_MAX)
+    description = check_new_order(actor=actor, customer=customer, type=service_type, channel=channel,
+                                  priority=priority, description=description, product=product, site=site,
+                                  type_field="service_type", description_field="description")
     symptom = _symptom(product, symptom_code)
     _check_mail_in(product, service_type)
     photos = list(photos)
@@ -359,14 +346,12 @@ def reschedule(*, order: WorkOrder, actor: Principal, slot: tuple[dt.datetime, d
     with transaction.atomic():
         outlet = _book(product, order.type, order.site, outlet_id, window, exclude_order_id=order.pk)
         updated = WorkOrder.objects.filter(pk=order.pk, version=order.version, status=order.status).update(
-            slot_start=window[0], slot_end=window[1], version=F("version") + 1, updated_at=now)
+            slot_start=window[0], slot_end=window[1], version=F("version") + 1, updated_at=now,
+            **rebooked_clocks(order, slot_end=window[1], now=now))
         if not updated:
             raise StaleVersion(current_version=WorkOrder.objects.values_list("version", flat=True).get(pk=order.pk))
         before = _utc_pair((order.slot_start, order.slot_end)) if order.slot_start else None
-        WorkOrderEvent.objects.create(
-            work_order_id=order.pk, kind=EventKind.RESCHEDULED, actor=actor.user, actor_role=actor.role,
-            customer_visible=True, data={"from": before, "to": _utc_pair(window)}, created_at=now,
-        )
+        events.rescheduled(order=order, actor=actor, before=before, after=_utc_pair(window), at=now)
         order.refresh_from_db()
         if order.outlet_id is None:
             order = workflow.transition(order, "assign", actor=system_principal(order.brand_id), outlet=outlet)

@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Header, Query, Router, UploadedFile
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
+from catalog.models import Symptom
 from core.api import AUTH, ApiDateTime, get_visible, json_response, principal, ref
 from core.errors import InvalidInput, NotFound
 from core.idempotency import run_idempotent
 from core.schema import Id, Input, Moment
+from customers.api import WarrantyOut
 from customers.models import Customer, InstalledProduct, Site
-from pricing.models import Symptom
 from workorders import intake, services, workflow
 from workorders.api import WorkOrderDetail
 from workorders.attachments import add_photos
@@ -57,13 +58,6 @@ class QuoteLineOut(BaseModel):
     reason_code: str
     reason: str
     customer_pays: MoneyStr | None
-
-
-class WarrantyOut(BaseModel):
-    covered: bool
-    code: str
-    reason: str
-    until: str | None
 
 
 class PriceListOut(BaseModel):
@@ -171,7 +165,7 @@ def _product(request, product_id: Id) -> InstalledProduct:
                        request, product_id)
 
 
-@router.get("/products/{product_id}/intake", response=IntakePreviewOut,
+@router.get("/intake/products/{product_id}", response=IntakePreviewOut,
             summary="Before a request: estimate, warranty, duplicates, slots")
 def intake_preview(request, product_id: Id, query: Query[IntakeQuery]):
     product = _product(request, product_id)
@@ -198,7 +192,7 @@ def _request_out(request, order: WorkOrder) -> ServiceRequestOut:
     return ServiceRequestOut.model_validate(order)
 
 
-@router.post("/requests", response={201: ServiceRequestOut},
+@router.post("/intake/requests", response={201: ServiceRequestOut},
              summary="Open a service request (estimate and slot booked)")
 def create_request(request, payload: ServiceRequestIn,
                    idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
@@ -234,14 +228,14 @@ def _attachment_out(attachment: WorkOrderAttachment) -> AttachmentOut:
     return AttachmentOut.model_validate(attachment)
 
 
-@router.get("/workorders/{order_id}/attachments", response=list[AttachmentOut], summary="The order's files")
+@router.get("/{order_id}/attachments", response=list[AttachmentOut], summary="The order's files")
 def list_attachments(request, order_id: Id):
     order = get_visible(WorkOrder.objects, request, order_id)
     rows = WorkOrderAttachment.objects.visible_to(request.user).filter(work_order=order)
     return [_attachment_out(a) for a in rows]
 
 
-@router.post("/workorders/{order_id}/attachments", response={201: list[AttachmentOut]},
+@router.post("/{order_id}/attachments", response={201: list[AttachmentOut]},
              summary="Add photos (multipart, field 'photos', up to 5)")
 def upload_attachments(request, order_id: Id, photos: list[UploadedFile] = File(None)):
     order = get_visible(WorkOrder.objects, request, order_id)

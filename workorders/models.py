@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
-from core.models import ScopedQuerySet, TimeStampedModel
-from customers.choices import Segment
+from core.models import TimeStampedModel
+from core.scoping import ScopedQuerySet
+from customers.choices import CustomerKind, Segment
+from workorders.calendar_models import DayKind, HolidayDate, HolidayYear, ServiceCalendar  # noqa: F401
 from workorders.choices import (
     OPEN_STATUSES,
     Channel,
@@ -17,6 +23,8 @@ from workorders.choices import (
     Status,
     WorkOrderType,
 )
+from workorders.sla_state import sla_state_of
+from workorders.urge_models import Urge, UrgeChannel  # noqa: F401
 
 SYMPTOM_MAX = 2000
 OPEN_NOT_ARRIVED = models.Q(status__in=sorted(OPEN_STATUSES), arrived_at__isnull=True)
@@ -24,16 +32,10 @@ REASON_MAX = 500
 
 
 class WorkOrderQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        if principal.is_brand_staff:
-            return self.filter(brand_id=principal.brand_id)
-        if principal.is_outlet_staff:
-            return self.filter(outlet_id=principal.outlet_id)
-        if principal.is_technician:
-            return self.filter(technician_id=principal.technician_id)
-        if principal.is_customer:
-            return self.filter(customer_id=principal.customer_id)
-        return self.none()
+    brand_field = "brand_id"
+    outlet_field = "outlet_id"
+    technician_field = "technician_id"
+    customer_field = "customer_id"
 
 
 # Every index is paid for on each of the many order inserts (a new order maintains all of them), so a
@@ -68,7 +70,7 @@ class WorkOrder(TimeStampedModel):
     )
     symptom = models.TextField(_("symptom"), max_length=SYMPTOM_MAX, blank=True)
     reported_symptom = models.ForeignKey(
-        "pricing.Symptom", verbose_name=_("reported symptom"), on_delete=models.PROTECT, null=True, blank=True,
+        "catalog.Symptom", verbose_name=_("reported symptom"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", **NO_INDEX,
     )
     # The quote as the customer saw it at intake (workorders.estimates.estimate_json): plain JSON.
@@ -102,6 +104,11 @@ class WorkOrder(TimeStampedModel):
     held_from = models.CharField(_("held from"), max_length=12, choices=Status.choices, blank=True)
     hold_reason = models.CharField(_("hold reason"), max_length=20, choices=HoldReason.choices, blank=True)
     is_rework = models.BooleanField(_("rework"), default=False)
+    # The order this one does again (返修): a callback's review sent the same fault back, perhaps to another outlet.
+    rework_of = models.ForeignKey(
+        "self", verbose_name=_("rework of"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="reworks", **NO_INDEX,
+    )
     cancel_reason = models.CharField(_("cancel reason"), max_length=REASON_MAX, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
@@ -151,6 +158,8 @@ class WorkOrder(TimeStampedModel):
             # Slot offering counts an outlet's booked jobs by slot; orders without a slot stay out of it.
             models.Index(fields=["outlet", "slot_start"], condition=models.Q(slot_start__isnull=False),
                          name="wo_outlet_slot"),
+            # Few orders are rework: only they enter this index (a callback's rework, the 30-day counts).
+            models.Index(fields=["rework_of"], condition=models.Q(rework_of__isnull=False), name="wo_rework_of"),
         ]
 
     def __str__(self) -> str:
@@ -158,17 +167,21 @@ class WorkOrder(TimeStampedModel):
 
     @property
     def sla_state(self) -> str:
-        from workorders.selectors import sla_state
-
-        return sla_state(self)
+        return sla_state_of(self.status, self.onsite_due, self.arrived_at, hold_reason=self.hold_reason)
 
 
-class WorkOrderEventQuerySet(ScopedQuerySet):
+class OfOrderQuerySet(ScopedQuerySet):
+    """An order's events and attachments: seen with their order; a customer only those marked for them."""
+
+    parent_field = "work_order"
+
     def _scope(self, principal):
-        events = self._through("work_order", WorkOrder.objects.all()._scope(principal))
-        if principal.is_customer:
-            events = events.filter(customer_visible=True)
-        return events
+        rows = super()._scope(principal)
+        return rows.filter(customer_visible=True) if principal.is_customer else rows
+
+
+class WorkOrderEventQuerySet(OfOrderQuerySet):
+    pass
 
 
 class WorkOrderEvent(models.Model):
@@ -201,10 +214,7 @@ class WorkOrderEvent(models.Model):
 
 
 class SlaPolicyQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        if not principal.is_brand_staff:
-            return self.none()
-        return self.filter(brand_id=principal.brand_id)
+    brand_field = "brand_id"
 
 
 class SlaPolicy(models.Model):
@@ -233,10 +243,7 @@ class SlaPolicy(models.Model):
 
 
 class SlaContractQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        if not principal.is_brand_staff:
-            return self.none()
-        return self.filter(brand_id=principal.brand_id)
+    brand_field = "brand_id"
 
 
 class SlaContract(models.Model):
@@ -249,6 +256,9 @@ class SlaContract(models.Model):
     starts_on = models.DateField(_("valid from"))
     ends_on = models.DateField(_("valid until"), null=True, blank=True,
                                help_text=_("Leave empty for a contract without an end date."))
+    round_the_clock = models.BooleanField(
+        _("7×24 service"), default=False, db_default=False,
+        help_text=_("The contract's minutes are counted round the clock, not in the brand's service hours."))
 
     objects = SlaContractQuerySet.as_manager()
 
@@ -273,10 +283,6 @@ class SlaContract(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from customers.choices import CustomerKind
-
         if self.customer_id and self.customer.kind != CustomerKind.ENTERPRISE:
             raise ValidationError({"customer": _("Only enterprise customers have SLA contracts.")})
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
@@ -311,19 +317,12 @@ class AttachmentKind(models.TextChoices):
 
 def attachment_path(instance: WorkOrderAttachment, filename: str) -> str:
     # A random name: never the uploader's file name, never guessable from the order.
-    import uuid
-    from pathlib import PurePath
-
     suffix = PurePath(filename).suffix.lower()[:8] or ".bin"
     return f"workorders/{instance.work_order_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class WorkOrderAttachmentQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        attachments = self._through("work_order", WorkOrder.objects.all()._scope(principal))
-        if principal.is_customer:
-            attachments = attachments.filter(customer_visible=True)
-        return attachments
+class WorkOrderAttachmentQuerySet(OfOrderQuerySet):
+    pass
 
 
 class WorkOrderAttachment(models.Model):
@@ -359,10 +358,7 @@ class WorkOrderAttachment(models.Model):
 
 
 class IntakePolicyQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        if not principal.is_brand_staff:
-            return self.none()
-        return self.filter(brand_id=principal.brand_id)
+    brand_field = "brand_id"
 
 
 class IntakePolicy(models.Model):
@@ -370,6 +366,8 @@ class IntakePolicy(models.Model):
 
     DEFAULT_CUTOFF_HOURS = 4
     DEFAULT_MAX_RESCHEDULES = 2
+    DEFAULT_URGE_INTERVAL = 30
+    DEFAULT_URGES_TO_COMPLAINT = 3
 
     brand = models.OneToOneField(Organisation, verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+")
     change_cutoff_hours = models.PositiveSmallIntegerField(
@@ -380,6 +378,18 @@ class IntakePolicy(models.Model):
     max_reschedules = models.PositiveSmallIntegerField(
         _("reschedules allowed"), default=DEFAULT_MAX_RESCHEDULES, validators=[MaxValueValidator(20)],
         help_text=_("How many times a customer may move the appointment of one order."),
+    )
+    # Urging a late order (workorders/urges.py): how long after one urge the next is taken, and which urge of
+    # an order opens a "late or missed visit" complaint.
+    urge_interval_minutes = models.PositiveSmallIntegerField(
+        _("minutes between urges"), default=DEFAULT_URGE_INTERVAL, db_default=DEFAULT_URGE_INTERVAL,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+        help_text=_("After an urge, the order cannot be urged again for this many minutes."),
+    )
+    urges_to_complaint = models.PositiveSmallIntegerField(
+        _("urges that open a complaint"), default=DEFAULT_URGES_TO_COMPLAINT, db_default=DEFAULT_URGES_TO_COMPLAINT,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("The urge with this number opens a high-severity complaint about the late visit."),
     )
 
     objects = IntakePolicyQuerySet.as_manager()
@@ -401,10 +411,7 @@ class CallOutcome(models.TextChoices):
 
 
 class CustomerCallQuerySet(ScopedQuerySet):
-    def _scope(self, principal):
-        if not principal.is_brand_staff:
-            return self.none()
-        return self.filter(brand_id=principal.brand_id)
+    brand_field = "brand_id"
 
 
 class CustomerCall(models.Model):

@@ -5,21 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models import F, Lookup, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.principal import principal_of
+from core.paging import capped_count
 from core.phones import try_normalize_phone
 from customers.models import Customer, InstalledProduct, Site
 from customers.search import customers_named, sites_at
-from workorders.choices import OPEN_STATUSES, SlaState, Status
-from workorders.models import WorkOrder, WorkOrderEvent
-from workorders.sla_clock import PAUSING_HOLD_REASONS
-
-AT_RISK_WINDOW = dt.timedelta(hours=2)
-# Counting every match of a broad filter on a million rows costs more than the page itself;
-# past this many the list says "10,000+".
-COUNT_CAP = 10_000
+from pricing import warranty
+from pricing.coverage import CoverageVerdict
+from workorders.choices import OPEN_STATUSES, SlaState, Status, WorkOrderType
+from workorders.models import CustomerCall, WorkOrder, WorkOrderEvent
+from workorders.sla_state import AT_RISK_WINDOW, PAUSING_HOLD_REASONS
 
 
 @dataclass
@@ -32,30 +30,6 @@ class OrderFilters:
     sla: str = ""
     created_from: dt.date | None = None
     created_to: dt.date | None = None
-
-
-def sla_state(order: WorkOrder, now: dt.datetime | None = None) -> str:
-    return sla_state_of(order.status, order.onsite_due, order.arrived_at, now, hold_reason=order.hold_reason)
-
-
-def sla_state_of(
-    status: str, onsite_due: dt.datetime | None, arrived_at: dt.datetime | None, now: dt.datetime | None = None,
-    *, hold_reason: str = "",
-) -> str:
-    """The SLA state from the columns it depends on (list rows are plain dicts, not orders).
-
-    Waiting for the customer pauses the clock (workorders/sla_clock.py): such an order is "paused".
-    """
-    if status not in OPEN_STATUSES or onsite_due is None or arrived_at:
-        return ""
-    if hold_reason in PAUSING_HOLD_REASONS:
-        return SlaState.PAUSED
-    now = now or timezone.now()
-    if onsite_due < now:
-        return SlaState.BREACHED
-    if onsite_due < now + AT_RISK_WINDOW:
-        return SlaState.AT_RISK
-    return SlaState.OK
 
 
 class _InLiterals(Lookup):
@@ -169,12 +143,6 @@ def list_work_orders(user, filters: OrderFilters) -> QuerySet[WorkOrder]:
     )
 
 
-def capped_count(qs: QuerySet) -> tuple[int, bool]:
-    """(count, capped): the exact count up to COUNT_CAP."""
-    n = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
-    return min(n, COUNT_CAP), n > COUNT_CAP
-
-
 def page_of(
     qs: QuerySet, page: int, page_size: int, *, values: tuple[str, ...] | None = None
 ) -> tuple[list, int, bool]:
@@ -206,6 +174,16 @@ def get_work_order(user, pk: int) -> WorkOrder:
 
 def timeline(user, order: WorkOrder) -> QuerySet[WorkOrderEvent]:
     return WorkOrderEvent.objects.visible_to(user).filter(work_order=order).select_related("actor")
+
+
+def warranty_verdict(order: WorkOrder) -> CoverageVerdict | None:
+    """The warranty's verdict on this order (None without a product): its own service type and reported
+    symptom, on the day it was opened, as its estimate and its charge are priced (field.charges)."""
+    if order.product_id is None:
+        return None
+    symptom = order.reported_symptom
+    return warranty.verdict(product=order.product, on=order.created_at, service_type=order.type,
+                            symptom_code=symptom.code if symptom is not None else "")
 
 
 def product_history(user, order: WorkOrder) -> QuerySet[WorkOrder]:
@@ -275,7 +253,54 @@ def find_callers(user, text: str) -> list[Customer]:
 
 
 def recent_calls(user, customer: Customer, limit: int = 8):
-    from workorders.models import CustomerCall
-
     return list(CustomerCall.objects.visible_to(user).filter(customer=customer)
                 .select_related("agent", "work_order")[:limit])
+
+
+REPEAT_WINDOW = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class ReworkCount:
+    """One order done again within ``REPEAT_WINDOW`` of an earlier one's completion, held against the earlier
+    order's outlet and technician: a rework (返修, linked by ``rework_of``) or a repeat repair of the same unit."""
+
+    order_id: int
+    earlier_id: int
+    outlet_id: int | None
+    technician_id: int | None
+    rework: bool
+
+
+def reworks_and_repeats(*, brand_id: int, start: dt.datetime, end: dt.datetime) -> list[ReworkCount]:
+    """The orders opened in [start, end) that redo an order completed at most 30 days before them; the
+    settlement counts them per outlet and technician (``count_by``). One rule for every report that says it."""
+    earlier = (WorkOrder.objects.filter(brand_id=brand_id, product_id=OuterRef("product_id"),
+                                        completed_at__lt=OuterRef("created_at"),
+                                        completed_at__gte=OuterRef("created_at") - REPEAT_WINDOW)
+               .exclude(pk=OuterRef("pk")).order_by("-completed_at").values("pk")[:1])
+    orders = (WorkOrder.objects.filter(brand_id=brand_id, created_at__gte=start, created_at__lt=end)
+              .exclude(status=Status.CANCELLED)
+              .filter(Q(rework_of__isnull=False) | Q(product__isnull=False, type=WorkOrderType.REPAIR))
+              .annotate(earlier_id=Subquery(earlier))
+              .filter(Q(rework_of__isnull=False) | Q(earlier_id__isnull=False))
+              .values_list("pk", "created_at", "rework_of_id", "earlier_id"))
+    pairs = [(pk, created, rework_of or before, rework_of is not None) for pk, created, rework_of, before in orders]
+    done = WorkOrder.objects.filter(pk__in={e for _, _, e, _ in pairs}).in_bulk()
+    counted = []
+    for pk, created, earlier_id, rework in pairs:
+        original = done[earlier_id]
+        if rework and not (original.completed_at and original.completed_at >= created - REPEAT_WINDOW):
+            continue  # a rework of an order finished long ago is a new fault, not held against anyone
+        counted.append(ReworkCount(pk, earlier_id, original.outlet_id, original.technician_id, rework))
+    return counted
+
+
+def count_by(counts: list[ReworkCount], key: str) -> dict[int, int]:
+    """{outlet_id or technician_id: how many} from ``reworks_and_repeats`` (``key``: "outlet_id", "technician_id")."""
+    totals: dict[int, int] = {}
+    for row in counts:
+        party = getattr(row, key)
+        if party is not None:
+            totals[party] = totals.get(party, 0) + 1
+    return totals

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import ORDER_CREATORS, Role
 from accounts.principal import Principal
+from catalog.models import Symptom
+from core import outbox
 from core.errors import (
     FieldNotAllowed,
     IllegalTransition,
@@ -23,13 +25,15 @@ from core.errors import (
     StaleVersion,
 )
 from core.inserts import insert_params, insert_sql, returned_fields, returning, set_returned
+from core.models import OutboxEvent
 from core.prepared import hot_cursor
 from core.sequences import next_value, upsert_sql
 from customers.models import Customer, InstalledProduct, Site
-from pricing.models import Symptom
-from workorders.choices import DONE_STATUSES, Channel, EventKind, Priority, Status, WorkOrderType
+from workorders import events, workflow
+from workorders.choices import DONE_STATUSES, Channel, Priority, Status, WorkOrderType
 from workorders.models import REASON_MAX, SYMPTOM_MAX, WorkOrder, WorkOrderEvent
-from workorders.sla import sla_minutes
+from workorders.sla import due_times, sla_terms
+from workorders.sla_clock import rebooked_clocks
 
 EDITABLE_FIELDS = ("priority", "symptom", "slot_start", "slot_end", "site")
 # A booking further ahead than this is a typing error (the year 2099), not a plan.
@@ -85,6 +89,34 @@ def ensure_may_create(actor: Principal) -> None:
         raise PermissionDenied(_("Your role may not open work orders."))
 
 
+def check_new_order(*, actor: Principal, customer: Customer, type: str, channel: str, priority: str,
+                    description: str, product: InstalledProduct | None, site: Site | None,
+                    type_field: str = "type", description_field: str = "symptom") -> str:
+    """The checks every new order passes, from any channel: whether the actor may open it for this customer,
+    the choices, the product and site being the customer's, the description's length. ``type_field`` and
+    ``description_field`` name the caller's own inputs in the errors. Returns the description, stripped."""
+    ensure_may_create(actor)
+    if actor.is_customer and customer.pk != actor.customer_id:
+        raise PermissionDenied()
+    if customer.brand_id != actor.brand_id:
+        raise InvalidInput(_("Unknown customer."), field="customer")
+    _check_choice(type, WorkOrderType, type_field)
+    _check_choice(channel, Channel, "channel")
+    _check_choice(priority, Priority, "priority")
+    if actor.is_customer and priority != customer_priority(customer):
+        raise FieldNotAllowed(field="priority")
+    if actor.is_customer and channel not in CUSTOMER_CHANNELS:
+        raise FieldNotAllowed(field="channel")
+    if site is not None and site.customer_id != customer.pk:
+        raise InvalidInput(_("The site belongs to another customer."), field="site")
+    if product is not None and product.customer_id != customer.pk:
+        raise InvalidInput(_("The product belongs to another customer."), field="product")
+    description = (description or "").strip()
+    if len(description) > SYMPTOM_MAX:
+        raise InvalidInput(_("The description is too long."), field=description_field, max_length=SYMPTOM_MAX)
+    return description
+
+
 def create_work_order(
     *,
     actor: Principal,
@@ -106,34 +138,19 @@ def create_work_order(
     ``customer``, ``site`` and ``product`` must come from ``visible_to(actor.user)``. The symptom and
     the estimate are what workorders.intake.submit_request has already checked and computed.
     """
-    ensure_may_create(actor)
-    if actor.is_customer and customer.pk != actor.customer_id:
-        raise PermissionDenied()
-    _check_choice(type, WorkOrderType, "type")
-    _check_choice(channel, Channel, "channel")
-    _check_choice(priority, Priority, "priority")
-    if actor.is_customer and priority != customer_priority(customer):
-        raise FieldNotAllowed(field="priority")
-    if actor.is_customer and channel not in CUSTOMER_CHANNELS:
-        raise FieldNotAllowed(field="channel")
-    symptom = (symptom or "").strip()
-    if len(symptom) > SYMPTOM_MAX:
-        raise InvalidInput(_("The description is too long."), field="symptom", max_length=SYMPTOM_MAX)
-    if site is not None and site.customer_id != customer.pk:
-        raise InvalidInput(_("The site belongs to another customer."), field="site")
-    if product is not None:
-        if product.customer_id != customer.pk:
-            raise InvalidInput(_("The product belongs to another customer."), field="product")
-        if site is None and product.site_id:
-            site = product.site
+    symptom = check_new_order(actor=actor, customer=customer, type=type, channel=channel, priority=priority,
+                              description=symptom, product=product, site=site)
+    if site is None and product is not None and product.site_id:
+        site = product.site
     _check_slot(slot_start, slot_end)
 
     now = timezone.now()
     region_id = site.region_id if site else None
-    respond, onsite = sla_minutes(
+    terms = sla_terms(
         brand_id=customer.brand_id, region_id=region_id, segment=customer.segment, priority=priority,
         customer_id=customer.pk, day=timezone.localdate(now),
     )
+    response_due, onsite_due = due_times(terms, opened_at=now, slot_end=slot_end)
     local = timezone.localtime(now)
     order = WorkOrder(
         brand_id=customer.brand_id,
@@ -148,17 +165,14 @@ def create_work_order(
         symptom=symptom,
         slot_start=slot_start,
         slot_end=slot_end,
-        response_due=now + dt.timedelta(minutes=respond),
-        onsite_due=now + dt.timedelta(minutes=onsite),
+        response_due=response_due,
+        onsite_due=onsite_due,
         created_by=actor.user,
         reported_symptom=reported_symptom,
         estimate=estimate or {},
         estimate_total=estimate_total,
     )
-    event = WorkOrderEvent(
-        kind=EventKind.CREATED, to_status=Status.NEW, actor=actor.user, actor_role=actor.role,
-        customer_visible=True, data={"channel": channel}, created_at=now,
-    )
+    event = events.created(actor=actor, channel=channel, at=now)
     _insert_numbered(order, event, counter=f"wo:{customer.brand_id}:{local:%Y%m}", prefix=f"WO-{local:%Y%m}-")
     return order
 
@@ -170,52 +184,67 @@ _NUMBER_SQL = "(SELECT %s || lpad(n.value::text, greatest(6, length(n.value::tex
 
 @functools.cache
 def _numbered_sql(using: str) -> str:
-    """PostgreSQL: the counter, the order (returning what save() reads back, and its number) and the event."""
+    """PostgreSQL: the counter, the order (returning what save() reads back, and its number), the event and
+    the order's ``order.created`` in the outbox (with its deliveries)."""
     order = insert_sql(WorkOrder, using, (("number", _NUMBER_SQL),))
     event = insert_sql(WorkOrderEvent, using, (("work_order_id", "(SELECT id FROM o)"),))
     returned = returning((*returned_fields(WorkOrder), NUMBER), using)
     counter = upsert_sql(using)
-    return f"WITH n AS ({counter}), o AS ({order} {returned}), e AS ({event} RETURNING id) SELECT o.* FROM o, e"
+    told = outbox.event_cte(using, "o", "o.id", "o.id",
+                            "%s::jsonb || jsonb_build_object('number', o.number)")
+    return (f"WITH n AS ({counter}), o AS ({order} {returned}), e AS ({event} RETURNING id), {told} "
+            "SELECT o.*, outbox_event.id FROM o, e, outbox_event")
 
 
 def _insert_numbered(order: WorkOrder, event: WorkOrderEvent, *, counter: str, prefix: str) -> None:
-    """Insert the new order, numbered from the brand's monthly counter, and its first event: one transaction.
+    """Insert the new order, numbered from the brand's monthly counter, its first event and its
+    ``order.created`` in the outbox: one transaction.
 
     Opening an order is the busiest write there is, so its statements are built here rather than by
-    ``Model.objects.create`` (see core/inserts.py). On PostgreSQL the counter, the order and the event
-    are one statement (data-modifying CTEs), which is a transaction of its own: one round trip instead
-    of five (BEGIN, three statements, COMMIT). SQLite runs in this process and has no round trips to
-    save, but no data-modifying CTEs either: three statements in a transaction.
+    ``Model.objects.create`` (see core/inserts.py). On PostgreSQL the counter, the order, the event
+    and the outbox's rows are one statement (data-modifying CTEs), which is a transaction of its own: one
+    round trip instead of seven (BEGIN, five statements, COMMIT). SQLite runs in this process and has no
+    round trips to save, but no data-modifying CTEs either: five statements in a transaction.
     """
     connection = transaction.get_connection()  # the connection itself: core/inserts.py reads it field by field
     returned = returned_fields(WorkOrder)
+    kind = "order.created"
     if connection.vendor == "postgresql":
+        told = OutboxEvent._meta.get_field("data").get_db_prep_save(events.created_data(order), connection)
         params = [
             counter,
             *insert_params(order, connection, {"number": [prefix]}),
             *insert_params(event, connection, {"work_order_id": []}),
+            *outbox.event_cte_params(kind, brand_id=order.brand_id, subject_type="workorder", data_params=[told],
+                                     at=event.created_at, now=timezone.now()),
         ]
         with hot_cursor() as cursor:
             cursor.execute(_numbered_sql(connection.alias), params)
-            *row, order.number = cursor.fetchone()
-    else:
-        with transaction.atomic(), connection.cursor() as cursor:
-            order.number = f"{prefix}{next_value(counter):06d}"
-            cursor.execute(
-                f"{insert_sql(WorkOrder, connection.alias)} {returning(returned, connection.alias)}",
-                insert_params(order, connection),
-            )
-            row = cursor.fetchone()
-            event.work_order_id = row[0]
-            cursor.execute(insert_sql(WorkOrderEvent, connection.alias), insert_params(event, connection))
-    set_returned(order, returned, row, connection)
+            *row, order.number, event_id = cursor.fetchone()
+        set_returned(order, returned, row, connection)
+        if outbox.sink_names(kind):
+            outbox.ask_for_prompt_delivery(event_id)
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        order.number = f"{prefix}{next_value(counter):06d}"
+        cursor.execute(
+            f"{insert_sql(WorkOrder, connection.alias)} {returning(returned, connection.alias)}",
+            insert_params(order, connection),
+        )
+        set_returned(order, returned, cursor.fetchone(), connection)
+        event.work_order_id = order.pk
+        cursor.execute(insert_sql(WorkOrderEvent, connection.alias), insert_params(event, connection))
+        events.publish(kind, order=order, data=events.created_data(order), at=event.created_at)
 
 
 def update_work_order(
     *, order: WorkOrder, actor: Principal, changes: dict[str, Any], version: int | None = None,
-    if_match: bool = False,
+    if_match: bool = False, now: dt.datetime | None = None,
 ) -> WorkOrder:
-    """Edit the order's details by compare-and-set on its version."""
+    """Edit the order's details by compare-and-set on its version (``now`` set: the tests' time travel).
+
+    Moving the booked window moves the on-site commitment with it (workorders.sla_clock.rebooked_clocks).
+    """
     if actor.role not in EDITOR_ROLES:
         raise PermissionDenied(_("Your role may not edit work orders."))
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -238,8 +267,10 @@ def update_work_order(
     if "site" in changes:
         changes["region_id"] = changes["site"].region_id if changes["site"] else None
 
-    now = timezone.now()
+    now = now or timezone.now()
     before = {f: _plain(getattr(order, f)) for f in changes if f in EDITABLE_FIELDS}
+    if "slot_end" in changes and changes["slot_end"] != order.slot_end:
+        changes.update(rebooked_clocks(order, slot_end=changes["slot_end"], now=now))
     with transaction.atomic():
         if not WorkOrder.objects.filter(pk=order.pk, version=expected).exclude(status__in=DONE_STATUSES).update(
             version=F("version") + 1, updated_at=now, **changes
@@ -247,10 +278,7 @@ def update_work_order(
             raise StaleVersion(current_version=WorkOrder.objects.values_list("version", flat=True).get(pk=order.pk))
         order.refresh_from_db()
         after = {f: _plain(getattr(order, f)) for f in before}
-        WorkOrderEvent.objects.create(
-            work_order=order, kind=EventKind.EDITED, actor=actor.user, actor_role=actor.role,
-            data={"before": before, "after": after}, created_at=now,
-        )
+        events.edited(order_id=order.pk, actor=actor, before=before, after=after, at=now)
     return order
 
 
@@ -262,10 +290,8 @@ def add_note(*, order: WorkOrder, actor: Principal, text: str, customer_visible:
         raise InvalidInput(_("The note is too long."), field="text", max_length=REASON_MAX)
     if actor.is_customer:
         raise PermissionDenied()
-    return WorkOrderEvent.objects.create(
-        work_order=order, kind=EventKind.NOTE, actor=actor.user, actor_role=actor.role, reason=text,
-        customer_visible=customer_visible, created_at=timezone.now(),
-    )
+    return events.noted(order_id=order.pk, actor=actor, text=text, customer_visible=customer_visible,
+                        at=timezone.now())
 
 
 def _plain(value: Any) -> Any:
@@ -274,3 +300,38 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "pk"):
         return value.pk
     return value
+
+
+REWORK_ROLES = frozenset({Role.BRAND_ADMIN, Role.DISPATCHER, Role.HOTLINE_AGENT})
+
+
+def create_rework_order(*, original: WorkOrder, actor: Principal, outlet, reason: str,
+                        now: dt.datetime | None = None) -> WorkOrder:
+    """Open the rework (返修) of a finished order: a new order for the same unit and fault, linked to the original,
+    assigned at once to ``outlet`` (the same or another). One transaction; the original's timeline says so.
+
+    ``original`` comes from ``visible_to(actor.user)``; its callback's review decided (feedback.services).
+    """
+    if actor.role not in REWORK_ROLES:
+        raise PermissionDenied(_("Your role may not open rework orders."))
+    if original.status not in (Status.COMPLETED, Status.CLOSED):
+        raise IllegalTransition(_("Only a finished order can be reworked."), from_status=original.status)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Say what is still wrong."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(_("The reason is too long."), field="reason", max_length=REASON_MAX)
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = create_work_order(
+            actor=actor, customer=original.customer, type=WorkOrderType.REPAIR, channel=Channel.HOTLINE,
+            symptom=f"{reason}\n({original.number}) {original.symptom}"[:SYMPTOM_MAX], priority=original.priority,
+            site=original.site, product=original.product, reported_symptom=original.reported_symptom,
+        )
+        WorkOrder.objects.filter(pk=order.pk).update(is_rework=True, rework_of=original)
+        order.refresh_from_db()
+        order = workflow.transition(order, "assign", actor=actor, outlet=outlet, reason=reason, now=now)
+        events.noted(order_id=original.pk, actor=actor, text=reason, at=now, customer_visible=True,
+                     data={"rework": order.pk, "rework_number": order.number, "outlet": outlet.name})
+    return order
+

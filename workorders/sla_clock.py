@@ -12,8 +12,13 @@ stand still: the time is the customer's. Waiting for parts, or any other hold, i
 own delay and the clocks keep running. When the pause ends (the order is resumed, or cancelled
 while on hold), every clock still running has its deadline moved later by the paused span, and the
 span is added to the order's paused total (``sla_paused_seconds``, for KPIs). Spans are counted in
-whole seconds and the deadlines move by exactly those seconds, so for every order: deadline moved ==
+whole seconds. A deadline counted in service time moves by the service time the pause took (a night
+the brand is closed moves nothing); a booked window is the customer's own clock time and moves by the
+span itself. With a 7×24 calendar the two are the same, so for every such order: deadline moved ==
 sum of the spans that ended while that clock ran, and paused total == sum of all spans.
+
+Moving a booking moves the on-site commitment to the new window's end (``rebooked_clocks``); a wait
+for the customer still running goes on from the new booking, its span so far counted as ended.
 
 Reopening a closed order as rework is a new promise to the customer: both clocks start again from
 the reopening, with the minutes the order's SLA gives today, and the watch's marks go back to on track.
@@ -29,10 +34,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from workorders.choices import HoldReason, SlaAlert
-from workorders.sla import sla_minutes
-
-PAUSING_HOLD_REASONS = frozenset({HoldReason.WAITING_CUSTOMER})
+from workorders.choices import SlaAlert
+from workorders.sla import due_times, terms_of
+from workorders.sla_state import PAUSING_HOLD_REASONS
 
 
 def clock_changes(order, action_name: str, *, hold_reason: str, now: dt.datetime) -> tuple[dict[str, Any], int]:
@@ -43,25 +47,54 @@ def clock_changes(order, action_name: str, *, hold_reason: str, now: dt.datetime
         return ({"sla_paused_at": now} if hold_reason in PAUSING_HOLD_REASONS else {}), 0
     if order.sla_paused_at is None or action_name not in ("resume", "cancel"):
         return {}, 0
+    return _pause_ended(order, now)
+
+
+def _pause_ended(order, now: dt.datetime) -> tuple[dict[str, Any], int]:
     seconds = max(int((now - order.sla_paused_at).total_seconds()), 0)
     span = dt.timedelta(seconds=seconds)
     changes: dict[str, Any] = {"sla_paused_at": None, "sla_paused_seconds": order.sla_paused_seconds + seconds}
-    if order.accepted_at is None and order.response_due is not None:
-        changes["response_due"] = order.response_due + span
-    if order.arrived_at is None and order.onsite_due is not None:
-        changes["onsite_due"] = order.onsite_due + span
+    if (order.accepted_at is None and order.response_due is not None) or (
+            order.arrived_at is None and order.onsite_due is not None):
+        calendar = terms_of(order).calendar
+        served = calendar.seconds_between(order.sla_paused_at, order.sla_paused_at + span)
+        if order.accepted_at is None and order.response_due is not None and served:
+            changes["response_due"] = calendar.add(order.response_due, served)
+        if order.arrived_at is None and order.onsite_due is not None:
+            if order.slot_end is not None:
+                changes["onsite_due"] = order.onsite_due + span
+            elif served:
+                changes["onsite_due"] = calendar.add(order.onsite_due, served)
     return changes, seconds
 
 
 def restarted_clocks(order, now: dt.datetime) -> dict[str, Any]:
-    respond, onsite = sla_minutes(
-        brand_id=order.brand_id, region_id=order.region_id, segment=order.customer.segment,
-        priority=order.priority, customer_id=order.customer_id, day=timezone.localdate(now),
-    )
+    # A booking still ahead is the new promise's window; a past one is spent, and the policy's minutes apply.
+    slot_end = order.slot_end if order.slot_end is not None and order.slot_end > now else None
+    response_due, onsite_due = due_times(terms_of(order, day=timezone.localdate(now)), opened_at=now,
+                                         slot_end=slot_end)
     return {
-        "response_due": now + dt.timedelta(minutes=respond), "onsite_due": now + dt.timedelta(minutes=onsite),
+        "response_due": response_due, "onsite_due": onsite_due,
         "accepted_at": None, "sla_paused_at": None, "response_alert": SlaAlert.OK, "onsite_alert": SlaAlert.OK,
     }
+
+
+def rebooked_clocks(order, *, slot_end: dt.datetime | None, now: dt.datetime) -> dict[str, Any]:
+    """Column changes when the order's booking moves to a window ending at ``slot_end`` (None: no booking)."""
+    changes: dict[str, Any] = {}
+    if order.sla_paused_at is not None:
+        changes, _seconds = _pause_ended(order, now)
+        changes["sla_paused_at"] = now
+    if order.arrived_at is None:
+        if slot_end is None:
+            onsite_due = due_times(terms_of(order), opened_at=order.created_at, slot_end=None)[1]
+        else:
+            onsite_due = slot_end
+        changes["onsite_due"] = onsite_due
+        if onsite_due > now:
+            # The watch marks the new commitment afresh: a moved booking is not late for the old one.
+            changes["onsite_alert"] = SlaAlert.OK
+    return changes
 
 
 def paused_seconds_now(order, now: dt.datetime) -> int:

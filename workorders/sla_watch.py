@@ -3,9 +3,10 @@
 For every open order whose clock still runs (workorders/sla_clock.py: not met, not paused) the watch
 moves that clock's alert column forwards only, ok → at_risk → breached (straight to breached when the
 at-risk window was missed), by compare-and-set on the column's present value. The update that wins
-writes a staff-only ``sla`` event on the timeline in the same transaction and, on commit, enqueues
-the notification task with the order's id. A second or concurrent run finds nothing left to move,
-so each step is recorded and notified once.
+writes a staff-only ``sla`` event on the timeline and records ``sla.alert`` in the outbox, both in the
+same transaction; the outbox hands it to notifications' in-app sink, which tells the dispatchers
+(notifications/sinks.py). A second or concurrent run finds nothing left to move, so each step is
+recorded and notified once.
 
 A pause cannot make a clock look better than when it stopped (the deadline moves by exactly the time
 that passed), so a marked clock never needs to go back to ok.
@@ -15,18 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from functools import partial
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.choices import SYSTEM, OrgKind
+from accounts.choices import OrgKind
 from accounts.models import Organisation
-from workorders.choices import OPEN_STATUSES, EventKind, SlaAlert, SlaClock, Status
-from workorders.models import WorkOrder, WorkOrderEvent
-from workorders.selectors import AT_RISK_WINDOW, _InLiterals
-from workorders.sla_clock import PAUSING_HOLD_REASONS
+from workorders import events
+from workorders.choices import OPEN_STATUSES, SlaAlert, SlaClock, Status
+from workorders.models import WorkOrder
+from workorders.selectors import _InLiterals
+from workorders.sla_state import AT_RISK_WINDOW, PAUSING_HOLD_REASONS
 
 # The states an alert may move to the key from.
 BEFORE = {SlaAlert.AT_RISK: (SlaAlert.OK,), SlaAlert.BREACHED: (SlaAlert.OK, SlaAlert.AT_RISK)}
@@ -53,18 +54,12 @@ def _due_q(clock: str, state: str, now: dt.datetime) -> Q:
 
 def mark(*, order_id: int, clock: str, state: str, now: dt.datetime) -> bool:
     """Move one clock's alert to ``state`` if it is still due to move; True if this call moved it."""
-    from workorders.tasks import notify_sla_alert
-
     with transaction.atomic():
         moved = WorkOrder.objects.filter(_due_q(clock, state, now), pk=order_id).update(**{f"{clock}_alert": state})
         if not moved:
             return False
-        due = WorkOrder.objects.values_list(f"{clock}_due", flat=True).get(pk=order_id)
-        WorkOrderEvent.objects.create(
-            work_order_id=order_id, kind=EventKind.SLA, action=f"{clock}_{state}", actor=None, actor_role=SYSTEM,
-            customer_visible=False, data={"clock": clock, "state": state, "due": due.isoformat()}, created_at=now,
-        )
-        transaction.on_commit(partial(notify_sla_alert.enqueue, order_id, clock, state))
+        order = WorkOrder.objects.only("pk", "brand_id", "number", f"{clock}_due").get(pk=order_id)
+        events.sla_marked(order=order, clock=clock, state=state, due=getattr(order, f"{clock}_due"), at=now)
     return True
 
 

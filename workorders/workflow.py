@@ -20,8 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import SYSTEM, Role
 from accounts.principal import Principal
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied, PreconditionFailed, StaleVersion
-from workorders.choices import EventKind, HoldReason, Status
-from workorders.models import REASON_MAX, WorkOrder, WorkOrderEvent
+from core.hooks import Hook
+from workorders import events
+from workorders.choices import HoldReason, Status
+from workorders.models import REASON_MAX, WorkOrder
 from workorders.sla_clock import clock_changes
 
 S = Status
@@ -33,6 +35,9 @@ OUTLET_DESK = frozenset({R.OUTLET_MANAGER, R.OUTLET_DISPATCHER})
 HOLDABLE = frozenset({S.ASSIGNED, S.DISPATCHED, S.ACCEPTED, S.EN_ROUTE, S.ON_SITE})
 # Steps after which the technician who asked the store for parts no longer does the job.
 RELEASES_PARTS = frozenset({"cancel", "decline", "recall", "return_to_brand", "reopen"})
+# Sent inside the transition's transaction after one of RELEASES_PARTS, with order, actor and reason: open
+# part requests end with the technician's part in the job, and the store's reservations go back (parts).
+job_ended_without_parts = Hook("workorders.job_ended_without_parts")
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,8 @@ ACTIONS: dict[str, Action] = {
         Action("resume", _("Resume"), frozenset({S.ON_HOLD}), None,
                frozenset({R.TECHNICIAN}) | OUTLET_DESK | BRAND_DESK),
         Action("complete", _("Complete"), frozenset({S.ON_SITE}), S.COMPLETED, frozenset({R.TECHNICIAN})),
-        Action("close", _("Close"), frozenset({S.COMPLETED}), S.CLOSED, DESK_AND_HOTLINE),
+        # Not by hand: an order closes after its callback or after the brand's days without one (feedback).
+        Action("close", _("Close"), frozenset({S.COMPLETED}), S.CLOSED, frozenset({SYSTEM})),
         Action("cancel", _("Cancel"),
                frozenset({S.NEW, S.ASSIGNED, S.DISPATCHED, S.ACCEPTED, S.EN_ROUTE, S.ON_HOLD}), S.CANCELLED,
                DESK_AND_HOTLINE | {R.CUSTOMER}, reason_required=True, danger=True,
@@ -198,31 +204,13 @@ def transition(
         if not updated:
             # Someone else moved the order between our read and our write.
             raise StaleVersion(current_version=WorkOrder.objects.values_list("version", flat=True).get(pk=order.pk))
-        WorkOrderEvent.objects.create(
-            work_order_id=order.pk,
-            kind=EventKind.TRANSITION,
-            action=action.name,
-            from_status=source,
-            to_status=target,
-            actor=actor.user,
-            actor_role=actor.role,
-            reason=reason,
-            customer_visible=action.customer_visible,
-            data=data,
-            created_at=now,
-        )
+        events.transitioned(order=order, action=action.name, from_status=source, to_status=target, actor=actor,
+                            reason=reason, customer_visible=action.customer_visible, data=data, at=now,
+                            technician=technician if action.needs == "technician" else None)
         if action.name in RELEASES_PARTS:
-            _release_parts(order, actor, reason)
+            job_ended_without_parts.send(order=order, actor=actor, reason=reason)
     order.refresh_from_db()
     return order
-
-
-def _release_parts(order: WorkOrder, actor: Principal, reason: str) -> None:
-    """Open part requests end with the technician's part in the job; the store's reservations go back."""
-    # parts is built on work orders, so it is imported at call time rather than at import time.
-    from parts.services import release_for_order
-
-    release_for_order(order=order, actor=actor, reason=reason)
 
 
 def _check_outlet(order: WorkOrder, outlet) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import ApiToken, User
-from accounts.principal import principal_of
+from accounts.principal import authenticate_token, principal_of
 from accounts.tests.factories import BrandFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_token_principal_is_the_session_principal(world, persona):
     user = persona_user(world, persona)
     _, raw = ApiToken.issue(user=user, name="t")
 
-    via_token = ApiToken.authenticate(raw)
+    via_token = authenticate_token(raw)
 
     assert via_token is not None and via_token.pk == user.pk and via_token.username == user.username
     assert principal_of(via_token) == session_principal(user)
@@ -45,18 +45,18 @@ def test_token_principal_is_the_session_principal(world, persona):
 
 def test_staff_token_lookup_is_one_statement(world, django_assert_num_queries):
     _, raw = ApiToken.issue(user=world.dispatcher, name="t")
-    ApiToken.authenticate(raw)  # the first use is recorded (one UPDATE); later ones in the hour are not
+    authenticate_token(raw)  # the first use is recorded (one UPDATE); later ones in the hour are not
     with django_assert_num_queries(1):
-        principal = principal_of(ApiToken.authenticate(raw))
+        principal = principal_of(authenticate_token(raw))
     assert (principal.role, principal.brand_id, principal.outlet_id) == (Role.DISPATCHER, world.brand.pk, None)
 
 
 @pytest.mark.parametrize("persona", ["tech_a", "customer"])
 def test_technician_and_customer_need_their_record_too(world, persona, django_assert_num_queries):
     _, raw = ApiToken.issue(user=persona_user(world, persona), name="t")
-    ApiToken.authenticate(raw)
+    authenticate_token(raw)
     with django_assert_num_queries(2):
-        principal = principal_of(ApiToken.authenticate(raw))
+        principal = principal_of(authenticate_token(raw))
     assert principal.technician_id == (world.tech_a.pk if persona == "tech_a" else None)
     assert principal.customer_id == (world.customer.pk if persona == "customer" else None)
 
@@ -70,7 +70,7 @@ def test_first_active_membership_of_an_active_organisation_decides(world):
     MembershipFactory(user=user, organisation=world.outlet_a, role=Role.OUTLET_DISPATCHER)
     _, raw = ApiToken.issue(user=user, name="t")
 
-    principal = principal_of(ApiToken.authenticate(raw))
+    principal = principal_of(authenticate_token(raw))
 
     assert (principal.role, principal.organisation_id) == (Role.OUTLET_MANAGER, world.outlet_b.pk)
     assert principal == session_principal(user)
@@ -83,7 +83,7 @@ def test_user_without_a_seat_authenticates_but_has_no_principal(world, api_as):
     MembershipFactory(user=user, organisation=world.brand, role=Role.DISPATCHER, is_active=False)
     _, raw = ApiToken.issue(user=user, name="t")
 
-    assert ApiToken.authenticate(raw).pk == user.pk
+    assert authenticate_token(raw).pk == user.pk
     resp = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/workorders")
     assert resp.status_code == 403 and resp.json()["code"] == "no_membership"
 
@@ -93,7 +93,7 @@ def test_technician_without_an_active_record_has_no_principal(world):
     world.tech_b.save(update_fields=["is_active"])
     _, raw = ApiToken.issue(user=world.tech_b.user, name="t")
 
-    assert principal_of(ApiToken.authenticate(raw)) is None
+    assert principal_of(authenticate_token(raw)) is None
     assert session_principal(world.tech_b.user) is None
 
 
@@ -111,12 +111,12 @@ def test_dead_tokens_authenticate_nobody(world, case):
     if case == "no_prefix":
         raw = raw.removeprefix(ApiToken.PREFIX)
 
-    assert ApiToken.authenticate(raw) is None
+    assert authenticate_token(raw) is None
 
 
 def test_token_that_expires_later_still_works(world):
     _, raw = ApiToken.issue(user=world.dispatcher, name="t", expires_at=timezone.now() + dt.timedelta(hours=1))
-    assert ApiToken.authenticate(raw).pk == world.dispatcher.pk
+    assert authenticate_token(raw).pk == world.dispatcher.pk
 
 
 def test_last_use_is_recorded_to_the_hour(world, django_assert_num_queries):
@@ -124,20 +124,20 @@ def test_last_use_is_recorded_to_the_hour(world, django_assert_num_queries):
     assert token.last_used_at is None
 
     with django_assert_num_queries(2):  # the lookup and the first use
-        assert ApiToken.authenticate(raw) is not None
+        assert authenticate_token(raw) is not None
     first = ApiToken.objects.get(pk=token.pk).last_used_at
     assert first is not None and timezone.now() - first < dt.timedelta(minutes=1)
 
-    ApiToken.authenticate(raw)
+    authenticate_token(raw)
     assert ApiToken.objects.get(pk=token.pk).last_used_at == first  # within the hour: not written again
 
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - dt.timedelta(hours=2))
-    ApiToken.authenticate(raw)
+    authenticate_token(raw)
     assert ApiToken.objects.get(pk=token.pk).last_used_at > first
 
 
 def test_a_revoked_token_is_not_marked_used(world):
     token, raw = ApiToken.issue(user=world.dispatcher, name="t")
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
-    assert ApiToken.authenticate(raw) is None
+    assert authenticate_token(raw) is None
     assert ApiToken.objects.get(pk=token.pk).last_used_at is None

@@ -1,7 +1,7 @@
 """API tokens through the API: issued once, stored hashed, revocable; and the session + CSRF rules.
 
 accounts/tests/test_token_auth.py covers how a raw token resolves to a principal; this file covers
-what a client sees at /api/v1/tokens and on the next request.
+what a client sees at /api/v1/accounts/tokens and on the next request.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from accounts.tests.factories import MembershipFactory, UserFactory
 from conftest import token_client
 
 pytestmark = pytest.mark.django_db
-URL = "/api/v1/tokens"
+URL = "/api/v1/accounts/tokens"
 
 
 def post(client: Client, url: str, body) -> object:
@@ -79,7 +79,7 @@ def test_the_raw_token_is_stored_nowhere_in_the_database(world):
 def test_an_issued_token_authenticates_as_its_owner(world):
     raw = issue_via_api(signed_in(world.hotline))["token"]
 
-    resp = bearer(raw).get("/api/v1/me")
+    resp = bearer(raw).get("/api/v1/accounts/me")
 
     assert resp.status_code == 200
     assert (resp.json()["username"], resp.json()["role"]) == ("hotline", Role.HOTLINE_AGENT)
@@ -89,8 +89,8 @@ def test_each_issue_makes_a_distinct_token(world):
     client = signed_in(world.dispatcher)
     first, second = issue_via_api(client), issue_via_api(client)
     assert first["token"] != second["token"] and first["id"] != second["id"]
-    assert bearer(first["token"]).get("/api/v1/me").status_code == 200
-    assert bearer(second["token"]).get("/api/v1/me").status_code == 200
+    assert bearer(first["token"]).get("/api/v1/accounts/me").status_code == 200
+    assert bearer(second["token"]).get("/api/v1/accounts/me").status_code == 200
 
 
 def test_a_token_with_an_expiry_works_until_then(world):
@@ -99,7 +99,7 @@ def test_a_token_with_an_expiry_works_until_then(world):
 
     assert ApiToken.objects.get(pk=created["id"]).expires_at == later
     assert abs(dt.datetime.fromisoformat(created["expires_at"]) - later) < dt.timedelta(milliseconds=1)
-    assert bearer(created["token"]).get("/api/v1/me").status_code == 200
+    assert bearer(created["token"]).get("/api/v1/accounts/me").status_code == 200
 
 
 def test_an_expiry_without_an_offset_is_read_in_the_site_zone(world):
@@ -107,7 +107,7 @@ def test_an_expiry_without_an_offset_is_read_in_the_site_zone(world):
 
     row = ApiToken.objects.get(pk=created["id"])
     assert row.expires_at == dt.datetime(2099, 1, 1, 0, 0, tzinfo=dt.UTC)  # 08:00 in Asia/Shanghai
-    assert bearer(created["token"]).get("/api/v1/me").status_code == 200
+    assert bearer(created["token"]).get("/api/v1/accounts/me").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -175,13 +175,13 @@ def test_listing_shows_only_my_tokens(world, api_as):
 def test_revoking_a_token_makes_its_next_request_401(world):
     created = issue_via_api(signed_in(world.dispatcher))
     client = bearer(created["token"])
-    assert client.get("/api/v1/me").status_code == 200
+    assert client.get("/api/v1/accounts/me").status_code == 200
 
     resp = client.delete(f"{URL}/{created['id']}")
 
     assert resp.status_code == 204
     assert ApiToken.objects.get(pk=created["id"]).revoked_at is not None
-    after = client.get("/api/v1/me")
+    after = client.get("/api/v1/accounts/me")
     assert after.status_code == 401 and after.json()["code"] == "unauthorized"
     assert client.delete(f"{URL}/{created['id']}").status_code == 401
 
@@ -192,8 +192,8 @@ def test_revoking_one_token_leaves_the_others_working(world):
 
     assert admin_client.delete(f"{URL}/{drop['id']}").status_code == 204
 
-    assert bearer(drop["token"]).get("/api/v1/me").status_code == 401
-    assert bearer(keep["token"]).get("/api/v1/me").status_code == 200
+    assert bearer(drop["token"]).get("/api/v1/accounts/me").status_code == 401
+    assert bearer(keep["token"]).get("/api/v1/accounts/me").status_code == 200
     listed = {t["id"]: t["revoked_at"] for t in admin_client.get(URL).json()}
     assert listed[keep["id"]] is None and listed[drop["id"]] is not None
 
@@ -218,13 +218,13 @@ def test_a_user_cannot_revoke_someone_elses_token(world, api_as, owner):
 
     assert resp.status_code == 404 and resp.json()["code"] == "not_found"
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
-    assert bearer(raw).get("/api/v1/me").status_code == 200
+    assert bearer(raw).get("/api/v1/accounts/me").status_code == 200
 
 
-@pytest.mark.parametrize("token_id", ["999999", "abc", "-1"])
-def test_revoking_an_unknown_token_is_a_4xx(world, api_as, token_id):
+@pytest.mark.parametrize(("token_id", "status"), [("999999", 404), ("abc", 422), ("-1", 422)])
+def test_revoking_an_unknown_token_is_a_404_and_a_malformed_one_422(world, api_as, token_id, status):
     resp = api_as("dispatcher").delete(f"{URL}/{token_id}")
-    assert resp.status_code in (404, 422), resp.content
+    assert resp.status_code == status, resp.content
     assert ApiToken.objects.filter(revoked_at__isnull=False).count() == 0
 
 
@@ -245,7 +245,7 @@ def test_dead_or_malformed_tokens_get_401(world, case):
     if case == "oversized":
         raw = raw + "x" * 10_000
 
-    resp = bearer(raw).get("/api/v1/me")
+    resp = bearer(raw).get("/api/v1/accounts/me")
 
     assert resp.status_code == 401 and resp.json()["code"] == "unauthorized"
 
@@ -259,7 +259,7 @@ def test_a_token_whose_user_lost_their_seat_is_403_no_membership(world):
     client = token_client(world.analyst)
     Membership.objects.filter(user=world.analyst).update(is_active=False)
 
-    resp = client.get("/api/v1/me")
+    resp = client.get("/api/v1/accounts/me")
 
     assert resp.status_code == 403 and resp.json()["code"] == "no_membership"
 
@@ -274,7 +274,7 @@ def session_client(user) -> Client:
 
 
 def test_a_console_session_may_read_the_api(world):
-    resp = session_client(world.dispatcher).get("/api/v1/me")
+    resp = session_client(world.dispatcher).get("/api/v1/accounts/me")
     assert resp.status_code == 200 and resp.json()["username"] == "dispatcher"
 
 
@@ -337,7 +337,7 @@ def test_a_session_revoke_needs_the_csrf_token_too(world):
 
     assert resp.status_code == 403
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
-    assert bearer(raw).get("/api/v1/me").status_code == 200
+    assert bearer(raw).get("/api/v1/accounts/me").status_code == 200
 
 
 def test_a_revoked_token_on_an_unsafe_method_is_401_for_a_real_client(world):

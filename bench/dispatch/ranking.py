@@ -81,8 +81,8 @@ def build(seed: int, day: dt.date) -> dict:
     from accounts.choices import OrgKind, Role
     from accounts.models import Membership, Organisation, User
     from catalog.models import ProductCategory, ProductModel, ServiceStandard
+    from core.dates import brand_tz
     from customers.models import Customer, InstalledProduct, Site
-    from dispatch.selectors import brand_tz
     from network.models import Certification, Region, Skill, Technician
     from workorders.choices import Status
     from workorders.models import WorkOrder

@@ -113,9 +113,9 @@ def test_customers_do_not_browse_the_catalog(world, api_as):
     assert client.get(f"{MODELS}/{world.model.pk}").status_code == 404
 
 
-@pytest.mark.parametrize("model_id", ["999999", "abc"])
-def test_an_unknown_model_id_is_a_4xx(world, api_as, model_id):
-    assert api_as("dispatcher").get(f"{MODELS}/{model_id}").status_code in (404, 422)
+@pytest.mark.parametrize(("model_id", "status"), [("999999", 404), ("abc", 422)])
+def test_an_unknown_model_id_is_a_404_and_a_malformed_one_422(world, api_as, model_id, status):
+    assert api_as("dispatcher").get(f"{MODELS}/{model_id}").status_code == status
 
 
 # --- the rules the tables hold ---------------------------------------------------------------------

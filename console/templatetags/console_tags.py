@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts.choices import SYSTEM, Role
 from accounts.principal import principal_of
+from console.views.hotline import hotline_seat
+from console.views.warranty_cards import reviewer
+from core.names import display_name
+from core.pages import is_staff
+from customers.warranty_cards import review_required
+from dispatch.services import may_dispatch
+from notifications.selectors import unread_count
 from workorders.choices import HoldReason, SlaState, Status
 from workorders.workflow import ACTIONS
 
@@ -51,9 +60,7 @@ def action_label(value: str) -> str:
 
 @register.filter
 def person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 @register.simple_tag
@@ -66,16 +73,8 @@ def seat_of(user) -> str:
 @register.simple_tag
 def console_links(user, path: str = "") -> list[dict]:
     """The sections this staff user may open, for the top bar: a technician's own pages, the desks' queues."""
-    from django.urls import reverse
-    from django.utils.translation import gettext
-
-    from console.access import is_staff_principal
-    from console.hotline import hotline_seat
-    from dispatch.services import may_dispatch
-    from notifications.selectors import unread_count
-
     principal = principal_of(user)
-    if not is_staff_principal(principal):
+    if not is_staff(principal):
         return []
     sections: list[tuple[str, str, str]] = []  # (key, url name, label)
     if principal.is_technician:
@@ -84,15 +83,20 @@ def console_links(user, path: str = "") -> list[dict]:
     if hotline_seat(principal):
         sections.append(("hotline", "console:hotline", gettext("Hotline desk")))
     if may_dispatch(principal):
-        sections.append(("dispatch", "dispatch:board", gettext("Dispatch board")))
+        sections.append(("dispatch", "console:dispatch", gettext("Dispatch board")))
+    if principal.is_brand_staff or principal.is_outlet_staff:
+        sections.append(("callbacks", "console:callbacks", gettext("Callbacks")))
+    if reviewer(principal) and review_required(principal.brand_id):
+        sections.append(("cards", "console:warranty-cards", gettext("Warranty cards")))
     if principal.is_technician:
-        sections.append(("van", "parts:van", gettext("My van")))
-        sections.append(("earnings", "revenue-field:earnings", gettext("Earnings")))
+        sections.append(("van", "field:van", gettext("My van")))
+        sections.append(("earnings", "field:earnings", gettext("Earnings")))
     else:
-        sections.append(("parts", "parts:requests", gettext("Parts")))
+        sections.append(("parts", "console:parts-requests", gettext("Parts")))
         if principal.is_brand_staff or principal.is_outlet_staff:
-            sections.append(("leads", "revenue-console:leads", gettext("Leads")))
-    sections.append(("notifications", "notifications:inbox", gettext("Notifications")))
+            sections.append(("leads", "console:leads", gettext("Leads")))
+            sections.append(("complaints", "console:complaints", gettext("Complaints")))
+    sections.append(("notifications", "console:notifications", gettext("Notifications")))
     urls = [reverse(name) for _key, name, _label in sections]
     # A section covers the pages under its address (the parts desk: all of /parts/).
     prefixes = [url.rsplit("requests/", 1)[0] if key == "parts" else url

@@ -85,7 +85,9 @@ def test_dispatcher_assigns_and_dispatches_in_place_and_sees_the_timeline(browse
     form.locator("select[name=outlet]").select_option(label="Outlet A")
     form.locator("button[type=submit]").click()
     page.wait_for_selector("#order-status[data-status=assigned]")
-    assert page.locator("#order-timeline li.event").count() == 2  # created, assigned
+    # The order's steps, created and assigned; the customer's messages about them are lines of their own.
+    assert page.locator("#order-timeline li.event:not(.event-message)").count() == 2
+    assert page.locator("#order-timeline li.event-message").count() >= 1
 
     form = page.locator("form[data-action=dispatch]")
     form.locator("select[name=technician]").select_option(label="tech_a")
@@ -167,3 +169,16 @@ def test_console_on_a_phone_keeps_everything_reachable(browser, live_server, wor
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert page.locator("form[data-action=dispatch] button[type=submit]").is_visible()
     shot(page, "console-detail-phone")
+
+
+def test_chinese_names_read_family_first_in_the_top_bar_and_the_timeline(browser, live_server, world):
+    world.dispatcher.first_name, world.dispatcher.last_name = "晓峰", "林"
+    world.dispatcher.save()
+    order = make_order(world, status=Status.DISPATCHED)
+    page = open_page(browser, live_server, locale="zh-CN")
+    sign_in(page, "dispatcher")
+    page.goto(f"{page.base}/console/orders/{order.pk}/")
+    assert page.locator(".who-name").inner_text() == "林晓峰"
+    timeline = page.locator("#order-timeline").inner_text()
+    assert "林晓峰 · 派单员" in timeline and "晓峰 林" not in timeline
+    shot(page, "names-console-timeline-zh")

@@ -365,8 +365,47 @@ def test_the_order_page_shows_what_intake_recorded_and_the_call(w, agent):
     assert 'id="order-intake"' in body and "Cracked by frost" in body
     assert 'id="intake-total">The customer pays ¥80.00' in body
     photo = order.attachments.get()
-    assert f'src="/api/v1/attachments/{photo.pk}"' in body
+    assert f'src="/api/v1/workorders/attachments/{photo.pk}"' in body
     assert "Followed up an existing order" in body and "已告知改约" in body
     assert " → " in body and later[1].start.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).strftime(
         "%H:%M") in body
-    assert agent.get(f"/api/v1/attachments/{photo.pk}").status_code == 200  # the console's session fetches it
+    # The console's session fetches it.
+    assert agent.get(f"/api/v1/workorders/attachments/{photo.pk}").status_code == 200
+
+
+# --- one customer per phone ---------------------------------------------------------------------------------
+
+
+def test_a_known_phone_is_refused_and_the_existing_customer_offered(w, agent):
+    before = totals()
+
+    resp = agent.post(url("new"), new_caller(**{"new-region": w.region.pk, "new-phone": "139 0000 0001"}), **HX)
+
+    assert resp.status_code == 409 and resp["X-Domain-Error"] == "409"
+    assert resp["HX-Retarget"] == "#new-caller"
+    body = html(resp)
+    assert 'id="known-phone"' in body
+    assert f'hx-get="/console/hotline/callers/{w.customer.pk}/"' in body
+    assert 'name="new-duplicate_reason"' in body
+    assert totals() == before
+
+
+def test_a_second_record_for_a_known_phone_needs_and_keeps_the_agents_reason(w, agent):
+    data = new_caller(**{"new-region": w.region.pk, "new-phone": "139 0000 0001",
+                         "new-duplicate_reason": "租客，用房东的电话"})
+
+    resp = agent.post(url("new"), data, **HX)
+
+    assert resp.status_code == 200, html(resp)
+    twin = Customer.objects.get(name="王小明")
+    assert (twin.phone, twin.duplicate_reason) == (w.customer.phone, "租客，用房东的电话")
+    assert Customer.objects.filter(brand=w.brand, phone=w.customer.phone).count() == 2
+    assert 'id="second-record"' in html(resp) and "租客，用房东的电话" in html(resp)
+
+
+def test_a_known_phone_is_shown_while_typed_but_never_another_brands(w, agent):
+    known = html(agent.get("/console/hotline/callers/known/", {"new-phone": "139 0000 0001"}, **HX))
+    assert f'data-known="{w.customer.pk}"' in known
+    rival = html(agent.get("/console/hotline/callers/known/", {"new-phone": w.rival_customer.phone}, **HX))
+    assert "data-known" not in rival
+    assert "data-known" not in html(agent.get("/console/hotline/callers/known/", {"new-phone": "12"}, **HX))

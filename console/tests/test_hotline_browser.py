@@ -26,6 +26,9 @@ def world(transactional_db, settings, tmp_path):
     return prepare_intake(build_world())
 
 
+PREVIEW = re.compile(r"/console/hotline/callers/\d+/preview/")
+
+
 def mark_document(page) -> None:
     page.evaluate("window.__noReload = true")
 
@@ -90,15 +93,30 @@ def test_an_agent_takes_a_whole_call_without_a_reload(browser, live_server, worl
     page.click("#add-product button[type=submit]")
     page.wait_for_selector("tr[data-serial='SN-NEW-0007']")
     product = InstalledProduct.objects.get(serial="SN-NEW-0007")
-    page.select_option("#id_request-symptom_code", "leak")
+    with page.expect_response(PREVIEW):
+        page.select_option("#id_request-symptom_code", "leak")
     page.wait_for_selector("#estimate-total")
     assert page.locator("#estimate-total").inner_text() == "¥0.00"
     assert "Covered by warranty" in page.locator("#estimate").inner_text()
     assert page.locator("#duplicate-warning").count() == 0
     shot(page, "hotline-4-estimate-and-slots")
 
-    # 5. A slot is picked and the order created.
-    page.locator("#slot-picker label.slot").first.click()
+    # 5. A slot is picked and the order created. The agent picks it while the estimate is still being
+    #    redrawn (the priority was just changed): the redraw keeps the pick rather than dropping it.
+    held = []
+    page.route(PREVIEW, lambda route: held.append(route))
+    page.select_option("#id_request-priority", "urgent")
+    while not held:
+        page.wait_for_timeout(50)
+    slot = page.locator("#slot-picker label.slot input").first
+    picked = slot.get_attribute("value")
+    slot.check()
+    page.evaluate("document.getElementById('intake-preview').dataset.before = 'redraw'")
+    held[0].continue_()
+    page.unroute(PREVIEW)
+    page.wait_for_selector("#intake-preview:not([data-before])")
+    page.wait_for_timeout(100)
+    assert page.locator(f"#slot-picker input[value='{picked}']").is_checked(), "the redraw dropped the picked slot"
     page.fill("#id_request-description", "橱柜底部有水")
     page.click("#create-order")
     page.wait_for_selector("#order-created")

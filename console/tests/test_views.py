@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.tests.factories import OutletFactory
+from core import paging
 from workorders import selectors
 from workorders.choices import Status
 from workorders.models import WorkOrder, WorkOrderEvent
@@ -218,7 +219,7 @@ def test_history_restore_gets_the_whole_page(world, as_user):
 
 
 def test_paging(world, as_user, monkeypatch):
-    monkeypatch.setattr("console.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("console.views.orders.PAGE_SIZE", 2)
     orders = [make_order(world) for _ in range(5)]  # newest first in the list
     client = as_user(world.dispatcher)
     first = client.get(LIST)
@@ -233,7 +234,7 @@ def test_paging(world, as_user, monkeypatch):
 
 
 def test_paging_keeps_filters(world, as_user, monkeypatch):
-    monkeypatch.setattr("console.views.PAGE_SIZE", 1)
+    monkeypatch.setattr("console.views.orders.PAGE_SIZE", 1)
     make_order(world, status=Status.ASSIGNED)
     make_order(world, status=Status.ASSIGNED)
     response = as_user(world.dispatcher).get(LIST, {"status": "assigned"})
@@ -241,7 +242,7 @@ def test_paging_keeps_filters(world, as_user, monkeypatch):
 
 
 def test_count_says_plus_when_capped(world, as_user, monkeypatch):
-    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
     for _ in range(3):
         make_order(world)
     response = as_user(world.dispatcher).get(LIST)
@@ -249,7 +250,7 @@ def test_count_says_plus_when_capped(world, as_user, monkeypatch):
 
 
 def test_count_uses_thousands_separator(world, as_user, monkeypatch):
-    monkeypatch.setattr(selectors, "COUNT_CAP", 10_000)
+    monkeypatch.setattr(paging, "COUNT_CAP", 10_000)
     monkeypatch.setattr(selectors, "capped_count", lambda qs: (10_000, True))
     response = as_user(world.dispatcher).get(LIST)
     assert b"10,000+ orders" in response.content
@@ -397,7 +398,7 @@ def test_illegal_step_is_409(world, as_user):
     order = make_order(world)
     before = snapshot(order)
     response = as_user(world.dispatcher).post(
-        transition_url(order), {"action": "close", "version": order.version}, headers=HX
+        transition_url(order), {"action": "reopen", "reason": "x", "version": order.version}, headers=HX
     )
     assert response.status_code == 409
     assert b"This step is not allowed from the order&#x27;s current status." in response.content
@@ -443,8 +444,10 @@ def test_the_top_bar_offers_each_role_its_own_sections(world, as_user):
         html = as_user(user).get(path).content.decode()
         return re.findall(r'data-nav="([a-z]+)"', html), re.findall(r'aria-current="page" data-nav="([a-z]+)"', html)
 
-    assert nav(world.dispatcher) == (["orders", "hotline", "dispatch", "parts", "leads", "notifications"], ["orders"])
-    assert nav(world.dispatcher, "/parts/stock/")[1] == ["parts"]
+    assert nav(world.dispatcher) == (["orders", "hotline", "dispatch", "callbacks", "parts", "leads", "complaints",
+                                      "notifications"], ["orders"])
+    assert nav(world.dispatcher, "/console/parts/stock/")[1] == ["parts"]
+    assert nav(world.dispatcher, "/console/complaints/")[1] == ["complaints"]
     assert nav(world.tech_a.user) == (["field", "orders", "van", "earnings", "notifications"], ["orders"])
     field = as_user(world.tech_a.user).get("/field/").content.decode()
     assert re.findall(r'data-tab="([a-z]+)"( aria-current="page")?', field) == [

@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from core.geo import GeocodeFailed, Location, Precision, point
+from core.geo.location import GeocodeFailed, Location, Precision, point
 
 # Amap's "level" of a match -> how close the point is to the door.
 LEVELS = {

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from core.geo import Location, Precision, point
+from core.geo.location import Location, Precision, point
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv"
 PROVINCE, CITY, DISTRICT = "province", "city", "district"

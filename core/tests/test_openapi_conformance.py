@@ -31,7 +31,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # Operations whose bodies are not JSON a generator can make sense of: multipart uploads (photos, signatures;
 # covered by their own tests) and the signed IoT alert (an HMAC over the raw body; integrations tests).
 SKIPPED = {"/api/v1/workorders/{order_id}/attachments": {"POST"}, "/api/v1/field/jobs/{order_id}/photos": {"POST"},
-           "/api/v1/field/jobs/{order_id}/signature": {"POST"}, "/api/v1/iot/alerts": {"POST"}}
+           "/api/v1/field/jobs/{order_id}/signature": {"POST"}, "/api/v1/integrations/iot/alerts": {"POST"}}
 
 
 @pytest.fixture(autouse=True)

@@ -31,9 +31,9 @@ def test_the_three_operations_that_were_shadowed_name_their_own_schemas():
     def body_ref(path):
         return paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
 
-    assert body_ref("/api/v1/requests") == "#/components/schemas/ServiceRequestIn"
+    assert body_ref("/api/v1/workorders/intake/requests") == "#/components/schemas/ServiceRequestIn"
     assert body_ref("/api/v1/workorders/{order_id}/transitions") == "#/components/schemas/OrderTransitionIn"
-    assert body_ref("/api/v1/leads/{lead_id}/transitions") == "#/components/schemas/LeadTransitionIn"
-    assert body_ref("/api/v1/workorders/{order_id}/part-requests") == "#/components/schemas/RequestIn"
-    intake = paths["/api/v1/products/{product_id}/intake"]["get"]["responses"][200]
+    assert body_ref("/api/v1/revenue/leads/{lead_id}/transitions") == "#/components/schemas/LeadTransitionIn"
+    assert body_ref("/api/v1/parts/orders/{order_id}/requests") == "#/components/schemas/RequestIn"
+    intake = paths["/api/v1/workorders/intake/products/{product_id}"]["get"]["responses"][200]
     assert intake["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/IntakePreviewOut"

@@ -2,7 +2,7 @@
 
 SQLite runs a non-correlated ``IN (subquery)`` whole before the outer query ("LIST SUBQUERY" in its
 plan): a brand dispatcher's timeline of one order read every order id of the brand first (385 ms at
-1M orders). ``ScopedQuerySet._through`` writes the same filter as a correlated EXISTS. This holds every
+1M orders). ``ScopedQuerySet.through`` writes the same filter as a correlated EXISTS. This holds every
 scoped model to that, for each kind of party, so a new scope written as ``parent__in=...`` fails here.
 """
 
@@ -13,7 +13,7 @@ from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
-from core.models import ScopedQuerySet
+from core.scoping import ScopedQuerySet
 
 pytestmark = [
     pytest.mark.django_db,
@@ -21,7 +21,7 @@ pytestmark = [
 ]
 
 # Customers, their sites and products reach an outlet or a technician through the orders they were
-# given: parents through a column of their children, where the IN is the better plan (core/models.py).
+# given: parents through a column of their children, where the IN is the better plan (core/scoping.py).
 THROUGH_ORDERS = {"customers.Customer", "customers.Site", "customers.InstalledProduct"}
 
 

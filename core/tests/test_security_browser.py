@@ -60,11 +60,11 @@ def test_no_page_of_any_party_breaks_the_content_security_policy(world, browser,
     w.admin.save()
     pages = {
         w.dispatcher: ["/console/", f"/console/orders/{w.order.pk}/", "/console/dispatch/", "/console/hotline/",
-                       "/notifications/"],
+                       "/console/notifications/"],
         w.admin: ["/admin/", "/admin/workorders/workorder/", f"/admin/workorders/workorder/{w.order.pk}/change/",
                   "/admin/integrations/wechataccount/add/"],
-        w.manager_a: ["/console/", "/parts/requests/", "/parts/stock/"],
-        w.tech_a.user: ["/field/", f"/field/jobs/{w.job.pk}/", "/parts/van/"],
+        w.manager_a: ["/console/", "/console/parts/requests/", "/console/parts/stock/"],
+        w.tech_a.user: ["/field/", f"/field/jobs/{w.job.pk}/", "/field/van/"],
         w.customer.user: ["/portal/acme/", "/portal/acme/report/", f"/portal/acme/orders/{w.order.pk}/"],
     }
     found: list[str] = []

@@ -19,6 +19,7 @@ from core.phones import normalize_phone, try_normalize_phone
 from customers import services
 from customers.models import Customer, InstalledProduct, Site
 from customers.tests.factories import CustomerFactory, InstalledProductFactory, SiteFactory
+from pricing import warranty
 
 # --- phone numbers (no database) -------------------------------------------------------------------
 
@@ -215,7 +216,9 @@ def test_register_product_derives_warranty_and_takes_the_customers_brand(world):
     product = register(world, purchase_date=dt.date(2024, 1, 31), install_date=dt.date(2024, 1, 31))
     product.refresh_from_db()
     assert (product.brand_id, product.warranty_end) == (world.brand.pk, dt.date(2025, 1, 31))
-    assert product.in_warranty(dt.date(2025, 1, 31)) and not product.in_warranty(dt.date(2025, 2, 1))
+    # The verdict every surface shows (pricing.warranty) agrees with the stored catalogue term when no rule differs.
+    assert warranty.verdict(product=product, on=dt.date(2025, 1, 31)).covered
+    assert not warranty.verdict(product=product, on=dt.date(2025, 2, 1)).covered
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,8 +14,8 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.principal import principal_of
+from core.dates import brand_tz
 from customers.tests.factories import SiteFactory
-from dispatch.selectors import brand_tz
 from workorders import services, workflow
 from workorders.choices import Channel, Status
 from workorders.tests.intake_setup import prepare_intake

@@ -85,8 +85,8 @@ def test_bad_input_is_a_clear_4xx(w):
     assert bad_date.status_code == 422
     no_scope = post(c, "/api/v1/dispatch/plans/preview", {"date": str(w.day)})
     assert no_scope.status_code == 422 and no_scope.json()["field"] == "region_id"
-    empty = post(c, "/api/v1/dispatch/plans/apply", {"date": str(w.day), "assignments": []})
-    assert empty.status_code == 422 and empty.json()["field"] == "assignments"
+    unknown_plan = post(c, "/api/v1/dispatch/plans/apply", {"plan_id": 999999})
+    assert unknown_plan.status_code == 404
     assert state() == before
 
 
@@ -98,7 +98,7 @@ def test_only_dispatchers_may_rank_or_assign(w):
         before = state()
         resp = post(c, f"/api/v1/dispatch/orders/{order.pk}/assign", {"technician_id": w.tech_a2.pk,
                                                                       "version": order.version})
-        assert resp.status_code in (403, 422), persona
+        assert resp.status_code == 403, (persona, resp.content)
         assert state() == before
 
 
@@ -118,18 +118,36 @@ def test_plan_preview_then_apply_and_foreign_scopes_and_ids(w):
                 ).status_code == 404
     assert post(rival, "/api/v1/dispatch/plans/preview", {"date": str(w.day), "outlet_id": w.outlet_a.pk}
                 ).status_code == 404
-    foreign = post(rival, "/api/v1/dispatch/plans/apply", {"date": str(w.day), "assignments": plan["assignments"]})
-    assert foreign.status_code == 422 and foreign.json()["field"] == "assignments"
-    manager_b = post(client(w, "manager_b"), "/api/v1/dispatch/plans/apply",
-                     {"date": str(w.day), "assignments": plan["assignments"]})
-    assert manager_b.status_code == 422
+    foreign = post(rival, "/api/v1/dispatch/plans/apply", {"plan_id": plan["plan_id"]})
+    assert foreign.status_code == 404
+    manager_b = post(client(w, "manager_b"), "/api/v1/dispatch/plans/apply", {"plan_id": plan["plan_id"]})
+    assert manager_b.status_code == 404
     assert state() == before
 
-    applied = post(c, "/api/v1/dispatch/plans/apply", {"date": str(w.day), "assignments": plan["assignments"]})
+    applied = post(c, "/api/v1/dispatch/plans/apply", {"plan_id": plan["plan_id"]})
     assert applied.status_code == 200, applied.content
     assert sorted(applied.json()["changed"]) == sorted(j.pk for j in jobs)
-    # Applying the same plan again changes nothing: every job is where the plan puts it already.
+    # Applying the same plan again is refused, and changes nothing.
     before = state()
-    again = post(c, "/api/v1/dispatch/plans/apply", {"date": str(w.day), "assignments": plan["assignments"]})
-    assert again.status_code == 200 and again.json()["changed"] == []
+    again = post(c, "/api/v1/dispatch/plans/apply", {"plan_id": plan["plan_id"]})
+    assert again.status_code == 409 and again.json()["code"] == "plan_applied"
     assert state() == before
+
+
+def test_an_override_takes_a_job_for_an_excluded_technician_with_the_reason_recorded(w):
+    order = order_at(w, east(2), slot=(9, 11))
+    w.tech_a2.skills.clear()
+    c = client(w, "dispatcher")
+    before = state()
+    refused = post(c, f"/api/v1/dispatch/orders/{order.pk}/assign",
+                   {"technician_id": w.tech_a2.pk, "version": order.version, "date": str(w.day)})
+    assert refused.status_code == 422 and refused.json()["code"] == "not_eligible"
+    empty = post(c, f"/api/v1/dispatch/orders/{order.pk}/assign",
+                 {"technician_id": w.tech_a2.pk, "version": order.version, "date": str(w.day), "override_reason": ""})
+    assert empty.status_code == 422
+    assert state() == before
+    done = post(c, f"/api/v1/dispatch/orders/{order.pk}/assign",
+                {"technician_id": w.tech_a2.pk, "version": order.version, "date": str(w.day),
+                 "override_reason": "The customer asked for him"})
+    assert done.status_code == 200 and done.json()["technician_id"] == w.tech_a2.pk
+    assert WorkOrderEvent.objects.get(work_order=order, kind="note").data["reason"] == "The customer asked for him"

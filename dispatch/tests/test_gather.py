@@ -38,8 +38,8 @@ def test_the_rankings_hand_written_read_gives_the_orms_rows(world, today):
     """dispatch.gather.day_stops (SQL) against day_jobs (ORM): the same rows, to the value and type."""
     from django.utils import timezone
 
+    from core.dates import brand_tz
     from dispatch.models import Visit
-    from dispatch.selectors import brand_tz
 
     day = timezone.localdate(timezone.now(), brand_tz()) if today else None
     w = dispatch_scene(world, day) if day else dispatch_scene(world)

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import ServiceStandard
+from core.dates import brand_tz
 from customers.models import InstalledProduct
-from dispatch.selectors import brand_tz, free_capacity, offer_slots, slot_windows
+from dispatch.selectors import free_capacity, offer_slots, slot_windows
 from network.models import Certification, Technician
 from network.tests.factories import CertificationFactory, SkillFactory
 from workorders.choices import Status
@@ -47,11 +48,15 @@ def test_every_window_of_the_week_within_working_hours_is_offered(w):
         assert (offer.outlet_id, offer.free) == (w.outlet_a.pk, 2)  # tech_a and tech_a2, one job each
 
 
-def test_one_query_per_kind_of_data_whatever_the_days(w, django_assert_max_num_queries):
+def test_one_query_per_kind_of_data_and_three_per_working_day(w, django_assert_max_num_queries):
     product = product_of(w)
+    offer_slots(product=product, service_type="repair", days=14)  # the ranking's master data, once a process
     for days in (1, 14):
-        # standard, outlets, technicians, certificates, bookings
-        with django_assert_max_num_queries(5):
+        working = sum((timezone.localdate() + dt.timedelta(days=k)).weekday() < 6 for k in range(days))
+        # standard, outlets, technicians, certificates, bookings; and for each day with room, the ranking's
+        # three (the technicians' jobs that day, the outlets' load, bookings not yet on a day): whether someone
+        # can take the job in it
+        with django_assert_max_num_queries(5 + 3 * working):
             offer_slots(product=product, service_type="repair", days=days)
 
 
@@ -155,3 +160,39 @@ def test_slot_windows_follow_now(w):
     found = slot_windows(days=3, now=now)
     assert found and all(start >= now + dt.timedelta(hours=2) for start, _end in found)
     assert Certification.objects.count() == 0  # the world's skills take no certificate by default
+
+
+def test_a_window_no_technician_can_reach_and_return_from_is_not_offered(w):
+    """The slot maths alone has room at 09:00; but the site is 150 km from the outlet: nobody on a 08:30 shift
+    arrives by 11:00 (nor, on a 17:30 shift, drives there and back at all), so nothing is offered or bookable."""
+    from dispatch import slots as slot_maths
+    from dispatch.selectors import board_for
+    from dispatch.tests.scene import CENTRE, east
+
+    for outlet in (w.outlet_a, w.outlet_b):
+        outlet.latitude, outlet.longitude = CENTRE
+        outlet.save(update_fields=["latitude", "longitude"])
+    site = w.product.site
+    site.latitude, site.longitude = (f"{v:.6f}" for v in east(150))
+    site.save(update_fields=["latitude", "longitude"])
+    product = product_of(w)
+    windows = slot_windows()
+    board = board_for(product=product, service_type="repair", span=(windows[0][0], windows[-1][1]))
+    rough = {o.start.astimezone(brand_tz()).hour for o in slot_maths.offers(board, windows)}
+    assert 9 in rough  # room, by the numbers
+    offered_hours = {o.start.astimezone(brand_tz()).hour for o in offer_slots(product=product, service_type="repair")}
+    assert offered_hours == set()
+    nine = next(win for win in windows if win[0].astimezone(brand_tz()).hour == 9)
+    assert free_capacity(product=product, service_type="repair", outlet_id=w.outlet_a.pk, window=nine) == 0
+
+
+def test_a_window_whose_job_would_end_too_late_to_drive_back_is_not_offered(w):
+    """A two-hour job in the 15:00 window of a shift ending 17:30 ends at 17:00 with 30 minutes to drive back:
+    offered; with the shift ending 17:00 it is not (the job alone would fit, the drive home would not)."""
+    ServiceStandard.objects.filter(product_model=w.product.product_model, service_type="repair").update(
+        standard_minutes=120)
+    for tech in Technician.objects.all():
+        tech.working_hours = {d: ["08:00", "17:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat")}
+        tech.save(update_fields=["working_hours"])
+    hours = {o.start.astimezone(brand_tz()).hour for o in offer_slots(product=product_of(w), service_type="repair")}
+    assert 15 not in hours and 13 in hours

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from accounts.principal import principal_of
 from core.errors import NotFound
-from dispatch import gather, planning, services
-from dispatch.models import DispatchRule, InHouseMode
+from dispatch import audit, gather, planning, plans
+from dispatch.models import DispatchRule, InHouseMode, Visit
 from dispatch.tests.scene import at, dispatch_scene, east, north, order_at
 from workorders.choices import Status
 from workorders.models import WorkOrder
@@ -61,9 +62,14 @@ def test_preview_plans_the_queue_and_reports_the_improvement_then_applies(w):
     assert planned == {o.pk for o in orders} | {far.pk}
     for stops in preview.routes.values():
         assert all(a.end <= b.start for a, b in zip(stops, stops[1:], strict=False))
-    applied = services.apply_plan(moves=preview.moves, actor=principal_of(w.dispatcher), day=w.day)
+    actor = principal_of(w.dispatcher)
+    applied = plans.apply(plan_id=plans.record(preview, actor).pk, actor=actor)
     assert applied.placed == 7
     assert set(WorkOrder.objects.filter(pk__in=planned).values_list("status", flat=True)) == {Status.DISPATCHED}
+    # Every visit is written at the time the preview showed.
+    shown = {s.order_id: (tech, clk.at(s.start)) for tech, stops in preview.routes.items() for s in stops}
+    assert {v.work_order_id: (v.technician_id, v.planned_start) for v in Visit.objects.all()} == shown
+    assert audit.day_violations([w.tech_a.pk, w.tech_a2.pk, w.tech_b.pk], w.day) == []
 
 
 def test_jobs_that_cannot_fit_come_back_with_the_reason(w):
@@ -72,7 +78,8 @@ def test_jobs_that_cannot_fit_come_back_with_the_reason(w):
     impossible = order_at(w, east(40), slot=(8, 9))  # 40 km out, window closes before anyone can get there
     w.tech_a.skills.clear()
     unskilled = order_at(w, east(1))
-    preview = planning.preview(region_scope(w), gather.clock(w.day), time_limit=0.5)
+    with translation.override("en"):  # the reasons are said in the reader's language
+        preview = planning.preview(region_scope(w), gather.clock(w.day), time_limit=0.5)
     why = dict(preview.unassigned)
     assert set(why) == {impossible.pk, unskilled.pk}
     assert "skill" in why[unskilled.pk]

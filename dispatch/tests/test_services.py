@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.utils import translation
 
 from accounts.principal import principal_of
+from conftest import race
 from core.errors import IllegalTransition, PermissionDenied, StaleVersion
-from dispatch import services
+from dispatch import gather, services
 from dispatch.choose import fetch_order
 from dispatch.models import Visit
 from dispatch.services import Move, NotEligible
@@ -26,6 +28,13 @@ def w(world):
 def seat(w, persona="dispatcher"):
     user = getattr(w, persona)
     return principal_of(getattr(user, "user", user))
+
+
+def apply_moves(moves, actor, day):
+    """A plan's moves through the lifecycle, all or none (dispatch.plans applies a stored plan this way)."""
+    orders, techs = services.fetch_moves(moves, actor)
+    with transaction.atomic():
+        return services.walk_moves(moves, orders, techs, gather.clock(day), actor)
 
 
 def snapshot():
@@ -107,66 +116,52 @@ def test_a_plan_applies_every_move_or_none(w):
     WorkOrder.objects.filter(pk=assigned.pk).update(version=assigned.version + 1)
     before = snapshot()
     with pytest.raises(StaleVersion) as stale:
-        services.apply_plan(moves=moves, actor=seat(w), day=w.day)
+        apply_moves(moves, seat(w), w.day)
     assert stale.value.detail["order"] == assigned.number
     assert snapshot() == before
 
     moves[1] = Move(assigned.pk, assigned.version + 1, w.tech_a.pk, 1)
-    applied = services.apply_plan(moves=moves, actor=seat(w), day=w.day)
-    assert sorted(applied.changed) == sorted([new.pk, assigned.pk, dispatched.pk])
+    changed = apply_moves(moves, seat(w), w.day)
+    assert sorted(changed) == sorted([new.pk, assigned.pk, dispatched.pk])
     got = dict(WorkOrder.objects.filter(pk__in=[m.order_id for m in moves]).values_list("pk", "technician_id"))
     assert got == {new.pk: w.tech_a.pk, assigned.pk: w.tech_a.pk, dispatched.pk: w.tech_a2.pk,
                    accepted.pk: w.tech_b.pk}
     assert list(WorkOrderEvent.objects.filter(work_order=dispatched).order_by("pk").values_list(
         "action", flat=True))[-2:] == ["recall", "dispatch"]
-    visits = {v.work_order_id: (v.technician_id, v.sequence) for v in Visit.objects.all()}
-    assert visits[new.pk] == (w.tech_a.pk, 0) and visits[assigned.pk] == (w.tech_a.pk, 1)
-    assert applied.placed == 4
 
 
 def test_a_plan_cannot_move_an_accepted_job_or_give_a_job_to_the_unqualified(w):
     accepted = order_at(w, east(2), status=Status.ACCEPTED, technician=w.tech_a)
     before = snapshot()
     with pytest.raises(IllegalTransition):
-        services.apply_plan(moves=[Move(accepted.pk, accepted.version, w.tech_a2.pk, 0)], actor=seat(w), day=w.day)
+        apply_moves([Move(accepted.pk, accepted.version, w.tech_a2.pk, 0)], seat(w), w.day)
     assert snapshot() == before
     new = order_at(w, east(2))
     w.tech_a2.skills.clear()
     before = snapshot()
     with pytest.raises(NotEligible):
-        services.apply_plan(moves=[Move(new.pk, new.version, w.tech_a2.pk, 0)], actor=seat(w), day=w.day)
+        apply_moves([Move(new.pk, new.version, w.tech_a2.pk, 0)], seat(w), w.day)
     assert snapshot() == before
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_assigning_one_order_at_once_one_wins(world):
     """The same new order dragged onto two lanes at the same moment: one assignment, the other a clean 409."""
-    import threading
-
-    from django.db import connection
-
     w = dispatch_scene(world)
     order = order_at(w, east(2))
-    results: list[str] = []
-    barrier = threading.Barrier(2)
+    techs = [w.tech_a, w.tech_a2]
+    copies = [fetch_order(w.dispatcher, order.pk) for _ in techs]  # both read the order before either wrote
 
-    def attempt(tech):
+    def attempt(i):
+        mine = copies[i]
         try:
-            mine = fetch_order(w.dispatcher, order.pk)
-            barrier.wait()
-            services.assign(order=mine, technician=tech, actor=seat(w), version=mine.version, day=w.day)
-            results.append("ok")
+            services.assign(order=mine, technician=techs[i], actor=seat(w), version=mine.version, day=w.day)
+            return "ok"
         except (StaleVersion, IllegalTransition) as refused:
-            results.append(refused.code)
-        finally:
-            connection.close()
+            return refused.code
 
-    threads = [threading.Thread(target=attempt, args=(t,)) for t in (w.tech_a, w.tech_a2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == ["ok", "stale_version"], results
+    results = race(attempt, 2)
+    assert sorted(results, key=str) == ["ok", "stale_version"], results
     assert WorkOrderEvent.objects.filter(work_order=order, action="assign").count() == 1
     assert WorkOrderEvent.objects.filter(work_order=order, action="dispatch").count() == 1
     assert Visit.objects.filter(work_order=order).count() == 1
@@ -192,3 +187,33 @@ def test_the_dispatch_rule_is_edited_in_the_admin_with_brands_only(world):
         "brand": world.other_brand.pk, "complex_minutes": 0, "high_value_price": "-1", "in_house_mode": "x",
         "partner_penalty_minutes": 30})
     assert bad.status_code == 200 and "errornote" in bad.content.decode()
+
+
+def test_a_technician_the_ranking_leaves_out_takes_the_job_only_with_a_reason_on_the_timeline(w):
+    order = order_at(w, east(2), slot=(9, 11))
+    w.tech_a2.skills.clear()
+    before = snapshot()
+    with pytest.raises(NotEligible) as refused:
+        services.assign(order=order, technician=w.tech_a2, actor=seat(w), version=order.version, day=w.day)
+    assert refused.value.detail["reason"] == "no_skill" and refused.value.detail["overridable"] is True
+    assert snapshot() == before
+    with translation.override("en"):
+        order = services.assign(order=order, technician=w.tech_a2, actor=seat(w), version=order.version, day=w.day,
+                                override_reason="Only one who speaks the customer's dialect")
+    assert (order.status, order.technician_id) == (Status.DISPATCHED, w.tech_a2.pk)
+    note = WorkOrderEvent.objects.filter(work_order=order, kind="note").get()
+    assert note.reason == ("Dispatched to tech_a2 over the ranking (lacks the skill RO): Only one who speaks the "
+                           "customer's dialect")
+    assert note.data == {"override": "no_skill", "technician": "tech_a2", "technician_id": w.tech_a2.pk,
+                         "reason": "Only one who speaks the customer's dialect"}
+    assert note.actor == w.dispatcher.user if hasattr(w.dispatcher, "user") else note.actor == w.dispatcher
+
+
+def test_no_reason_overrides_another_outlets_order(w):
+    order = order_at(w, east(2), status=Status.ASSIGNED, outlet=w.outlet_a)
+    before = snapshot()
+    with pytest.raises(NotEligible) as refused:
+        services.assign(order=order, technician=w.tech_b, actor=seat(w), version=order.version, day=w.day,
+                        override_reason="Because")
+    assert refused.value.detail["overridable"] is False
+    assert snapshot() == before

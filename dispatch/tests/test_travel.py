@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from core.geo.distance import great_circle_m
 from dispatch import travel
 from dispatch.travel import Osrm, StraightLine
 
@@ -26,7 +27,7 @@ NINGBO = (29.8683, 121.5440)
 
 def test_straight_line_is_the_great_circle_times_the_road_factor_at_town_then_road_speed():
     line = StraightLine(road_factor=1.3, town_speed_kmh=25, town_km=12, road_speed_kmh=50, park_minutes=5)
-    crow = travel.great_circle_m(HANGZHOU, WEST_LAKE)
+    crow = great_circle_m(HANGZHOU, WEST_LAKE)
     assert 3500 < crow < 3700
     seconds, metres = line.hop(HANGZHOU, WEST_LAKE)
     assert metres == round(crow * 1.3)
@@ -169,5 +170,5 @@ def test_the_setting_picks_the_provider(settings, osrm):
     settings.DISPATCH_TRAVEL = {"OSRM_URL": osrm, "ROAD_FACTOR": 1.4}
     chosen = travel.provider()
     assert isinstance(chosen, Osrm) and chosen.fallback.road_factor == 1.4
-    assert math.isclose(chosen.fallback.hop(HANGZHOU, WEST_LAKE)[1], travel.great_circle_m(HANGZHOU, WEST_LAKE) * 1.4,
+    assert math.isclose(chosen.fallback.hop(HANGZHOU, WEST_LAKE)[1], great_circle_m(HANGZHOU, WEST_LAKE) * 1.4,
                         abs_tol=1)

@@ -13,9 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.principal import Principal
-from catalog.models import ServiceStandard
+from catalog import standards
+from catalog.choices import ServiceType
 from core.bounds import money_input
 from core.errors import DomainError, InvalidInput
+from core.hooks import Hook
+from customers.installation import install_unit
 from field import charges
 from field.errors import NotReadyToComplete
 from field.jobtemplates import template_for
@@ -23,7 +26,6 @@ from field.models import Visit
 from field.services.common import claim, happened_at
 from parts.choices import MoveKind
 from parts.models import StockMove
-from reports.tasks import enqueue_service_report
 from workorders import workflow
 from workorders.estimates import estimate_json, unavailable_json
 from workorders.models import WorkOrder
@@ -34,6 +36,10 @@ MISSING_TEXT = {
     "signature": _("Ask the customer to sign."),
     "payment": _("Record the customer's payment."),
 }
+
+# A job was completed on site: ``send(order=, visit=)`` inside the completing transaction, after the order's
+# transition (reports registers the PDF service report into it).
+job_completed = Hook("field.job_completed")
 
 
 def parts_used(visit: Visit) -> list[tuple[str, int]]:
@@ -81,11 +87,8 @@ def _labour(order: WorkOrder, checked_in: dt.datetime | None, checked_out: dt.da
     if checked_in is None:
         return {"labour_minutes": None, "standard_minutes": None, "labour_variance_minutes": None}
     minutes = max(0, math.ceil((checked_out - checked_in).total_seconds() / 60))
-    standard = None
-    if order.product_id:
-        standard = ServiceStandard.objects.filter(product_model_id=order.product.product_model_id,
-                                                  service_type=order.type).values_list(
-            "standard_minutes", flat=True).first()
+    found = standards.standard(order.product.product_model_id, order.type) if order.product_id else None
+    standard = found.minutes if found is not None else None
     return {"labour_minutes": minutes, "standard_minutes": standard,
             "labour_variance_minutes": minutes - standard if standard is not None else None}
 
@@ -99,8 +102,18 @@ def _shown(value: Any) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
+def _install(order: WorkOrder, serial: str | None, checked_out: dt.datetime) -> None:
+    """An install order registers its unit: the serial scanned on site, installed today at the order's site,
+    in service with its warranty running from today (customers.installation)."""
+    if order.product_id is None:
+        raise InvalidInput(_("This installation has no unit on the order: ask the desk to add the product first."),
+                           field="serial")
+    install_unit(product=order.product, serial=serial or "", site=order.site,
+                 install_date=timezone.localdate(checked_out))
+
+
 def complete(*, order: WorkOrder, actor: Principal, at: dt.datetime | None = None,
-             shown_total: Any = None) -> Visit:
+             shown_total: Any = None, serial: str | None = None) -> Visit:
     """Complete and check out: refused (NotReadyToComplete, ``detail.missing``) until the checklist, the
     required photos, the signature and, when the customer pays anything, the payment are there.
 
@@ -108,6 +121,9 @@ def complete(*, order: WorkOrder, actor: Principal, at: dt.datetime | None = Non
     visit with what the phone had shown (``shown_total``). Labour is check-in to check-out (the phone's
     times, so a job completed offline counts the time it took, not the time it synced), compared with the
     model's standard minutes for the service type. Once completed, nothing of it changes any more.
+
+    An installation also installs its unit: ``serial`` is the one scanned or typed on site, checked against
+    the model's pattern and the order's unit (refused beside ``serial``, nothing completed, when it is not).
     """
     shown = _shown(shown_total)
     now = timezone.now()
@@ -119,12 +135,14 @@ def complete(*, order: WorkOrder, actor: Principal, at: dt.datetime | None = Non
             raise NotReadyToComplete(
                 "; ".join(str(MISSING_TEXT[m]) for m in missing), missing=missing)
         checked_out = happened_at(at, floor=visit.checked_in_at)
+        if order.type == ServiceType.INSTALL:
+            _install(order, serial, checked_out)
         order = workflow.transition(order, "complete", actor=actor)
         changes = {"completed_at": now, "checked_out_at": checked_out, "charge": charge, "charge_total": total,
                    "shown_total": shown, **_labour(order, visit.checked_in_at, checked_out)}
         Visit.objects.filter(pk=visit.pk).update(**changes)
         for name, value in changes.items():
             setattr(visit, name, value)
-        # The PDF service report, rendered once this completion has committed (reports.tasks).
-        enqueue_service_report(order.pk)
+        # The PDF service report, rendered once this completion has committed (reports/hooks.py).
+        job_completed.send(order=order, visit=visit)
     return visit

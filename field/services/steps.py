@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from accounts.principal import Principal
 from core.errors import StaleVersion
-from field.geo import Position, distance_m
+from core.geo.distance import distance_m
+from field.geo import Position
 from field.models import Visit
 from field.services.common import ensure_technician, happened_at, open_visit, remember_position
 from workorders import workflow
@@ -71,8 +72,8 @@ def arrive(*, order: WorkOrder, actor: Principal, where: Position | None = None,
                            checkin_accuracy_m=where.accuracy_m)
             site = order.site
             if site is not None and site.latitude is not None and site.longitude is not None:
-                changes["checkin_distance_m"] = distance_m(where.latitude, where.longitude, site.latitude,
-                                                           site.longitude)
+                changes["checkin_distance_m"] = distance_m((where.latitude, where.longitude),
+                                                           (site.latitude, site.longitude))
         _update_visit(visit, **changes)
         remember_position(actor.technician_id, where, moment)
     return order

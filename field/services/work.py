@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.principal import Principal
+from catalog.models import Part, Symptom
 from core.bounds import money_input
 from core.errors import InvalidInput
 from core.images import accept_photo
@@ -26,7 +27,6 @@ from field.models import ANSWER_MAX, FAULT_CODE_MAX, TEXT_MAX, ChecklistAnswer, 
 from field.services.common import claim, happened_at
 from field.signature import accept_signature
 from parts.services import Line, consume_on_job
-from pricing.models import Part, Symptom
 from workorders.attachments import files_rolled_back, store_attachment, store_photo
 from workorders.models import AttachmentKind, WorkOrder, WorkOrderAttachment
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from field.geo import FAR_FROM_SITE_M
+from field.geo import FAR_FROM_SITE_M, distance_text
 from field.selectors import console_visit
 
 register = template.Library()
@@ -16,3 +16,8 @@ def field_visit(context, order):
     visit = console_visit(request.user, order) if request is not None else None
     far = visit is not None and visit.checkin_distance_m is not None and visit.checkin_distance_m > FAR_FROM_SITE_M
     return {"visit": visit, "far": far, "far_m": FAR_FROM_SITE_M}
+
+
+@register.filter
+def distance(metres: int | None) -> str:
+    return distance_text(metres)

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 
 from accounts.choices import Role
 from accounts.principal import principal_of
+from catalog.models import Part, Symptom
 from field import services
 from field.choices import ItemKind
 from field.geo import Position
@@ -24,7 +25,6 @@ from field.models import ChecklistItem, JobTemplate, PhotoRequirement
 from parts import services as parts
 from parts.services import Line
 from parts.tests.factories import member
-from pricing.models import Part, Symptom
 from workorders.choices import Status
 from workorders.tests.factories import make_order
 from workorders.tests.intake_setup import photo_bytes, prepare_intake

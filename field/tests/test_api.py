@@ -4,14 +4,12 @@ are 4xx JSON with a code and change nothing."""
 from __future__ import annotations
 
 import json
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
-from conftest import token_client
+from conftest import race, token_client
 from core.models import IdempotencyRecord
 from field.models import Visit
 from field.tests.setup import VAN_FILTERS, dispatched_job, on_site, photo, prepare_field, signature_png
@@ -98,8 +96,8 @@ def test_photos_and_signature_over_multipart(w):
     assert again.json()["attachment_id"] == attachment_id
     assert order.attachments.filter(kind=AttachmentKind.PHOTO).count() == 1
     # The file is handed out only through the attachment route, to those who see the order.
-    assert client.get(f"/api/v1/attachments/{attachment_id}").status_code == 200
-    assert token_client(w.tech_a2.user).get(f"/api/v1/attachments/{attachment_id}").status_code == 404
+    assert client.get(f"/api/v1/workorders/attachments/{attachment_id}").status_code == 200
+    assert token_client(w.tech_a2.user).get(f"/api/v1/workorders/attachments/{attachment_id}").status_code == 404
 
     bad = upload(client, order, "photos", {"photo": SimpleUploadedFile("x.jpg", b"not an image")},
                  {"requirement": "before"}, "photo-2")
@@ -186,23 +184,8 @@ def test_concurrent_completions_complete_once(world, settings, tmp_path):
     from field.tests.setup import ready_to_complete
 
     ready_to_complete(w, order)
-    client_user = w.tech_a.user
-    results: list[int] = []
-    barrier = threading.Barrier(10)
-
-    def attempt(n):
-        client = token_client(client_user)
-        barrier.wait()
-        try:
-            results.append(post(client, order, "complete", {}, key=f"c-{n}").status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    clients = [token_client(w.tech_a.user) for _ in range(10)]
+    results = race(lambda n: post(clients[n], order, "complete", {}, key=f"c-{n}").status_code, 10)
     assert results.count(200) == 1, results
     assert set(results) <= {200, 409}
     assert WorkOrderEvent.objects.filter(work_order=order, action="complete").count() == 1

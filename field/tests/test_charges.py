@@ -56,7 +56,7 @@ def test_a_parts_discount_makes_the_sheet_provisional(w):
 
 
 def test_parts_the_list_cannot_price_are_left_off_the_sheet(w):
-    from pricing.models import Part
+    from catalog.models import Part
 
     Part.objects.create(brand=w.brand, code="unlisted-part", name="未定价", category=w.category)
     order = dispatched_job(w)

@@ -1,4 +1,4 @@
-"""Map links and distances: plain functions, no database."""
+"""Map links and positions: plain functions, no database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from core.errors import InvalidInput
-from field.geo import distance_m, position
+from field.geo import position
 from field.navigation import map_links
 
 
@@ -34,12 +34,6 @@ def test_links_search_the_address_without_coordinates():
     assert parse_qs(urlsplit(links["amap"]).query)["keyword"] == ["杭州市西湖区文三路 1 号"]
     assert parse_qs(urlsplit(links["baidu"]).query)["address"] == ["杭州市西湖区文三路 1 号"]
     assert links["geo"].startswith("geo:0,0?q=")
-
-
-def test_distance_in_metres():
-    assert distance_m(30.28, 120.13, 30.28, 120.13) == 0
-    assert distance_m(30.28, 120.13, 30.29, 120.13) == 1112  # 0.01° of latitude
-    assert 1_060_000 < distance_m(39.9042, 116.4074, 31.2304, 121.4737) < 1_075_000  # Beijing–Shanghai, 1067 km
 
 
 @pytest.mark.parametrize("lat, lon, field", [(91, 0, "latitude"), (0, 181, "longitude"), ("x", 0, "latitude"),

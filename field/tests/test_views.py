@@ -77,6 +77,20 @@ def test_a_job_card_says_whom_the_technician_is_visiting(w, settings):
         assert scheme in card, scheme
 
 
+def test_a_card_says_by_when_to_be_on_site_only_until_the_technician_is_there(w, settings):
+    settings.LANGUAGE_CODE = "en"
+    waiting, there = dispatched_job(w), on_site(w, dispatched_job(w))
+    WorkOrder.objects.filter(pk__in=[waiting.pk, there.pk]).update(onsite_due=timezone.now() + dt.timedelta(hours=3))
+    html = signed_in(w.tech_a.user).get("/field/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    def card(order):
+        start = html.index(f'data-order="{order.pk}"')
+        return html[start:html.index("</li>", start)]
+
+    assert "on site by" in card(waiting)
+    assert "on site by" not in card(there)  # arrived: the promise is kept, the card says what is being done
+
+
 def test_the_job_page_carries_its_state_for_offline_use(w):
     order = on_site(w, dispatched_job(w))
     response = signed_in(w.tech_a.user).get(f"/field/jobs/{order.pk}/")
@@ -87,6 +101,7 @@ def test_the_job_page_carries_its_state_for_offline_use(w):
     texts = json.loads(re.search(r'<script type="application/json" id="field-texts">(.*?)</script>', html, re.S)[1])
     assert texts["status"]["on_site"]
     assert 'data-sw="/field/sw.js"' in html
+    assert 'data-api="/api/v1/field/jobs/"' in html
 
 
 def test_other_peoples_jobs_do_not_exist_here(w):
@@ -115,6 +130,7 @@ def test_the_service_worker_may_control_the_app(w):
     body = response.content.decode()
     config = json.loads(body.split("\n", 1)[0].removeprefix("const CONFIG = ").removesuffix(";"))
     assert "/static/field/field.js" in config["shell"] and config["home"] == "/field/"
+    assert (config["jobs"], config["attachments"]) == ("/api/v1/field/jobs", "/api/v1/workorders/attachments/")
     manifest = Client().get("/field/manifest.webmanifest")
     assert json.loads(manifest.content)["scope"] == "/field/"
 
@@ -124,6 +140,6 @@ def test_the_dispatcher_sees_a_far_check_in(w):
     near = on_site(w, dispatched_job(w), where=Position(Decimal("30.280100"), Decimal("120.130100")))
     client = signed_in(w.dispatcher)
     far_html = client.get(f"/console/orders/{far.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'id="far-checkin"' in far_html and "2224 m" in far_html
+    assert 'id="far-checkin"' in far_html and "Checked in 2.2 km from the site" in far_html  # 2224 m
     near_html = client.get(f"/console/orders/{near.pk}/").content.decode()
     assert 'id="field-visit"' in near_html and 'id="far-checkin"' not in near_html

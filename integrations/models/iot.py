@@ -1,20 +1,18 @@
-"""IoT master data (signing secrets, fault-code mappings) and what devices sent (alerts, readings)."""
+"""IoT master data (signing secrets) and what devices sent (alerts, readings); what a fault code means is
+catalogue data (catalog.models.FaultCodeMapping)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from catalog.choices import ServiceType
+from catalog.models import FAULT_CODE_MAX, FaultCodeMapping
 from core.models import TimeStampedModel
 from integrations.choices import AlertOutcome, Metric
-from integrations.models.scoping import BrandAdminQuerySet
-from workorders.choices import Priority
+from network.models import BrandAdminQuerySet
 
 ALERT_ID_MAX = 64
-FAULT_CODE_MAX = 32
 
 
 class DeviceSecret(TimeStampedModel):
@@ -46,72 +44,6 @@ class DeviceSecret(TimeStampedModel):
     @property
     def masked(self) -> str:
         return f"••••{self.last_four}"
-
-
-class FaultCodeMapping(TimeStampedModel):
-    """What a device's fault code means for one product model, or (as a fallback) for a whole category."""
-
-    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+")
-    product_model = models.ForeignKey(
-        "catalog.ProductModel", verbose_name=_("product model"), on_delete=models.CASCADE, null=True, blank=True,
-        related_name="+", help_text=_("Give a product model, or leave it empty and give a category (the fallback)."),
-    )
-    category = models.ForeignKey(
-        "catalog.ProductCategory", verbose_name=_("category"), on_delete=models.CASCADE, null=True, blank=True,
-        related_name="+",
-    )
-    fault_code = models.CharField(_("fault code"), max_length=FAULT_CODE_MAX,
-                                  help_text=_("As the device reports it; compared without regard to case."))
-    label = models.CharField(_("meaning"), max_length=120)
-    service_type = models.CharField(_("service type"), max_length=20, choices=ServiceType.choices,
-                                    default=ServiceType.REPAIR)
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
-    symptom = models.ForeignKey(
-        "pricing.Symptom", verbose_name=_("symptom"), on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", help_text=_("Optional: the symptom the order is priced with."),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    objects = BrandAdminQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("fault-code mapping")
-        verbose_name_plural = _("fault-code mappings")
-        ordering = ["brand", "fault_code", "product_model", "category"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(product_model__isnull=False, category__isnull=True)
-                | models.Q(product_model__isnull=True, category__isnull=False),
-                name="fault_mapping_one_scope",
-            ),
-            models.UniqueConstraint(fields=["product_model", "fault_code"], condition=models.Q(category__isnull=True),
-                                    name="fault_mapping_model_unique"),
-            models.UniqueConstraint(fields=["category", "fault_code"], condition=models.Q(product_model__isnull=True),
-                                    name="fault_mapping_category_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.fault_code} · {self.product_model or self.category} · {self.label}"
-
-    def clean(self) -> None:
-        self.fault_code = (self.fault_code or "").strip().upper()
-        if bool(self.product_model_id) == bool(self.category_id):
-            raise ValidationError(_("Give a product model or a category, not both and not neither."))
-        category_id = self.product_model.category_id if self.product_model_id else self.category_id
-        owner = self.product_model.category.brand_id if self.product_model_id else self.category.brand_id
-        if self.brand_id and owner != self.brand_id:
-            raise ValidationError(_("This belongs to another brand."))
-        if self.symptom_id and self.symptom.category_id != category_id:
-            raise ValidationError({"symptom": _("The symptom belongs to another product category.")})
-        clash = FaultCodeMapping.objects.filter(fault_code=self.fault_code).exclude(pk=self.pk)
-        clash = (clash.filter(product_model_id=self.product_model_id) if self.product_model_id
-                 else clash.filter(category_id=self.category_id, product_model__isnull=True))
-        if clash.exists():
-            raise ValidationError(_("This fault code is already mapped for this product model or category."))
-
-    def save(self, *args, **kwargs) -> None:
-        self.fault_code = (self.fault_code or "").strip().upper()
-        super().save(*args, **kwargs)
 
 
 class DeviceAlert(models.Model):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from integrations.choices import Source
-from integrations.models.scoping import BrandAdminQuerySet
+from network.models import BrandAdminQuerySet
 
 RING_SIZE = 100
 

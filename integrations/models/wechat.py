@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from core.models import TimeStampedModel
 from integrations.choices import WeChatMode
-from integrations.models.scoping import BrandAdminQuerySet
+from network.models import BrandAdminQuerySet
 
 # What WeChat's console accepts: a token of 3-32 letters and digits, an EncodingAESKey of 43.
 token_validator = RegexValidator(r"^[A-Za-z0-9]{3,32}$", _("3 to 32 letters and digits, as in WeChat's console."))
@@ -22,6 +22,8 @@ class WeChatAccount(TimeStampedModel):
     name = models.CharField(_("name"), max_length=80)
     app_id = models.CharField(_("AppID"), max_length=32, blank=True,
                               help_text=_("Needed for the encrypted (safe) mode."))
+    app_secret = models.CharField(_("AppSecret"), max_length=64, blank=True,
+                                  help_text=_("Needed to send template messages to customers (the access token)."))
     original_id = models.CharField(_("original ID"), max_length=32, blank=True,
                                    help_text=_("The account's gh_… id; messages addressed to another are refused."))
     token = models.CharField(_("token"), max_length=32, validators=[token_validator])

@@ -10,17 +10,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrgKind
 from accounts.models import Organisation
 from accounts.principal import system_principal
+from catalog.models import FaultCodeMapping
 from customers.models import InstalledProduct
 from integrations import signing
 from integrations.choices import METRIC_RANGES, AlertOutcome, Source
 from integrations.errors import BadSignature, EmptyAlert, OutOfRange, StaleRequest, TooManySecrets, UnknownSerial
-from integrations.models import DeviceAlert, DeviceSecret, FaultCodeMapping, UsageReading
+from integrations.models import DeviceAlert, DeviceSecret, UsageReading
 from integrations.services.orders import lock_product, open_channel_order, open_order_for, record_alert_event
 from integrations.services.rejections import record_rejection
 from workorders.choices import Channel
@@ -156,8 +158,6 @@ def resolve_mapping(product: InstalledProduct, fault_code: str) -> FaultCodeMapp
 
 
 def _model_or_category(model):
-    from django.db.models import Q
-
     return Q(product_model_id=model.pk) | Q(product_model__isnull=True, category_id=model.category_id)
 
 

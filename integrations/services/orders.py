@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.principal import Principal
 from customers.models import InstalledProduct
-from workorders.choices import OPEN_STATUSES, EventKind
+from workorders import events
+from workorders.choices import OPEN_STATUSES
 from workorders.intake import submit_request
 from workorders.models import WorkOrder, WorkOrderEvent
 
@@ -42,7 +43,4 @@ def open_channel_order(
 
 
 def record_alert_event(*, order: WorkOrder, actor: Principal, data: dict[str, Any], reason: str = "") -> WorkOrderEvent:
-    return WorkOrderEvent.objects.create(
-        work_order=order, kind=EventKind.ALERT, actor=actor.user, actor_role=actor.role, reason=reason[:500],
-        customer_visible=False, data=data, created_at=timezone.now(),
-    )
+    return events.alerted(order_id=order.pk, actor=actor, reason=reason[:500], data=data, at=timezone.now())

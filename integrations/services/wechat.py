@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import time
@@ -20,8 +21,10 @@ from integrations import links, signing, wechat_crypto, wechat_xml
 from integrations.choices import Source, WeChatMode
 from integrations.errors import BadSignature, MalformedXml, ReplayedRequest, StaleRequest
 from integrations.models import WeChatAccount, WeChatLink, WeChatMessage, WeChatNonce
+from integrations.services import wechat_commands
 from integrations.services.orders import lock_product, open_channel_order, open_order_for
 from integrations.services.rejections import record_rejection
+from notifications import customer_messages
 from workorders.choices import Channel, Priority, WorkOrderType
 from workorders.models import SYMPTOM_MAX, WorkOrder
 
@@ -56,12 +59,17 @@ class Incoming:
     content: str = ""
     msg_id: str = ""
     event: str = ""
+    status: str = ""  # a TEMPLATESENDJOBFINISH's outcome: "success", "failed:user block", "failed: system failed"
+    sent_msg_id: str = ""  # and the template message it is about (its MsgID)
 
     @property
     def dedupe_key(self) -> str:
-        # WeChat's advice: a message by its MsgId, an event by sender and CreateTime.
+        # WeChat's advice: a message by its MsgId, an event by sender and CreateTime. A template message's
+        # report also names the message it is about: two reports in the same second are two reports.
         if self.msg_id:
             return f"msg:{self.msg_id}"
+        if self.sent_msg_id:
+            return f"event:{self.openid}:{self.create_time}:{self.event}:{self.sent_msg_id}"
         return f"event:{self.openid}:{self.create_time}:{self.event}"
 
 
@@ -164,7 +172,8 @@ def _incoming(fields: dict[str, str]) -> Incoming | None:
         return None
     return Incoming(to_user=fields.get("ToUserName", ""), openid=openid, create_time=int(created),
                     msg_type=msg_type[:20], content=fields.get("Content", ""), msg_id=msg_id,
-                    event=fields.get("Event", "")[:40])
+                    event=fields.get("Event", "")[:40], status=fields.get("Status", "")[:60],
+                    sent_msg_id=fields.get("MsgID", "")[:64])
 
 
 def encrypt_reply(*, account: WeChatAccount, reply: str, nonce: str) -> str:
@@ -210,17 +219,42 @@ def _stored_reply(account: WeChatAccount, message: Incoming) -> str | None:
             .values_list("reply", flat=True).first())
 
 
+def _template_finished(account: WeChatAccount, message: Incoming) -> None:
+    """WeChat reports how a template message to a customer ended (integrations/wechat_messages.py sent it).
+
+    Only the account's own brand's messages: a MsgID is WeChat's number, not ours, and two accounts' may meet.
+    """
+    if message.status == "success":
+        customer_messages.mark_delivered(channel="wechat", provider_id=message.sent_msg_id,
+                                         brand_id=account.brand_id,
+                                         at=dt.datetime.fromtimestamp(message.create_time, tz=dt.UTC))
+    else:
+        customer_messages.mark_undelivered(channel="wechat", provider_id=message.sent_msg_id,
+                                           brand_id=account.brand_id, code=message.status)
+
+
 def _answer(account: WeChatAccount, message: Incoming, absolute) -> tuple[str | None, WorkOrder | None]:
     brand = account.brand
     link = WeChatLink.objects.filter(brand=brand, openid=message.openid).select_related("customer__user").first()
     bind_link = absolute(links.bind_path(brand.code, bind_token(brand_id=brand.pk, openid=message.openid)))
     if message.msg_type == "event":
+        if message.event == "TEMPLATESENDJOBFINISH" and message.sent_msg_id:
+            _template_finished(account, message)
+            return None, None
         if message.event.lower() != "subscribe":
             return None, None
         if link is not None:
             return f"{str(WELCOME_BACK) % {'brand': brand.name}}\n{str(HELP)}", None
         return str(WELCOME) % {"brand": brand.name, "link": bind_link}, None
-    match = COMMAND.match(message.content.strip()) if message.msg_type == "text" else None
+    text = message.content.strip() if message.msg_type == "text" else ""
+    command = wechat_commands.URGE.match(text) or wechat_commands.COMPLAIN.match(text)
+    if command is not None:
+        if link is None:
+            return str(BIND_FIRST) % {"brand": brand.name, "link": bind_link}, None
+        if command.re is wechat_commands.URGE:
+            return wechat_commands.urge(link.customer, command.group(1), absolute)
+        return wechat_commands.complain(link.customer, command.group(1), absolute)
+    match = COMMAND.match(text) if text else None
     if match is None:
         help_text = str(HELP)
         return (help_text if link else f"{help_text}\n{str(BIND_FIRST) % {'brand': brand.name, 'link': bind_link}}",

@@ -16,12 +16,13 @@ from types import SimpleNamespace
 
 from django.test import Client
 
+from catalog.models import FaultCodeMapping
+from catalog.tests.factories import SymptomFactory
 from customers.tests.factories import CustomerFactory, InstalledProductFactory
-from integrations.models import FaultCodeMapping, WeChatAccount
+from integrations.models import WeChatAccount
 from integrations.services import iot
-from pricing.tests.factories import SymptomFactory
 
-ALERTS_URL = "/api/v1/iot/alerts"
+ALERTS_URL = "/api/v1/integrations/iot/alerts"
 
 
 def device_headers(secret: str, body: bytes, *, brand: str, timestamp: int | None = None) -> dict[str, str]:

@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from integrations.models import DeviceSecret, FaultCodeMapping, WeChatAccount
+from catalog.models import FaultCodeMapping
+from integrations.models import DeviceSecret, WeChatAccount
 from integrations.tests.factories import iot_world, post_alert, wechat_account
 
 pytestmark = pytest.mark.django_db
@@ -83,23 +84,24 @@ def test_the_wechat_token_is_never_shown_back(world, admin_client):
 def test_a_mapping_needs_exactly_one_scope(world, admin_client):
     form = {"brand": world.brand.pk, "product_model": world.model.pk, "category": world.category.pk,
             "fault_code": "e77", "label": "both", "service_type": "repair", "priority": "normal", "is_active": "on"}
-    resp = admin_client.post("/admin/integrations/faultcodemapping/add/", form)
+    resp = admin_client.post("/admin/catalog/faultcodemapping/add/", form)
     assert resp.status_code == 200 and FaultCodeMapping.objects.count() == 0
     form["category"] = ""
-    assert admin_client.post("/admin/integrations/faultcodemapping/add/", form).status_code == 302
+    assert admin_client.post("/admin/catalog/faultcodemapping/add/", form).status_code == 302
     assert FaultCodeMapping.objects.get().fault_code == "E77"
-    resp = admin_client.post("/admin/integrations/faultcodemapping/add/", form)  # the same code again
+    resp = admin_client.post("/admin/catalog/faultcodemapping/add/", form)  # the same code again
     assert resp.status_code == 200 and FaultCodeMapping.objects.count() == 1
 
 
-@pytest.mark.parametrize("model", ["devicealert", "usagereading", "rejectedrequest", "wechatmessage", "wechatlink",
-                                   "faultcodemapping"])
+@pytest.mark.parametrize("model", ["integrations/devicealert", "integrations/usagereading",
+                                   "integrations/rejectedrequest", "integrations/wechatmessage",
+                                   "integrations/wechatlink", "catalog/faultcodemapping"])
 def test_every_integration_admin_page_opens(world, admin_client, model):
     keys = iot_world(world)
     post_alert({"alert_id": "p-1", "serial": "SN-A-0001", "fault_code": "E01", "readings": {"running_hours": 3}},
                secret=keys.raw, brand="acme")
     post_alert({"alert_id": "p-2", "serial": "SN-A-0001", "fault_code": "E01"}, secret="forged", brand="acme")
-    assert admin_client.get(f"/admin/integrations/{model}/").status_code == 200
+    assert admin_client.get(f"/admin/{model}/").status_code == 200
 
 
 def test_device_alerts_cannot_be_added_or_edited_by_hand(world, admin_client):

@@ -117,10 +117,10 @@ def test_one_brands_wechat_token_reaches_nothing_of_another(w):
 def test_a_bind_link_of_one_brand_links_nothing_in_another(w):
     token = wechat.bind_token(brand_id=w.brand.pk, openid=OPENID)
     rival_user = w.rival_dispatcher
-    for user, brand in ((w.customer.user, "rival"), (rival_user, "acme"), (rival_user, "rival")):
+    for user, brand, status in ((w.customer.user, "rival", 400), (rival_user, "acme", 403), (rival_user, "rival", 400)):
         client = Client()
         client.force_login(user)
-        assert client.post(links.bind_path(brand, token)).status_code in (400, 403)
+        assert client.post(links.bind_path(brand, token)).status_code == status, (user, brand)
     assert WeChatLink.objects.count() == 0
 
 

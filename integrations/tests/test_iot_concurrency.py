@@ -3,40 +3,17 @@
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
-from conftest import build_world
+from conftest import build_world, race
 from integrations.models import DeviceAlert, UsageReading
 from integrations.tests.factories import device_headers, iot_world
 from workorders.choices import EventKind
 from workorders.models import WorkOrder, WorkOrderEvent
 
 THREADS = 6
-
-
-def run_threads(target, n=THREADS):
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def runner(i):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = target(i)
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertions
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def signed(raw_secret: str, payload: dict):
@@ -52,10 +29,10 @@ def test_concurrent_deliveries_of_one_alert_id_act_once():
                                       "readings": {"litres_filtered": 42}})
 
     def deliver(_i):
-        resp = Client().post("/api/v1/iot/alerts", data=body, content_type="application/json", **headers)
+        resp = Client().post("/api/v1/integrations/iot/alerts", data=body, content_type="application/json", **headers)
         return resp.status_code, resp.json()
 
-    results = run_threads(deliver)
+    results = race(deliver, THREADS)
     assert all(isinstance(r, tuple) for r in results), results
     assert {status for status, _ in results} == {201}
     assert len({json.dumps(body, sort_keys=True) for _, body in results}) == 1
@@ -74,9 +51,10 @@ def test_concurrent_alerts_of_one_product_open_one_order():
 
     def deliver(i):
         body, headers = requests[i]
-        return Client().post("/api/v1/iot/alerts", data=body, content_type="application/json", **headers).status_code
+        return Client().post("/api/v1/integrations/iot/alerts", data=body, content_type="application/json",
+                             **headers).status_code
 
-    results = run_threads(deliver)
+    results = race(deliver, THREADS)
     assert sorted(results) == [200] * (THREADS - 1) + [201], results
     order = WorkOrder.objects.get()
     assert WorkOrderEvent.objects.filter(work_order=order, kind=EventKind.ALERT).count() == THREADS

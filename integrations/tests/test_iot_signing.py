@@ -151,7 +151,7 @@ def test_refusals_are_logged(w, caplog):
 
 def test_the_route_is_documented_with_its_headers(client):
     schema = client.get("/api/v1/openapi.json").json()
-    op = schema["paths"]["/api/v1/iot/alerts"]["post"]
+    op = schema["paths"]["/api/v1/integrations/iot/alerts"]["post"]
     assert "X-Signature" in op["description"] and "stale_request" in op["description"]
     assert {p["name"] for p in op["parameters"]} >= {"X-Brand", "X-Timestamp", "X-Signature"}
     assert "alert_id" in json.dumps(op["requestBody"])

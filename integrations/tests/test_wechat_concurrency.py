@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import urlencode
 
 import pytest
-from django.db import connection
 from django.test import Client
 
-from conftest import build_world
+from conftest import build_world, race
 from integrations.models import WeChatLink, WeChatMessage
 from integrations.tests.factories import WECHAT_TOKEN, text_message, wechat_account, wechat_query
 from workorders.models import WorkOrder
@@ -24,24 +22,12 @@ def test_concurrent_retries_of_one_msgid_open_one_order_and_get_one_reply():
     WeChatLink.objects.create(brand=world.brand, openid="oRetry", customer=world.customer)
     url = f"/wechat/acme/callback?{urlencode(wechat_query(WECHAT_TOKEN))}"
     body = text_message("报修 SN-A-0001 不出水", openid="oRetry", msg_id=987654321)
-    barrier = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
 
-    def deliver(i):
-        try:
-            barrier.wait(timeout=10)
-            resp = Client().post(url, data=body, content_type="text/xml")
-            results[i] = (resp.status_code, resp.content)
-        except Exception as exc:  # noqa: BLE001 - surfaced below
-            results[i] = exc
-        finally:
-            connection.close()
+    def deliver(_i):
+        resp = Client().post(url, data=body, content_type="text/xml")
+        return resp.status_code, resp.content
 
-    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = race(deliver, THREADS)
     assert all(isinstance(r, tuple) and r[0] == 200 for r in results), results
     assert len({content for _status, content in results}) == 1
     assert WorkOrder.objects.count() == 1 and WeChatMessage.objects.count() == 1

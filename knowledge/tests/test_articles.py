@@ -1,4 +1,4 @@
-"""Self-help articles: who sees which, what the report flow matches, the demo set and the admin."""
+"""Self-help articles: who sees which, what the report flow matches and the admin."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import pytest
 from django.test import Client
 
 from accounts.principal import principal_of
-from knowledge.demo import ARTICLES, seed_articles
+from catalog.models import Symptom
+from demo.pricing import seed_pricing
 from knowledge.models import Article
 from knowledge.selectors import matching_articles
-from pricing.demo import SYMPTOMS, seed_pricing
-from pricing.models import Symptom
 
 pytestmark = pytest.mark.django_db
 
@@ -50,21 +49,6 @@ def test_symptom_articles_first_then_general_ones(world, articles):
     assert matching_articles(user, category_id=world.category.pk, symptom_id=articles["no_water"].pk) == [
         articles["general"]]
     assert matching_articles(user, category_id=world.category.pk, symptom_id=None) == [articles["general"]]
-
-
-def test_demo_articles_name_real_symptoms_and_both_languages(world):
-    for category, codes, title, title_en, body, body_en in ARTICLES:
-        known = {code for code, *_rest in SYMPTOMS[category]}
-        assert set(codes) <= known, title
-        assert title and title_en and body and body_en
-    seed_pricing(world.brand)
-    count = seed_articles(world.brand)
-    assert count == seed_articles(world.brand)  # twice changes nothing
-    purifier = [a for a in ARTICLES if a[0] == "purifier"]
-    assert count == len(purifier)  # the test world has the purifier category only
-    no_water = Symptom.objects.get(category=world.category, code="no-water")
-    found = matching_articles(world.customer.user, category_id=world.category.pk, symptom_id=no_water.pk)
-    assert found and "不出水" in found[0].title
 
 
 def test_english_title_when_the_reader_reads_english(world, articles):

@@ -1,95 +1,99 @@
-"""SLA marks and notifications in a real browser (Debian's chromium) against a live server.
-
-Screenshots land in test-artifacts/screenshots/sla-*.png for a person to look at.
+"""The messages of one repair as the customer and the outlet see them, in a real browser: the portal's order page
+on a phone in Chinese and in English, the preferences page (SMS off, English), and the console's timeline.
+Screenshots in test-artifacts/screenshots/messages-*.png.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
-from django.db.models import F
-from django.utils import timezone
+from django.conf import settings
+from django.test import Client
 
-from accounts.principal import principal_of
 from conftest import build_world
-from core.browser import PHONE, open_page, shot, sign_in
-from workorders import workflow
-from workorders.choices import HoldReason, Status
-from workorders.models import WorkOrder, WorkOrderEvent
-from workorders.sla_watch import sweep
+from core.browser import PHONE, open_page, shot
+from notifications import customer_messages
+from notifications.models import CustomerMessage, CustomerPreference
+from notifications.tests.messaging import Event
+from notifications.tests.test_texts import REPAIR
+from workorders.choices import Status
 from workorders.tests.factories import make_order
+
+from .test_customer_messages import DAY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def scene(transactional_db):
-    world = build_world()
-    late = make_order(world, status=Status.DISPATCHED)
-    soon = make_order(world, status=Status.ACCEPTED)
-    paused = make_order(world, status=Status.ACCEPTED)
-    # Opened four hours ago, so the pauses below come after everything on their timelines.
-    now = timezone.now()
-    WorkOrder.objects.update(created_at=F("created_at") - dt.timedelta(hours=4))
-    WorkOrderEvent.objects.update(created_at=F("created_at") - dt.timedelta(hours=4))
-    paused.refresh_from_db()
-    tech = principal_of(world.tech_a.user)
-    paused = workflow.transition(paused, "hold", actor=tech, reason="not home", now=now - dt.timedelta(hours=3),
-                                 hold_reason=HoldReason.WAITING_CUSTOMER)
-    paused = workflow.transition(paused, "resume", actor=tech, now=now - dt.timedelta(hours=2))
-    workflow.transition(paused, "hold", actor=tech, reason="call back at 5", now=now - dt.timedelta(minutes=45),
-                        hold_reason=HoldReason.WAITING_CUSTOMER)
-    WorkOrder.objects.filter(pk=late.pk).update(onsite_due=now - dt.timedelta(minutes=20),
-                                                response_due=now - dt.timedelta(hours=3))
-    WorkOrder.objects.filter(pk=soon.pk).update(onsite_due=now + dt.timedelta(minutes=50))
-    assert sweep(now=timezone.now()) == {"onsite_breached": 1, "response_breached": 1, "onsite_at_risk": 1}
-    return world, late, soon, paused
+def world(transactional_db):
+    return build_world()
 
 
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+def signed_in(browser, live_server, user, **options):
+    client = Client()
+    client.force_login(user)
+    page = open_page(browser, live_server, **options)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+    return page
 
 
-def test_the_dispatcher_sees_the_marks_the_badge_and_opens_a_notification(browser, live_server, scene):
-    world, late, soon, paused = scene
-    page = open_page(browser, live_server)
-    sign_in(page, "dispatcher")
-    page.goto(page.base + "/console/")
-
-    assert page.text_content("a[data-nav=notifications] .nav-count") == "3"
-    row = page.locator("tr", has=page.locator(f"a[href='/console/orders/{paused.pk}/']"))
-    assert "Paused" in row.text_content() and "paused 1 h" in row.text_content()
-    shot(page, "sla-order-list")
-
-    page.click("a[data-nav=notifications]")
-    page.wait_for_url(re.compile(r"/notifications/$"))
-    assert page.locator(".notification.is-unread").count() == 3
-    assert "On-site deadline missed" in page.text_content("#notifications")
-    shot(page, "sla-notifications")
-
-    page.locator(f".notification[data-key='sla:{late.pk}:onsite:breached'] button").click()
-    page.wait_for_url(re.compile(rf"/console/orders/{late.pk}/$"))
-    timeline = page.text_content("#order-timeline")
-    assert "On-site deadline missed" in timeline and "Response deadline missed" in timeline
-    assert page.text_content("a[data-nav=notifications] .nav-count") == "2"
-    shot(page, "sla-order-detail-breached")
-
-    page.goto(page.base + f"/console/orders/{paused.pk}/")
-    assert "paused now: waiting for the customer" in page.text_content("#sla-paused")
-    assert page.text_content("#sla-paused").strip().startswith("1 h 4")  # 60 min ended + ~45 min running
-    shot(page, "sla-order-detail-paused")
+def whole_repair(world, order) -> None:
+    for n, (kind, data) in enumerate(REPAIR[:8]):
+        if kind != "order.urged":
+            customer_messages.deliver(Event(kind, world.brand.pk, order.pk, data=data),
+                                      now=DAY + dt.timedelta(minutes=20 * n))
 
 
-def test_the_notifications_page_on_a_phone_in_chinese(browser, live_server, scene):
-    page = open_page(browser, live_server, locale="zh-CN", viewport=PHONE)
-    sign_in(page, "dispatcher")
-    page.goto(page.base + "/notifications/")
-    assert "上门已超时" in page.text_content("#notifications")
-    assert no_sideways_scroll(page)
-    shot(page, "sla-notifications-phone-zh")
-    page.click("form[action='/notifications/read/'] button")
-    page.wait_for_load_state()
-    assert page.locator(".notification.is-unread").count() == 0
-    assert page.locator("a[data-nav=notifications] .nav-count").count() == 0
+def test_a_customer_reads_the_messages_of_one_repair_and_chooses_how_to_hear_from_us(
+        world, providers, browser, live_server, settings):
+    order = make_order(world, status=Status.COMPLETED)
+    other_order = make_order(world, customer=world.other_customer, status=Status.COMPLETED)
+    # Making the orders told their customers their steps already (the outbox, for real); this test tells them
+    # the one repair of notifications/tests/test_texts.py instead, at the times it names.
+    CustomerMessage.objects.all().delete()
+    whole_repair(world, order)
+    CustomerPreference.objects.create(customer=world.other_customer, language="en")
+    whole_repair(world, other_order)
+    assert CustomerMessage.objects.filter(status="sent").count() == 7 * 3 + 7  # the other has SMS only
+
+    page = signed_in(browser, live_server, world.customer.user, locale="zh-CN", viewport=PHONE, is_mobile=True)
+    page.goto(f"{live_server.url}/portal/acme/orders/{order.pk}/")
+    card = page.locator("#messages")
+    assert card.locator("li").count() == 7  # one line per thing told, with its channels
+    assert card.locator("[data-channel=sms][data-status=sent]").count() == 7
+    assert "tech_a师傅已出发，预计" in card.inner_text()
+    card.scroll_into_view_if_needed()
+    shot(page, "messages-portal-zh")
+
+    page.click("#messages a[href$='/preferences/']")
+    page.uncheck("#pref-sms")
+    page.check("input[name=language][value=en]")
+    shot(page, "messages-preferences")
+    page.click("#preferences-form button[type=submit]")
+    page.wait_for_url("**/preferences/")
+    saved = CustomerPreference.objects.get(customer=world.customer)
+    assert (saved.sms, saved.wechat, saved.email, saved.language) == (False, True, True, "en")
+
+    sms_before = len(providers.sms.sent)
+    customer_messages.deliver(Event("order.urged", world.brand.pk, order.pk), now=DAY + dt.timedelta(hours=4))
+    assert len(providers.sms.sent) == sms_before  # opted out: nothing by SMS
+    urged = CustomerMessage.objects.get(kind="order.urged", channel="wechat")
+    assert urged.text.startswith("We have your reminder about")
+
+    other = signed_in(browser, live_server, world.other_customer.user, locale="en-US", viewport=PHONE,
+                      is_mobile=True)
+    other.goto(f"{live_server.url}/portal/acme/orders/{other_order.pk}/")
+    text = other.locator("#messages").inner_text()
+    assert "is on the way and expects to arrive at about" in text and "How did we do on" in text
+    other.locator("#messages").scroll_into_view_if_needed()
+    shot(other, "messages-portal-en")
+
+    staff = signed_in(browser, live_server, world.manager_a, locale="en-US")
+    staff.goto(f"{live_server.url}/console/orders/{order.pk}/")
+    timeline = staff.locator("#order-timeline")
+    assert timeline.locator("li[data-action=message]").count() == 7 * 3 + 3  # the urge: SMS suppressed
+    assert timeline.locator("li[data-action=message][data-status=suppressed]").count() == 1
+    timeline.scroll_into_view_if_needed()
+    shot(staff, "messages-console-timeline")

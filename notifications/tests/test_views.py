@@ -31,7 +31,7 @@ def test_the_badge_counts_unread_and_the_page_lists_them(world):
     html = client.get("/console/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-nav="notifications"' in html and 'data-unread="2"' in html
 
-    page = client.get("/notifications/").content.decode()
+    page = client.get("/console/notifications/").content.decode()
     assert page.count('class="notification is-unread"') == 2
     assert order.number in page and 'data-key="c"' not in page
 
@@ -42,12 +42,12 @@ def test_opening_one_marks_it_read_and_leads_to_its_order(world):
     other = make_notification(world.dispatcher, brand=world.brand, key="b")
     client = signed_in(world.dispatcher)
 
-    resp = client.post(f"/notifications/{mine.pk}/read/")
+    resp = client.post(f"/console/notifications/{mine.pk}/read/")
 
     assert resp.status_code == 302 and resp["Location"] == f"/console/orders/{order.pk}/"
     assert Notification.objects.get(pk=mine.pk).read_at is not None
     assert Notification.objects.get(pk=other.pk).read_at is None
-    assert 'data-unread="1"' in client.get("/notifications/").content.decode()
+    assert 'data-unread="1"' in client.get("/console/notifications/").content.decode()
 
 
 def test_mark_all_read_touches_only_ones_own(world):
@@ -56,21 +56,85 @@ def test_mark_all_read_touches_only_ones_own(world):
     theirs = make_notification(world.manager_a, brand=world.brand, key="c")
     client = signed_in(world.dispatcher)
 
-    assert client.post("/notifications/read/").status_code == 302
+    assert client.post("/console/notifications/read/").status_code == 302
 
     assert not Notification.objects.filter(recipient=world.dispatcher, read_at__isnull=True).exists()
     assert Notification.objects.get(pk=theirs.pk).read_at is None
-    html = client.get("/notifications/").content.decode()
+    html = client.get("/console/notifications/").content.decode()
     assert "data-unread" not in html
 
 
 def test_someone_elses_notification_is_404_and_stays_unread(world):
     theirs = make_notification(world.manager_a, brand=world.brand, key="c")
     for user in (world.dispatcher, world.customer.user, world.rival_dispatcher):
-        assert signed_in(user).post(f"/notifications/{theirs.pk}/read/").status_code == 404
+        assert signed_in(user).post(f"/console/notifications/{theirs.pk}/read/").status_code == 404
     assert Notification.objects.get(pk=theirs.pk).read_at is None
 
 
 def test_customers_have_no_inbox_in_the_console(world):
-    assert signed_in(world.customer.user).get("/notifications/").status_code == 403
-    assert Client().get("/notifications/").status_code == 302  # to the login page
+    assert signed_in(world.customer.user).get("/console/notifications/").status_code == 403
+    assert Client().get("/console/notifications/").status_code == 302  # to the login page
+
+
+# --- the inbox grouped, filtered and marked read in bulk ---------------------------------------------------------
+
+
+def alert(world, order, clock: str, state: str, user=None):
+    return make_notification(user or world.dispatcher, brand=world.brand, work_order=order,
+                             key=f"sla:{order.pk}:{clock}:{state}",
+                             data={"clock": clock, "state": state, "number": order.number,
+                                   "due": order.onsite_due.isoformat()})
+
+
+@pytest.fixture
+def flood(world):
+    """Three orders: the first with two alerts, the others with one each; one already read."""
+    orders = [make_order(world, status=Status.ASSIGNED) for _ in range(3)]
+    alert(world, orders[0], "response", "breached")
+    alert(world, orders[0], "onsite", "breached")
+    alert(world, orders[1], "onsite", "breached")
+    read = alert(world, orders[2], "onsite", "at_risk")
+    Notification.objects.filter(pk=read.pk).update(read_at=read.created_at)
+    alert(world, orders[2], "onsite", "breached", user=world.manager_a)  # someone else's
+    return orders
+
+
+def test_the_inbox_groups_by_order_and_says_what_happened(world, flood):
+    page = signed_in(world.dispatcher).get("/console/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count('class="notification-group has-unread"') == 2  # the read one's order is not shown
+    assert page.count('class="notification is-unread"') == 3
+    assert "3 unread" in page and "3 shown, about 2 work orders" in page
+    assert "No technician was on site by the deadline," in page
+    assert "Nobody accepted it by the response deadline," in page
+    assert world.customer.name in page and flood[0].number in page and flood[2].number not in page
+    assert 'data-topic="onsite_breached"' in page and 'data-topic="response_breached"' in page
+
+
+def test_filter_by_kind_and_number_and_show_read_ones(world, flood):
+    client = signed_in(world.dispatcher)
+    page = client.get("/console/notifications/?topic=response_breached").content.decode()
+    assert page.count('class="notification is-unread"') == 1 and flood[1].number not in page
+    page = client.get(f"/console/notifications/?q={flood[1].number}").content.decode()
+    assert page.count("notification-group ") == 1 and f'data-order="{flood[1].number}"' in page
+    page = client.get("/console/notifications/?show=all").content.decode()
+    assert page.count('data-order="') == 3
+    assert client.get("/console/notifications/?topic=nonsense&page=x").status_code == 200
+
+
+def test_mark_the_ticked_orders_read(world, flood):
+    client = signed_in(world.dispatcher)
+    response = client.post("/console/notifications/read/", {"scope": "selected", "order": [flood[0].pk]},
+                           HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "2 notifications marked as read." in response.content.decode()
+    unread = Notification.objects.filter(read_at__isnull=True)
+    assert set(unread.values_list("work_order_id", "recipient_id")) == {
+        (flood[1].pk, world.dispatcher.pk), (flood[2].pk, world.manager_a.pk)}
+
+
+def test_mark_everything_a_filter_shows_read_and_nothing_else(world, flood):
+    client = signed_in(world.dispatcher)
+    response = client.post("/console/notifications/read/", {"scope": "filtered", "topic": "onsite_breached"})
+    assert response.status_code == 302 and response["Location"] == "/console/notifications/?topic=onsite_breached"
+    mine = Notification.objects.filter(recipient=world.dispatcher, read_at__isnull=True)
+    assert list(mine.values_list("data__clock", flat=True)) == ["response"]
+    assert Notification.objects.get(recipient=world.manager_a).read_at is None

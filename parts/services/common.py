@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.principal import Principal
+from catalog.models import Part
 from core.errors import InvalidInput, PermissionDenied
 from parts.models import REASON_MAX, Warehouse
-from pricing.models import Part
 
 # Brand-side stock keeping: the parts clerk, and the brand admin who can do everything.
 STOCK_DESK = frozenset({Role.PARTS_CLERK, Role.BRAND_ADMIN})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.principal import Principal
 from core.errors import IdempotencyConflict, IllegalTransition, InvalidInput, PermissionDenied
-from parts import ledger
+from parts import ledger, workflow
 from parts.choices import CONSUMABLE_STATUSES, NOT_RETURNED_FAMILIES, DefectiveStatus
 from parts.errors import AlreadyDecided
 from parts.models import Consumption, DefectiveReturn
@@ -118,9 +118,4 @@ def receive_defective(*, defective: DefectiveReturn, actor: Principal) -> Defect
     with transaction.atomic():
         move = ledger.post([ledger.return_defective(store, defective.part, defective.quantity)], actor=actor,
                            work_order=defective.work_order, consumption=defective.consumption)[0]
-        now = timezone.now()
-        if not DefectiveReturn.objects.filter(pk=defective.pk, status=DefectiveStatus.OWED).update(
-                status=DefectiveStatus.RECEIVED, received_at=now, received_by=actor.user, received_move=move):
-            raise AlreadyDecided(_("This part has already been received."))
-    defective.refresh_from_db()
-    return defective
+        return workflow.transition_defective(defective, DefectiveStatus.RECEIVED, actor=actor, move=move)

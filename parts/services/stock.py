@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import OrgKind
 from accounts.models import Organisation
 from accounts.principal import Principal
+from catalog.models import Part
 from core.errors import InvalidInput
 from network.models import Technician
 from parts import ledger
@@ -26,7 +27,6 @@ from parts.services.common import (
     ensure_active,
     ensure_keeper,
 )
-from pricing.models import Part
 
 
 def _get_or_make(lookup: dict, defaults: dict, fallback_code: str) -> Warehouse:

@@ -9,11 +9,11 @@ from django.db import transaction
 from accounts.choices import Role
 from accounts.principal import principal_of
 from accounts.tests.factories import MembershipFactory, OutletFactory, UserFactory
+from catalog.models import Part
+from catalog.tests.factories import PartFactory
 from network.tests.factories import TechnicianFactory
 from parts import services
 from parts.services import Line
-from pricing.models import Part
-from pricing.tests.factories import PartFactory
 from workorders import services as order_services
 from workorders import workflow
 

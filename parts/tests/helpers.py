@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Sum
 
-from parts.models import Consumption, DefectiveReturn, PartRequest, StockBalance, StockMove
+from parts.models import Consumption, DefectiveReturn, PartEvent, PartRequest, StockBalance, StockMove
 
 
 def ledger_sums() -> dict[tuple[int, int], tuple[int, int, int]]:
@@ -33,6 +33,7 @@ def snapshot() -> tuple:
         list(PartRequest.objects.order_by("pk").values_list("pk", "status", "version")),
         Consumption.objects.count(),
         list(DefectiveReturn.objects.order_by("pk").values_list("pk", "status")),
+        PartEvent.objects.count(),
     )
 
 

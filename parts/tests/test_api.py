@@ -190,7 +190,7 @@ def test_stock_and_moves_read_as_the_ledger_says(scene):
 def test_request_transfer_and_arrival_over_http(scene):
     w = scene
     tech, desk = client_of(w, "tech_a"), client_of(w, "desk_a")
-    created = post(tech, f"/api/v1/workorders/{w.order_a.pk}/part-requests",
+    created = post(tech, f"/api/v1/parts/orders/{w.order_a.pk}/requests",
                    {"lines": [{"part_id": w.board.pk, "quantity": 2}, {"part_id": w.filter.pk, "quantity": 3}],
                     "note": "主板烧了"})
     assert created.status_code == 201, created.content
@@ -222,10 +222,10 @@ def test_request_refused_with_a_reason_and_bad_requests(scene):
         ({"lines": [{"part_id": w.board.pk, "quantity": 0}]}, 422, "invalid"),
         ({"lines": [{"part_id": w.board.pk, "quantity": 1, "extra": 1}]}, 422, "validation_error"),
     ):
-        response = post(tech, f"/api/v1/workorders/{w.order_a.pk}/part-requests", body)
+        response = post(tech, f"/api/v1/parts/orders/{w.order_a.pk}/requests", body)
         assert (response.status_code, response.json()["code"]) == (status, code), response.content
     # Another technician's order does not exist for tech_a2.
-    response = post(client_of(w, "tech_a2"), f"/api/v1/workorders/{w.order_a.pk}/part-requests",
+    response = post(client_of(w, "tech_a2"), f"/api/v1/parts/orders/{w.order_a.pk}/requests",
                     {"lines": [{"part_id": w.board.pk, "quantity": 1}]})
     assert response.status_code == 404
     assert snapshot() == before
@@ -243,7 +243,7 @@ def test_request_refused_with_a_reason_and_bad_requests(scene):
 def test_consumption_over_http_once_per_key(scene):
     w = scene
     tech = client_of(w, "tech_a")
-    url = f"/api/v1/workorders/{w.order_a.pk}/consumptions"
+    url = f"/api/v1/parts/orders/{w.order_a.pk}/consumptions"
     body = {"lines": [{"part_id": w.pump.pk, "quantity": 2}, {"part_id": w.filter.pk, "quantity": 1}]}
     before = snapshot()
     missing = post(tech, url, body)

@@ -40,7 +40,7 @@ def no_sideways_scroll(page) -> bool:
 def test_the_desk_refuses_and_transfers_in_place(browser, live_server, w):
     page = open_page(browser, live_server)
     sign_in(page, "desk_a")
-    page.goto(page.base + "/parts/requests/")
+    page.goto(page.base + "/console/parts/requests/")
     page.evaluate("window.__noReload = true")
     card_1, card_2 = page.locator(f"#request-{w.req_1.pk}"), page.locator(f"#request-{w.req_2.pk}")
     assert card_1.locator(".request-note").inner_text() == "“主板不通电，需更换”"
@@ -72,7 +72,7 @@ def test_the_desk_refuses_and_transfers_in_place(browser, live_server, w):
 def test_a_request_dealt_with_meanwhile_says_so(browser, live_server, w):
     page = open_page(browser, live_server, locale="zh-CN")
     sign_in(page, "manager_a")
-    page.goto(page.base + "/parts/requests/")
+    page.goto(page.base + "/console/parts/requests/")
     services.transfer_request(request=w.req_2, actor=principal_of(w.clerk))  # someone else, first
     page.locator(f"#request-{w.req_2.pk} .transfer-form button").click()
     page.wait_for_selector(f"#request-{w.req_2.pk} .alert-error:has-text('该申请已不在待处理状态')")
@@ -84,11 +84,11 @@ def test_a_request_dealt_with_meanwhile_says_so(browser, live_server, w):
 def test_the_outlet_console_on_a_phone_in_chinese(browser, live_server, w):
     page = open_page(browser, live_server, locale="zh-CN", viewport=PHONE)
     sign_in(page, "manager_a")
-    page.goto(page.base + "/parts/requests/")
+    page.goto(page.base + "/console/parts/requests/")
     assert page.locator("h1").inner_text() == "备件申请"
     assert no_sideways_scroll(page)
     shot(page, "parts-requests-phone-zh")
-    page.goto(page.base + "/parts/defective/")
+    page.goto(page.base + "/console/parts/defective/")
     row = page.locator("table.owed-table tbody tr").first
     assert "tech_a" in row.inner_text() and "增压泵" in row.inner_text()
     assert no_sideways_scroll(page)
@@ -97,7 +97,7 @@ def test_the_outlet_console_on_a_phone_in_chinese(browser, live_server, w):
     page.wait_for_selector("table.owed-table tbody tr[data-status='received']")
     assert level(w.store_a, w.pump) == (20, 2, 1)
     shot(page, "parts-defective-received-zh")
-    page.goto(page.base + f"/parts/stock/?warehouse={w.store_a.pk}")
+    page.goto(page.base + f"/console/parts/stock/?warehouse={w.store_a.pk}")
     assert page.locator("tr[data-part='booster-pump'] td").nth(4).inner_text() == "1"  # defective, apart
     assert no_sideways_scroll(page)
     shot(page, "parts-stock-phone-zh")
@@ -107,8 +107,8 @@ def test_the_technician_sees_what_arrived_on_a_phone(browser, live_server, w):
     services.transfer_request(request=w.req_2, actor=principal_of(w.desk_a))
     page = open_page(browser, live_server, locale="zh-CN", viewport=PHONE)
     sign_in(page, "tech_a")
-    page.goto(page.base + "/parts/requests/")
-    page.wait_for_url("**/parts/van/")
+    page.goto(page.base + "/console/parts/requests/")
+    page.wait_for_url("**/field/van/")
     assert page.locator("#van-stock li[data-part='booster-pump'] strong").inner_text() == "7"
     arrived = page.locator("#my-requests .van-request[data-status='transferred']")
     assert "已在车上" in arrived.inner_text()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import threading
 import time
 from pathlib import Path
 
@@ -20,7 +19,8 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.principal import principal_of
-from conftest import build_world
+from catalog.tests.factories import PartFactory
+from conftest import build_world, race
 from parts import services
 from parts.choices import MoveKind
 from parts.errors import InsufficientStock
@@ -28,7 +28,6 @@ from parts.models import Consumption, DefectiveReturn, StockMove
 from parts.services import Line
 from parts.tests.factories import build_stock
 from parts.tests.helpers import assert_consistent, level
-from pricing.tests.factories import PartFactory
 from workorders.choices import Status
 from workorders.tests.factories import make_order
 
@@ -38,33 +37,18 @@ PG_AT_ONCE = 40
 
 
 def run_concurrently(fn, n: int) -> tuple[list, list[float], float]:
-    """Run fn(i) in n threads released together; returns (results or exceptions, seconds each, wall seconds)."""
-    barrier = threading.Barrier(n)
-    gate = threading.BoundedSemaphore(PG_AT_ONCE if connection.vendor == "postgresql" else n)
-    results: list = [None] * n
+    """fn(i) raced in n threads (conftest.race); returns (results or exceptions, seconds each, wall seconds)."""
     took: list[float] = [0.0] * n
 
-    def runner(i: int) -> None:
+    def timed(i: int):
+        started = time.perf_counter()
         try:
-            barrier.wait(timeout=60)
-            with gate:
-                started = time.perf_counter()
-                try:
-                    results[i] = fn(i)
-                except Exception as exc:  # noqa: BLE001 - every outcome is asserted on below
-                    results[i] = exc
-                finally:
-                    took[i] = time.perf_counter() - started
-                    connection.close()
-        except threading.BrokenBarrierError as exc:
-            results[i] = exc
+            return fn(i)
+        finally:
+            took[i] = time.perf_counter() - started
 
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
     started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
+    results = race(timed, n, timeout=300, at_once=PG_AT_ONCE if connection.vendor == "postgresql" else None)
     return results, took, time.perf_counter() - started
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
 from accounts.principal import principal_of
 from core.errors import IdempotencyConflict, IllegalTransition, InvalidInput, PermissionDenied
 from parts import selectors, services
+from parts import workflow as parts_workflow
 from parts.choices import DefectiveStatus, MoveKind
 from parts.errors import AlreadyDecided, InsufficientStock
-from parts.models import Consumption, DefectiveReturn
+from parts.models import Consumption, DefectiveReturn, PartEvent
 from parts.services import Line
 from parts.tests.helpers import assert_consistent, level, snapshot
 from workorders import workflow
@@ -142,3 +144,30 @@ def test_receiving_the_defective_part_closes_it_into_the_stores_defective_stock(
         services.receive_defective(defective=DefectiveReturn.objects.get(pk=owed.pk), actor=principal_of(w.clerk))
     assert snapshot() == before
     assert_consistent()
+
+
+def test_receiving_the_defective_part_goes_through_the_workflow_and_writes_its_event(stock, order):
+    # Given a replaced pump the technician owes
+    w = stock
+    use(w, order, Line(w.pump, 2))
+    owed = DefectiveReturn.objects.get()
+
+    # When the outlet's desk receives it
+    services.receive_defective(defective=owed, actor=principal_of(w.desk_a))
+
+    # Then the step is on record, scoped as the part owed is
+    event = PartEvent.objects.get(defective=owed)
+    assert (event.from_status, event.to_status, event.actor, event.actor_role) == (
+        DefectiveStatus.OWED, DefectiveStatus.RECEIVED, w.desk_a, "outlet_dispatcher")
+    assert (event.brand_id, event.outlet_id, event.technician_id, event.request_id) == (
+        w.brand.pk, w.outlet_a.pk, w.tech_a.pk, None)
+    assert PartEvent.objects.visible_to(w.tech_a.user).filter(pk=event.pk).exists()
+    assert not PartEvent.objects.visible_to(w.manager_b).filter(pk=event.pk).exists()
+
+    # And the workflow refuses a second receipt, writing nothing
+    received = DefectiveReturn.objects.get(pk=owed.pk)
+    before = snapshot()
+    with pytest.raises(AlreadyDecided), transaction.atomic():
+        parts_workflow.transition_defective(received, DefectiveStatus.RECEIVED, actor=principal_of(w.desk_a),
+                                            move=received.received_move)
+    assert snapshot() == before

@@ -9,7 +9,7 @@ from core.errors import IllegalTransition, InvalidInput, PermissionDenied, Stale
 from parts import selectors, services
 from parts.choices import MoveKind, RequestStatus
 from parts.errors import AlreadyDecided, InsufficientStock, NoWarehouse
-from parts.models import PartRequest
+from parts.models import PartEvent, PartRequest
 from parts.services import Line
 from parts.tests.helpers import assert_consistent, level, snapshot
 from workorders import workflow
@@ -209,3 +209,36 @@ def test_the_lifecycle_step_that_takes_the_job_away_releases_what_the_store_rese
     assert PartRequest.objects.get(pk=waiting.pk).status == RequestStatus.CANCELLED
     assert level(w.store_a, w.pump) == (20, 0, 0)
     assert_consistent()
+
+
+def _events(request):
+    return list(PartEvent.objects.filter(request=request).order_by("pk").values_list(
+        "from_status", "to_status", "actor", "actor_role", "reason"))
+
+
+def test_every_decision_on_a_request_writes_its_event(stock, order):
+    # Given three open requests
+    w = stock
+    transferred, refused, cancelled = (ask(w, order, Line(w.pump, 1)) for _ in range(3))
+
+    # When the desk transfers one and refuses one, and the technician cancels the third
+    services.transfer_request(request=transferred, actor=principal_of(w.desk_a))
+    services.refuse_request(request=refused, actor=principal_of(w.desk_a), reason="缺货")
+    services.cancel_request(request=cancelled, actor=principal_of(w.tech_a.user))
+
+    # Then each holds the step it took, who took it and why
+    assert _events(transferred) == [("open", "transferred", w.desk_a.pk, "outlet_dispatcher", "")]
+    assert _events(refused) == [("open", "refused", w.desk_a.pk, "outlet_dispatcher", "缺货")]
+    assert _events(cancelled) == [("open", "cancelled", w.tech_a.user.pk, "technician", "")]
+    # And they are scoped as their requests: the outlet and its technician see them, the other outlet does not
+    event = PartEvent.objects.filter(request=refused).get()
+    assert event.brand_id == w.brand.pk
+    assert PartEvent.objects.visible_to(w.tech_a.user).filter(pk=event.pk).exists()
+    assert not PartEvent.objects.visible_to(w.manager_b).filter(pk=event.pk).exists()
+
+    # When a decided request is refused again, nothing is written
+    before = snapshot()
+    with pytest.raises(AlreadyDecided):
+        services.refuse_request(request=PartRequest.objects.get(pk=transferred.pk), actor=principal_of(w.desk_a),
+                                reason="again")
+    assert snapshot() == before

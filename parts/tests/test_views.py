@@ -39,19 +39,19 @@ def desk(stock):
 
 def test_the_outlet_desk_sees_its_outlets_open_requests_only(desk):
     w = desk
-    html = browser(w.desk_a).get("/parts/requests/").content.decode()
+    html = browser(w.desk_a).get("/console/parts/requests/").content.decode()
     assert f'id="request-{w.req_a.pk}"' in html and f'id="request-{w.req_b.pk}"' not in html
     assert "泵有异响" in html and w.order_a.number in html and "Transfer to" in html
-    clerk = browser(w.clerk).get("/parts/requests/").content.decode()
+    clerk = browser(w.clerk).get("/console/parts/requests/").content.decode()
     assert f'id="request-{w.req_a.pk}"' in clerk and f'id="request-{w.req_b.pk}"' in clerk
     # Brand staff who do not keep stock read the requests but are offered no buttons.
-    dispatcher = browser(w.dispatcher).get("/parts/requests/").content.decode()
+    dispatcher = browser(w.dispatcher).get("/console/parts/requests/").content.decode()
     assert f'id="request-{w.req_a.pk}"' in dispatcher and "transfer-form" not in dispatcher
 
 
 def test_transfer_in_place_returns_the_card_and_moves_the_stock(desk):
     w = desk
-    response = browser(w.desk_a).post(f"/parts/requests/{w.req_a.pk}/transfer/", {"version": w.req_a.version},
+    response = browser(w.desk_a).post(f"/console/parts/requests/{w.req_a.pk}/transfer/", {"version": w.req_a.version},
                                       **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
@@ -67,13 +67,13 @@ def test_transfer_in_place_returns_the_card_and_moves_the_stock(desk):
 def test_a_refusal_without_reason_is_a_message_beside_the_field(desk):
     w = desk
     before = snapshot()
-    response = browser(w.manager_a).post(f"/parts/requests/{w.req_a.pk}/refuse/",
+    response = browser(w.manager_a).post(f"/console/parts/requests/{w.req_a.pk}/refuse/",
                                          {"version": w.req_a.version, "reason": "  "}, **HTMX)
     assert response.status_code == 422 and response["X-Domain-Error"] == "422"
     html = response.content.decode()
     assert f'id="error-reason-{w.req_a.pk}">Give a reason: the technician reads it.</span>' in html
     assert snapshot() == before
-    done = browser(w.manager_a).post(f"/parts/requests/{w.req_a.pk}/refuse/",
+    done = browser(w.manager_a).post(f"/console/parts/requests/{w.req_a.pk}/refuse/",
                                      {"version": w.req_a.version, "reason": "旧泵先退回"}, **HTMX)
     assert done.status_code == 200 and "旧泵先退回" in done.content.decode()
     assert PartRequest.objects.get(pk=w.req_a.pk).status == RequestStatus.REFUSED
@@ -83,7 +83,8 @@ def test_a_stale_card_is_refused_with_its_message_and_changes_nothing(desk):
     w = desk
     services.transfer_request(request=w.req_a, actor=principal_of(w.clerk))
     before = snapshot()
-    response = browser(w.desk_a, "zh-hans").post(f"/parts/requests/{w.req_a.pk}/transfer/", {"version": 1}, **HTMX)
+    response = browser(w.desk_a, "zh-hans").post(f"/console/parts/requests/{w.req_a.pk}/transfer/", {"version": 1},
+                                                 **HTMX)
     assert response.status_code == 409 and response["X-Domain-Error"] == "409"
     assert "该申请已不在待处理状态。" in response.content.decode()
     assert snapshot() == before
@@ -92,10 +93,10 @@ def test_a_stale_card_is_refused_with_its_message_and_changes_nothing(desk):
 def test_without_javascript_the_forms_still_work(desk):
     w = desk
     client = browser(w.desk_a)
-    response = client.post(f"/parts/requests/{w.req_a.pk}/refuse/", {"version": w.req_a.version, "reason": ""})
+    response = client.post(f"/console/parts/requests/{w.req_a.pk}/refuse/", {"version": w.req_a.version, "reason": ""})
     assert response.status_code == 422 and "<html" in response.content.decode()
-    response = client.post(f"/parts/requests/{w.req_a.pk}/transfer/", {"version": w.req_a.version})
-    assert response.status_code == 302 and response["Location"] == "/parts/requests/"
+    response = client.post(f"/console/parts/requests/{w.req_a.pk}/transfer/", {"version": w.req_a.version})
+    assert response.status_code == 302 and response["Location"] == "/console/parts/requests/"
 
 
 def test_foreign_requests_are_404_for_every_other_party(desk):
@@ -103,7 +104,8 @@ def test_foreign_requests_are_404_for_every_other_party(desk):
     before = snapshot()
     for user in (w.manager_b, w.tech_b.user, w.tech_a2.user, w.customer.user, w.rival_dispatcher):
         for action in ("transfer", "refuse"):
-            response = browser(user).post(f"/parts/requests/{w.req_a.pk}/{action}/", {"version": 1, "reason": "x"})
+            response = browser(user).post(f"/console/parts/requests/{w.req_a.pk}/{action}/",
+                                          {"version": 1, "reason": "x"})
             assert response.status_code == 404, (user, action)
     assert snapshot() == before
 
@@ -111,7 +113,7 @@ def test_foreign_requests_are_404_for_every_other_party(desk):
 def test_the_technician_cannot_decide_their_own_request(desk):
     w = desk
     before = snapshot()
-    response = browser(w.tech_a.user).post(f"/parts/requests/{w.req_a.pk}/transfer/", {"version": 1}, **HTMX)
+    response = browser(w.tech_a.user).post(f"/console/parts/requests/{w.req_a.pk}/transfer/", {"version": 1}, **HTMX)
     assert response.status_code == 403 and "Your role may not deal with part requests." in response.content.decode()
     assert snapshot() == before
 
@@ -119,13 +121,13 @@ def test_the_technician_cannot_decide_their_own_request(desk):
 def test_status_tabs_list_decided_requests(desk):
     w = desk
     services.transfer_request(request=w.req_a, actor=principal_of(w.clerk))
-    html = browser(w.manager_a).get("/parts/requests/", {"status": "transferred"}, **HTMX).content.decode()
+    html = browser(w.manager_a).get("/console/parts/requests/", {"status": "transferred"}, **HTMX).content.decode()
     assert html.lstrip().startswith('<div id="request-list">')
     clerk = w.clerk.get_full_name() or w.clerk.username
     assert f'id="request-{w.req_a.pk}"' in html and f"Sent to Technician&#x27;s van · tech_a by {clerk}" in html
     assert 'class="is-current" data-status="transferred"' in html
     assert '<span class="tab-count">1</span>' in html
-    assert browser(w.manager_a).get("/parts/requests/", {"status": "nonsense"}).status_code == 200
+    assert browser(w.manager_a).get("/console/parts/requests/", {"status": "nonsense"}).status_code == 200
 
 
 def test_defective_parts_owed_per_technician_and_received_in_place(desk):
@@ -133,38 +135,38 @@ def test_defective_parts_owed_per_technician_and_received_in_place(desk):
     services.consume_on_job(order=w.order_a, actor=principal_of(w.tech_a.user), lines=[Line(w.pump, 2)],
                             idempotency_key="k")
     owed = DefectiveReturn.objects.get()
-    html = browser(w.manager_a).get("/parts/defective/").content.decode()
+    html = browser(w.manager_a).get("/console/parts/defective/").content.decode()
     assert f'id="defective-{owed.pk}"' in html and "2 parts" in html and "Mark received" in html
-    assert f'id="defective-{owed.pk}"' not in browser(w.manager_b).get("/parts/defective/").content.decode()
+    assert f'id="defective-{owed.pk}"' not in browser(w.manager_b).get("/console/parts/defective/").content.decode()
     before = snapshot()
-    assert browser(w.manager_b).post(f"/parts/defective/{owed.pk}/receive/", **HTMX).status_code == 404
+    assert browser(w.manager_b).post(f"/console/parts/defective/{owed.pk}/receive/", **HTMX).status_code == 404
     assert snapshot() == before
-    response = browser(w.manager_a).post(f"/parts/defective/{owed.pk}/receive/", **HTMX)
+    response = browser(w.manager_a).post(f"/console/parts/defective/{owed.pk}/receive/", **HTMX)
     assert response.status_code == 200 and 'data-status="received"' in response.content.decode()
     assert DefectiveReturn.objects.get().status == DefectiveStatus.RECEIVED
     assert level(w.store_a, w.pump) == (20, 2, 2)
-    again = browser(w.manager_a).post(f"/parts/defective/{owed.pk}/receive/", **HTMX)
+    again = browser(w.manager_a).post(f"/console/parts/defective/{owed.pk}/receive/", **HTMX)
     assert again.status_code == 409 and "already been received" in again.content.decode()
 
 
 def test_stock_page_shows_a_visible_warehouse_and_404s_a_foreign_one(desk):
     w = desk
     client = browser(w.manager_a)
-    html = client.get("/parts/stock/").content.decode()
+    html = client.get("/console/parts/stock/").content.decode()
     assert "Outlet store · Outlet A" in html and 'data-part="booster-pump"' in html
-    van = client.get("/parts/stock/", {"warehouse": w.van_a.pk}, **HTMX).content.decode()
+    van = client.get("/console/parts/stock/", {"warehouse": w.van_a.pk}, **HTMX).content.decode()
     assert van.lstrip().startswith('<div id="stock-body">') and "Technician&#x27;s van · tech_a" in van
     for foreign in (w.store_b, w.van_b, w.central, w.rival_central):
-        assert client.get("/parts/stock/", {"warehouse": foreign.pk}).status_code == 404
-    assert browser(w.tech_a.user).get("/parts/stock/", {"warehouse": w.van_a2.pk}).status_code == 404
+        assert client.get("/console/parts/stock/", {"warehouse": foreign.pk}).status_code == 404
+    assert browser(w.tech_a.user).get("/console/parts/stock/", {"warehouse": w.van_a2.pk}).status_code == 404
 
 
 def test_the_technicians_page_shows_the_van_the_requests_and_what_is_owed(desk):
     w = desk
     services.transfer_request(request=w.req_a, actor=principal_of(w.desk_a))
     client = browser(w.tech_a.user, "zh-hans")
-    assert client.get("/parts/requests/")["Location"] == "/parts/van/"
-    html = client.get("/parts/van/").content.decode()
+    assert client.get("/console/parts/requests/")["Location"] == "/field/van/"
+    html = client.get("/field/van/").content.decode()
     assert "我的车载库" in html and 'data-status="transferred"' in html and "已在车上" in html
     assert 'data-part="booster-pump"' in html
 
@@ -172,13 +174,13 @@ def test_the_technicians_page_shows_the_van_the_requests_and_what_is_owed(desk):
 def test_customers_have_no_parts_pages(desk):
     w = desk
     client = browser(w.customer.user)
-    for url in ("/parts/requests/", "/parts/defective/", "/parts/stock/", "/parts/van/"):
+    for url in ("/console/parts/requests/", "/console/parts/defective/", "/console/parts/stock/", "/field/van/"):
         assert client.get(url).status_code == 403, url
-    assert Client().get("/parts/requests/").status_code == 302  # to the sign-in page
+    assert Client().get("/console/parts/requests/").status_code == 302  # to the sign-in page
 
 
 def test_the_pages_speak_chinese(desk):
     w = desk
-    html = browser(w.desk_a, "zh-hans").get("/parts/requests/").content.decode()
+    html = browser(w.desk_a, "zh-hans").get("/console/parts/requests/").content.decode()
     for text in ("备件申请", "待处理", "调拨到", "拒绝", "拒绝原因（技师可见）"):
         assert text in html, text

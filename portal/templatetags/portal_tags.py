@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from core.money import yuan as format_yuan
+from core.names import with_honorific
 from workorders.choices import Status
 
 register = template.Library()
@@ -37,12 +39,16 @@ def status_tone(status: str) -> str:
 
 @register.filter
 def yuan(amount: Decimal | None) -> str:
-    if amount is None:
-        return ""
-    return f"¥{amount:,.2f}"
+    return format_yuan(amount)
 
 
 @register.filter
 def stars(score: int) -> str:
     score = max(0, min(5, int(score or 0)))
     return "★" * score + "☆" * (5 - score)
+
+
+@register.filter
+def honorific(name: str) -> str:
+    """李建军 → 李建军师傅 / "Technician 李建军" (core.names: the honorific once)."""
+    return with_honorific(name)

@@ -33,8 +33,8 @@ def sms(settings):
 def ready(world, settings, tmp_path):
     """The world with prices, symptoms, a repair standard, sites in the served region, and self-help."""
     from catalog.models import ServiceStandard
-    from knowledge.demo import seed_articles
-    from pricing.demo import seed_pricing
+    from demo.knowledge import seed_articles
+    from demo.pricing import seed_pricing
 
     settings.MEDIA_ROOT = tmp_path / "media"
     seed_pricing(world.brand)

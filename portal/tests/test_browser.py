@@ -105,7 +105,8 @@ def test_sign_in_with_a_texted_code(phone_page, ready):
 
 
 def test_register_a_product_by_its_qr_link(phone_page, ready):
-    twin = Customer.objects.create(brand=ready.brand, name="安装时登记", phone=ready.customer.phone)
+    twin = Customer.objects.create(brand=ready.brand, name="安装时登记", phone=ready.customer.phone,
+                                   duplicate_reason="Entered by the installer")
     unit = InstalledProductFactory(customer=twin, brand=ready.brand, product_model=ready.model, serial="SN-QR-0042")
     page = phone_page()
     page.goto(f"{page.base}/portal/acme/q/{unit.qr_token}/")
@@ -214,3 +215,15 @@ def test_an_excluded_fault_shows_what_the_customer_pays(phone_page, ready):
     fits_the_phone(page)
     shot(page, "portal-12-paid-estimate")
     page.locator("#step-price").screenshot(path=str(SHOTS / "portal-12-paid-estimate-card.png"))
+
+
+def test_the_customer_is_told_the_technician_by_name_with_one_honorific(phone_page, ready):
+    ready.tech_a.name = "李建军"
+    ready.tech_a.save()
+    order = make_order(ready, status=Status.DISPATCHED)
+    page = phone_page()
+    sign_in_by_code(page, "13900000001")
+    page.goto(f"{page.base}/portal/acme/orders/{order.pk}/")
+    events = page.locator("#events").inner_text()
+    assert "李建军师傅将为您上门服务" in events and "师傅 师傅" not in events and "师傅师傅" not in events
+    shot(page, "names-portal-timeline-zh")

@@ -1,24 +1,45 @@
 import datetime as dt
 from decimal import Decimal
 
-from portal.eta import eta, round_up, travel_minutes
+import pytest
+
+from dispatch import travel
+from dispatch.day import Stop, TechDay
+from dispatch.services import time_stops
+from dispatch.tests.test_travel import expected, osrm  # noqa: F401 (osrm is a fixture)
+from portal.eta import eta, round_up
 
 UTC = dt.UTC
+WEST_LAKE = (Decimal("30.2590"), Decimal("120.1400"))
+BINJIANG = (Decimal("30.2080"), Decimal("120.2110"))  # about 8.5 km from West Lake
 
 
-def test_travel_time_from_distance():
-    # 10 km straight → 14 km of road at 25 km/h = 33.6 → 34 min, plus 5 to park.
-    assert travel_minutes(Decimal("10")) == 39
-    assert travel_minutes(Decimal("0")) == 5
+def _plan_arrival(departed: dt.datetime, region: str) -> dt.datetime:
+    """When the dispatcher's plan has a technician leaving West Lake at ``departed`` reach Binjiang."""
+    start = departed.hour * 3600 + departed.minute * 60
+    day = TechDay(shift=(start, start + 10 * 3600), home=tuple(map(float, WEST_LAKE)))
+    stop = Stop(key=1, point=tuple(map(float, BINJIANG)), duration=3600)
+    timed = time_stops(day, [stop], travel.provider(), region).stops[0]
+    return departed + dt.timedelta(seconds=timed.arrival - start)
 
 
-def test_eta_is_rounded_up_to_five_minutes():
+@pytest.mark.parametrize("region", ["", "shanghai"])
+def test_the_eta_is_the_plans_arrival_rounded_up(settings, region):
+    settings.DISPATCH_TRAVEL = {"OSRM_URL": ""}
     departed = dt.datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
-    # West Lake to Binjiang, Hangzhou: about 8.5 km apart.
-    arrival = eta(departed_at=departed, origin=(Decimal("30.2590"), Decimal("120.1400")),
-                  destination=(Decimal("30.2080"), Decimal("120.2110")))
-    minutes = (arrival - departed).total_seconds() / 60
-    assert 30 <= minutes <= 45 and arrival.minute % 5 == 0
+    arrival = eta(departed_at=departed, origin=WEST_LAKE, destination=BINJIANG, region=region)
+    planned = _plan_arrival(departed, region)
+    assert arrival == round_up(planned) and arrival.minute % 5 == 0
+    # The straight line: 8.5 km x 1.3 of road at the town speed, plus 5 minutes to park.
+    assert 30 <= (arrival - departed).total_seconds() / 60 <= 45
+
+
+def test_the_eta_asks_osrm_when_the_plan_does(settings, osrm):  # noqa: F811 (the fixture)
+    settings.DISPATCH_TRAVEL = {"OSRM_URL": osrm}
+    departed = dt.datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    arrival = eta(departed_at=departed, origin=WEST_LAKE, destination=BINJIANG)
+    seconds, _metres = expected(tuple(map(float, WEST_LAKE)), tuple(map(float, BINJIANG)))
+    assert arrival == round_up(departed + dt.timedelta(seconds=seconds)) == round_up(_plan_arrival(departed, ""))
 
 
 def test_no_coordinates_no_eta():

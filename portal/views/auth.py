@@ -8,11 +8,13 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.forms import add_domain_error
+from core.htmx import render_page
 from portal import otp
 from portal.access import get_brand, login_url, portal_principal, safe_next
-from portal.forms import CodeForm, PhoneForm, add_domain_error
+from portal.forms import CodeForm, PhoneForm
 from portal.services import customer_for_phone, masked
-from portal.views.common import client_ip, page
+from portal.views.common import client_ip
 
 
 @require_http_methods(["GET", "POST"])
@@ -34,7 +36,7 @@ def sign_in(request: HttpRequest, brand: str) -> HttpResponse:
                                            code=form.cleaned_data["code"], ip=client_ip(request))
                     customer = customer_for_phone(brand=org, phone=phone)
                 except DomainError as error:
-                    add_domain_error(form, error, "code")
+                    add_domain_error(form, error, default="code")
                     status = error.status
                 else:
                     login(request, customer.user, backend="django.contrib.auth.backends.ModelBackend")
@@ -48,7 +50,7 @@ def sign_in(request: HttpRequest, brand: str) -> HttpResponse:
                 try:
                     sent = otp.request_code(brand=org, phone=form.cleaned_data["phone"], ip=client_ip(request))
                 except DomainError as error:
-                    add_domain_error(form, error, "phone")
+                    add_domain_error(form, error, default="phone")
                     status = error.status
                     if action == "resend":  # stay on the code step, the refusal beside the code
                         context.update(step="code", form=CodeForm(initial={"phone": form.cleaned_data["phone"]}),
@@ -59,7 +61,7 @@ def sign_in(request: HttpRequest, brand: str) -> HttpResponse:
                                    sent_to=masked(sent.phone))
             else:
                 status = 422
-    return page(request, "portal/login.html", context, status=status)
+    return render_page(request, "portal/login.html", context, status=status)
 
 
 @require_POST

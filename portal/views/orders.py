@@ -12,16 +12,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.forms import add_domain_error
+from core.htmx import render_page
 from dispatch import slots as slot_maths
 from dispatch.selectors import board_for, slot_windows
-from feedback.models import Rating
+from feedback import surveys
+from feedback.models import Rating, Survey
 from feedback.services import RATEABLE, rate_order
+from notifications import selectors as message_selectors
+from notifications.choices import MessageStatus
 from portal import selectors, slotpicker, tracking
 from portal.access import Seat, customer_page
-from portal.forms import RatingForm, add_domain_error
-from portal.views.common import page
-from workorders import intake
-from workorders.models import WorkOrder
+from portal.forms import RatingForm
+from workorders import intake, urges
+from workorders.models import UrgeChannel, WorkOrder
 
 POLL_SECONDS = 10  # settings.PORTAL_POLL_SECONDS overrides (the browser tests poll every second)
 CANCEL_REASONS = [
@@ -44,12 +48,17 @@ def _context(request: HttpRequest, seat: Seat, order: WorkOrder, **extra) -> dic
     track = tracking.build(order, events)
     rating = Rating.objects.visible_to(request.user).filter(work_order=order).first()
     rules = intake.customer_change_rules(order)
+    survey = (Survey.objects.visible_to(request.user)
+              .filter(work_order=order, answered_at__isnull=True, expires_at__gt=timezone.now()).first())
     return {
         "brand": seat.brand, "seat": seat, "order": order, "track": track,
         "poll_seconds": getattr(settings, "PORTAL_POLL_SECONDS", POLL_SECONDS),
         "rules": rules, "rating": rating, "slot_text": slotpicker.describe(order.slot_start, order.slot_end),
         "can_rate": order.status in RATEABLE and rating is None,
-        "rating_form": extra.pop("rating_form", None) or RatingForm(), "cancel_reasons": CANCEL_REASONS, **extra,
+        "sent_messages": message_selectors.told(
+            message_selectors.order_messages(request.user, order).exclude(status=MessageStatus.SUPPRESSED)),
+        "rating_form": extra.pop("rating_form", None) or RatingForm(), "cancel_reasons": CANCEL_REASONS,
+        "urge": urges.urge_state(order), "survey_token": surveys.token_for(survey) if survey else "", **extra,
     }
 
 
@@ -57,7 +66,7 @@ def _context(request: HttpRequest, seat: Seat, order: WorkOrder, **extra) -> dic
 @customer_page(object_page=True)
 def order(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
     found = _order_or_404(request, pk)
-    return page(request, "portal/order.html", _context(request, seat, found))
+    return render_page(request, "portal/order.html", _context(request, seat, found))
 
 
 @require_GET
@@ -70,7 +79,8 @@ def order_status(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
     if request.GET.get("since") == tracking.token_of(*state):
         return HttpResponse(status=204)
     found = _order_or_404(request, pk)
-    return page(request, "portal/order.html", _context(request, seat, found), partial="portal/_partials/track.html")
+    return render_page(request, "portal/order.html", _context(request, seat, found),
+                       partial="portal/_partials/track.html")
 
 
 @require_POST
@@ -84,12 +94,27 @@ def rate(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
             rate_order(order=found, actor=seat.principal, score=form.cleaned_data["score"],
                        comment=form.cleaned_data["comment"])
         except DomainError as error:
-            add_domain_error(form, error, "score")
+            add_domain_error(form, error, default="score")
             status = error.status
         else:
             messages.success(request, _("Thank you for your rating!"))
             return redirect("portal:order", brand=seat.brand.code, pk=found.pk)
-    return page(request, "portal/order.html", _context(request, seat, found, rating_form=form), status=status)
+    return render_page(request, "portal/order.html", _context(request, seat, found, rating_form=form), status=status)
+
+
+@require_POST
+@customer_page(object_page=True)
+def urge(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
+    """Urge the late order (催单); a refusal (too soon after the last urge: 429) is said beside the button."""
+    found = _order_or_404(request, pk)
+    try:
+        urges.urge_order(order=found, actor=seat.principal, channel=UrgeChannel.PORTAL)
+    except DomainError as error:
+        found = _order_or_404(request, pk)
+        context = _context(request, seat, found, urge_error=str(error.message))
+        return render_page(request, "portal/order.html", context, status=error.status)
+    messages.success(request, _("We have told the dispatcher that you are waiting. They will contact you shortly."))
+    return redirect("portal:order", brand=seat.brand.code, pk=found.pk)
 
 
 @require_POST
@@ -99,15 +124,15 @@ def cancel(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
     choice = dict(CANCEL_REASONS).get(request.POST.get("reason", ""))
     text = (request.POST.get("detail") or "").strip()[:300]
     if choice is None:
-        return page(request, "portal/order.html", _context(request, seat, found,
-                                                          cancel_error=_("Tell us why you are cancelling.")),
-                    status=422)
+        return render_page(request, "portal/order.html", _context(request, seat, found,
+                                                                 cancel_error=_("Tell us why you are cancelling.")),
+                           status=422)
     try:
         intake.cancel_by_customer(order=found, actor=seat.principal, reason=f"{choice}{': ' + text if text else ''}")
     except DomainError as error:
         found = _order_or_404(request, pk)
-        return page(request, "portal/order.html", _context(request, seat, found, cancel_error=str(error.message)),
-                    status=error.status)
+        context = _context(request, seat, found, cancel_error=str(error.message))
+        return render_page(request, "portal/order.html", context, status=error.status)
     messages.success(request, _("Your order is cancelled."))
     return redirect("portal:order", brand=seat.brand.code, pk=found.pk)
 
@@ -141,7 +166,7 @@ def reschedule(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
             messages.success(request, _("Your appointment is moved."))
             return redirect("portal:order", brand=seat.brand.code, pk=found.pk)
     days = slotpicker.by_day(_reschedule_windows(found)) if rules.can_reschedule else []
-    return page(request, "portal/reschedule.html", {
+    return render_page(request, "portal/reschedule.html", {
         "brand": seat.brand, "seat": seat, "order": found, "rules": rules, "days": days, "error": error,
         "slot_text": slotpicker.describe(found.slot_start, found.slot_end), "now": timezone.now(),
     }, status=status)

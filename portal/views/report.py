@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from catalog.choices import ServiceType
+from catalog.models import Symptom
 from core.errors import DomainError
+from core.htmx import render_page
 from core.images import MAX_PHOTOS
 from customers.models import InstalledProduct
 from knowledge.selectors import matching_articles
 from portal import selectors, slotpicker
 from portal.access import Seat, customer_page
-from portal.views.common import page
-from pricing.models import Symptom
 from workorders import intake
 from workorders.models import SYMPTOM_MAX
 
@@ -91,7 +91,7 @@ def report(request: HttpRequest, *, seat: Seat) -> HttpResponse:
     if request.method == "POST":
         return _submit(request, seat)
     context = _state(request, seat, request.GET, {})
-    return page(request, "portal/report.html", context, partial="portal/_partials/report_next.html")
+    return render_page(request, "portal/report.html", context, partial="portal/_partials/report_next.html")
 
 
 def _submit(request: HttpRequest, seat: Seat) -> HttpResponse:
@@ -141,7 +141,7 @@ def _submit(request: HttpRequest, seat: Seat) -> HttpResponse:
     context = _state(request, seat, {**data.dict(), "seen": "1"}, errors)
     if photos:
         context["photos_again"] = True
-    return page(request, "portal/report.html", context, status=status)
+    return render_page(request, "portal/report.html", context, status=status)
 
 
 def _has_slots(product: InstalledProduct, service_type: str, code: str) -> bool:

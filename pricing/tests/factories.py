@@ -3,27 +3,15 @@ import datetime as dt
 import factory
 
 from accounts.tests.factories import BrandFactory
-from catalog.tests.factories import CategoryFactory
+from catalog.tests.factories import CategoryFactory, PartFactory
 from pricing.models import (
     Adjustment,
     CalloutBand,
     LabourPrice,
-    Part,
     PartPrice,
     PriceList,
-    Symptom,
     WarrantyRule,
 )
-
-
-class PartFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Part
-
-    brand = factory.SubFactory(BrandFactory)
-    code = factory.Sequence(lambda n: f"part-{n}")
-    name = factory.Sequence(lambda n: f"配件 {n}")
-    name_en = factory.Sequence(lambda n: f"Part {n}")
 
 
 class WarrantyRuleFactory(factory.django.DjangoModelFactory):
@@ -32,16 +20,6 @@ class WarrantyRuleFactory(factory.django.DjangoModelFactory):
 
     brand = factory.SubFactory(BrandFactory)
     months = 12
-
-
-class SymptomFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Symptom
-
-    category = factory.SubFactory(CategoryFactory)
-    code = factory.Sequence(lambda n: f"symptom-{n}")
-    name = factory.Sequence(lambda n: f"故障 {n}")
-    name_en = factory.Sequence(lambda n: f"Fault {n}")
 
 
 class PriceListFactory(factory.django.DjangoModelFactory):

@@ -13,9 +13,9 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.choices import ServiceType
+from catalog.choices import ExclusionReason, ServiceType
 from customers.choices import Segment
-from pricing.choices import TARGET_KINDS, AdjustmentTarget, CountedFrom, ExclusionReason, LineKind
+from pricing.choices import TARGET_KINDS, AdjustmentTarget, CountedFrom, LineKind
 from pricing.coverage import WARRANTY_SERVICE_TYPES
 from pricing.engine import quote
 from pricing.facts import (

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from catalog.tests.factories import PartFactory, SymptomFactory
 from core.errors import InvalidInput
 from customers.tests.factories import SiteFactory
 from network.tests.factories import RegionFactory
@@ -17,10 +18,8 @@ from pricing.tests.factories import (
     AdjustmentFactory,
     CalloutBandFactory,
     LabourPriceFactory,
-    PartFactory,
     PartPriceFactory,
     PriceListFactory,
-    SymptomFactory,
     WarrantyRuleFactory,
 )
 

@@ -9,16 +9,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.principal import principal_of
+from catalog.models import Part, Symptom
+from catalog.tests.factories import PartFactory, SymptomFactory
 from core.errors import NotFound, PermissionDenied
 from pricing import selectors, services
 from pricing.errors import NoPriceList, PriceListOverlap
-from pricing.models import Adjustment, CalloutBand, LabourPrice, Part, PriceList, Symptom, WarrantyRule
+from pricing.models import Adjustment, CalloutBand, LabourPrice, PriceList, WarrantyRule
 from pricing.tests.factories import (
     AdjustmentFactory,
     LabourPriceFactory,
-    PartFactory,
     PriceListFactory,
-    SymptomFactory,
     WarrantyRuleFactory,
 )
 

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
 
-from reports.selectors import service_report
+from reports import selectors
 
 register = template.Library()
 
@@ -16,4 +15,4 @@ def service_report_url(context, order) -> str:
     request = context.get("request")
     if request is None or order is None:
         return ""
-    return reverse("reports:service-report", args=[order.pk]) if service_report(request.user, order) else ""
+    return selectors.service_report_url(request.user, order) or ""

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from django.test import Client
 
-from conftest import build_world
+from conftest import build_world, race
+from field.selectors import service_report_url
 from reports.models import ServiceReport
 from reports.services import ensure_service_report
 from reports.tasks import enqueue_service_report, render_service_report
@@ -90,6 +89,16 @@ def test_enqueue_waits_for_the_commit(world, django_capture_on_commit_callbacks)
     assert "更换滤芯" in text and order.number in text
 
 
+def test_the_technicians_job_links_the_report_once_there_is_one(world, django_capture_on_commit_callbacks):
+    order = make_order(world, status=Status.COMPLETED, symptom="更换滤芯", technician=world.tech_a)
+    assert service_report_url(world.tech_a.user, order) is None  # field.selectors asks reports (reports/hooks.py)
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_service_report(order)
+    url = f"/reports/orders/{order.pk}/service-report.pdf"
+    assert service_report_url(world.tech_a.user, order) == url
+    assert service_report_url(world.tech_b.user, order) is None  # not his job: not his to see
+
+
 def test_who_may_download_the_report(world, django_capture_on_commit_callbacks):
     order, _ = completed_repair(world, django_capture_on_commit_callbacks)
     url = f"/reports/orders/{order.pk}/service-report.pdf"
@@ -126,23 +135,7 @@ def test_two_workers_at_once_keep_one_report(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     world = build_world()
     order = make_order(world, status=Status.COMPLETED, symptom="两个进程同时生成报告")
-    results: list = [None, None]
-    barrier = threading.Barrier(2)
-
-    def work(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = ensure_service_report(order_id=order.pk)
-        except Exception as exc:  # noqa: BLE001 - asserted below
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    results = race(lambda _i: ensure_service_report(order_id=order.pk), 2, timeout=120)
     assert all(isinstance(r, ServiceReport) for r in results), results
     assert results[0].pk == results[1].pk
     assert len(_reports()) == 1

@@ -92,7 +92,7 @@ def test_the_earnings_page_adds_up_this_month_and_last(world):
 def test_the_lead_form_records_with_consent_and_says_why_not(world):
     order = make_order(world, status=Status.ON_SITE)
     client = signed_in(world.tech_a.user)
-    url = f"/field/earnings/jobs/{order.pk}/lead/"
+    url = f"/field/jobs/{order.pk}/lead/"
     page = client.get(url).content.decode()
     wording = consent_wording(brand_name="Acme", kind="filter_subscription")
     assert wording in page and 'id="consent-wordings"' in page

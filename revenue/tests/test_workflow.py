@@ -4,16 +4,14 @@ in force when the lead was captured, and a changed rule never rewrites it."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from accounts.principal import principal_of
-from conftest import build_world
+from conftest import build_world, race
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied, StaleVersion
 from revenue import workflow
 from revenue.choices import LeadStatus
@@ -181,24 +179,9 @@ def test_concurrent_wins_pay_exactly_once():
     lead = lead_on(world, kind="extended_warranty")
     actor = principal_of(world.hotline)
     n = 12
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def attempt(i: int) -> None:
-        try:
-            mine = Lead.objects.get(pk=lead.pk)
-            barrier.wait(timeout=30)
-            results[i] = workflow.transition(mine, "win", actor=actor, value=f"{1000 + i}.00")
-        except Exception as exc:  # noqa: BLE001 - every outcome is asserted on below
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    copies = [Lead.objects.get(pk=lead.pk) for _ in range(n)]  # every clerk read the lead before anyone wrote
+    results = race(lambda i: workflow.transition(copies[i], "win", actor=actor, value=f"{1000 + i}.00"), n,
+                   timeout=120)
     won = [r for r in results if isinstance(r, Lead)]
     refused = [r for r in results if isinstance(r, (IllegalTransition, StaleVersion))]
     assert len(won) == 1 and len(refused) == n - 1, results

@@ -1,4 +1,4 @@
-from accounts.principal import principal_of
+from accounts.principal import principal_of, system_principal
 from workorders import services, workflow
 from workorders.choices import Channel, Status, WorkOrderType
 
@@ -36,7 +36,9 @@ def make_order(world, *, status=Status.NEW, customer=None, product=None, outlet=
             order = workflow.transition(order, "dispatch", actor=dispatcher, technician=technician)
         elif step == "hold":
             order = workflow.transition(order, "hold", actor=tech, reason="part", hold_reason="waiting_parts")
-        elif step in ("close", "cancel"):
+        elif step == "close":  # orders close by themselves after their callback (feedback), never by hand
+            order = workflow.transition(order, step, actor=system_principal(order.brand_id))
+        elif step == "cancel":
             order = workflow.transition(order, step, actor=dispatcher, reason="test")
         else:
             order = workflow.transition(order, step, actor=tech)

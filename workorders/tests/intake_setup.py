@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from catalog.models import ServiceStandard
-from pricing.demo import seed_pricing
+from demo.pricing import seed_pricing
 
 
 def prepare_intake(world):

@@ -4,13 +4,10 @@ Runs on whichever database the suite runs on (SQLite file by default, PostgreSQL
 .ci/run runs the suite on both.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.principal import principal_of
-from conftest import build_world
+from conftest import build_world, race
 from core.errors import DomainError
 from workorders import services, workflow
 from workorders.choices import Status
@@ -18,29 +15,6 @@ from workorders.models import WorkOrder
 from workorders.tests.factories import make_order
 
 THREADS = 8
-
-
-def run_threads(target, n=THREADS):
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def runner(i):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = target(i)
-        except DomainError as exc:
-            results[i] = exc
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertions below
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -62,7 +36,7 @@ def test_competing_transitions_have_exactly_one_winner():
             return workflow.transition(fresh, "return_to_brand", actor=manager, reason=f"thread {i}")
         return workflow.transition(fresh, "dispatch", actor=dispatcher, technician=techs[i % 2])
 
-    results = run_threads(attempt)
+    results = race(attempt, THREADS)
     winners = [r for r in results if isinstance(r, WorkOrder)]
     losers = [r for r in results if isinstance(r, DomainError)]
     assert len(winners) == 1, results
@@ -86,7 +60,7 @@ def test_concurrent_creations_get_distinct_consecutive_numbers():
             actor=hotline, customer=world.customer, type="repair", channel="hotline", symptom=f"t{i}"
         )
 
-    results = run_threads(create)
+    results = race(create, THREADS)
     assert all(isinstance(r, WorkOrder) for r in results), results
     seqs = sorted(int(r.number.rsplit("-", 1)[1]) for r in results)
     assert seqs == list(range(seqs[0], seqs[0] + THREADS))

@@ -11,12 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from accounts.principal import principal_of, system_principal
+from catalog.models import Symptom
 from core.errors import InvalidInput, PermissionDenied
 from core.images import ImageTooLarge, InvalidImage
 from core.models import Counter
 from customers.tests.factories import InstalledProductFactory, SiteFactory
 from dispatch.selectors import offer_slots
-from pricing.models import PriceList, Symptom
+from pricing.models import PriceList
 from workorders import intake, services, workflow
 from workorders.attachments import TooManyPhotos, files_rolled_back, store_photo
 from workorders.choices import EventKind, Status
@@ -384,10 +385,12 @@ def test_the_customer_reschedules_to_another_offered_slot(w, media):
     order = submit(w, slot=(first.start, first.end))
     customer = principal_of(w.customer.user)
     outlet_id, version = order.outlet_id, order.version
+    assert order.onsite_due == first.end  # the booked window is the on-site commitment
 
     moved = intake.reschedule(order=order, actor=customer, slot=(second.start, second.end))
 
     assert (moved.slot_start, moved.slot_end) == (second.start, second.end)
+    assert moved.onsite_due == second.end  # ... and it moves with the booking
     assert moved.outlet_id == outlet_id and moved.status == Status.ASSIGNED
     assert moved.version == version + 1
     event = moved.events.get(kind=EventKind.RESCHEDULED)

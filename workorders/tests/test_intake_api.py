@@ -44,7 +44,7 @@ def counts():
 def test_a_customer_previews_their_product(w, api_as):
     make_order(w)  # an open order of this product: the duplicate warning
 
-    resp = api_as("customer").get(f"/api/v1/products/{w.product.pk}/intake",
+    resp = api_as("customer").get(f"/api/v1/workorders/intake/products/{w.product.pk}",
                                   {"service_type": "repair", "symptom_code": "frozen"}, HTTP_ACCEPT_LANGUAGE="en")
 
     assert resp.status_code == 200, resp.content
@@ -70,13 +70,13 @@ def test_a_customer_previews_their_product(w, api_as):
     ({"service_type": "mail_in"}, 422, "mail_in_not_allowed"),
 ])
 def test_preview_refuses_bad_input_with_a_code(w, api_as, params, status, code):
-    resp = api_as("hotline").get(f"/api/v1/products/{w.product.pk}/intake", params)
+    resp = api_as("hotline").get(f"/api/v1/workorders/intake/products/{w.product.pk}", params)
     assert (resp.status_code, resp.json()["code"]) == (status, code)
 
 
 def test_preview_of_a_foreign_product_is_404(w, api_as):
     for persona, product in (("customer", w.other_product), ("rival_dispatcher", w.product)):
-        resp = api_as(persona).get(f"/api/v1/products/{product.pk}/intake")
+        resp = api_as(persona).get(f"/api/v1/workorders/intake/products/{product.pk}")
         assert (resp.status_code, resp.json()["code"]) == (404, "not_found")
 
 
@@ -84,7 +84,7 @@ def test_preview_without_a_price_list_says_why(w, api_as):
     from pricing.models import PriceList
 
     PriceList.objects.filter(brand=w.brand).delete()
-    body = api_as("hotline").get(f"/api/v1/products/{w.product.pk}/intake").json()
+    body = api_as("hotline").get(f"/api/v1/workorders/intake/products/{w.product.pk}").json()
     assert body["quote"] is None and body["quote_unavailable"]["code"] == "no_price_list"
 
 
@@ -94,7 +94,7 @@ def test_preview_without_a_price_list_says_why(w, api_as):
 def test_a_customer_requests_a_repair_with_a_slot(w, api_as):
     slot = offer_slots(product=w.product, service_type="repair")[0]
 
-    resp = post_json(api_as("customer"), "/api/v1/requests", {
+    resp = post_json(api_as("customer"), "/api/v1/workorders/intake/requests", {
         "service_type": "repair", "product_id": w.product.pk, "symptom_code": "leak", "description": "水漫出来了",
         "slot_start": iso(slot.start), "slot_end": iso(slot.end)})
 
@@ -113,8 +113,8 @@ def test_staff_name_the_customer_and_an_integration_token_can_replay(w, api_as):
     client = api_as("hotline")
     body = {"customer_id": w.customer.pk, "service_type": "maintenance", "product_id": w.product.pk}
 
-    first = post_json(client, "/api/v1/requests", body, **{"Idempotency-Key": "call-1"})
-    again = post_json(client, "/api/v1/requests", body, **{"Idempotency-Key": "call-1"})
+    first = post_json(client, "/api/v1/workorders/intake/requests", body, **{"Idempotency-Key": "call-1"})
+    again = post_json(client, "/api/v1/workorders/intake/requests", body, **{"Idempotency-Key": "call-1"})
 
     assert first.status_code == again.status_code == 201
     assert first.content == again.content
@@ -156,7 +156,7 @@ def test_bad_requests_are_refused_and_create_nothing(w, api_as, persona, body, s
         payload.pop("product_id")
     before = counts()
 
-    resp = post_json(api_as(persona), "/api/v1/requests", payload)
+    resp = post_json(api_as(persona), "/api/v1/workorders/intake/requests", payload)
 
     assert resp.status_code == status, resp.content
     error = resp.json()
@@ -169,10 +169,10 @@ def test_a_taken_slot_is_409_and_creates_nothing(w, api_as):
     slot = offer_slots(product=w.product, service_type="repair")[0]
     body = {"service_type": "repair", "product_id": w.product.pk, "slot_start": iso(slot.start),
             "slot_end": iso(slot.end)}
-    assert post_json(api_as("customer"), "/api/v1/requests", body).status_code == 201
+    assert post_json(api_as("customer"), "/api/v1/workorders/intake/requests", body).status_code == 201
     before = counts()
 
-    resp = post_json(api_as("customer"), "/api/v1/requests", body)
+    resp = post_json(api_as("customer"), "/api/v1/workorders/intake/requests", body)
 
     assert (resp.status_code, resp.json()["code"], resp.json()["field"]) == (409, "slot_unavailable", "slot")
     assert counts() == before
@@ -217,8 +217,8 @@ def test_staff_only_files_are_hidden_from_the_customer(w, api_as):
 
     customer = api_as("customer")
     assert customer.get(f"/api/v1/workorders/{order.pk}/attachments").json() == []
-    assert customer.get(f"/api/v1/attachments/{hidden.pk}").status_code == 404
-    assert api_as("dispatcher").get(f"/api/v1/attachments/{hidden.pk}").status_code == 200
+    assert customer.get(f"/api/v1/workorders/attachments/{hidden.pk}").status_code == 404
+    assert api_as("dispatcher").get(f"/api/v1/workorders/attachments/{hidden.pk}").status_code == 200
 
 
 @pytest.mark.parametrize(("files", "code"), [
@@ -261,5 +261,5 @@ def test_a_file_missing_on_disk_is_404_not_500(w, api_as):
     attachment = add_photos(order=order, actor=principal_of(w.dispatcher), photos=[photo_bytes()])[0]
     attachment.file.storage.delete(attachment.file.name)
 
-    resp = api_as("dispatcher").get(f"/api/v1/attachments/{attachment.pk}")
+    resp = api_as("dispatcher").get(f"/api/v1/workorders/attachments/{attachment.pk}")
     assert (resp.status_code, resp.json()["code"]) == (404, "not_found")

@@ -14,16 +14,18 @@ from django.core.management import call_command
 from accounts.choices import Role
 from accounts.principal import principal_of
 from accounts.tests.factories import MembershipFactory, UserFactory
-from conftest import build_world
-from notifications.backends import Notice
+from conftest import build_world, race
+from core import outbox
+from core.models import Delivery, DeliveryStatus
+from notifications.backends import InAppBackend, Notice
 from notifications.models import Notification
+from notifications.tasks import notify_sla_alert
 from workorders import workflow
 from workorders.choices import HoldReason, SlaAlert, Status
 from workorders.models import WorkOrder, WorkOrderEvent
 from workorders.sla_watch import sweep
-from workorders.tasks import notify_sla_alert, watch_sla
+from workorders.tasks import watch_sla
 from workorders.tests.factories import make_order
-from workorders.tests.test_concurrency import run_threads
 
 pytestmark = pytest.mark.django_db
 MIN = dt.timedelta(minutes=1)
@@ -169,6 +171,34 @@ def test_the_backend_is_pluggable_and_a_broken_one_does_not_stop_the_others(worl
     assert inbox(world.dispatcher) == [f"sla:{order.pk}:onsite:at_risk"]
 
 
+class InAppFailingOnce(InAppBackend):
+    """The in-app rows' write fails the first time (the database went away for a moment)."""
+
+    failures = 0
+
+    def deliver(self, notice: Notice) -> None:
+        if InAppFailingOnce.failures == 0:
+            InAppFailingOnce.failures += 1
+            raise ConnectionError("database went away")
+        super().deliver(notice)
+
+
+def test_a_failed_in_app_write_is_retried_by_the_outbox_and_the_notice_lands_once(world, settings, watch):
+    settings.NOTIFICATION_BACKENDS = [f"{__name__}.InAppFailingOnce"]
+    InAppFailingOnce.failures = 0
+    order = make_order(world, status=Status.ACCEPTED)
+
+    watch(now=order.onsite_due - HOUR)
+    assert inbox(world.dispatcher) == []
+    in_app = Delivery.objects.get(sink="in_app", event__kind="sla.alert")
+    assert in_app.status != DeliveryStatus.DELIVERED and in_app.next_attempt_at is not None
+
+    outbox.deliver_due(now=in_app.next_attempt_at + MIN)
+    outbox.deliver_due(now=in_app.next_attempt_at + 2 * MIN)
+    assert inbox(world.dispatcher) == [f"sla:{order.pk}:onsite:at_risk"]
+    assert Delivery.objects.get(pk=in_app.pk).status == DeliveryStatus.DELIVERED
+
+
 def test_run_periodic_runs_the_watch_and_is_safe_to_repeat(world, capsys, committing):
     order = make_order(world)
     WorkOrder.objects.filter(pk=order.pk).update(onsite_due=order.created_at - MIN,
@@ -195,7 +225,7 @@ def test_concurrent_watches_mark_and_notify_once():
                                                      Status.ACCEPTED, Status.EN_ROUTE)]
     now = max(o.onsite_due for o in orders) + MIN
 
-    results = run_threads(lambda i: sweep(now=now), n=6)
+    results = race(lambda i: sweep(now=now), 6)
 
     assert not [r for r in results if isinstance(r, Exception)], results
     total: dict[str, int] = {}

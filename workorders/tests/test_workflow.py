@@ -29,7 +29,7 @@ def test_edge_not_in_table_is_refused_and_changes_nothing(world):
     order = make_order(world, status=Status.ASSIGNED)
     before = WorkOrder.objects.values().get(pk=order.pk)
     with pytest.raises(IllegalTransition) as exc:
-        workflow.transition(order, "close", actor=principal_of(world.dispatcher))
+        workflow.transition(order, "reopen", actor=principal_of(world.dispatcher), reason="x")
     assert exc.value.status == 409 and exc.value.code == "illegal_transition"
     assert WorkOrder.objects.values().get(pk=order.pk) == before
     assert order.events.count() == 2

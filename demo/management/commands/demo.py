@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,6 +15,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from core.sms import outbox_path as sms_outbox
 from demo import data
 from demo.builder import SIZES, Builder, find_brand
+from demo.integrations import instructions
+from demo.scale import add_scale
+
+
+@contextmanager
+def quiet(name: str) -> Iterator[None]:
+    """Only warnings and errors from logger ``name`` while the block runs."""
+    log = logging.getLogger(name)
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 class Command(BaseCommand):
@@ -22,6 +39,8 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true",
                             help="Do nothing but print the logins when the demo brand already exists.")
         parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
+        parser.add_argument("--url", default="http://127.0.0.1:8000",
+                            help="Where the server will answer, for the printed links (make run passes its own).")
         parser.add_argument("--scale", type=int, default=0, metavar="N",
                             help="Also bulk-insert N more installed products and N more work orders (benchmarks).")
         # For tests: a smaller base data set and a fixed 'now'.
@@ -39,38 +58,37 @@ class Command(BaseCommand):
         counts: dict[str, int] = {}
         if brand is not None and (opts["if_empty"] or not opts["scale"]):
             self.stdout.write("The demo data is already loaded; nothing to do.")
-            self._print_logins(counts)
+            self._print_logins(counts, opts["url"].rstrip("/"))
             return
         if brand is None:
             self.stdout.write(f"Loading the demo data set (seed {opts['seed']}, size {opts['size']})…")
-            counts.update(Builder(seed=opts["seed"], size=opts["size"], now=now, log=self.stdout.write).build())
+            # The load marks hundreds of old orders late at once; their notifications reach the inboxes, but a
+            # log line each (delivered after the load's commits) would bury the logins printed below.
+            with quiet("aftersales.notifications"):
+                counts.update(Builder(seed=opts["seed"], size=opts["size"], now=now, log=self.stdout.write).build())
             brand = find_brand()
         if opts["scale"]:
-            from demo.scale import add_scale
-
             self.stdout.write(f"Bulk-inserting {opts['scale']:,} installed products and work orders…")
             counts.update(add_scale(brand, opts["scale"], seed=opts["seed"], now=now, log=self.stdout.write))
         counts["seconds"] = round(time.perf_counter() - started, 1)
-        self._print_logins(counts)
+        self._print_logins(counts, opts["url"].rstrip("/"))
 
-    def _print_logins(self, counts: dict[str, int]) -> None:
+    def _print_logins(self, counts: dict[str, int], url: str) -> None:
         out = self.stdout.write
         out("")
-        out("Aftersales demo: http://127.0.0.1:8000/")
-        out("  staff console  http://127.0.0.1:8000/console/")
-        out("  Django admin   http://127.0.0.1:8000/admin/")
-        out("  API docs       http://127.0.0.1:8000/api/v1/docs")
+        out(f"Aftersales demo: {url}/")
+        out(f"  staff console  {url}/console/")
+        out(f"  Django admin   {url}/admin/")
+        out(f"  API docs       {url}/api/v1/docs")
         out("")
         width = max(len(label) for label, *_x in data.STAFF_LOGINS)
         out(f"  {'role':<{width}}  {'username':<18} password")
         for label, username, _role, _where in data.STAFF_LOGINS:
             out(f"  {label:<{width}}  {username:<18} {data.PASSWORD}")
-        out(f"  Customer portal: http://127.0.0.1:8000/portal/{data.BRAND_CODE}/ phone {data.CUSTOMER_PHONE[3:]}, "
+        out(f"  Customer portal: {url}/portal/{data.BRAND_CODE}/ phone {data.CUSTOMER_PHONE[3:]}, "
             f"the texted code is in {sms_outbox()} (and the server's log)")
-        from integrations.demo import instructions
-
         out("")
-        for line in instructions(data.BRAND_CODE):
+        for line in instructions(data.BRAND_CODE, url):
             out(line)
         if counts:
             out("")

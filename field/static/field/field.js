@@ -49,6 +49,11 @@
     return sign + Math.floor(abs / 100) + "." + String(abs % 100).padStart(2, "0");
   }
 
+  // An amount as people read it (core/money.py's twin): ¥5.00, a deduction −¥5.00 (minus before the sign).
+  function money(c) {
+    return (c < 0 ? "\u2212" : "") + "¥" + yuan(Math.abs(c));
+  }
+
   function blobUrl(item, name) {
     const id = item.seq + ":" + name;
     if (!blobUrls.has(id)) blobUrls.set(id, URL.createObjectURL(item.files[name]));
@@ -293,7 +298,7 @@
       const since = s.checked_in_at ? new Date(s.checked_in_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
       parts.push(el("p", { class: "step-line" }, el("strong", {}, (T.status || {}).on_site), since ? " · " + since : ""));
       if (s.distance_m !== null && s.distance_m !== undefined) {
-        parts.push(el("p", { class: s.distance_m > s.far_m ? "note note-warning" : "muted small" }, t("distance", { m: s.distance_m })));
+        parts.push(el("p", { class: s.distance_m > s.far_m ? "note note-warning" : "muted small" }, t("distance", { distance: s.distance })));
       }
     } else if (s.status === "on_hold") {
       parts.push(el("p", {}, (T.status || {}).on_hold), button(t("resume"), "resume", { onclick: () => queue("resume", {}) }));
@@ -329,7 +334,42 @@
     // Redrawn only when what it shows changed, so typing or signing is never interrupted.
     if (drawn[id] === key) return;
     drawn[id] = key;
-    document.getElementById(id).replaceChildren(...build().filter((node) => node !== null && node !== undefined));
+    const box = document.getElementById(id);
+    const typing = typedIn(box);
+    box.replaceChildren(...build().filter((node) => node !== null && node !== undefined));
+    if (typing) typeOn(typing);
+  }
+
+  // A section can be redrawn while the technician is typing in it (the server's copy of an earlier answer has
+  // come back): the field comes back as they left it, focused, with what they typed and the caret in place.
+  // Not deferring the redraw: that kept the queue's view stale and broke the offline flow.
+  function typedIn(box) {
+    const field = document.activeElement;
+    if (!field || !field.id || !box.contains(field) || !("selectionStart" in field)) return null;
+    if (field.tagName !== "TEXTAREA" && !(field.tagName === "INPUT" && field.type === "text")) return null;
+    // Taken out of the page, the browser would count the half-typed text as changed and send it.
+    const hush = (e) => e.stopImmediatePropagation();
+    field.addEventListener("change", hush, { capture: true });
+    field.addEventListener("blur", hush, { capture: true });
+    return { id: field.id, tag: field.tagName, value: field.value, start: field.selectionStart,
+             end: field.selectionEnd, direction: field.selectionDirection };
+  }
+
+  function typeOn(typing) {
+    const field = document.getElementById(typing.id);
+    if (!field || field.tagName !== typing.tag) return;
+    const copy = field.value;
+    field.value = typing.value;
+    field.focus({ preventScroll: true });
+    try { field.setSelectionRange(typing.start, typing.end, typing.direction || "none"); } catch (e) { /* no caret */ }
+    // What was typed is not the new copy's and not sent yet, but the browser counts a change from the moment the
+    // field took focus, so leaving it now would send nothing: send it on leaving, once, unless its own change does.
+    if (typing.value === copy) return;
+    let changed = false;
+    field.addEventListener("change", () => { changed = true; }, { once: true });
+    field.addEventListener("blur", () => {
+      if (!changed && field.value !== copy) field.dispatchEvent(new Event("change"));
+    }, { once: true });
   }
 
   function drawChecklist(s) {
@@ -431,7 +471,7 @@
         const qty = el("input", { type: "number", min: 1, max: Math.max(v.available, 1), value: 1, inputmode: "numeric",
                                   class: "qty", "aria-label": v.name, "data-part": v.code });
         return el("li", { class: "van-row", "data-part": v.code },
-          el("div", { class: "van-name" }, el("strong", {}, v.name), el("span", { class: "muted small" }, " " + v.code),
+          el("div", { class: "van-name" }, el("strong", {}, v.name),
              el("div", { class: "small" }, t("on_van", { n: v.available }))),
           el("div", { class: "van-use" }, qty, el("button", { type: "button", class: "btn btn-secondary btn-small", disabled: v.available < 1,
             "data-action": "use", onclick: () => {
@@ -449,7 +489,7 @@
   // A call-out fee "to be confirmed" (the site has no location yet) has no amount to show, not ¥0.00.
   function amountOf(l, struck) {
     if (l.state === "to_confirm") return l.covered ? "¥0.00" : el("span", { class: "to-confirm" }, t("to_confirm"));
-    return [struck && l.covered ? el("span", { class: "struck" }, "¥" + yuan(l.gross)) : null, "¥" + yuan(l.pays)];
+    return [struck && l.covered ? el("span", { class: "struck" }, money(l.gross)) : null, money(l.pays)];
   }
 
   function drawCharge(s, charge) {
@@ -462,7 +502,7 @@
         el("table", { class: "quote" }, el("tbody", {}, charge.lines.map((l) => el("tr", {},
           el("td", {}, l.description, l.quantity > 1 ? " × " + l.quantity : "", l.covered ? el("span", { class: "why" }, t("covered")) : null),
           el("td", { class: "amount" }, amountOf(l, true)))),
-        ), el("tfoot", {}, el("tr", {}, el("td", {}, t("total")), el("td", { class: "amount", id: "charge-total" }, "¥" + yuan(charge.total))))),
+        ), el("tfoot", {}, el("tr", {}, el("td", {}, t("total")), el("td", { class: "amount", id: "charge-total" }, money(charge.total))))),
         charge.exact || charge.final ? null : el("p", { class: "muted small" }, t("provisional")),
       ];
     });
@@ -561,14 +601,52 @@
     });
   }
 
+  // An installation: the unit's serial, scanned or typed, checked here as the server will check it
+  // (the model's pattern, the order's unit) so a wrong scan is caught while still in front of the unit.
+  let typedSerial = "";
+  function serialProblem(install, raw) {
+    const serial = raw.replace(/\s+/g, "").toUpperCase();
+    if (!serial) return "need_serial";
+    if (install.pattern) {
+      try { if (!new RegExp("^(?:" + install.pattern + ")$").test(serial)) return "serial_not_model"; } catch (e) { /* the server checks */ }
+    }
+    if (install.serial && serial !== install.serial.toUpperCase()) return "serial_not_order";
+    return null;
+  }
+
+  function serialField(install) {
+    const input = el("input", { type: "text", id: "install-serial", maxlength: 40, autocomplete: "off", autocapitalize: "characters",
+                                spellcheck: "false", class: "mono", value: typedSerial });
+    const error = el("p", { class: "field-error", id: "install-serial-error", hidden: true });
+    input.addEventListener("input", () => { typedSerial = input.value; error.hidden = true; });
+    const nodes = [el("label", { class: "field", for: "install-serial" }, el("span", {}, t("install_serial")), input,
+                      el("span", { class: "muted small" }, t("install_serial_help", { model: install.model }))),
+                   install.serial ? el("p", { class: "muted small" }, t("install_serial_order", { serial: install.serial })) : null,
+                   error];
+    return { nodes, input, error };
+  }
+
   function drawFinish(s, charge) {
     const missing = missingOf(s, charge);
-    section("finish", JSON.stringify([missing, charge.total]), () => [
-      missing.length ? el("div", { class: "note note-warning", id: "missing" }, el("strong", {}, t("still_needed")),
-        el("ul", {}, missing.map((m) => el("li", { "data-missing": m }, t(m))))) : null,
-      el("button", { type: "button", class: "btn btn-primary btn-big", "data-action": "complete", disabled: missing.length > 0,
-                     onclick: () => queue("complete", { shown_total: charge.available ? yuan(charge.total) : null }) }, t("complete")),
-    ]);
+    section("finish", JSON.stringify([missing, charge.total, s.install]), () => {
+      const serial = s.install ? serialField(s.install) : null;
+      const complete = () => {
+        const body = { shown_total: charge.available ? yuan(charge.total) : null };
+        if (serial) {
+          const problem = serialProblem(s.install, serial.input.value);
+          if (problem) { serial.error.textContent = t(problem); serial.error.hidden = false; serial.input.focus(); return; }
+          body.serial = serial.input.value.trim();
+        }
+        queue("complete", body);
+      };
+      return [
+        ...(serial ? serial.nodes : []),
+        missing.length ? el("div", { class: "note note-warning", id: "missing" }, el("strong", {}, t("still_needed")),
+          el("ul", {}, missing.map((m) => el("li", { "data-missing": m }, t(m))))) : null,
+        el("button", { type: "button", class: "btn btn-primary btn-big", "data-action": "complete", disabled: missing.length > 0,
+                       onclick: complete }, t("complete")),
+      ];
+    });
   }
 
   function drawSummary(s, charge) {
@@ -579,9 +657,14 @@
       parts.push(el("table", { class: "quote" }, el("tbody", {}, charge.lines.map((l) => el("tr", {},
         el("td", {}, l.description, l.quantity > 1 ? " × " + l.quantity : "", l.covered ? el("span", { class: "why" }, t("covered")) : null),
         el("td", { class: "amount" }, amountOf(l, false))))),
-      el("tfoot", {}, el("tr", {}, el("td", {}, t("total")), el("td", { class: "amount", id: "charge-total" }, "¥" + yuan(charge.total))))));
+      el("tfoot", {}, el("tr", {}, el("td", {}, t("total")), el("td", { class: "amount", id: "charge-total" }, money(charge.total))))));
     } else parts.push(el("p", { class: "muted" }, charge.reason));
     if (s.payment) parts.push(el("p", {}, t("payment") + ": " + ((T.methods || {})[s.payment.method] || "") + " ¥" + s.payment.amount));
+    if (s.install && s.install.install_date) {
+      parts.push(el("p", { class: "note note-success", id: "installed-unit", "data-status": s.install.status },
+        t("installed", { serial: s.install.serial, status: s.install.status_label, date: s.install.install_date,
+                         end: s.install.warranty_end || "—" })));
+    }
     if (s.labour && s.labour.minutes !== null) parts.push(el("p", { class: "muted" }, t("labour", { minutes: s.labour.minutes, standard: s.labour.standard ?? "—" })));
     if (s.report_url) parts.push(el("a", { class: "btn btn-secondary", href: s.report_url, id: "report-link" }, t("report")));
     else if (!s.completedHere) parts.push(el("p", { class: "muted small" }, t("report_pending")));

@@ -90,9 +90,9 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname === "/field/sw.js") return;
-  if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/api/v1/attachments/")) {
+  if (url.pathname.startsWith("/static/") || url.pathname.startsWith(CONFIG.attachments)) {
     event.respondWith(cacheFirst(event));
-  } else if (url.pathname.startsWith("/field/") || url.pathname.startsWith("/api/v1/field/jobs")) {
+  } else if (url.pathname.startsWith("/field/") || url.pathname.startsWith(CONFIG.jobs)) {
     event.respondWith(networkFirst(event));
   }
 });

@@ -17,7 +17,7 @@ from integrations.signing import alert_signature
 
 
 class Command(BaseCommand):
-    help = "Sign one device alert (HMAC-SHA256, as a device does) and POST it to /api/v1/iot/alerts."
+    help = "Sign one device alert (HMAC-SHA256, as a device does) and POST it to /api/v1/integrations/iot/alerts."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="The server (default: make run's).")
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         body = json.dumps(payload, ensure_ascii=False).encode()
         stamp = str(int(time.time()))
         request = urllib.request.Request(
-            opts["url"].rstrip("/") + "/api/v1/iot/alerts", data=body, method="POST",
+            opts["url"].rstrip("/") + "/api/v1/integrations/iot/alerts", data=body, method="POST",
             headers={"Content-Type": "application/json", "X-Brand": brand.code, "X-Timestamp": stamp,
                      "X-Signature": alert_signature(secret, stamp, body)},
         )

@@ -1,0 +1,39 @@
+"""A complaint's history: one function per kind of event, each writing one ``ComplaintEvent`` row (as
+workorders/events.py does for the order's timeline), and the domain events the outbox carries to the sinks
+(``complaint.opened``, ``complaint.transitioned``, ``complaint.escalated``, ``complaint.resolved``), recorded in
+the same transaction as the change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from accounts.models import User
+from complaints.choices import ComplaintStatus
+from complaints.models import Complaint, ComplaintEvent
+from core import outbox
+
+
+def opened(*, complaint: Complaint, by: User | None, role: str) -> ComplaintEvent:
+    """The complaint was recorded (complaints.services.open_complaint, or the admin)."""
+    row = ComplaintEvent.objects.create(complaint=complaint, action="open", to_status=ComplaintStatus.RECEIVED,
+                                        actor=by, actor_role=role, created_at=complaint.opened_at)
+    record("complaint.opened", complaint, {"category": complaint.category, "severity": complaint.severity,
+                                           "channel": complaint.channel}, at=complaint.opened_at)
+    return row
+
+
+def transitioned(*, complaint: Complaint, action: str, from_status: str, to_status: str, by: User | None, role: str,
+                 note: str, at: dt.datetime, level: int | None = None) -> ComplaintEvent:
+    """The complaint moved along its lifecycle (complaints.workflow.transition)."""
+    return ComplaintEvent.objects.create(complaint=complaint, action=action, from_status=from_status,
+                                         to_status=to_status, actor=by, actor_role=role, note=note, created_at=at,
+                                         level=level)
+
+
+def record(kind: str, complaint: Complaint, data: dict[str, Any], *, at: dt.datetime | None = None) -> None:
+    """One domain event about ``complaint`` in the outbox (core/outbox.py), inside the caller's transaction."""
+    outbox.record(kind, brand_id=complaint.brand_id, work_order_id=complaint.work_order_id,
+                  subject=("complaint", complaint.pk),
+                  data={"complaint_id": complaint.pk, "complaint_number": complaint.number,
+                        "customer_id": complaint.customer_id, **data}, at=at)

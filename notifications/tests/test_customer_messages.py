@@ -1,0 +1,244 @@
+"""Customer messages: one per event per channel, opt-out, quiet hours, failing providers, retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from core import outbox
+from core.models import Delivery, OutboxEvent
+from integrations.tests.factories import OFFICIAL_ID, cdata, post_wechat
+from notifications import customer_messages
+from notifications.choices import MessageStatus
+from notifications.models import CustomerMessage, CustomerPreference
+from notifications.tests.messaging import OPENID, Event
+from workorders.choices import Status
+from workorders.tests.factories import make_order
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAY = dt.datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI)
+NIGHT = dt.datetime(2026, 12, 7, 22, 30, tzinfo=SHANGHAI)
+
+
+def rows(event):
+    return {m.channel: m for m in CustomerMessage.objects.filter(event_id=event.pk)}
+
+
+@pytest.fixture
+def order(world):
+    return make_order(world, status=Status.DISPATCHED)
+
+
+def test_an_event_is_one_message_per_channel_sent_once_however_often_it_is_delivered(world, providers, order):
+    event = Event("order.assigned", world.brand.pk, order.pk)
+
+    customer_messages.deliver(event, now=DAY)
+    customer_messages.deliver(event, now=DAY)
+
+    sent = rows(event)
+    assert {c: m.status for c, m in sent.items()} == {"sms": "sent", "wechat": "sent", "email": "sent"}
+    assert len(providers.sms.sent) == len(providers.wechat.sent) == len(providers.smtp.messages) == 1
+    sms = providers.sms.sent[0]
+    assert sms["PhoneNumbers"] == "13900000001" and sms["SignName"] == "Acme"
+    assert sms["TemplateCode"] == "SMS_460003"
+    assert sent["sms"].provider_id == "900619746936^0"
+    assert sent["sms"].text == f"【Acme】tech_a师傅将为您处理服务单 {order.number}。"
+    assert providers.wechat.sent[0]["touser"] == OPENID
+    assert sent["wechat"].provider_id == str(providers.wechat.sent[0]["msgid"])
+    mail = providers.smtp.messages[0]
+    assert mail["To"] == "customer@example.com" and order.number in mail["Subject"]
+
+
+def test_a_customer_who_opted_out_of_a_channel_gets_nothing_on_it(world, providers, order):
+    CustomerPreference.objects.create(customer=world.customer, sms=False)
+    event = Event("order.assigned", world.brand.pk, order.pk)
+
+    customer_messages.deliver(event, now=DAY)
+    customer_messages.send_due(now=DAY + dt.timedelta(days=2))
+
+    assert rows(event)["sms"].status == MessageStatus.SUPPRESSED
+    assert providers.sms.sent == []
+    assert rows(event)["wechat"].status == rows(event)["email"].status == MessageStatus.SENT
+
+
+def test_a_customer_who_opts_out_while_a_message_waits_gets_nothing(world, providers, order):
+    booked = Event("order.booked", world.brand.pk, order.pk)
+    customer_messages.deliver(booked, now=NIGHT)  # the SMS waits for the morning
+    assert rows(booked)["sms"].status == MessageStatus.DEFERRED
+
+    CustomerPreference.objects.create(customer=world.customer, sms=False)
+    customer_messages.send_due(now=dt.datetime(2026, 12, 8, 8, 0, tzinfo=SHANGHAI))
+
+    assert rows(booked)["sms"].status == MessageStatus.SUPPRESSED
+    assert rows(booked)["sms"].next_attempt_at is None
+    assert providers.sms.sent == []
+
+
+def test_quiet_hours_defer_sms_to_eight_except_for_the_technician_on_the_way(world, providers, order):
+    booked = Event("order.booked", world.brand.pk, order.pk)
+    on_the_way = Event("order.en_route", world.brand.pk, order.pk, data={"eta": "2026-12-07T14:50:00Z"})
+
+    customer_messages.deliver(booked, now=NIGHT)
+    customer_messages.deliver(on_the_way, now=NIGHT)
+
+    deferred = rows(booked)["sms"]
+    assert deferred.status == MessageStatus.DEFERRED
+    assert deferred.next_attempt_at == dt.datetime(2026, 12, 8, 8, 0, tzinfo=SHANGHAI)
+    assert rows(booked)["wechat"].status == MessageStatus.SENT  # quiet hours hold for SMS only
+    assert rows(on_the_way)["sms"].status == MessageStatus.SENT
+    assert "22:50" in rows(on_the_way)["sms"].text
+    assert [m["TemplateCode"] for m in providers.sms.sent] == ["SMS_460004"]
+
+    assert customer_messages.send_due(now=dt.datetime(2026, 12, 8, 7, 59, tzinfo=SHANGHAI)) == 0
+    morning = dt.datetime(2026, 12, 8, 8, 0, tzinfo=SHANGHAI)
+    assert customer_messages.send_due(now=morning) == 1
+    assert customer_messages.send_due(now=morning) == 0
+    assert rows(booked)["sms"].status == MessageStatus.SENT
+    assert len(providers.sms.sent) == 2
+
+
+@pytest.mark.parametrize(("code", "retried"), [("isv.AMOUNT_NOT_ENOUGH", True), ("isv.BUSINESS_LIMIT_CONTROL", True),
+                                               ("isv.MOBILE_NUMBER_ILLEGAL", False)])
+def test_a_failing_gateway_fails_the_message_not_the_order_and_it_is_retried(world, providers, order, code, retried):
+    providers.sms.fail_with = code
+    before = (order.status, order.version)
+    event = Event("order.assigned", world.brand.pk, order.pk)
+
+    customer_messages.deliver(event, now=DAY)
+
+    failed = rows(event)["sms"]
+    assert (failed.status, failed.error_code, failed.attempts) == (MessageStatus.FAILED, code, 1)
+    order.refresh_from_db()
+    assert (order.status, order.version) == before
+    providers.sms.fail_with = ""
+    later = DAY + dt.timedelta(minutes=2)
+    assert customer_messages.send_due(now=later) == (1 if retried else 0)
+    assert rows(event)["sms"].status == (MessageStatus.SENT if retried else MessageStatus.FAILED)
+    assert failed.next_attempt_at == (DAY + dt.timedelta(minutes=1) if retried else None)
+
+
+def test_an_unreachable_gateway_is_retried_with_backoff_until_it_gives_up(world, providers, order, settings):
+    settings.ALIYUN_SMS = {**settings.ALIYUN_SMS, "URL": "http://127.0.0.1:9"}  # nothing listens there
+    event = Event("order.assigned", world.brand.pk, order.pk)
+    customer_messages.deliver(event, now=DAY)
+    when = DAY
+    for _attempt in range(customer_messages.MAX_ATTEMPTS - 1):
+        when = rows(event)["sms"].next_attempt_at
+        assert customer_messages.send_due(now=when) == 1
+    message = rows(event)["sms"]
+    assert (message.status, message.error_code, message.attempts) == ("failed", "unreachable", 6)
+    assert message.next_attempt_at is None
+
+
+def test_the_wechat_token_is_fetched_once_and_refreshed_when_wechat_says_it_expired(world, providers, order):
+    for kind in ("order.assigned", "order.arrived"):
+        customer_messages.deliver(Event(kind, world.brand.pk, order.pk), now=DAY)
+    assert providers.wechat.token_requests == 1
+
+    providers.wechat.expire_all()
+    event = Event("order.completed", world.brand.pk, order.pk)
+    customer_messages.deliver(event, now=DAY)
+
+    assert rows(event)["wechat"].status == MessageStatus.SENT
+    assert providers.wechat.token_requests == 2
+    assert len(providers.wechat.sent) == 3
+
+
+def test_a_user_who_unfollowed_the_account_fails_the_wechat_message_for_good(world, providers, order):
+    providers.wechat.fail_with = (43004, "require subscribe")
+    event = Event("order.assigned", world.brand.pk, order.pk)
+    customer_messages.deliver(event, now=DAY)
+    message = rows(event)["wechat"]
+    assert (message.status, message.error_code, message.next_attempt_at) == ("failed", "43004", None)
+
+
+def test_a_refused_mail_is_failed_and_retried(world, providers, order):
+    providers.smtp.refuse_with = "451 4.3.0 Try again later"
+    event = Event("order.assigned", world.brand.pk, order.pk)
+    customer_messages.deliver(event, now=DAY)
+    assert rows(event)["email"].status == MessageStatus.FAILED
+    providers.smtp.refuse_with = ""
+    customer_messages.send_due(now=DAY + dt.timedelta(minutes=1))
+    assert rows(event)["email"].status == MessageStatus.SENT
+    assert len(providers.smtp.messages) == 1
+
+
+def test_two_senders_at_once_send_each_due_message_once(world, providers, order, transactional_db):
+    # The order's own steps were told on their commits (workorders/events.py); this test's six come after.
+    CustomerMessage.objects.all().delete()
+    providers.sms.sent.clear()
+    events = [Event("order.booked", world.brand.pk, order.pk) for _ in range(6)]
+    for event in events:
+        customer_messages.record(event, now=NIGHT)
+    morning = dt.datetime(2026, 12, 8, 8, 0, tzinfo=SHANGHAI)
+    barrier = threading.Barrier(2)
+
+    def run():
+        barrier.wait()
+        customer_messages.send_due(now=morning)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(providers.sms.sent) == 6
+    assert CustomerMessage.objects.filter(channel="sms", status="sent").count() == 6
+
+
+def test_events_that_do_not_concern_the_customer_write_nothing(world, providers, order):
+    customer_messages.deliver(Event("sla.alert", world.brand.pk, order.pk), now=DAY)
+    assert not CustomerMessage.objects.exists()
+
+
+def test_an_event_recorded_in_the_outbox_reaches_the_customer_once(world, providers, order,
+                                                                    django_capture_on_commit_callbacks):
+    # The order's own steps (recorded by make_order in this uncommitted test) are told first, and forgotten.
+    outbox.deliver_due()
+    providers.wechat.sent.clear()
+    providers.smtp.messages.clear()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        outbox.record("order.arrived", brand_id=world.brand.pk, work_order_id=order.pk,
+                      subject=("workorder", order.pk), data={"number": order.number})
+    outbox.deliver_due(now=timezone.now() + dt.timedelta(hours=1))
+
+    event = OutboxEvent.objects.get(kind="order.arrived")
+    sent = rows(event)
+    quiet = customer_messages.quiet_until(event.created_at) is not None
+    assert sent["sms"].status == (MessageStatus.DEFERRED if quiet else MessageStatus.SENT)
+    assert sent["wechat"].status == sent["email"].status == MessageStatus.SENT
+    assert len(providers.wechat.sent) == len(providers.smtp.messages) == 1
+    assert Delivery.objects.get(event=event, sink="customer_messages").status == "delivered"
+
+
+def test_wechat_reports_a_template_message_delivered_or_blocked(world, providers, order):
+    customer_messages.deliver(Event("order.assigned", world.brand.pk, order.pk), now=DAY)
+    customer_messages.deliver(Event("order.arrived", world.brand.pk, order.pk), now=DAY)
+    first, second = CustomerMessage.objects.filter(channel="wechat").order_by("pk")
+
+    def finished(message, status, at):
+        body = (f"<xml><ToUserName>{cdata(OFFICIAL_ID)}</ToUserName><FromUserName>{cdata(OPENID)}</FromUserName>"
+                f"<CreateTime>{at}</CreateTime><MsgType>{cdata('event')}</MsgType>"
+                f"<Event>{cdata('TEMPLATESENDJOBFINISH')}</Event><MsgID>{message.provider_id}</MsgID>"
+                f"<Status>{cdata(status)}</Status></xml>").encode()
+        return post_wechat("acme", body)
+
+    # In the same second: two reports about two messages, not a retry of one.
+    assert finished(first, "success", 1796601600).status_code == 200
+    assert finished(second, "failed:user block", 1796601600).status_code == 200
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.delivered_at.timestamp()) == (MessageStatus.DELIVERED, 1796601600)
+    assert (second.status, second.error_code) == (MessageStatus.FAILED, "failed:user block")
+
+
+def test_an_smtp_connection_gives_up_on_a_stalled_server_within_ten_seconds():
+    assert get_connection("django.core.mail.backends.smtp.EmailBackend").timeout == 10

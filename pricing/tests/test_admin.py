@@ -1,0 +1,30 @@
+"""The admin shows every pricing model."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from catalog.models import Part, Symptom
+from demo.pricing import seed_pricing
+from pricing.models import PriceList, WarrantyRule
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2025, 11, 20)
+
+
+def test_the_admin_shows_every_pricing_model(world, client):
+    """Parts, rules, symptoms and lists have their own pages; a list's lines are edited inside it."""
+    current = seed_pricing(world.brand, today=TODAY)
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw-Secret-123"))
+    for model in (Part, WarrantyRule, Symptom, PriceList):
+        meta = model._meta
+        name = f"admin:{meta.app_label}_{meta.model_name}"  # parts and symptoms are the catalogue's
+        assert client.get(reverse(f"{name}_changelist")).status_code == 200, meta.model_name
+        assert client.get(reverse(f"{name}_add")).status_code == 200, meta.model_name
+    page = client.get(reverse("admin:pricing_pricelist_change", args=[current.pk])).content.decode()
+    for prefix in ("labour_prices", "callout_bands", "part_prices", "adjustments"):
+        assert f'name="{prefix}-TOTAL_FORMS"' in page
