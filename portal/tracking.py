@@ -99,7 +99,10 @@ def event_text(event: WorkOrderEvent, order_type: str | None = None) -> Any:
         to = data.get("to") or []
         if len(to) == 2:
             start, end = (timezone.localtime(dt.datetime.fromisoformat(t)) for t in to)
-            return render_lazy(_("Appointment moved to %(day)s %(start)s-%(end)s"), {
+            # An order's first window is a booking, not a move (the hotline books an order taken without one).
+            template = (_("Appointment moved to %(day)s %(start)s-%(end)s") if data.get("from")
+                        else _("Visit booked for %(day)s %(start)s-%(end)s"))
+            return render_lazy(template, {
                 "day": date_format(start, "MONTH_DAY_FORMAT"), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"})
         return _("Appointment moved")
     if event.kind == EventKind.RATING:

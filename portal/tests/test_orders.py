@@ -167,6 +167,22 @@ def test_reschedule_to_another_offered_window(client, ready):
     assert "Appointment moved to" in client.get(url(order)).content.decode()
 
 
+def test_the_first_window_an_order_gets_reads_as_a_booking_not_a_move(client, ready):
+    # Taken by the hotline without a window, then booked: the customer's timeline says booked, in either language.
+    order = make_order(ready)
+    offer = next(o for o in intake.preview(product=ready.product, service_type="repair").slots
+                 if o.start > timezone.now() + dt.timedelta(days=1))
+    intake.reschedule(order=order, actor=principal_of(ready.hotline), slot=(offer.start, offer.end))
+    start = timezone.localtime(offer.start)
+
+    body = client.get(url(order)).content.decode()
+    assert f"Visit booked for {start:%B} {start.day} {start:%H:%M}-" in body
+    assert "Appointment moved" not in body
+    chinese = client.get(url(order), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"已预约上门：{start.month}月{start.day}日 {start:%H:%M}-" in chinese
+    assert "预约已改到" not in chinese
+
+
 @pytest.mark.parametrize("slot", ["", "garbage", "2020-01-01T09:00:00+08:00/2020-01-01T11:00:00+08:00"])
 def test_reschedule_to_a_bad_window_changes_nothing(client, ready, slot):
     order = booked(ready)
