@@ -72,3 +72,18 @@ def test_steps_from_the_desk_and_the_upheld_counts(world, two):
     kpis = page[page.index('id="upheld-by-outlet"'):]
     assert "Outlet A" in kpis and "tech_a" in kpis
     assert 'data-action="appeal"' in manager.get(f"/console/complaints/{late.pk}/").content.decode()
+
+
+def test_the_remedies_read_as_a_list_in_each_language(world, two):
+    late, _fresh = two
+    desk = signed_in(world.dispatcher)
+    assert desk.post(f"/console/complaints/{late.pk}/transition/", {
+        "action": "resolve", "note": "属实", "outcome": "upheld", "remedies": ["apology", "compensation"],
+        "compensation": "80.00", "responsible": "technician"}).status_code == 302
+
+    def remedies(language: str) -> str:
+        page = desk.get(f"/console/complaints/{late.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        return page.split('id="complaint-remedies">', 1)[1].split("<", 1)[0]
+
+    assert remedies("en") == "Apology, Compensation"
+    assert remedies("zh-hans") == "道歉、赔偿"  # the enumeration comma, not an English one
