@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from feedback import surveys
-from feedback.models import SurveyPolicy
+from accounts.principal import principal_of
+from feedback import desk, surveys
+from feedback.choices import Outcome
+from feedback.models import Callback, SurveyPolicy
 from workorders.choices import Status
 from workorders.tests.factories import make_order
 
@@ -27,3 +30,20 @@ def test_the_desk_asks_how_its_own_call_went_not_an_incoming_ones(world):
     assert "来电结果" not in form  # 来电: a call that came in, the hotline's word
     english = agent.get("/console/callbacks/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Call outcome" in english[english.index('class="callback-form outcome-form"'):]
+
+
+def test_a_finished_callback_says_when_it_was_done_not_when_to_call(world):
+    SurveyPolicy.objects.create(brand=world.brand, sample_percent=100)
+    order = make_order(world, status=Status.COMPLETED)
+    surveys.send_survey(order_id=order.pk)
+    callback = Callback.objects.get(work_order=order)
+    desk.record_call(callback=callback, actor=principal_of(world.hotline), outcome=Outcome.SATISFIED)
+    callback.refresh_from_db()
+    agent = Client()
+    agent.force_login(world.hotline)
+
+    page = agent.get("/console/callbacks/?status=done", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    card = page[page.index(f'data-callback="{callback.pk}"'):]
+    done = timezone.localtime(callback.done_at)
+    assert f"已于 {done.year}年{done.month}月{done.day}日 {done:%H:%M} 完成" in card
+    assert "前回访" not in card  # "call by …": a finished callback is due nothing
