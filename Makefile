@@ -56,8 +56,8 @@ bench-dispatch: setup
 messages: setup
 	@mkdir -p var
 	flock var/messages.lock sh -c '$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location --ignore=.venv \
-	  --ignore=var --ignore=bench --ignore=test-artifacts && $(PY) scripts/fill_english.py && \
-	  $(PY) scripts/fill_chinese.py && $(PY) scripts/compile_messages.py'
+	  --ignore=var --ignore=bench --ignore=test-artifacts && $(PY) scripts/fill_catalogues.py && \
+	  $(PY) scripts/compile_messages.py'
 	@echo 'Translate what is still new (empty or fuzzy msgstr) in locale/zh_Hans/LC_MESSAGES/django.po,'
 	@echo 'or put the translations in a fragment, locale/fragments/<topic>.po, and run make messages again.'
 

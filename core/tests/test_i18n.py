@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -39,6 +40,70 @@ def test_placeholders_survive_translation(lang):
         for source in filter(None, (entry.msgid, entry.msgid_plural)):
             for text in translations(entry):
                 assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(source)), entry.msgid
+
+
+@pytest.mark.parametrize("lang", CATALOGUES)
+def test_no_catalogue_keeps_msgmerges_guesses(lang):
+    lines = CATALOGUES[lang].read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if line.startswith("#|")] == []
+
+
+def _fill_catalogues():
+    script = Path(settings.BASE_DIR) / "scripts" / "fill_catalogues.py"
+    spec = importlib.util.spec_from_file_location("fill_catalogues", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MERGED = """
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+#, fuzzy
+#| msgctxt "severity"
+#| msgid "Critical"
+msgctxt "severity level"
+msgid "Critical!"
+msgstr "紧急"
+
+#, fuzzy
+#| msgid "%(n)s order"
+#| msgid_plural "%(n)s orders"
+msgid "%(n)s work order"
+msgid_plural "%(n)s work orders"
+msgstr[0] "%(n)s 个工单"
+
+#| msgctxt "severity"
+msgctxt "severity level"
+msgid "Low!"
+msgstr "低！"
+
+#, fuzzy
+#| msgid "Clock"
+msgid "Clock!"
+msgstr "时钟"
+"""
+
+
+def test_filling_the_catalogues_leaves_no_trace_of_msgmerges_guesses():
+    """msgmerge --previous marks a near match fuzzy with `#|` lines (context too); once translated they must go,
+    or every later `make messages` keeps them."""
+    fill = _fill_catalogues()
+    fragment = polib.pofile(MERGED.replace("#, fuzzy\n", "").replace("紧急", "紧急！"))
+    known = {fill.key(e): e for e in fragment if e.msgid != "Clock!"}
+    chinese, english = polib.pofile(MERGED), polib.pofile(MERGED)
+
+    assert fill.fill_chinese(chinese, known) == (2, 1)
+    fill.fill_english(english)
+
+    assert [(e.msgid, e.fuzzy) for e in chinese] == [
+        ("Critical!", False), ("%(n)s work order", False), ("Low!", False), ("Clock!", True)]
+    assert chinese.find("Critical!", msgctxt="severity level").msgstr == "紧急！"
+    traces = [line for line in str(chinese).splitlines() if line.startswith("#|")]
+    assert traces == ['#| msgid "Clock"']  # the one still to translate keeps its hint for the translator
+    assert "#|" not in str(english) and not any(e.fuzzy for e in english)
 
 
 def test_both_catalogues_hold_the_same_messages():
