@@ -110,7 +110,7 @@ def test_amap_places_the_door_with_a_signed_request(amap):
     assert found == Location(latitude=Decimal("30.278432"), longitude=Decimal("120.131566"),
                              precision=Precision.EXACT, source="amap", province="浙江省", city="杭州市",
                              district="西湖区", adcode="330106")
-    request = amap.requests[-1]
+    request = amap.log[-1].query
     assert {k: request[k] for k in ("key", "address", "city", "output")} == {
         "key": "test-key", "address": DOOR, "city": "杭州", "output": "JSON"}
     assert request["sig"] == sign({"key": "test-key", "address": DOOR, "city": "杭州", "output": "JSON"},

@@ -99,7 +99,7 @@ def test_with_amap_configured_the_door_is_placed_and_a_failing_amap_falls_back(w
         site = services.create_site(actor=actor(world.hotline), customer=world.customer, name="家",
                                     address="西湖区文三路 90 号", region=hangzhou)
         assert located(site) == (Decimal("30.278432"), Decimal("120.131566"), "exact", "amap", "330106")
-        assert amap.requests[-1]["city"] == "杭州"
+        assert amap.log[-1].query["city"] == "杭州"
         amap.mode = "error"
         other = services.create_site(actor=actor(world.hotline), customer=world.customer, name="家",
                                      address="西湖区文三路 90 号", region=hangzhou)

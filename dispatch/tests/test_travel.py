@@ -1,21 +1,18 @@
 """Travel-time providers: the straight line's arithmetic, and OSRM's table service over real HTTP.
 
-The OSRM tests start a small HTTP server in the test that answers /table/v1/driving/... the way OSRM
-does (sources, destinations, annotations=duration,distance); no code of ours is replaced.
+The OSRM tests start a loopback stand-in (core/standin.py) that answers /table/v1/driving/... the way OSRM does
+(sources, destinations, annotations=duration,distance); no code of ours is replaced.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from core.geo.distance import great_circle_m
+from core.standin import HttpStandIn, Request
 from dispatch import travel
 from dispatch.travel import Osrm, StraightLine
 
@@ -47,50 +44,39 @@ def test_the_table_agrees_with_single_hops_and_regions_have_their_own_town_speed
     assert line.hop(HANGZHOU, XIAOSHAN, "beijing")[0] > line.hop(HANGZHOU, XIAOSHAN)[0]
 
 
-class FakeOsrm(BaseHTTPRequestHandler):
+class FakeOsrm(HttpStandIn):
     """Speaks OSRM's table response: metres are Manhattan distance on a local plane, 10 m/s."""
 
-    mode = "ok"
-    calls: list[dict] = []
+    content_type = "application/json"
 
-    def do_GET(self):  # noqa: N802 (the stdlib's name)
-        url = urlsplit(self.path)  # not urlparse: it would cut the path at the first ";"
-        parts = url.path.split("/")
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = "ok"
+        self.calls: list[dict] = []
+
+    def answer(self, request: Request) -> tuple[int, dict]:
+        parts = request.path.split("/")  # the path as sent: urlparse would cut it at the first ";"
         coords = [tuple(map(float, c.split(","))) for c in parts[4].split(";")]
-        query = parse_qs(url.query)
-        sources = [int(i) for i in query["sources"][0].split(";")]
-        destinations = [int(i) for i in query["destinations"][0].split(";")]
-        type(self).calls.append({"service": parts[1], "profile": parts[3], "n": len(coords),
-                                 "annotations": query["annotations"][0]})
+        query = request.query
+        sources = [int(i) for i in query["sources"].split(";")]
+        destinations = [int(i) for i in query["destinations"].split(";")]
+        self.calls.append({"service": parts[1], "profile": parts[3], "n": len(coords),
+                           "annotations": query["annotations"]})
         if self.mode == "slow":
             time.sleep(1.0)
         if self.mode == "error":
-            return self._send(400, {"code": "InvalidQuery", "message": "Query string malformed"})
+            return 400, {"code": "InvalidQuery", "message": "Query string malformed"}
         if self.mode == "garbage":
-            return self._send(200, {"code": "Ok", "durations": [[1]]})
+            return 200, {"code": "Ok", "durations": [[1]]}
         distances = [[manhattan(coords[s], coords[d]) for d in destinations] for s in sources]
         # "gaps": Ningbo (east of 121.3° E) cannot be reached from anywhere else.
         gap = self.mode == "gaps"
         durations = [[None if gap and coords[d][0] > 121.3 and coords[s] != coords[d] else m / 10
                       for m, d in zip(row, destinations, strict=True)]
                      for row, s in zip(distances, sources, strict=True)]
-        self._send(200, {"code": "Ok", "durations": durations, "distances": distances,
-                         "sources": [{"location": list(coords[s])} for s in sources],
-                         "destinations": [{"location": list(coords[d])} for d in destinations]})
-
-    def _send(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (the timeout test)
-
-    def log_message(self, *args):
-        pass
+        return 200, {"code": "Ok", "durations": durations, "distances": distances,
+                     "sources": [{"location": list(coords[s])} for s in sources],
+                     "destinations": [{"location": list(coords[d])} for d in destinations]}
 
 
 def manhattan(a, b):  # OSRM coordinates are lon,lat
@@ -98,15 +84,14 @@ def manhattan(a, b):  # OSRM coordinates are lon,lat
 
 
 @pytest.fixture
-def osrm():
-    FakeOsrm.mode = "ok"
-    FakeOsrm.calls = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOsrm)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def fake_osrm():
+    with FakeOsrm() as server:
+        yield server
+
+
+@pytest.fixture
+def osrm(fake_osrm):
+    return fake_osrm.url
 
 
 def expected(a, b):
@@ -114,7 +99,7 @@ def expected(a, b):
     return round(m / 10), round(m)
 
 
-def test_osrm_table_durations_and_distances_come_from_the_server_in_blocks_it_accepts(osrm):
+def test_osrm_table_durations_and_distances_come_from_the_server_in_blocks_it_accepts(osrm, fake_osrm):
     provider = Osrm(url=osrm, fallback=StraightLine(), max_table_size=4)
     points = [HANGZHOU, WEST_LAKE, XIAOSHAN, NINGBO, (30.30, 120.10)]
     table = provider.table(points, points)
@@ -123,21 +108,21 @@ def test_osrm_table_durations_and_distances_come_from_the_server_in_blocks_it_ac
         for j, b in enumerate(points):
             assert (table.durations[i][j], table.distances[i][j]) == expected(a, b)
     assert all(c["n"] <= 4 and c["service"] == "table" and c["profile"] == "driving"
-               and c["annotations"] == "duration,distance" for c in FakeOsrm.calls)
-    assert len(FakeOsrm.calls) == 9  # 5 sources x 5 destinations in blocks of 2 x 2
+               and c["annotations"] == "duration,distance" for c in fake_osrm.calls)
+    assert len(fake_osrm.calls) == 9  # 5 sources x 5 destinations in blocks of 2 x 2
 
 
-def test_osrm_legs_ask_a_table_per_block_of_points(osrm):
+def test_osrm_legs_ask_a_table_per_block_of_points(osrm, fake_osrm):
     provider = Osrm(url=osrm, fallback=StraightLine(), max_table_size=100)
     pairs = [(HANGZHOU, WEST_LAKE), (WEST_LAKE, XIAOSHAN), (XIAOSHAN, HANGZHOU), (HANGZHOU, HANGZHOU)]
     hops, note = provider.legs(pairs)
     assert note == "" and hops == [expected(a, b) if a != b else (0, 0) for a, b in pairs]
-    assert len(FakeOsrm.calls) == 1
+    assert len(fake_osrm.calls) == 1
 
 
 @pytest.mark.parametrize("mode", ["error", "garbage", "slow"])
-def test_when_osrm_fails_the_straight_line_answers_and_says_so(osrm, mode):
-    FakeOsrm.mode = mode
+def test_when_osrm_fails_the_straight_line_answers_and_says_so(osrm, fake_osrm, mode):
+    fake_osrm.mode = mode
     line = StraightLine()
     provider = Osrm(url=osrm, fallback=line, timeout=0.3)
     points = [HANGZHOU, WEST_LAKE, XIAOSHAN]
@@ -154,8 +139,8 @@ def test_an_osrm_server_that_is_not_there_falls_back():
     assert table.source == "straight_line" and "osrm failed" in table.note
 
 
-def test_pairs_the_road_network_cannot_join_fall_back_alone(osrm):
-    FakeOsrm.mode = "gaps"
+def test_pairs_the_road_network_cannot_join_fall_back_alone(osrm, fake_osrm):
+    fake_osrm.mode = "gaps"
     line = StraightLine()
     points = [HANGZHOU, WEST_LAKE, XIAOSHAN, NINGBO]
     table = Osrm(url=osrm, fallback=line).table(points, points)
