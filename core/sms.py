@@ -7,10 +7,15 @@ rendering of the same words, what the log backends write and the timeline shows)
 ``LogBackend``, sends nothing: it writes each message to the ``aftersales.sms`` logger and appends it to
 ``var/sms-outbox.log``, which is where the demo's sign-in codes are read. ``MemoryBackend`` keeps
 messages in ``outbox`` for tests. ``core.aliyun_sms.AliyunSmsBackend`` is Alibaba Cloud's SendSms.
+
+A backend whose gateway reports delivery also has ``receipt(phone, provider_id=..., sent_at=...) -> Receipt``
+(Aliyun: QuerySendDetails) and ``receipt_window`` (how long after sending it still knows the message);
+``query_receipt`` asks it, and answers None for a backend that has no receipts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import uuid
@@ -39,6 +44,18 @@ class SmsBackend(Protocol):
     def send(self, phone: str, text: str) -> None: ...
 
     def send_template(self, phone: str, *, template: str, params: dict[str, str], text: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the gateway knows of one message's delivery: still waiting for the carrier, delivered (``at``, when
+    the handset took it), or failed with the carrier's ``code``."""
+
+    WAITING, DELIVERED, FAILED = "waiting", "delivered", "failed"
+
+    state: str
+    code: str = ""
+    at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,27 @@ def send_sms(phone: str, text: str) -> None:
         raise
     except Exception as exc:  # a gateway's own exception types are its business; ours is SmsError
         logger.exception("SMS backend failed for %s", phone)
+        raise SmsError(str(exc)) from exc
+
+
+def receipt_window() -> dt.timedelta | None:
+    """How long after sending the gateway still answers for a message; None when the backend has no receipts."""
+    backend = get_backend()
+    return getattr(backend, "receipt_window", None) if callable(getattr(backend, "receipt", None)) else None
+
+
+def query_receipt(phone: str, *, provider_id: str, sent_at: dt.datetime) -> Receipt | None:
+    """The delivery receipt of one message the gateway took; None when the backend has none. Raises SmsError."""
+    backend = get_backend()
+    receipt = getattr(backend, "receipt", None)
+    if receipt is None:
+        return None
+    try:
+        return receipt(phone, provider_id=provider_id, sent_at=sent_at)
+    except SmsError:
+        raise
+    except Exception as exc:
+        logger.exception("SMS backend failed to report on %s", provider_id)
         raise SmsError(str(exc)) from exc
 
 

@@ -30,7 +30,8 @@ class MessageOut(BaseModel):
     event_kind: str = Field(description="The outbox event the message tells of (order.en_route, ...).")
     channel: ChannelLit
     status: StatusLit
-    status_label: str
+    status_label: str = Field(description="The status in the reader's language (\"Not delivered\" for a message "
+                                          "the provider took and then reported undelivered).")
     address: str = Field(description="The phone, WeChat openid or mailbox it went to.")
     language: str
     text: str
@@ -48,7 +49,7 @@ class MessageOut(BaseModel):
 def order_messages(request, order_id: Id):
     order = get_visible(WorkOrder.objects.all(), request, order_id)
     return [MessageOut(id=m.pk, event_kind=m.kind, channel=m.channel, status=m.status,
-                       status_label=str(m.get_status_display()), address=m.address, language=m.language,
+                       status_label=m.status_label, address=m.address, language=m.language,
                        text=m.text, provider_id=m.provider_id, error_code=m.error_code, attempts=m.attempts,
                        created_at=m.created_at, sent_at=m.sent_at, delivered_at=m.delivered_at,
                        next_attempt_at=m.next_attempt_at)

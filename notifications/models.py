@@ -63,6 +63,9 @@ class CustomerMessage(models.Model):
     provider's ``error_code``, retried at ``next_attempt_at`` until MAX_ATTEMPTS; suppressed when the customer
     opted out of the channel. ``next_attempt_at`` is also the claim: a sender moves it forward before it calls
     the provider, so two workers never send the same message (notifications/customer_messages.py).
+
+    A sent SMS learns its fate from the gateway's delivery receipts: delivered, or failed with the carrier's code
+    (notifications/receipts.py). ``receipt_due_at`` is when to ask next (empty: at once), and that job's claim.
     """
 
     event_id = models.BigIntegerField(_("event"))
@@ -89,6 +92,7 @@ class CustomerMessage(models.Model):
     created_at = models.DateTimeField(_("created"))
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    receipt_due_at = models.DateTimeField(_("next receipt check"), null=True, blank=True)
 
     objects = CustomerMessageQuerySet.as_manager()
 
@@ -102,10 +106,22 @@ class CustomerMessage(models.Model):
             models.Index(fields=["next_attempt_at"], condition=models.Q(next_attempt_at__isnull=False),
                          name="customer_message_due"),
             models.Index(fields=["channel", "provider_id"], name="customer_message_provider"),
+            # The receipts job's queue: text messages the gateway took, not yet delivered or failed.
+            models.Index(fields=["sent_at"], condition=models.Q(status="sent", channel="sms"),
+                         name="customer_message_receipts"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.channel} → {self.address}"
+
+    @property
+    def undelivered(self) -> bool:
+        """The provider took it and later reported it did not reach the customer (a receipt, not a refusal)."""
+        return self.status == MessageStatus.FAILED and self.sent_at is not None
+
+    @property
+    def status_label(self) -> str:
+        return str(_("Not delivered")) if self.undelivered else str(self.get_status_display())
 
 
 class CustomerPreferenceQuerySet(ScopedQuerySet):

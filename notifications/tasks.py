@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from notifications import customer_messages
+from notifications import customer_messages, receipts
 from notifications.backends import Notice
 from notifications.services import send
 from notifications.sinks import sla_notice, sla_recipients
 from workorders.models import WorkOrder
 
-__all__ = ["notify_sla_alert", "send_due_customer_messages", "sla_recipients"]
+__all__ = ["collect_sms_receipts", "notify_sla_alert", "send_due_customer_messages", "sla_recipients"]
 
 
 @task()
@@ -33,6 +33,14 @@ def send_due_customer_messages() -> int:
     """The periodic job (settings.PERIODIC_TASKS): customer messages past quiet hours or due a retry go out;
     two runs at once send each message once (notifications/customer_messages.py claims before it sends)."""
     return customer_messages.send_due()
+
+
+@task()
+def collect_sms_receipts() -> dict[str, int]:
+    """The periodic job (settings.PERIODIC_TASKS): the gateway's delivery receipts of the text messages it took and
+    that are neither delivered nor failed yet; two runs at once ask about each message once
+    (notifications/receipts.py claims before it asks)."""
+    return receipts.collect()
 
 
 def notify_urged(event) -> None:
