@@ -289,7 +289,9 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Where notifications go (notifications/backends.py): comma-separated class paths.
 NOTIFICATION_BACKENDS = os.environ.get(
-    "NOTIFICATION_BACKENDS", "notifications.backends.InAppBackend,notifications.backends.LogBackend").split(",")
+    "NOTIFICATION_BACKENDS",
+    "notifications.backends.InAppBackend,notifications.backends.EmailBackend,notifications.backends.LogBackend",
+).split(",")
 
 # A cache shared by every process (gunicorn runs several): a table in the database by default
 # (`manage.py createcachetable`, run by `make setup`), Redis when REDIS_URL is set.

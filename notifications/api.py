@@ -58,11 +58,14 @@ def order_messages(request, order_id: Id):
 
 class PreferencesOut(BaseModel):
     party: Literal["customer", "staff"]
-    language: str | None = Field(None, description="Customers: the language of their messages.")
+    language: str | None = Field(None, description="The language of the customer's messages, or of the staff "
+                                                   "member's notification e-mails.")
     sms: bool | None = Field(None, description="Customers: text messages on or off.")
     wechat: bool | None = Field(None, description="Customers: WeChat messages on or off.")
-    email: bool | None = Field(None, description="Customers: messages by email; staff: notifications by email.")
-    in_app: bool | None = Field(None, description="Staff: notifications in the console.")
+    email: bool | None = Field(None, description="Customers: messages by email; staff: every notification (SLA "
+                                                "alerts, urges, complaints escalated to them) also by e-mail, to "
+                                                "the address on their account.")
+    in_app: bool | None = Field(None, description="Staff: notifications in the console's inbox.")
 
 
 class PreferencesIn(Input):
@@ -84,7 +87,7 @@ def my_preferences(request):
 
 @me_router.put("/notification-preferences", response=PreferencesOut,
                summary="Change my notification preferences (the fields given; a customer: language, sms, wechat, "
-                       "email; staff: in_app, email)")
+                       "email; staff: in_app, email, language)")
 def set_my_preferences(request, payload: PreferencesIn):
     changes = payload.model_dump(exclude_none=True)
     return _out(preferences.set_choices(principal=principal(request), changes=changes))

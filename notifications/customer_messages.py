@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Organisation
 from customers.models import Customer
 from notifications.channels import ChannelFailed, channels
 from notifications.choices import PENDING, MessageStatus
@@ -64,7 +65,10 @@ def _customer_of(event, order: WorkOrder | None) -> Customer | None:
 
 
 def record(event, *, now: dt.datetime | None = None) -> list[CustomerMessage]:
-    """The messages of one event, one per channel, written once however often the event is delivered."""
+    """The messages of one event, one per channel, written once however often the event is delivered.
+
+    Their words come from the event's data (notifications/texts.py): a message recorded or sent after the order
+    moved on still tells what was true at the event."""
     if event.kind not in KINDS:
         return []
     now = now or timezone.now()
@@ -77,13 +81,13 @@ def record(event, *, now: dt.datetime | None = None) -> list[CustomerMessage]:
     language = preference.language
     data: dict[str, Any] = dict(event.data or {})
     quiet = quiet_until(now)
-    brand_name = order.brand.name if order else str(data.get("brand") or "")
+    brand = order.brand if order else Organisation.objects.filter(pk=event.brand_id).first()
+    said = words(event.kind, language=language, order=order, data=data, brand=brand)
     rows = []
     for channel in channels.all():
         address = channel.address(customer, event.brand_id)
         if not address:
             continue
-        said = words(event.kind, language=language, order=order, data=data)
         if not preference.allows(channel.name):
             status, due = MessageStatus.SUPPRESSED, None
         elif channel.name == "sms" and quiet and event.kind not in SENT_IN_QUIET_HOURS:
@@ -91,7 +95,7 @@ def record(event, *, now: dt.datetime | None = None) -> list[CustomerMessage]:
         else:
             status, due = MessageStatus.QUEUED, now
         # An SMS starts with the brand's signature, as the gateway prints its SignName.
-        text = f"【{brand_name}】{said.text}" if channel.name == "sms" and brand_name else said.text
+        text = f"【{said.brand}】{said.text}" if channel.name == "sms" and said.brand else said.text
         rows.append(CustomerMessage(
             event_id=event.pk, kind=event.kind, channel=channel.name, brand_id=event.brand_id,
             work_order=order, customer=customer, address=address, language=language, subject=said.subject,

@@ -163,12 +163,20 @@ class StaffPreferenceQuerySet(ScopedQuerySet):
 
 
 class StaffPreference(models.Model):
-    """A staff member's choice of where their notifications go: the console (in-app) and/or email."""
+    """A staff member's choice of where their notifications go: the console (in-app) and/or email, and the
+    language of the e-mails. No row is the default: in the console only, no e-mail.
+
+    Every notice a staff member gets (an SLA alert, an urge, a complaint's rung) follows it: the in-app backend
+    leaves out those who turned the console off, the e-mail backend writes only to those who turned e-mail on
+    and asks again just before it sends (notifications/backends.py, notifications/staff_email.py).
+    """
 
     user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE,
                                 related_name="notification_preference")
     in_app = models.BooleanField(_("in the console"), default=True)
     email = models.BooleanField(_("by email"), default=False)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = StaffPreferenceQuerySet.as_manager()
@@ -179,3 +187,50 @@ class StaffPreference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user_id)
+
+
+class StaffEmailQuerySet(ScopedQuerySet):
+    def _scope(self, principal):
+        return self.filter(recipient_id=principal.user.pk)
+
+
+class StaffEmail(models.Model):
+    """One e-mail to one staff member about one notice: unique per (recipient, notice key), ever, so an event
+    delivered twice is mailed once.
+
+    ``status`` moves queued -> sent, or -> failed with the mail server's ``error_code`` (``next_attempt_at`` set
+    while a retry may help: the outbox retries the delivery that wrote it), or -> suppressed when the recipient
+    turned e-mail off before it went. ``next_attempt_at`` is also the claim, as on ``CustomerMessage``.
+    """
+
+    recipient = models.ForeignKey(User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
+    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+",
+                              db_index=False)
+    key = models.CharField(_("key"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20)
+    work_order = models.ForeignKey("workorders.WorkOrder", verbose_name=_("work order"), on_delete=models.CASCADE,
+                                   null=True, blank=True, related_name="+", db_index=False)
+    address = models.CharField(_("sent to"), max_length=254)
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("text"))
+    status = models.CharField(_("status"), max_length=12, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    provider_id = models.CharField(_("provider's id"), max_length=120, blank=True)
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    error_detail = models.CharField(_("error"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = StaffEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff e-mail")
+        verbose_name_plural = _("staff e-mails")
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="staff_email_once_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.address}"

@@ -1,4 +1,5 @@
-"""How people want to hear from us: a customer's channels and language, a staff member's in-app / email choice.
+"""How people want to hear from us: a customer's channels and language; a staff member's in-app and e-mail
+choice and the language of their e-mails (notifications/backends.py honours it for every notice).
 
 The one place these are read and changed: the API (GET/PUT /api/v1/me/notification-preferences) and the
 portal's page both call ``customer_choices`` / ``set_customer_choices``.
@@ -17,7 +18,7 @@ from customers.models import Customer
 from notifications.models import CustomerPreference, StaffPreference
 
 CUSTOMER_FIELDS = ("language", "sms", "wechat", "email")
-STAFF_FIELDS = ("in_app", "email")
+STAFF_FIELDS = ("in_app", "email", "language")
 
 
 @dataclass(frozen=True)
@@ -42,18 +43,23 @@ def choices_of(principal: Principal) -> Choices:
     return Choices("staff", staff_choices(principal.user))
 
 
+def _check_language(changes: dict[str, object]) -> None:
+    if "language" in changes and changes["language"] not in dict(settings.LANGUAGES):
+        raise InvalidInput(field="language", allowed=[code for code, _ in settings.LANGUAGES])
+
+
 @transaction.atomic
 def set_customer_choices(*, customer: Customer, changes: dict[str, object]) -> dict[str, object]:
     """Change some of the customer's choices; the others stay as they were."""
-    if "language" in changes and changes["language"] not in dict(settings.LANGUAGES):
-        raise InvalidInput(field="language", allowed=[code for code, _ in settings.LANGUAGES])
+    _check_language(changes)
     CustomerPreference.objects.update_or_create(customer=customer, defaults=changes)
     return customer_choices(customer)
 
 
 @transaction.atomic
 def set_choices(*, principal: Principal, changes: dict[str, object]) -> Choices:
-    """The caller's own choices: a customer's channels and language, or a staff member's in-app and email."""
+    """The caller's own choices: a customer's channels and language, or a staff member's in-app, e-mail and the
+    e-mails' language."""
     allowed = CUSTOMER_FIELDS if principal.is_customer else STAFF_FIELDS
     for name in changes:
         if name not in allowed:
@@ -61,5 +67,6 @@ def set_choices(*, principal: Principal, changes: dict[str, object]) -> Choices:
     if principal.is_customer:
         customer = Customer.objects.get(pk=principal.customer_id)
         return Choices("customer", set_customer_choices(customer=customer, changes=changes))
+    _check_language(changes)
     StaffPreference.objects.update_or_create(user=principal.user, defaults=changes)
     return Choices("staff", staff_choices(principal.user))

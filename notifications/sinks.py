@@ -1,5 +1,6 @@
 """Notifications as a sink of the outbox (core/outbox.py): the ``in_app`` sink turns the events it takes into
-notices for NOTIFICATION_BACKENDS (the console's inbox rows, a log line), once per notice key.
+notices for NOTIFICATION_BACKENDS (the console's inbox rows, e-mail to those who asked for it, a log line), once
+per notice key.
 
 Each kind it takes has one builder here (``@notice_for("sla.alert")``) that names the recipients and the
 notice's key; the sink is registered from notifications/hooks.py for exactly those kinds, so events nobody
@@ -52,6 +53,20 @@ def sla_notice(order_id: int, clock: str, state: str, due: str | None) -> Notice
 @notice_for("sla.alert")
 def _sla_alert(event: OutboxEvent) -> Notice | None:
     return sla_notice(event.work_order_id, event.data["clock"], event.data["state"], event.data.get("due"))
+
+
+@notice_for("order.urged")
+def _urged(event: OutboxEvent) -> Notice | None:
+    """A customer urged a late order (workorders/urges.py): the dispatchers who answer for it, as for its SLA
+    alerts, hear of it once per urge (the key names the urge)."""
+    order = WorkOrder.objects.filter(pk=event.work_order_id).only("pk", "brand", "outlet").first()
+    if order is None:
+        return None
+    data = event.data
+    return Notice(key=f"urge:{event.subject_id}", kind="urge", brand_id=order.brand_id,
+                  recipient_ids=sla_recipients(order), work_order_id=order.pk,
+                  data={"number": data["number"], "seq": data["seq"], "channel": data["channel"],
+                        "escalated": data["escalated"]})
 
 
 def deliver(event: OutboxEvent) -> None:

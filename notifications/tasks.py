@@ -9,7 +9,6 @@ from __future__ import annotations
 from django_tasks import task
 
 from notifications import customer_messages, receipts
-from notifications.backends import Notice
 from notifications.services import send
 from notifications.sinks import sla_notice, sla_recipients
 from workorders.models import WorkOrder
@@ -42,17 +41,3 @@ def collect_sms_receipts() -> dict[str, int]:
     (notifications/receipts.py claims before it asks)."""
     return receipts.collect()
 
-
-def notify_urged(event) -> None:
-    """The ``order.urged`` sink (core/outbox.py): the dispatchers who answer for the order, as for its SLA
-    alerts, hear of the urge; once per urge (the notice's key), however often the outbox delivers it."""
-    order = WorkOrder.objects.filter(pk=event.work_order_id).only("pk", "brand", "outlet").first()
-    if order is None:
-        return
-    data = event.data
-    send(Notice(
-        key=f"urge:{event.subject_id}", kind="urge", brand_id=order.brand_id, recipient_ids=sla_recipients(order),
-        work_order_id=order.pk,
-        data={"number": data["number"], "seq": data["seq"], "channel": data["channel"],
-              "escalated": data["escalated"]},
-    ))

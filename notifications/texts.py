@@ -2,8 +2,13 @@
 
 One sentence per kind, with the variables of its approved SMS template (settings.SMS_TEMPLATES): what our
 log backends write and the timeline shows is the same text the gateway sends from its copy of the template.
-Variables: ``brand``, ``number`` (the order), ``technician`` (with the honorific), ``slot`` / ``eta`` (local
-time), ``link`` (the portal's page of the order, or the survey), ``complaint`` (the complaint's number).
+Variables: ``brand``, ``number`` (the order), ``technician`` (with the honorific), ``slot`` (the booked window,
+local time), ``eta`` ("at about 09:40", or "soon" when it cannot be told), ``link`` (the portal's page of the
+order, the survey, or the customer's complaints), ``complaint`` (the complaint's number).
+
+The variables come from the event's ``data``, which holds them as they were when it happened
+(workorders/events.py): a message held back by quiet hours or sent on a retry names the technician and the
+window of its event, not whoever has the job by then. The order is read only for what an older event lacks.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +31,7 @@ SENTENCES = {
     "order.created": _("We have received your service request %(number)s and will arrange a technician soon."),
     "order.booked": _("Your service visit %(number)s is booked for %(slot)s."),
     "order.assigned": _("%(technician)s will take care of your service request %(number)s."),
-    "order.en_route": _("%(technician)s is on the way and expects to arrive at about %(eta)s (%(number)s)."),
+    "order.en_route": _("%(technician)s is on the way to you and should arrive %(eta)s (%(number)s)."),
     "order.arrived": _("%(technician)s has arrived for your service request %(number)s."),
     "order.completed": _("Your service request %(number)s is complete. The service report: %(link)s"),
     "survey.sent": _("How did we do on %(number)s? Please tell us in one minute: %(link)s"),
@@ -44,45 +50,85 @@ class Words:
     subject: str
     text: str
     params: dict[str, str]  # the template's variables, all strings (Aliyun takes strings only)
+    brand: str = ""  # whose name an SMS is signed with
 
 
-def _local(value: Any, fmt: str) -> str:
+def _moment(value: Any) -> dt.datetime | None:
     when = value if isinstance(value, dt.datetime) else parse_datetime(str(value or ""))
-    return f"{timezone.localtime(when):{fmt}}" if when else ""
+    return timezone.localtime(when) if when else None
+
+
+def _site(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def order_link(order) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("portal:order", kwargs={"brand": order.brand.code,
-                                                                              "pk": order.pk})
+    """The customer's own page of the order (workorders.events.customer_link: what an order's event carries)."""
+    return _site(reverse("portal:order", kwargs={"brand": order.brand.code, "pk": order.pk}))
 
 
-def variables(kind: str, *, order, data: dict[str, Any]) -> dict[str, str]:
-    """Every variable the kind's sentence names, as strings (made inside the reader's language)."""
-    values: dict[str, str] = {"brand": order.brand.name if order else str(data.get("brand", ""))}
-    if order is not None:
-        values["number"] = order.number
-        technician = getattr(order, "technician", None)
-        values["technician"] = with_honorific(technician.name) if technician else gettext("our technician")
-        if order.slot_start:
-            end = f"–{_local(order.slot_end, '%H:%M')}" if order.slot_end else ""
-            values["slot"] = _local(order.slot_start, "%m-%d %H:%M") + end
-        else:
-            values["slot"] = gettext("a time we will confirm with you")
-        values["link"] = order_link(order)
-    values["eta"] = _local(data.get("eta"), "%H:%M") or gettext("soon")
-    if data.get("url") or data.get("link"):
-        values["link"] = str(data.get("url") or data.get("link"))
+def complaints_link(brand_code: str) -> str:
+    """The customer's list of their complaints, with each one's status and outcome."""
+    return _site(reverse("portal:complaints", kwargs={"brand": brand_code}))
+
+
+def slot_words(start: Any, end: Any) -> str:
+    """The booked window as a message says it: "December 8, 09:00–11:00" / "12月8日 09:00–11:00"."""
+    start, end = _moment(start), _moment(end)
+    if start is None:
+        return gettext("a time we will confirm with you")
+    day = date_format(start, "MONTH_DAY_FORMAT")
+    if end is None:
+        return gettext("%(day)s, %(start)s") % {"day": day, "start": f"{start:%H:%M}"}
+    return gettext("%(day)s, %(start)s–%(end)s") % {"day": day, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+
+
+def eta_words(eta: Any) -> str:
+    """When the technician should arrive, to follow "should arrive": "at about 09:40", or "soon"."""
+    when = _moment(eta)
+    if when is None:
+        return gettext("soon")
+    return gettext("at about %(time)s") % {"time": f"{when:%H:%M}"}
+
+
+def _told(data: dict[str, Any], order, key: str, from_order) -> Any:
+    """The event's own value of ``key``; the order's only when the event (an older one) does not carry it."""
+    if key in data:
+        return data[key]
+    return from_order(order) if order is not None else None
+
+
+def variables(kind: str, *, order, data: dict[str, Any], brand=None) -> dict[str, str]:
+    """Every variable the kind's sentence names, as strings (made inside the reader's language), from the event's
+    ``data``; ``order`` (and ``brand``, when there is no order) only for what the event does not say."""
+    brand = brand if brand is not None else getattr(order, "brand", None)
+    values: dict[str, str] = {"brand": str(data.get("brand") or (brand.name if brand else ""))}
+    complaint = kind.startswith("complaint.")
+    # A complaint's event names the complaint; the order it is about is the order's own number.
+    number = data.get("order_number") if complaint else data.get("number")
+    values["number"] = str(number or (order.number if order is not None else ""))
+    technician = _told(data, order, "technician", lambda o: getattr(o.technician, "name", ""))
+    # Capitalised: the technician opens every sentence that names them ("Technician 李建军 has arrived ...").
+    values["technician"] = with_honorific(technician or "") or gettext("Our technician")
+    if "slot_start" in data:
+        values["slot"] = slot_words(data.get("slot_start"), data.get("slot_end"))
+    else:
+        values["slot"] = slot_words(getattr(order, "slot_start", None), getattr(order, "slot_end", None))
+    values["eta"] = eta_words(data.get("eta"))
+    if complaint:
+        values["link"] = complaints_link(brand.code) if brand else settings.SITE_URL
+    else:
+        link = data.get("url") or data.get("link")
+        values["link"] = str(link or (order_link(order) if order is not None else settings.SITE_URL))
     values["complaint"] = str(data.get("complaint_number") or data.get("number") or "")
-    values.setdefault("number", str(data.get("order_number") or ""))
-    values.setdefault("link", settings.SITE_URL)
     return values
 
 
-def words(kind: str, *, language: str, order, data: dict[str, Any]) -> Words:
+def words(kind: str, *, language: str, order, data: dict[str, Any], brand=None) -> Words:
     with translation.override(language):
-        values = variables(kind, order=order, data=data)
+        values = variables(kind, order=order, data=data, brand=brand)
         sentence = str(SENTENCES[kind])
         text = sentence % values
         subject = str(SUBJECT_COMPLAINT if kind.startswith("complaint.") else SUBJECT) % values
     used = {name: values[name] for name in values if f"%({name})s" in sentence}
-    return Words(subject=subject, text=text, params=used)
+    return Words(subject=subject, text=text, params=used, brand=values["brand"])

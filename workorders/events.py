@@ -7,7 +7,9 @@ Saleor's ``order/events.py`` does). The demo's bulk history is the one other wri
 The steps others act on (a message to the customer, a notification) are also recorded in the outbox
 (core/outbox.py, docs/outbox.md) here, in the same transaction: ``order.created``, ``order.booked`` (the
 slot moved), one ``order.*`` kind per lifecycle step (``ORDER_KINDS``) and ``order.rated``. Their ``data``
-holds what a message needs (number, slot, the technician's name, the ETA as ISO text), never a secret.
+holds what a message needs as it was at the event (number, the booked window, the technician's name, the
+ETA as ISO text, the customer's link), never a secret: a message sent later (quiet hours, a retry) still tells
+what was true when it happened, not what the order says by then.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ NAMES_TECHNICIAN = frozenset({"dispatch", "accept", "depart", "arrive", "complet
 # own estimate, which the portal registers (portal/hooks.py), so a message never promises another time.
 estimate_arrival: Provider[Callable[[WorkOrder, dt.datetime], dt.datetime | None]] = Provider(
     "workorders.estimate_arrival")
+# The address of the customer's own page of the order, as a message links to it (notifications supplies it).
+customer_link: Provider[Callable[[WorkOrder], str]] = Provider("workorders.customer_link")
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -46,15 +50,25 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 
 def publish(kind: str, *, order: WorkOrder, data: dict[str, Any], at: dt.datetime) -> None:
-    """Record ``kind`` about ``order`` in the outbox (inside the caller's transaction)."""
+    """Record ``kind`` about ``order`` in the outbox (inside the caller's transaction), its number beside ``data``."""
     outbox.record(kind, brand_id=order.brand_id, work_order_id=order.pk, subject=("workorder", order.pk),
                   data={"number": order.number, **data}, at=at)
 
 
 def created_data(order: WorkOrder) -> dict[str, Any]:
-    """What ``order.created`` carries besides the number (the PostgreSQL insert adds the number itself)."""
+    """What ``order.created`` carries besides the number (the PostgreSQL insert adds the number itself). No
+    link: on PostgreSQL the order has no id before its one INSERT, and the message does not need one."""
     return {"type": order.type, "channel": order.channel, "priority": order.priority,
             "slot_start": _iso(order.slot_start), "slot_end": _iso(order.slot_end)}
+
+
+def _for_the_customer(order: WorkOrder) -> dict[str, Any]:
+    """What a message to the customer about a step names besides its own fields: the booked window and the link
+    to their page of the order, as they are at the step."""
+    told: dict[str, Any] = {"slot_start": _iso(order.slot_start), "slot_end": _iso(order.slot_end)}
+    if customer_link.registered:
+        told["link"] = customer_link(order)
+    return told
 
 
 def _record(order_id: int, kind: str, *, actor: Principal | None, at: dt.datetime, **fields: Any) -> WorkOrderEvent:
@@ -78,7 +92,8 @@ def transitioned(*, order: WorkOrder, action: str, from_status: str, to_status: 
     row = _record(order.pk, EventKind.TRANSITION, actor=actor, at=at, action=action, from_status=from_status,
                   to_status=to_status, reason=reason, customer_visible=customer_visible, data=data)
     told: dict[str, Any] = {"action": action, "from_status": from_status, "to_status": to_status,
-                            "customer_visible": customer_visible, "actor_role": actor.role}
+                            "customer_visible": customer_visible, "actor_role": actor.role,
+                            **_for_the_customer(order)}
     if customer_visible and reason:
         told["reason"] = reason
     for key in ("outlet", "hold_reason"):
@@ -105,7 +120,8 @@ def rescheduled(*, order: WorkOrder, actor: Principal, before: Any, after: Any,
     row = _record(order.pk, EventKind.RESCHEDULED, actor=actor, at=at, customer_visible=True,
                   data={"from": before, "to": after})
     publish("order.booked", order=order, at=at, data={
-        "slot_start": after[0], "slot_end": after[1], "previous": before, "actor_role": actor.role})
+        **_for_the_customer(order), "slot_start": after[0], "slot_end": after[1], "previous": before,
+        "actor_role": actor.role})
     return row
 
 

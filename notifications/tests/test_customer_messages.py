@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.principal import principal_of
 from core import outbox
 from core.models import Delivery, OutboxEvent
 from integrations.tests.factories import OFFICIAL_ID, cdata, post_wechat
@@ -18,7 +20,9 @@ from notifications import customer_messages
 from notifications.choices import MessageStatus
 from notifications.models import CustomerMessage, CustomerPreference
 from notifications.tests.messaging import OPENID, Event
+from workorders import events, services, workflow
 from workorders.choices import Status
+from workorders.models import WorkOrder
 from workorders.tests.factories import make_order
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -101,6 +105,49 @@ def test_quiet_hours_defer_sms_to_eight_except_for_the_technician_on_the_way(wor
     assert customer_messages.send_due(now=morning) == 0
     assert rows(booked)["sms"].status == MessageStatus.SENT
     assert len(providers.sms.sent) == 2
+
+
+def test_a_held_sms_names_the_technician_of_its_event_not_the_one_who_has_the_job_by_morning(world, providers):
+    # Given an order dispatched to tech_a late in the evening, and its messages not yet written (the outbox's
+    # worker is behind, as it is after a restart): the order.assigned event is in the outbox
+    order = make_order(world, status=Status.ASSIGNED)
+    dispatcher = principal_of(world.dispatcher)
+    order = workflow.transition(order, "dispatch", actor=dispatcher, technician=world.tech_a, now=NIGHT)
+    # When the outlet gives the job to tech_a2 before the SMS may go out (08:00)
+    order = workflow.transition(order, "recall", actor=dispatcher, reason="tech_a is ill", now=NIGHT)
+    order = workflow.transition(order, "dispatch", actor=dispatcher, technician=world.tech_a2, now=NIGHT)
+    assert WorkOrder.objects.get(pk=order.pk).technician == world.tech_a2
+    first, second = OutboxEvent.objects.filter(kind="order.assigned", work_order_id=order.pk).order_by("pk")
+    for event in (first, second):  # the sink, as the outbox hands it the events that night
+        customer_messages.deliver(event, now=NIGHT + dt.timedelta(minutes=5))
+    assert rows(first)["sms"].status == rows(second)["sms"].status == MessageStatus.DEFERRED
+    assert customer_messages.send_due(now=dt.datetime(2026, 12, 8, 8, 0, tzinfo=SHANGHAI)) == 2
+
+    # Then the first SMS (sent at 08:00) names tech_a, whom the event was about, and the new assignment is a
+    # message of its own naming tech_a2; WeChat and e-mail, sent at once, say the same
+    assert rows(first)["sms"].text == f"【Acme】tech_a师傅将为您处理服务单 {order.number}。"
+    assert rows(second)["sms"].text == f"【Acme】tech_a2师傅将为您处理服务单 {order.number}。"
+    assert [json.loads(m["TemplateParam"])["technician"] for m in providers.sms.sent] == ["tech_a师傅", "tech_a2师傅"]
+    assert rows(first)["wechat"].text == rows(first)["email"].text == f"tech_a师傅将为您处理服务单 {order.number}。"
+
+
+def test_a_booking_message_tells_the_window_of_its_event_after_the_window_moved_again(world, providers):
+    order = make_order(world, status=Status.ASSIGNED)
+    monday = ["2026-12-14T01:00:00+00:00", "2026-12-14T03:00:00+00:00"]  # 09:00–11:00 in Shanghai
+    with transaction.atomic():
+        events.rescheduled(order=order, actor=principal_of(world.customer.user), before=[None, None], after=monday,
+                           at=NIGHT)
+    # The desk moves the visit to Tuesday afternoon before the night's SMS may go out
+    tuesday = {"slot_start": dt.datetime(2026, 12, 15, 14, 0, tzinfo=SHANGHAI),
+               "slot_end": dt.datetime(2026, 12, 15, 16, 0, tzinfo=SHANGHAI)}
+    services.update_work_order(order=order, actor=principal_of(world.dispatcher), changes=tuesday)
+    booked = OutboxEvent.objects.get(kind="order.booked", work_order_id=order.pk)
+
+    customer_messages.deliver(booked, now=NIGHT + dt.timedelta(minutes=5))
+    customer_messages.send_due(now=dt.datetime(2026, 12, 8, 8, 0, tzinfo=SHANGHAI))
+
+    assert rows(booked)["sms"].status == MessageStatus.SENT
+    assert rows(booked)["sms"].text == f"【Acme】您的服务单 {order.number} 已预约上门时间：12月14日 09:00–11:00。"
 
 
 @pytest.mark.parametrize(("code", "retried"), [("isv.AMOUNT_NOT_ENOUGH", True), ("isv.BUSINESS_LIMIT_CONTROL", True),

@@ -12,54 +12,63 @@ import pytest
 from notifications.texts import KINDS, words
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The order as it is when the messages are written: another technician and another window by now, so every
+# message that names them must take its event's (workorders/events.py), never these.
 ORDER = SimpleNamespace(
     pk=42, number="WO-202612-000042", brand=SimpleNamespace(name="Acme 净水", code="acme"),
-    technician=SimpleNamespace(name="李建军"), slot_start=dt.datetime(2026, 12, 8, 9, 0, tzinfo=SHANGHAI),
-    slot_end=dt.datetime(2026, 12, 8, 11, 0, tzinfo=SHANGHAI))
-REPAIR = [
-    ("order.created", {}),
-    ("order.booked", {}),
-    ("order.assigned", {}),
-    ("order.urged", {}),
-    ("order.en_route", {"eta": "2026-12-08T01:40:00+00:00"}),
-    ("order.arrived", {}),
-    ("order.completed", {}),
-    ("survey.sent", {"url": "http://127.0.0.1:8000/portal/acme/survey/Zx8k2/"}),
-    ("complaint.opened", {"complaint_number": "CP-0007"}),
-    ("complaint.resolved", {"complaint_number": "CP-0007"}),
-]
+    technician=SimpleNamespace(name="王强"), slot_start=dt.datetime(2026, 12, 9, 14, 0, tzinfo=SHANGHAI),
+    slot_end=dt.datetime(2026, 12, 9, 16, 0, tzinfo=SHANGHAI))
 LINK = "http://127.0.0.1:8000/portal/acme/orders/42/"
+WINDOW = {"slot_start": "2026-12-08T01:00:00+00:00", "slot_end": "2026-12-08T03:00:00+00:00"}
+STEP = {"number": ORDER.number, **WINDOW, "link": LINK}  # what every lifecycle step's event carries
+COMPLAINT = {"complaint_id": 7, "complaint_number": "CP-0007", "customer_id": 3}
+# Each kind with the data its event carries (workorders/events.py, feedback/surveys.py, workorders/urges.py,
+# complaints/events.py).
+REPAIR = [
+    ("order.created", {"number": ORDER.number, "type": "repair", "channel": "portal", "priority": "normal",
+                       **WINDOW}),
+    ("order.booked", {**STEP, "previous": None, "actor_role": "customer"}),
+    ("order.assigned", {**STEP, "technician": "李建军"}),
+    ("order.urged", {"number": ORDER.number, "seq": 1, "channel": "portal", "escalated": False}),
+    ("order.en_route", {**STEP, "technician": "李建军", "eta": "2026-12-08T01:40:00+00:00"}),
+    ("order.arrived", {**STEP, "technician": "李建军"}),
+    ("order.completed", {**STEP, "technician": "李建军"}),
+    ("survey.sent", {"link": "http://127.0.0.1:8000/portal/acme/survey/Zx8k2/", "expires_at": "2026-12-15"}),
+    ("complaint.opened", {**COMPLAINT, "category": "late", "severity": "high"}),
+    ("complaint.resolved", {**COMPLAINT}),
+]
+COMPLAINTS = "http://127.0.0.1:8000/portal/acme/complaints/"
 SNAPSHOT = {
     "zh-hans": [
         "我们已收到您的服务单 WO-202612-000042，将尽快为您安排技师。",
-        "您的服务单 WO-202612-000042 已预约上门时间：12-08 09:00–11:00。",
+        "您的服务单 WO-202612-000042 已预约上门时间：12月8日 09:00–11:00。",
         "李建军师傅将为您处理服务单 WO-202612-000042。",
         "已收到您对服务单 WO-202612-000042 的催单，我们已请调度尽快处理。",
-        "李建军师傅已出发，预计 09:40 左右到达（服务单 WO-202612-000042）。",
+        "李建军师傅已出发，预计09:40左右到达（服务单 WO-202612-000042）。",
         "李建军师傅已到达，为您处理服务单 WO-202612-000042。",
         f"您的服务单 WO-202612-000042 已完成，服务报告：{LINK}",
         "服务单 WO-202612-000042 的服务您满意吗？花一分钟告诉我们：http://127.0.0.1:8000/portal/acme/survey/Zx8k2/",
         "我们已收到您的投诉 CP-0007，将尽快给您答复。",
-        f"您的投诉 CP-0007 已处理完毕，详情：{LINK}",
+        f"您的投诉 CP-0007 已处理完毕，详情：{COMPLAINTS}",
     ],
     "en": [
         "We have received your service request WO-202612-000042 and will arrange a technician soon.",
-        "Your service visit WO-202612-000042 is booked for 12-08 09:00–11:00.",
+        "Your service visit WO-202612-000042 is booked for December 8, 09:00–11:00.",
         "Technician 李建军 will take care of your service request WO-202612-000042.",
         "We have your reminder about WO-202612-000042 and have asked the dispatcher to hurry it along.",
-        "Technician 李建军 is on the way and expects to arrive at about 09:40 (WO-202612-000042).",
+        "Technician 李建军 is on the way to you and should arrive at about 09:40 (WO-202612-000042).",
         "Technician 李建军 has arrived for your service request WO-202612-000042.",
         f"Your service request WO-202612-000042 is complete. The service report: {LINK}",
         "How did we do on WO-202612-000042? Please tell us in one minute: "
         "http://127.0.0.1:8000/portal/acme/survey/Zx8k2/",
         "We have received your complaint CP-0007 and will reply as soon as we can.",
-        f"Your complaint CP-0007 has been resolved. Details: {LINK}",
+        f"Your complaint CP-0007 has been resolved. Details: {COMPLAINTS}",
     ],
 }
 
 
 def test_every_kind_the_customer_is_told_of_is_in_the_repair():
-    assert {kind for kind, _ in REPAIR} == KINDS
+    assert len(REPAIR) == len(KINDS) and {kind for kind, _ in REPAIR} == KINDS
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -72,7 +81,36 @@ def test_the_messages_of_one_repair_read_well(language, settings):
     assert texts == SNAPSHOT[language]
 
 
+@pytest.mark.parametrize(("language", "expected"), [
+    ("zh-hans", ["我们的技师将为您处理服务单 WO-202612-000042。",
+                 "我们的技师已出发，预计稍后到达（服务单 WO-202612-000042）。",
+                 "您的服务单 WO-202612-000042 已预约上门时间：待与您确认的时间。"]),
+    ("en", ["Our technician will take care of your service request WO-202612-000042.",
+            "Our technician is on the way to you and should arrive soon (WO-202612-000042).",
+            "Your service visit WO-202612-000042 is booked for a time we will confirm with you."]),
+])
+def test_what_the_event_could_not_tell_still_reads_as_a_sentence(language, expected):
+    # No technician named at the event, no ETA (no coordinates), no window booked
+    said = [words("order.assigned", language=language, order=ORDER, data={**STEP, "technician": ""}),
+            words("order.en_route", language=language, order=ORDER, data={**STEP, "technician": "", "eta": None}),
+            words("order.booked", language=language, order=ORDER,
+                  data={**STEP, "slot_start": None, "slot_end": None})]
+    assert [w.text for w in said] == expected
+
+
+def test_an_older_event_without_the_window_or_the_link_takes_them_from_the_order(settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    booked = words("order.booked", language="en", order=ORDER, data={"number": ORDER.number})
+    completed = words("order.completed", language="en", order=ORDER, data={"number": ORDER.number})
+    assigned = words("order.assigned", language="en", order=ORDER, data={"number": ORDER.number})
+    assert booked.text == "Your service visit WO-202612-000042 is booked for December 9, 14:00–16:00."
+    assert completed.params["link"] == LINK
+    assert assigned.text == "Technician 王强 will take care of your service request WO-202612-000042."
+
+
 def test_the_sms_variables_are_the_sentences_own():
-    said = words("order.en_route", language="en", order=ORDER, data={"eta": "2026-12-08T01:40:00+00:00"})
-    assert said.params == {"technician": "Technician 李建军", "eta": "09:40", "number": "WO-202612-000042"}
+    said = words("order.en_route", language="en", order=ORDER,
+                 data={**STEP, "technician": "李建军", "eta": "2026-12-08T01:40:00+00:00"})
+    assert said.params == {"technician": "Technician 李建军", "eta": "at about 09:40", "number": "WO-202612-000042"}
     assert said.subject == "Acme 净水: your service request WO-202612-000042"
+    assert said.brand == "Acme 净水"
