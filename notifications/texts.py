@@ -115,11 +115,12 @@ def variables(kind: str, *, order, data: dict[str, Any], brand=None) -> dict[str
     else:
         values["slot"] = slot_words(getattr(order, "slot_start", None), getattr(order, "slot_end", None))
     values["eta"] = eta_words(data.get("eta"))
-    if complaint:
-        values["link"] = complaints_link(brand.code) if brand else settings.SITE_URL
-    else:
-        link = data.get("url") or data.get("link")
-        values["link"] = str(link or (order_link(order) if order is not None else settings.SITE_URL))
+    link = data.get("url") or data.get("link")
+    if not link and complaint:
+        link = complaints_link(brand.code) if brand else None
+    elif not link and order is not None:
+        link = order_link(order)
+    values["link"] = str(link or settings.SITE_URL)
     values["complaint"] = str(data.get("complaint_number") or data.get("number") or "")
     return values
 

@@ -70,12 +70,14 @@ def test_a_customer_may_not_set_a_staff_choice_and_nothing_changes(world, api_as
 def test_staff_choose_in_app_and_email(world, api_as):
     client = api_as("dispatcher")
     assert client.get("/api/v1/me/notification-preferences").json()["party"] == "staff"
-    answer = put(client, {"email": True})
-    assert answer.json() == {"party": "staff", "language": None, "sms": None, "wechat": None, "email": True,
+    answer = put(client, {"email": True, "language": "en"})
+    assert answer.json() == {"party": "staff", "language": "en", "sms": None, "wechat": None, "email": True,
                              "in_app": True}
-    assert StaffPreference.objects.get(user=world.dispatcher).email is True
+    saved = StaffPreference.objects.get(user=world.dispatcher)
+    assert (saved.email, saved.in_app, saved.language) == (True, True, "en")
     refused = put(client, {"sms": False})
     assert refused.status_code == 403
+    assert StaffPreference.objects.get(user=world.dispatcher).updated_at == saved.updated_at
 
 
 def test_an_opted_out_customer_is_sent_nothing_on_that_channel_after_the_change(world, providers, order, api_as):

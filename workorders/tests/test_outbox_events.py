@@ -61,6 +61,24 @@ def test_a_repair_from_opening_to_closing_records_each_step_once_with_its_number
     assert (en_route["from_status"], en_route["to_status"], en_route["actor_role"]) == (
         "accepted", "en_route", "technician")
     assert "eta" in en_route and closed["to_status"] == "closed"
+    # Each step carries the window and the link its message gives, as they were at the step
+    link = f"http://127.0.0.1:8000/portal/acme/orders/{order.pk}/"
+    assert {(e["slot_start"], e["slot_end"], e["link"]) for e in (outlet, assigned, en_route, closed)} == {
+        (None, None, link)}
+
+
+@pytest.mark.django_db
+def test_a_step_carries_the_booked_window_and_the_technician_as_they_were_then(world, settings):
+    settings.SITE_URL = "https://service.example.com"
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
+    order = make_order(world, status=Status.ASSIGNED, slot_start=start, slot_end=start + dt.timedelta(hours=2))
+    dispatcher = principal_of(world.dispatcher)
+    workflow.transition(order, "dispatch", actor=dispatcher, technician=world.tech_a2)
+
+    assigned = told(order)[-1].data
+    assert (assigned["technician"], assigned["slot_start"], assigned["slot_end"]) == (
+        world.tech_a2.name, start.isoformat(), (start + dt.timedelta(hours=2)).isoformat())
+    assert assigned["link"] == f"https://service.example.com/portal/acme/orders/{order.pk}/"
 
 
 @pytest.mark.django_db
@@ -111,7 +129,7 @@ def test_rating_and_rebooking_are_recorded(world):
     assert (rated.kind, rated.data) == ("order.rated", {"number": order.number, "score": 2, "comment": "没修好"})
     assert (booked.kind, booked.data) == ("order.booked", {
         "number": order.number, "slot_start": after[0], "slot_end": after[1], "previous": before,
-        "actor_role": "customer"})
+        "actor_role": "customer", "link": f"http://127.0.0.1:8000/portal/acme/orders/{order.pk}/"})
 
 
 @pytest.mark.django_db

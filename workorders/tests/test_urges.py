@@ -61,7 +61,7 @@ def test_the_customer_urges_a_late_order_once_on_the_timeline_and_the_dispatcher
         world.brand.pk, order.pk, "urge", urge.pk)
     assert event.data == {"number": order.number, "seq": 1, "channel": "portal", "actor_role": "customer",
                           "escalated": False, "promised": order.onsite_due.isoformat()}
-    assert Delivery.objects.get(event=event, sink="in_app_urges").status == "delivered"
+    assert Delivery.objects.get(event=event, sink="in_app").status == "delivered"
 
 
 def test_an_order_whose_promise_has_not_passed_is_not_urged(world):
