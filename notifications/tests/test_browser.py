@@ -40,9 +40,13 @@ def signed_in(browser, live_server, user, **options):
 
 
 def whole_repair(world, order) -> None:
+    """The events of test_texts.py's repair, about ``order``: its own number and page, their technician and times."""
     for n, (kind, data) in enumerate(REPAIR[:8]):
         if kind != "order.urged":
-            customer_messages.deliver(Event(kind, world.brand.pk, order.pk, data=data),
+            about = {k: v for k, v in data.items() if kind == "survey.sent" or k not in ("number", "link")}
+            if "technician" in about:
+                about["technician"] = order.technician.name
+            customer_messages.deliver(Event(kind, world.brand.pk, order.pk, data=about),
                                       now=DAY + dt.timedelta(minutes=20 * n))
 
 
@@ -63,7 +67,7 @@ def test_a_customer_reads_the_messages_of_one_repair_and_chooses_how_to_hear_fro
     card = page.locator("#messages")
     assert card.locator("li").count() == 7  # one line per thing told, with its channels
     assert card.locator("[data-channel=sms][data-status=sent]").count() == 7
-    assert "tech_a师傅已出发，预计" in card.inner_text()
+    assert "tech_a师傅已出发，预计09:40左右到达" in card.inner_text()
     card.scroll_into_view_if_needed()
     shot(page, "messages-portal-zh")
 
@@ -86,7 +90,7 @@ def test_a_customer_reads_the_messages_of_one_repair_and_chooses_how_to_hear_fro
                       is_mobile=True)
     other.goto(f"{live_server.url}/portal/acme/orders/{other_order.pk}/")
     text = other.locator("#messages").inner_text()
-    assert "is on the way and expects to arrive at about" in text and "How did we do on" in text
+    assert "is on the way to you and should arrive at about 09:40" in text and "How did we do on" in text
     other.locator("#messages").scroll_into_view_if_needed()
     shot(other, "messages-portal-en")
 
