@@ -24,7 +24,6 @@ from django.core.mail import EmailMessage
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
@@ -74,8 +73,8 @@ def words(notice: Notice, *, brand: str, language: str) -> tuple[str, str]:
         title, sentence = messages.title(shown), messages.sentence(shown)
         number = str(notice.data.get("number") or "")
         subject = str(SUBJECT if number else SUBJECT_PLAIN) % {"brand": brand, "title": title, "number": number}
-        text = "\n\n".join(part for part in (sentence, gettext(OPEN) % {"link": console_link(notice)},
-                                             "-- \n" + gettext(FOOTER)) if part)
+        text = "\n\n".join(part for part in (sentence, str(OPEN) % {"link": console_link(notice)},
+                                             "-- \n" + str(FOOTER)) if part)
     return subject[:200], text
 
 
