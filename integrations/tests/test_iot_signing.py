@@ -78,7 +78,7 @@ def test_bad_signatures_are_401_and_store_nothing(w, case, client):
     assert refused.brand_id == (None if case == "unknown_brand" else w.brand.pk)
 
 
-@pytest.mark.parametrize("offset", [-301, 301, -3600, 86400])
+@pytest.mark.parametrize("offset", [-310, 310, -3600, 86400])  # ten seconds outside: a loaded machine is slow
 def test_stale_and_future_requests_are_401(w, offset):
     before = nothing_stored()
     resp = post_alert(alert(), secret=w.iot.raw, brand="acme", timestamp=int(time.time()) + offset)
