@@ -191,7 +191,7 @@ def transition(complaint: Complaint, action_name: str, *, actor: Principal, note
         new_level = complaint.escalation_level if action.name == "escalate" else None
         events.transitioned(complaint=complaint, action=action.name, from_status=source, to_status=action.target,
                             by=actor.user, role=actor.role, note=note, at=at, level=new_level)
-        _record(complaint, action, source=source, at=at)
+        _record(complaint, action, source=source, role=actor.role, at=at)
     return complaint
 
 
@@ -234,9 +234,10 @@ def _changes(complaint: Complaint, action: Action, *, actor: Principal, note: st
     return {}
 
 
-def _record(complaint: Complaint, action: Action, *, source: str, at: dt.datetime) -> None:
-    events.record("complaint.transitioned", complaint, {"action": action.name, "from": source,
-                                                        "to": action.target}, at=at)
+def _record(complaint: Complaint, action: Action, *, source: str, role: str, at: dt.datetime) -> None:
+    # Named as an order's step is (workorders/events.py): action, from_status, to_status, actor_role.
+    events.record("complaint.transitioned", complaint, {"action": action.name, "from_status": source,
+                                                        "to_status": action.target, "actor_role": role}, at=at)
     if action.name == "escalate":
         events.record("complaint.escalated", complaint, {
             "level": complaint.escalation_level, "severity": complaint.severity,
