@@ -2,11 +2,16 @@
 
 Everything is fetched through ``visible_to``: an outlet sees the complaints about its orders, a customer their
 own, another brand nothing (a 404).
+
+One route answers in the caller's shape, told apart by ``view``: staff get the whole complaint (``view``
+"staff"), a customer what complaints.selectors.for_customer shows them (``view`` "customer": no notes, rung,
+outlet, technician, responsible party, appeal statement or arbiter's reasons). The document names both.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import asdict
+from typing import Annotated, Literal
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router
@@ -33,6 +38,10 @@ RemedyLit = Literal[tuple(Remedy.values)]  # type: ignore[valid-type]
 ResponsibleLit = Literal[tuple(ResponsibleParty.values)]  # type: ignore[valid-type]
 
 
+STAFF_VIEW = "Staff of the brand or the outlet: the whole complaint."
+CUSTOMER_VIEW = "The complaint's customer: its status, their words, the verdict and remedies offered to them."
+
+
 class ComplaintEventOut(BaseModel):
     action: str
     from_status: str
@@ -44,7 +53,9 @@ class ComplaintEventOut(BaseModel):
 
 
 class ComplaintOut(BaseModel):
+    view: Literal["staff"] = Field(..., description=STAFF_VIEW)
     id: int
+    number: str
     status: str
     category: str
     severity: str
@@ -81,11 +92,50 @@ class ComplaintDetail(ComplaintOut):
     events: list[ComplaintEventOut]
 
 
+class CustomerComplaintEventOut(BaseModel):
+    action: str
+    to_status: str
+    note: str = Field(..., description="Only the customer's own words (reopening) or how it was resolved.")
+    at: ApiDateTime
+
+
+class CustomerComplaintOut(BaseModel):
+    view: Literal["customer"] = Field(..., description=CUSTOMER_VIEW)
+    id: int
+    number: str
+    status: str
+    category: str
+    severity: str
+    channel: str
+    description: str
+    work_order_id: int | None
+    work_order_number: str | None
+    opened_at: ApiDateTime
+    acknowledge_due: ApiDateTime | None = Field(..., description="We will contact you by.")
+    acknowledged_at: ApiDateTime | None
+    resolve_due: ApiDateTime | None = Field(..., description="We will resolve it by.")
+    resolved_at: ApiDateTime | None
+    outcome: str
+    remedies: list[str]
+    compensation: Money
+    resolution: str
+    actions: list[str] = Field(..., description="The steps you may take on it now (reopen, once resolved).")
+
+
+class CustomerComplaintDetail(CustomerComplaintOut):
+    events: list[CustomerComplaintEventOut]
+
+
+# The caller's shape, told apart by ``view``.
+AnyComplaint = Annotated[ComplaintOut | CustomerComplaintOut, Field(discriminator="view")]
+AnyComplaintDetail = Annotated[ComplaintDetail | CustomerComplaintDetail, Field(discriminator="view")]
+
+
 class ComplaintPage(BaseModel):
     count: int
     page: int
     page_size: int
-    items: list[ComplaintOut]
+    items: list[AnyComplaint]
 
 
 class ComplaintFilters(Input):
@@ -118,10 +168,17 @@ class ComplaintTransitionIn(Input):
     responsible: ResponsibleLit | None = Field(None, description="resolve: who was responsible.")
 
 
-def _out(complaint: Complaint, request, cls=ComplaintOut, **extra):
+def _out(complaint: Complaint, request, detail: bool = False) -> AnyComplaint | AnyComplaintDetail:
     actor = principal(request)
-    return cls(
-        id=complaint.pk, status=complaint.status, category=complaint.category, severity=complaint.severity,
+    actions = [a.name for a in workflow.available_actions(complaint, actor)]
+    if actor.is_customer:
+        return _customer_out(complaint, request, actions, detail)
+    extra = {"events": [
+        ComplaintEventOut(action=e.action, from_status=e.from_status, to_status=e.to_status, level=e.level,
+                          actor_role=e.actor_role, note=e.note, at=e.created_at)
+        for e in selectors.timeline(request.user, complaint)]} if detail else {}
+    return (ComplaintDetail if detail else ComplaintOut)(
+        view="staff", id=complaint.pk, number=complaint.number, status=complaint.status, category=complaint.category, severity=complaint.severity,
         channel=complaint.channel, description=complaint.description, customer_id=complaint.customer_id,
         work_order_id=complaint.work_order_id,
         work_order_number=complaint.work_order.number if complaint.work_order_id else None,
@@ -133,19 +190,25 @@ def _out(complaint: Complaint, request, cls=ComplaintOut, **extra):
         resolution=complaint.resolution, resolved_at=complaint.resolved_at,
         appeal_statement=complaint.appeal_statement, appealed_at=complaint.appealed_at,
         appealed_outcome=complaint.appealed_outcome, arbitration=complaint.arbitration,
-        arbitrated_at=complaint.arbitrated_at,
-        actions=[a.name for a in workflow.available_actions(complaint, actor)], **extra,
+        arbitrated_at=complaint.arbitrated_at, actions=actions, **extra,
     )
 
 
-def _detail(complaint: Complaint, request) -> ComplaintDetail:
-    events = [ComplaintEventOut(action=e.action, from_status=e.from_status, to_status=e.to_status, level=e.level,
-                       actor_role=e.actor_role, note=e.note, at=e.created_at)
-              for e in selectors.timeline(request.user, complaint)]
-    return _out(complaint, request, ComplaintDetail, events=events)
+def _customer_out(complaint: Complaint, request, actions: list[str], detail: bool):
+    fields = {"view": "customer", **asdict(selectors.for_customer(complaint))}
+    if not detail:
+        return CustomerComplaintOut(**fields, actions=actions)
+    events = [CustomerComplaintEventOut(action=e.action, to_status=e.status, note=e.note, at=e.at)
+              for e in selectors.customer_timeline(request.user, complaint)]
+    return CustomerComplaintDetail(**fields, actions=actions, events=events)
 
 
-@router.get("", response=ComplaintPage, summary="The complaints you may see, filtered")
+def _detail(complaint: Complaint, request) -> AnyComplaintDetail:
+    return _out(complaint, request, detail=True)
+
+
+@router.get("", response=ComplaintPage,
+            summary="The complaints you may see, filtered (each in your shape: staff or customer)")
 def list_complaints(request, filters: Query[ComplaintFilters]):
     principal(request)
     page, size = page_params(filters.page, filters.page_size)
@@ -157,7 +220,7 @@ def list_complaints(request, filters: Query[ComplaintFilters]):
                          items=[_out(c, request) for c in qs[(page - 1) * size: page * size]])
 
 
-@router.post("", response={201: ComplaintDetail}, summary="Record a complaint (a customer: their own)")
+@router.post("", response={201: AnyComplaintDetail}, summary="Record a complaint (a customer: their own)")
 def create_complaint(request, payload: ComplaintIn):
     actor = principal(request)
     if actor.is_customer:
@@ -174,13 +237,14 @@ def create_complaint(request, payload: ComplaintIn):
     return json_response(_detail(_fetch(request, complaint.pk), request), status=201)
 
 
-@router.get("/{complaint_id}", response=ComplaintDetail, summary="One complaint, with its history")
+@router.get("/{complaint_id}", response=AnyComplaintDetail,
+            summary="One complaint, with its history (staff: the whole of it; its customer: what they are shown)")
 def get_complaint(request, complaint_id: Id):
     principal(request)
     return _detail(_fetch(request, complaint_id), request)
 
 
-@router.post("/{complaint_id}/transitions", response=ComplaintDetail,
+@router.post("/{complaint_id}/transitions", response=AnyComplaintDetail,
              summary="Take a step: acknowledge, investigate, escalate, resolve, reopen, appeal, arbitrate")
 def complaint_transition(request, complaint_id: Id, payload: ComplaintTransitionIn):
     complaint = _fetch(request, complaint_id)

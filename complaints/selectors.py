@@ -5,10 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from decimal import Decimal
+
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from complaints.choices import ACTIVE_STATUSES, COUNTED_OUTCOMES
+from accounts.choices import Role
+from complaints.choices import (
+    ACTIVE_STATUSES,
+    COUNTED_OUTCOMES,
+    ComplaintCategory,
+    ComplaintStatus,
+    Outcome,
+    Remedy,
+    Severity,
+)
 from complaints.models import Complaint, ComplaintEvent
 
 
@@ -58,6 +69,89 @@ def get_complaint(user, pk: int) -> Complaint:
 
 def timeline(user, complaint: Complaint) -> QuerySet[ComplaintEvent]:
     return ComplaintEvent.objects.visible_to(user).filter(complaint=complaint).select_related("actor")
+
+
+# --- what the customer is shown ------------------------------------------------------------------------------
+# One rule for the API's customer shape and the portal: a customer sees their complaint's status and the times
+# they were promised, their own words, and the verdict and remedies offered to them. The working of the desk and
+# the outlet stays with staff: notes, the ladder's rung, the outlet and technician, who was held responsible,
+# the outlet's appeal statement and the arbiter's reasons.
+
+@dataclass(frozen=True)
+class CustomerEvent:
+    action: str
+    status: str
+    at: dt.datetime
+    note: str  # the customer's own words (a reopening) or how it was resolved; staff notes are never here
+
+    @property
+    def status_label(self) -> str:
+        return str(ComplaintStatus(self.status).label)
+
+
+@dataclass(frozen=True)
+class CustomerComplaint:
+    id: int
+    number: str
+    status: str
+    category: str
+    severity: str
+    channel: str
+    description: str
+    work_order_id: int | None
+    work_order_number: str | None
+    opened_at: dt.datetime
+    acknowledge_due: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    resolve_due: dt.datetime | None
+    resolved_at: dt.datetime | None
+    outcome: str
+    remedies: tuple[str, ...]
+    compensation: Decimal
+    resolution: str
+
+    @property
+    def status_label(self) -> str:
+        return str(ComplaintStatus(self.status).label)
+
+    @property
+    def category_label(self) -> str:
+        return str(ComplaintCategory(self.category).label)
+
+    @property
+    def severity_label(self) -> str:
+        return str(Severity(self.severity).label)
+
+    @property
+    def outcome_label(self) -> str:
+        return str(Outcome(self.outcome).label) if self.outcome else ""
+
+    @property
+    def remedy_labels(self) -> list[str]:
+        return [str(Remedy(r).label) for r in self.remedies]
+
+
+def for_customer(complaint: Complaint) -> CustomerComplaint:
+    """What the complaint's customer is shown of it (``complaint`` fetched through their ``visible_to``)."""
+    order = complaint.work_order if complaint.work_order_id else None
+    return CustomerComplaint(
+        id=complaint.pk, number=complaint.number, status=complaint.status, category=complaint.category,
+        severity=complaint.severity, channel=complaint.channel, description=complaint.description,
+        work_order_id=complaint.work_order_id, work_order_number=order.number if order else None,
+        opened_at=complaint.opened_at, acknowledge_due=complaint.acknowledge_due,
+        acknowledged_at=complaint.acknowledged_at, resolve_due=complaint.resolve_due,
+        resolved_at=complaint.resolved_at, outcome=complaint.outcome,
+        remedies=tuple(r for r in complaint.remedies if r in Remedy.values), compensation=complaint.compensation,
+        resolution=complaint.resolution,
+    )
+
+
+def customer_timeline(user, complaint: Complaint) -> list[CustomerEvent]:
+    """The complaint's steps as its customer is shown them: when its status changed, and only the words that
+    were theirs or were meant for them."""
+    return [CustomerEvent(action=e.action, status=e.to_status, at=e.created_at,
+                          note=e.note if e.actor_role == Role.CUSTOMER or e.action == "resolve" else "")
+            for e in timeline(user, complaint)]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from accounts.principal import principal_of
-from complaints import services
+from complaints import services, workflow
 from complaints.models import Complaint
 from complaints.tests.factories import snapshot
 from workorders.choices import Status
@@ -31,13 +31,15 @@ def test_a_customer_complains_about_their_order_and_follows_it(world, api_as, do
                                                "description": "师傅没来"})
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["status"], body["channel"], body["customer_id"], body["outlet_id"], body["technician_id"]) == (
-        "received", "api", world.customer.pk, world.outlet_a.pk, world.tech_a.pk)
-    assert body["work_order_number"] == done.number and body["escalation_level"] == 0
+    assert (body["view"], body["status"], body["channel"], body["number"]) == (
+        "customer", "received", "api", f"TS{body['id']:06d}")
+    assert body["work_order_number"] == done.number and body["work_order_id"] == done.pk
+    # The customer's shape: the outlet, technician and ladder are the desk's business
+    assert not {"customer_id", "outlet_id", "technician_id", "escalation_level", "responsible"} & set(body)
     assert [e["action"] for e in body["events"]] == ["open"]
     assert body["actions"] == []  # nothing for the customer to do until it is resolved
     listed = me.get("/api/v1/complaints").json()
-    assert [c["id"] for c in listed["items"]] == [body["id"]] and listed["count"] == 1
+    assert [(c["id"], c["view"]) for c in listed["items"]] == [(body["id"], "customer")] and listed["count"] == 1
     assert me.get(f"/api/v1/complaints/{body['id']}").json()["description"] == "师傅没来"
     # The other customer sees nothing of it
     assert api_as("other_customer").get(f"/api/v1/complaints/{body['id']}").status_code == 404
@@ -145,3 +147,81 @@ def test_the_routes_are_in_the_openapi_document(client):
     assert {"get", "post"} <= set(paths["/api/v1/complaints"])
     assert "get" in paths["/api/v1/complaints/{complaint_id}"]
     assert "409" in paths["/api/v1/complaints/{complaint_id}/transitions"]["post"]["responses"]
+
+
+def test_the_document_shows_the_staff_shape_and_the_customers(client):
+    document = client.get("/api/v1/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    both = {"propertyName": "view", "mapping": {"staff": "#/components/schemas/ComplaintDetail",
+                                                "customer": "#/components/schemas/CustomerComplaintDetail"}}
+    for path, method, status in [("/api/v1/complaints/{complaint_id}", "get", "200"),
+                                 ("/api/v1/complaints", "post", "201"),
+                                 ("/api/v1/complaints/{complaint_id}/transitions", "post", "200")]:
+        schema = document["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+        assert schema["discriminator"] == both, path
+    items = schemas["ComplaintPage"]["properties"]["items"]["items"]
+    assert items["discriminator"]["mapping"] == {"staff": "#/components/schemas/ComplaintOut",
+                                                 "customer": "#/components/schemas/CustomerComplaintOut"}
+    staff_only = {"appeal_statement", "arbitration", "responsible", "outlet_id", "technician_id", "escalation_level"}
+    assert staff_only <= set(schemas["ComplaintDetail"]["properties"])
+    assert not staff_only & set(schemas["CustomerComplaintDetail"]["properties"])
+    assert "note" in schemas["ComplaintEventOut"]["required"] and "actor_role" in schemas["ComplaintEventOut"]["required"]
+    assert "actor_role" not in schemas["CustomerComplaintEventOut"]["properties"]
+
+
+APPEAL = "客户自己改的时间，不是师傅迟到"
+DECISION = "录音显示客户改过时间，驳回投诉"
+OUTLET_NOTE = "网点内部：师傅上周已被警告过"
+ESCALATION_NOTE = "区域经理请跟进"
+
+
+@pytest.fixture
+def arbitrated(world, done):
+    """A complaint worked through every hand to the arbiter, each leaving words for staff only."""
+    complaint = services.open_complaint(actor=principal_of(world.customer.user), customer=world.customer,
+                                        order=done, category="no_show", description="师傅迟到两小时")
+    steps = [(world.manager_a, "acknowledge", OUTLET_NOTE, {}),
+             (world.dispatcher, "escalate", ESCALATION_NOTE, {}),
+             (world.dispatcher, "resolve", "属实，向您致歉并赔偿 80 元",
+              {"outcome": "upheld", "remedies": ("apology", "compensation"), "compensation": "80.00",
+               "responsible": "technician"}),
+             (world.manager_a, "appeal", APPEAL, {}),
+             (world.admin, "arbitrate", DECISION, {"outcome": "upheld"})]
+    for user, action, note, verdict in steps:
+        complaint = workflow.transition(complaint, action, actor=principal_of(user), note=note,
+                                        verdict=workflow.Verdict(**verdict))
+    return complaint
+
+
+STAFF_WORDS = (APPEAL, DECISION, OUTLET_NOTE, ESCALATION_NOTE)
+
+
+def test_a_customer_reading_an_appealed_complaint_never_sees_the_statement_or_the_notes(world, api_as, arbitrated):
+    me = api_as("customer")
+    detail = me.get(f"/api/v1/complaints/{arbitrated.pk}")
+    listed = me.get("/api/v1/complaints")
+    assert detail.status_code == listed.status_code == 200
+    for text in (detail.content.decode(), listed.content.decode()):
+        assert not [words for words in STAFF_WORDS if words in text]
+        assert "technician" not in text and "outlet" not in text and "level" not in text  # who, and the rung
+    body = detail.json()
+    assert body["view"] == "customer"
+    # What is theirs: status, their words, the verdict and remedy offered to them, and when
+    assert (body["status"], body["description"], body["outcome"], body["remedies"], body["compensation"]) == (
+        "arbitrated", "师傅迟到两小时", "upheld", ["apology", "compensation"], "80.00")
+    assert body["resolution"] == "属实，向您致歉并赔偿 80 元" and body["resolved_at"] and body["opened_at"]
+    assert [(e["action"], e["to_status"], e["note"]) for e in body["events"]] == [
+        ("open", "received", ""), ("acknowledge", "acknowledged", ""), ("escalate", "escalated", ""),
+        ("resolve", "resolved", "属实，向您致歉并赔偿 80 元"), ("appeal", "appealed", ""),
+        ("arbitrate", "arbitrated", "")]
+    assert listed.json()["items"][0]["view"] == "customer"
+
+
+def test_staff_read_the_whole_of_it(world, api_as, arbitrated):
+    for persona in ("dispatcher", "manager_a"):
+        body = api_as(persona).get(f"/api/v1/complaints/{arbitrated.pk}").json()
+        assert body["view"] == "staff"
+        assert (body["appeal_statement"], body["arbitration"], body["responsible"], body["outlet_id"]) == (
+            APPEAL, DECISION, "technician", world.outlet_a.pk)
+        assert [e["note"] for e in body["events"]][1:3] == [OUTLET_NOTE, ESCALATION_NOTE]
+        assert api_as(persona).get("/api/v1/complaints").json()["items"][0]["view"] == "staff"

@@ -1,5 +1,5 @@
 """The customer's complaints: made from an order's page (投诉), and followed on their own list with the status,
-the clocks they were promised and the outcome. Thin over complaints.services and complaints.selectors."""
+the clocks they were promised and the verdict and remedies offered (what complaints.selectors.for_customer shows). Thin over complaints.services and complaints.selectors."""
 
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ class ComplaintForm(forms.Form):
 @customer_page()
 def complaint_list(request: HttpRequest, *, seat: Seat) -> HttpResponse:
     found = complaint_selectors.complaints(request.user).select_related("work_order")
-    return render_page(request, "portal/complaints.html", {"brand": seat.brand, "seat": seat,
-                                                           "complaints": list(found[:100])})
+    # What a customer is shown of each (complaints.selectors.for_customer), never the row with the desk's notes.
+    shown = [complaint_selectors.for_customer(c) for c in found[:100]]
+    return render_page(request, "portal/complaints.html", {"brand": seat.brand, "seat": seat, "complaints": shown})
 
 
 @require_http_methods(["GET", "POST"])
