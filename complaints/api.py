@@ -178,9 +178,9 @@ def _out(complaint: Complaint, request, detail: bool = False) -> AnyComplaint | 
                           actor_role=e.actor_role, note=e.note, at=e.created_at)
         for e in selectors.timeline(request.user, complaint)]} if detail else {}
     return (ComplaintDetail if detail else ComplaintOut)(
-        view="staff", id=complaint.pk, number=complaint.number, status=complaint.status, category=complaint.category, severity=complaint.severity,
-        channel=complaint.channel, description=complaint.description, customer_id=complaint.customer_id,
-        work_order_id=complaint.work_order_id,
+        view="staff", id=complaint.pk, number=complaint.number, status=complaint.status,
+        category=complaint.category, severity=complaint.severity, channel=complaint.channel,
+        description=complaint.description, customer_id=complaint.customer_id, work_order_id=complaint.work_order_id,
         work_order_number=complaint.work_order.number if complaint.work_order_id else None,
         outlet_id=complaint.outlet_id, technician_id=complaint.technician_id, opened_at=complaint.opened_at,
         acknowledge_due=complaint.acknowledge_due, resolve_due=complaint.resolve_due,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from accounts.principal import principal_of
+from complaints import services, workflow
 from complaints.models import Complaint
 from workorders.choices import Status
 from workorders.tests.factories import make_order
@@ -37,9 +39,6 @@ def test_a_customer_complains_from_the_order_page_and_sees_its_status(world):
 def test_the_customers_list_shows_the_verdict_offered_and_never_the_appeal_or_the_notes(world):
     """A complaint worked to the arbiter: the customer reads their words, the status, the verdict and the remedy
     offered to them; the outlet's statement, the arbiter's reasons and staff notes stay in the console."""
-    from accounts.principal import principal_of
-    from complaints import services, workflow
-
     order = make_order(world, status=Status.COMPLETED)
     complaint = services.open_complaint(actor=principal_of(world.customer.user), customer=world.customer,
                                         order=order, category="no_show", description="师傅迟到两小时")

@@ -1,5 +1,6 @@
 """The customer's complaints: made from an order's page (投诉), and followed on their own list with the status,
-the clocks they were promised and the verdict and remedies offered (what complaints.selectors.for_customer shows). Thin over complaints.services and complaints.selectors."""
+the clocks they were promised and the verdict and remedies offered (what complaints.selectors.for_customer
+shows them). Thin over complaints.services and complaints.selectors."""
 
 from __future__ import annotations
 
