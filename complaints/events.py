@@ -18,6 +18,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import User
+from complaints import ladder
 from complaints.choices import ComplaintStatus
 from complaints.models import Complaint, ComplaintEvent
 from core import outbox
@@ -27,8 +28,12 @@ def opened(*, complaint: Complaint, by: User | None, role: str) -> ComplaintEven
     """The complaint was recorded (complaints.services.open_complaint, or the admin)."""
     row = ComplaintEvent.objects.create(complaint=complaint, action="open", to_status=ComplaintStatus.RECEIVED,
                                         actor=by, actor_role=role, created_at=complaint.opened_at)
+    due = complaint.acknowledge_due
     record("complaint.opened", complaint, {"category": complaint.category, "severity": complaint.severity,
-                                           "channel": complaint.channel}, at=complaint.opened_at)
+                                           "channel": complaint.channel,
+                                           "acknowledge_due": due.isoformat() if due else None,
+                                           "recipient_ids": list(ladder.concerned(complaint))},
+           at=complaint.opened_at)
     return row
 
 

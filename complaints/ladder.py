@@ -48,6 +48,12 @@ def recipients(complaint: Complaint, level: int) -> tuple[int, ...]:
     return found or _brand_admins(complaint.brand_id)
 
 
+def concerned(complaint: Complaint) -> tuple[int, ...]:
+    """Who hears in the console that a complaint was received or decided: its outlet's managers (they acknowledge
+    it, and may appeal the verdict), or the brand admins when it is about no outlet."""
+    return recipients(complaint, LadderLevel.OUTLET)
+
+
 def arbiters(complaint: Complaint) -> tuple[int, ...]:
     """Who may decide an appeal: the brand's named arbiters and its admins."""
     return _ids((*_contacts(complaint, ContactRole.ARBITER), *_brand_admins(complaint.brand_id)))

@@ -247,6 +247,7 @@ def _record(complaint: Complaint, action: Action, *, source: str, role: str, at:
         events.record("complaint.resolved", complaint, {
             "outcome": complaint.outcome, "final": action.name == "arbitrate",
             "compensation": f"{complaint.compensation:.2f}", "responsible": complaint.responsible,
+            "recipient_ids": list(ladder.concerned(complaint)),
         }, at=at)
 
 

@@ -15,6 +15,7 @@ outbox.sinks.register(outbox.Sink(name="customer_messages", kinds=customer_messa
                                   deliver=customer_messages.deliver))
 # An order's event carries the link its message gives the customer (workorders/events.py).
 customer_link.register(order_link)
-# The people on a complaint's escalation rung hear of it in the console (notifications/complaint_notices.py).
+# The people a complaint concerns hear of it in the console: its outlet's managers when it is received or decided,
+# each rung of the ladder when it escalates (notifications/complaint_notices.py; the sink kept its first name).
 outbox.sinks.register(outbox.Sink(name="complaint_ladder", kinds=complaint_notices.KINDS,
                                   deliver=complaint_notices.deliver))

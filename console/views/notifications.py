@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.principal import Principal
 from console.forms import page_number
 from core.pages import staff_page
+from notifications import messages as notices
 from notifications import selectors, services
 from notifications.models import Notification
 
@@ -59,12 +60,16 @@ def read_all(request: HttpRequest, *, principal: Principal) -> HttpResponse:
 @require_POST
 @login_required
 def read_one(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark it read and open what it is about. Someone else's notification does not exist (404)."""
+    """Mark it read and open what it is about (a complaint's page, else its order's). Someone else's notification
+    does not exist (404)."""
     try:
         notification = Notification.objects.visible_to(request.user).get(pk=pk)
     except Notification.DoesNotExist:
         raise Http404 from None
     services.mark_read(user=request.user, notification_id=notification.pk)
+    complaint_id = (notification.data or {}).get("complaint_id")
+    if notification.kind in notices.COMPLAINT_KINDS and complaint_id:
+        return redirect("console:complaint", pk=complaint_id)
     if notification.work_order_id:
         return redirect("console:order", pk=notification.work_order_id)
     return redirect("console:notifications")
