@@ -214,8 +214,14 @@ class HotlineComplaintForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
 
+# What the note is called on the panel of each step that gives it a meaning of its own.
+COMPLAINT_NOTE_LABELS = {"resolve": _("How it was resolved"), "appeal": _("The outlet's statement"),
+                         "arbitrate": _("The arbiter's decision")}
+
+
 class ComplaintStepForm(forms.Form):
-    """One step of a complaint (complaints.workflow.transition): what the step's panel asks for."""
+    """One step of a complaint (complaints.workflow.transition): what the step's panel asks for; ``step`` names
+    it, so the note is called what it is on that step."""
 
     action = forms.ChoiceField(choices=[(name, a.label) for name, a in COMPLAINT_ACTIONS.items()])
     note = forms.CharField(label=_("Note"), required=False, max_length=COMPLAINT_STATEMENT_MAX,
@@ -227,3 +233,8 @@ class ComplaintStepForm(forms.Form):
                                    widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "50.00"}))
     responsible = forms.ChoiceField(label=_("Responsible party"), required=False,
                                     choices=_blank("—") + list(ResponsibleParty.choices))
+
+    def __init__(self, *args, step: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if step in COMPLAINT_NOTE_LABELS:
+            self.fields["note"].label = COMPLAINT_NOTE_LABELS[step]

@@ -30,6 +30,14 @@ def _label(choices, value) -> str:
 
 
 @register.filter
+def asked_by(form, action) -> list:
+    """The fields of a step's form its panel asks for (``action.needs``: one field's name, or several), in the
+    form's own order (console/_partials/action_panel.html)."""
+    needs = (action.needs,) if isinstance(action.needs, str) else tuple(action.needs or ())
+    return [form[name] for name in form.fields if name in needs]
+
+
+@register.filter
 def status_label(value: str) -> str:
     return _label(Status, value)
 

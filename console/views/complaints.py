@@ -68,7 +68,7 @@ def _detail(request: HttpRequest, complaint: Complaint, principal: Principal, *,
         if failed is not None and failed.data.get("action") == action.name:
             form, failed = failed, None
         else:
-            form = ComplaintStepForm(auto_id=f"id_{action.name}_%s")
+            form = ComplaintStepForm(auto_id=f"id_{action.name}_%s", step=action.name)
         forms.append((action, form))
     panel_error = ""
     if failed is not None:
@@ -88,7 +88,7 @@ def complaint_detail(request: HttpRequest, *, principal: Principal, complaint: C
 @desk_page
 def complaint_transition(request: HttpRequest, *, principal: Principal, complaint: Complaint) -> HttpResponse:
     name = request.POST.get("action", "")
-    form = ComplaintStepForm(request.POST, auto_id=f"id_{name if name in workflow.ACTIONS else 'x'}_%s")
+    form = ComplaintStepForm(request.POST, auto_id=f"id_{name if name in workflow.ACTIONS else 'x'}_%s", step=name)
     status = 422
     if form.is_valid():
         data = form.cleaned_data
