@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrgKind
@@ -238,3 +239,12 @@ class ComplaintStepForm(forms.Form):
         super().__init__(*args, **kwargs)
         if step in COMPLAINT_NOTE_LABELS:
             self.fields["note"].label = COMPLAINT_NOTE_LABELS[step]
+
+class StaffPreferencesForm(forms.Form):
+    """The signed-in staff member's own notification choices (notifications.preferences.set_choices)."""
+
+    in_app = forms.BooleanField(label=_("In the console"), required=False,
+                                help_text=_("The notifications page and the count in the top bar."))
+    email = forms.BooleanField(label=_("By e-mail"), required=False,
+                               help_text=_("Each notification also as an e-mail, once."))
+    language = forms.ChoiceField(label=_("Language of my e-mails"), choices=settings.LANGUAGES)

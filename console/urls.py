@@ -59,6 +59,7 @@ urlpatterns = [
     path("parts/stock/", parts.stock, name="parts-stock"),
     path("notifications/", notifications.inbox, name="notifications"),
     path("notifications/read/", notifications.read_all, name="notifications-read-all"),
+    path("notifications/preferences/", notifications.preferences_page, name="notification-preferences"),
     path("notifications/<int:pk>/read/", notifications.read_one, name="notification-read"),
     path("warranty-cards/", warranty_cards.card_list, name="warranty-cards"),
     path("warranty-cards/<int:pk>/review/", warranty_cards.card_review, name="warranty-card-review"),

@@ -14,7 +14,8 @@ The official account's API shape:
   account's openid), 43004 (the user does not follow the account), 40037 (unknown template), 45009 (the
   day's quota is used up). WeChat later posts a TEMPLATESENDJOBFINISH event with the msgid and the outcome.
 
-Template ids per event kind are settings.WECHAT_TEMPLATES (README, "Customer messages").
+Template ids per event kind are settings.WECHAT_TEMPLATES (README, "Customer messages"). ``first`` is the
+message's sentence, ``remark`` what the customer can do next in their language (notifications.texts.remark).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from django.utils import timezone
 
 from integrations.models import WeChatAccount, WeChatLink
 from notifications.channels import ChannelFailed
+from notifications.texts import remark
 
 MAX_ANSWER_BYTES = 100_000
 TOKEN_MARGIN = 300  # seconds before WeChat's expiry that a cached token is no longer used
@@ -105,7 +107,7 @@ class WeChatChannel:
                 "first": {"value": message.text},
                 "keyword1": {"value": params.get("number") or params.get("complaint") or ""},
                 "keyword2": {"value": f"{timezone.localtime(message.created_at):%Y-%m-%d %H:%M}"},
-                "remark": {"value": params.get("brand", "")},
+                "remark": {"value": remark(message.kind, language=message.language)},
             },
         }
 

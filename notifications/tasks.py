@@ -1,30 +1,43 @@
 """Background work of notifications (STYLE.md §8): tasks take ids, are enqueued on commit, and are idempotent.
 
 SLA alerts reach the dispatchers through the outbox (``sla.alert``, notifications/sinks.py); ``notify_sla_alert``
-is kept so a queued task of an older release that still names it is delivered, the same way.
+is kept so a queued task of an older release that still names it is delivered, the same way: it records the
+alert in the outbox, whose in_app sink tells the dispatchers and retries what a provider failed to take.
 """
 
 from __future__ import annotations
 
+from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from notifications import customer_messages, receipts
-from notifications.services import send
-from notifications.sinks import sla_notice, sla_recipients
+from notifications.sinks import sla_recipients
+from workorders import events
 from workorders.models import WorkOrder
 
+SLA_CLOCKS = ("response", "onsite")
 __all__ = ["collect_sms_receipts", "notify_sla_alert", "send_due_customer_messages", "sla_recipients"]
 
 
 @task()
 def notify_sla_alert(order_id: int, clock: str, state: str) -> int:
-    """Tell the dispatchers that one clock of the order moved; a second run delivers nothing new (the key)."""
-    due = WorkOrder.objects.filter(pk=order_id).values_list(f"{clock}_due", flat=True).first()
-    notice = sla_notice(order_id, clock, state, due.isoformat() if due else None)
-    if notice is None:
+    """Hand an older release's alert to the outbox (``sla.alert``); returns how many dispatchers it names.
+
+    It never calls a provider itself, so a mail server that fails does not fail this task (the outbox's delivery
+    is retried with its backoff), and a second run tells nobody twice: the notice's key (order, clock, state)
+    keeps the inbox row and the e-mail to one per person."""
+    if clock not in SLA_CLOCKS:
         return 0
-    send(notice)
-    return len(notice.recipient_ids)
+    order = WorkOrder.objects.filter(pk=order_id).only("pk", "brand", "outlet", "number", f"{clock}_due").first()
+    if order is None:
+        return 0
+    due = getattr(order, f"{clock}_due")
+    with transaction.atomic():
+        events.publish("sla.alert", order=order, data={"clock": clock, "state": state,
+                                                       "due": due.isoformat() if due else None},
+                       at=timezone.now())
+    return len(sla_recipients(order))
 
 
 @task()

@@ -30,6 +30,7 @@ from core.names import with_honorific
 SENTENCES = {
     "order.created": _("We have received your service request %(number)s and will arrange a technician soon."),
     "order.booked": _("Your service visit %(number)s is booked for %(slot)s."),
+    "order.moved": _("Your service visit %(number)s has been moved to %(slot)s."),
     "order.assigned": _("%(technician)s will take care of your service request %(number)s."),
     "order.en_route": _("%(technician)s is on the way to you and should arrive %(eta)s (%(number)s)."),
     "order.arrived": _("%(technician)s has arrived for your service request %(number)s."),
@@ -39,6 +40,13 @@ SENTENCES = {
     "complaint.opened": _("We have received your complaint %(complaint)s and will reply as soon as we can."),
     "complaint.resolved": _("Your complaint %(complaint)s has been resolved. Details: %(link)s"),
 }
+# The WeChat template's remark (its last line, under the details): what the customer can do next.
+URGE_HINT = _("Waiting too long? Reply 催单 (urge) and we will hurry it along.")
+COMPLAIN_HINT = _("Not happy with the service? Reply 投诉 and tell us what went wrong.")
+DETAILS_HINT = _("Tap for the details.")
+REMARKS = {kind: URGE_HINT for kind in ("order.created", "order.booked", "order.moved", "order.assigned",
+                                        "order.en_route")}
+REMARKS.update({kind: COMPLAIN_HINT for kind in ("order.completed", "survey.sent")})
 SUBJECT = _("%(brand)s: your service request %(number)s")
 SUBJECT_COMPLAINT = _("%(brand)s: your complaint %(complaint)s")
 # The kinds a customer is told of (the sink's kinds).
@@ -133,3 +141,10 @@ def words(kind: str, *, language: str, order, data: dict[str, Any], brand=None) 
         subject = str(SUBJECT_COMPLAINT if kind.startswith("complaint.") else SUBJECT) % values
     used = {name: values[name] for name in values if f"%({name})s" in sentence}
     return Words(subject=subject, text=text, params=used, brand=values["brand"])
+
+
+def remark(kind: str, *, language: str) -> str:
+    """The last line of a message that has room for one (WeChat's remark), in ``language``: how to urge an order
+    still on its way, how to complain about one done, else where the details are."""
+    with translation.override(language):
+        return str(REMARKS.get(kind, DETAILS_HINT))

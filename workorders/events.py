@@ -5,11 +5,11 @@ so who did it, in which role, what the customer sees and what ``data`` holds are
 Saleor's ``order/events.py`` does). The demo's bulk history is the one other writer.
 
 The steps others act on (a message to the customer, a notification) are also recorded in the outbox
-(core/outbox.py, docs/outbox.md) here, in the same transaction: ``order.created``, ``order.booked`` (the
-slot moved), one ``order.*`` kind per lifecycle step (``ORDER_KINDS``) and ``order.rated``. Their ``data``
-holds what a message needs as it was at the event (number, the booked window, the technician's name, the
-ETA as ISO text, the customer's link), never a secret: a message sent later (quiet hours, a retry) still tells
-what was true when it happened, not what the order says by then.
+(core/outbox.py, docs/outbox.md) here, in the same transaction: ``order.created``, ``order.booked`` (a first
+window) or ``order.moved`` (the window changed), one ``order.*`` kind per lifecycle step (``ORDER_KINDS``) and
+``order.rated``. Their ``data`` holds what a message needs as it was at the event (number, the booked window, the
+technician's name, the ETA as ISO text, the customer's link), never a secret: a message sent later (quiet hours, a
+retry) still tells what was true when it happened, not what the order says by then.
 """
 
 from __future__ import annotations
@@ -116,11 +116,15 @@ def edited(*, order_id: int, actor: Principal, before: dict[str, Any], after: di
 
 def rescheduled(*, order: WorkOrder, actor: Principal, before: Any, after: Any,
                 at: dt.datetime) -> WorkOrderEvent:
-    """The booked window moved (each window a pair of UTC ISO times); the customer sees it."""
+    """The booked window changed (each window a pair of UTC ISO times, None for none); the customer sees it, and
+    is told: ``order.booked`` for a first window, ``order.moved`` for one that replaced another."""
     row = _record(order.pk, EventKind.RESCHEDULED, actor=actor, at=at, customer_visible=True,
                   data={"from": before, "to": after})
-    publish("order.booked", order=order, at=at, data={
-        **_for_the_customer(order), "slot_start": after[0], "slot_end": after[1], "previous": before,
+    start, end = after if after else (None, None)
+    # A first window is a booking; one that replaced another (or was taken back) is a move: each its own message.
+    kind = "order.moved" if before and any(before) else "order.booked"
+    publish(kind, order=order, at=at, data={
+        **_for_the_customer(order), "slot_start": start, "slot_end": end, "previous": before,
         "actor_role": actor.role})
     return row
 

@@ -36,7 +36,7 @@ from workorders.attachments import check_photo_count, files_rolled_back, store_p
 from workorders.choices import EventKind, Priority, Status
 from workorders.estimates import estimate_json, unavailable_json
 from workorders.models import IntakePolicy, WorkOrder, WorkOrderEvent
-from workorders.services import check_new_order, create_work_order
+from workorders.services import check_new_order, create_work_order, utc_window
 from workorders.sla_clock import rebooked_clocks
 from workorders.slots import SlotOffer, free_capacity, offer_slots, slot_windows
 
@@ -296,10 +296,6 @@ def customer_change_rules(order: WorkOrder, now: dt.datetime | None = None,
     return ChangeRules(True, True, "")
 
 
-def _utc_pair(pair: tuple[dt.datetime, dt.datetime]) -> list[str]:
-    return [t.astimezone(dt.UTC).isoformat() for t in pair]
-
-
 def _own_order(order: WorkOrder, actor: Principal) -> None:
     if not actor.is_customer:
         raise PermissionDenied(_("Only the customer may do this here."))
@@ -350,8 +346,8 @@ def reschedule(*, order: WorkOrder, actor: Principal, slot: tuple[dt.datetime, d
             **rebooked_clocks(order, slot_end=window[1], now=now))
         if not updated:
             raise StaleVersion(current_version=WorkOrder.objects.values_list("version", flat=True).get(pk=order.pk))
-        before = _utc_pair((order.slot_start, order.slot_end)) if order.slot_start else None
-        events.rescheduled(order=order, actor=actor, before=before, after=_utc_pair(window), at=now)
+        events.rescheduled(order=order, actor=actor, before=utc_window(order.slot_start, order.slot_end),
+                           after=utc_window(*window), at=now)
         order.refresh_from_db()
         if order.outlet_id is None:
             order = workflow.transition(order, "assign", actor=system_principal(order.brand_id), outlet=outlet)

@@ -243,7 +243,9 @@ def update_work_order(
 ) -> WorkOrder:
     """Edit the order's details by compare-and-set on its version (``now`` set: the tests' time travel).
 
-    Moving the booked window moves the on-site commitment with it (workorders.sla_clock.rebooked_clocks).
+    Moving the booked window moves the on-site commitment with it (workorders.sla_clock.rebooked_clocks), and is
+    a ``rescheduled`` step the customer sees and is told of (``order.booked`` / ``order.moved``), as when the
+    portal or the hotline moves it (workorders.intake.reschedule).
     """
     if actor.role not in EDITOR_ROLES:
         raise PermissionDenied(_("Your role may not edit work orders."))
@@ -269,6 +271,7 @@ def update_work_order(
 
     now = now or timezone.now()
     before = {f: _plain(getattr(order, f)) for f in changes if f in EDITABLE_FIELDS}
+    window = (order.slot_start, order.slot_end)
     if "slot_end" in changes and changes["slot_end"] != order.slot_end:
         changes.update(rebooked_clocks(order, slot_end=changes["slot_end"], now=now))
     with transaction.atomic():
@@ -279,7 +282,17 @@ def update_work_order(
         order.refresh_from_db()
         after = {f: _plain(getattr(order, f)) for f in before}
         events.edited(order_id=order.pk, actor=actor, before=before, after=after, at=now)
+        if (order.slot_start, order.slot_end) != window:
+            events.rescheduled(order=order, actor=actor, before=utc_window(*window),
+                               after=utc_window(order.slot_start, order.slot_end), at=now)
     return order
+
+
+def utc_window(start: dt.datetime | None, end: dt.datetime | None) -> list[str] | None:
+    """A booked window as an event keeps it: two UTC ISO times, or None for no window."""
+    if start is None or end is None:
+        return None
+    return [t.astimezone(dt.UTC).isoformat() for t in (start, end)]
 
 
 def add_note(*, order: WorkOrder, actor: Principal, text: str, customer_visible: bool = False) -> WorkOrderEvent:

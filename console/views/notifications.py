@@ -1,4 +1,5 @@
-"""The console's notifications page: thin over notifications.selectors and services (STYLE.md §2)."""
+"""The console's notifications page and one's own notification preferences: thin over notifications.selectors,
+services and preferences (STYLE.md §2)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.principal import Principal
-from console.forms import page_number
+from console.forms import StaffPreferencesForm, page_number
+from core.errors import DomainError
+from core.forms import add_domain_error
+from core.htmx import refused, render_page
 from core.pages import staff_page
 from notifications import messages as notices
-from notifications import selectors, services
+from notifications import preferences, selectors, services
 from notifications.models import Notification
 
 FILTER_FIELDS = ("topic", "show", "q")
+PREFERENCES_PAGE = "console/notifications/preferences.html"
+PREFERENCES_FORM = "console/notifications/_partials/preferences_form.html"
 
 
 @require_GET
@@ -73,3 +79,32 @@ def read_one(request: HttpRequest, pk: int) -> HttpResponse:
     if notification.work_order_id:
         return redirect("console:order", pk=notification.work_order_id)
     return redirect("console:notifications")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def preferences_page(request: HttpRequest, *, principal: Principal) -> HttpResponse:
+    """Where the signed-in staff member's notifications go (the console, e-mail) and their e-mails' language: their
+    own choices only (no id in the address). htmx swaps the form with its result; without it, saved redirects."""
+    saved, status = False, 200
+    if request.method == "POST":
+        form = StaffPreferencesForm(request.POST)
+        if not form.is_valid():
+            status = 422
+        else:
+            try:
+                preferences.set_choices(principal=principal, changes=form.cleaned_data)
+            except DomainError as error:
+                add_domain_error(form, error)
+                status = error.status
+            else:
+                if not request.htmx:
+                    messages.success(request, gettext("Saved. Your notifications go this way from now on."))
+                    return redirect("console:notification-preferences")
+                saved = True
+                form = StaffPreferencesForm(initial=preferences.staff_choices(request.user))
+    else:
+        form = StaffPreferencesForm(initial=preferences.staff_choices(request.user))
+    response = render_page(request, PREFERENCES_PAGE, {"form": form, "saved": saved, "address": request.user.email},
+                           partial=PREFERENCES_FORM, status=status)
+    return refused(response, status) if status >= 400 else response

@@ -193,6 +193,9 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/notifications/": None,
     "console/notifications/read/": None,
     "console/notifications/<int:pk>/read/": "notification_id",
+    # One's own notification preferences: no id, only the signed-in person's row is read or written
+    # (notifications/tests/test_views.py: test_preferences_page_changes_only_ones_own).
+    "console/notifications/preferences/": None,
     # The technician app: a job page is the technician's own job only; the worker and manifest hold no data.
     "field/": None,
     "field/jobs/<int:pk>/": "order_id",

@@ -141,7 +141,8 @@ def test_a_booking_message_tells_the_window_of_its_event_after_the_window_moved_
     tuesday = {"slot_start": dt.datetime(2026, 12, 15, 14, 0, tzinfo=SHANGHAI),
                "slot_end": dt.datetime(2026, 12, 15, 16, 0, tzinfo=SHANGHAI)}
     services.update_work_order(order=order, actor=principal_of(world.dispatcher), changes=tuesday)
-    booked = OutboxEvent.objects.get(kind="order.booked", work_order_id=order.pk)
+    # (the desk's change is an event, and a message, of its own: the first one still tells Monday)
+    booked = OutboxEvent.objects.filter(kind="order.booked", work_order_id=order.pk).order_by("pk").first()
 
     customer_messages.deliver(booked, now=NIGHT + dt.timedelta(minutes=5))
     customer_messages.send_due(now=dt.datetime(2026, 12, 8, 8, 0, tzinfo=SHANGHAI))
@@ -289,3 +290,55 @@ def test_wechat_reports_a_template_message_delivered_or_blocked(world, providers
 
 def test_an_smtp_connection_gives_up_on_a_stalled_server_within_ten_seconds():
     assert get_connection("django.core.mail.backends.smtp.EmailBackend").timeout == 10
+
+
+def test_the_desk_booking_then_moving_the_visit_tells_the_customer_each_once_per_channel(world, providers):
+    # Given an order taken without a window, its customer reading Chinese
+    order = make_order(world, status=Status.ASSIGNED)
+    desk = principal_of(world.dispatcher)
+    friday = {"slot_start": dt.datetime(2027, 1, 8, 9, 0, tzinfo=SHANGHAI),
+              "slot_end": dt.datetime(2027, 1, 8, 11, 0, tzinfo=SHANGHAI)}
+    saturday = {"slot_start": dt.datetime(2027, 1, 9, 14, 0, tzinfo=SHANGHAI),
+                "slot_end": dt.datetime(2027, 1, 9, 16, 0, tzinfo=SHANGHAI)}
+
+    # When the desk books a window in the order's edit, then moves it, then changes only the priority
+    order = services.update_work_order(order=order, actor=desk, changes=dict(friday))
+    order = services.update_work_order(order=order, actor=desk, changes=dict(saturday))
+    services.update_work_order(order=order, actor=desk, changes={"priority": "high"})
+    told = list(OutboxEvent.objects.filter(work_order_id=order.pk, kind__in=("order.booked", "order.moved"))
+                .order_by("pk"))
+    for event in told:
+        customer_messages.deliver(event, now=DAY)
+        customer_messages.deliver(event, now=DAY)  # the outbox may hand it over twice
+
+    # Then the customer was told of the booking and of the move, once per channel each, in Chinese
+    booked, moved = told
+    assert (booked.kind, moved.kind) == ("order.booked", "order.moved")
+    assert rows(booked)["sms"].text == f"【Acme】您的服务单 {order.number} 已预约上门时间：1月8日 09:00–11:00。"
+    assert rows(moved)["sms"].text == f"【Acme】您的服务单 {order.number} 上门时间已改到：1月9日 14:00–16:00。"
+    assert rows(moved)["wechat"].text == rows(moved)["email"].text == (
+        f"您的服务单 {order.number} 上门时间已改到：1月9日 14:00–16:00。")
+    assert [m["TemplateCode"] for m in providers.sms.sent] == ["SMS_460002", "SMS_460011"]
+    assert len(providers.wechat.sent) == len(providers.smtp.messages) == 2
+    assert CustomerMessage.objects.filter(work_order=order).count() == 6
+    # The WeChat template's last line says what the customer can do about an order still to come
+    assert {m["data"]["remark"]["value"] for m in providers.wechat.sent} == {"还在等？回复“催单”，我们会尽快催促处理。"}
+
+
+def test_a_customer_reading_english_is_told_the_visit_moved_in_english(world, providers):
+    CustomerPreference.objects.create(customer=world.customer, language="en")
+    order = make_order(world, status=Status.ASSIGNED)
+    desk = principal_of(world.dispatcher)
+    order = services.update_work_order(order=order, actor=desk, changes={
+        "slot_start": dt.datetime(2027, 1, 8, 9, 0, tzinfo=SHANGHAI),
+        "slot_end": dt.datetime(2027, 1, 8, 11, 0, tzinfo=SHANGHAI)})
+    services.update_work_order(order=order, actor=desk, changes={"slot_start": None, "slot_end": None})
+    moved = OutboxEvent.objects.get(kind="order.moved", work_order_id=order.pk)
+
+    customer_messages.deliver(moved, now=DAY)
+
+    assert rows(moved)["email"].text == (
+        f"Your service visit {order.number} has been moved to a time we will confirm with you.")
+    assert rows(moved)["sms"].template == "SMS_460111"
+    assert providers.wechat.sent[0]["data"]["remark"]["value"] == (
+        "Waiting too long? Reply 催单 (urge) and we will hurry it along.")

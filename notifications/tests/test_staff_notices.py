@@ -20,6 +20,7 @@ from core.models import Delivery, DeliveryStatus, OutboxEvent
 from core.smtp_standin import SmtpStandIn
 from notifications.choices import MessageStatus
 from notifications.models import Notification, StaffEmail
+from notifications.tasks import notify_sla_alert
 from workorders import urges
 from workorders.choices import Status
 from workorders.models import WorkOrder
@@ -222,3 +223,32 @@ def test_one_urge_tells_each_responsible_dispatcher_once(people, smtp, api_as, d
     [mail] = mails_to(smtp, people.dispatcher)
     assert mail["Subject"].strip() == f"Acme：客户催单（{order.number}）"
     assert mails_to(smtp, people.outlet_dispatcher) == []
+
+
+def test_the_old_sla_task_does_not_fail_on_a_refused_mail_and_the_outbox_sends_it_once_later(people, smtp, api_as):
+    # Given a dispatcher who asked for e-mail, a mail server that refuses for now, and an order past its deadline
+    choose(api_as("dispatcher"), email=True)
+    smtp.refuse_with = "451 4.3.0 Try again later"
+    order = make_order(people, status=Status.ACCEPTED)
+
+    # When a task an older release queued for the alert runs, and the outbox delivers what it recorded
+    assert notify_sla_alert.call(order.pk, "onsite", "breached") == 2  # no exception: it names two dispatchers
+    deliver_everything()
+
+    # Then the console has it at once and the e-mail waits for the outbox's retry
+    key = f"sla:{order.pk}:onsite:breached"
+    assert Notification.objects.filter(key=key).count() == 2
+    assert StaffEmail.objects.get(recipient=people.dispatcher).status == MessageStatus.FAILED
+    in_app = Delivery.objects.get(event__kind="sla.alert", sink="in_app")
+    assert in_app.status == DeliveryStatus.PENDING
+
+    # When the server is back, the retry sends it; the task run again (a redelivered task) tells nobody twice
+    smtp.refuse_with = ""
+    deliver_everything(at=timezone.now() + 2 * HOUR)
+    assert notify_sla_alert.call(order.pk, "onsite", "breached") == 2
+    deliver_everything(at=timezone.now() + 3 * HOUR)
+    assert len(mails_to(smtp, people.dispatcher)) == 1
+    assert Notification.objects.filter(key=key).count() == 2
+    assert Delivery.objects.get(pk=in_app.pk).status == DeliveryStatus.DELIVERED
+    assert notify_sla_alert.call(order.pk, "nonsense", "breached") == 0  # not a clock: nothing recorded
+    assert OutboxEvent.objects.filter(kind="sla.alert", work_order_id=order.pk).count() == 2

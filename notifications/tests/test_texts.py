@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from notifications.texts import KINDS, words
+from notifications.texts import KINDS, remark, words
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The order as it is when the messages are written: another technician and another window by now, so every
@@ -36,6 +36,9 @@ REPAIR = [
     ("survey.sent", {"link": "http://127.0.0.1:8000/portal/acme/survey/Zx8k2/", "expires_at": "2026-12-15"}),
     ("complaint.opened", {**COMPLAINT, "category": "late", "severity": "high"}),
     ("complaint.resolved", {**COMPLAINT}),
+    # The next visit, moved by the desk into January: a month and day without a leading zero (1月8日).
+    ("order.moved", {**STEP, "slot_start": "2027-01-08T01:00:00+00:00", "slot_end": "2027-01-08T03:00:00+00:00",
+                     "previous": list(WINDOW.values()), "actor_role": "dispatcher"}),
 ]
 COMPLAINTS = "http://127.0.0.1:8000/portal/acme/complaints/"
 SNAPSHOT = {
@@ -50,6 +53,7 @@ SNAPSHOT = {
         "服务单 WO-202612-000042 的服务您满意吗？花一分钟告诉我们：http://127.0.0.1:8000/portal/acme/survey/Zx8k2/",
         "我们已收到您的投诉 CP-0007，将尽快给您答复。",
         f"您的投诉 CP-0007 已处理完毕，详情：{COMPLAINTS}",
+        "您的服务单 WO-202612-000042 上门时间已改到：1月8日 09:00–11:00。",
     ],
     "en": [
         "We have received your service request WO-202612-000042 and will arrange a technician soon.",
@@ -63,6 +67,7 @@ SNAPSHOT = {
         "http://127.0.0.1:8000/portal/acme/survey/Zx8k2/",
         "We have received your complaint CP-0007 and will reply as soon as we can.",
         f"Your complaint CP-0007 has been resolved. Details: {COMPLAINTS}",
+        "Your service visit WO-202612-000042 has been moved to January 8, 09:00–11:00.",
     ],
 }
 
@@ -114,3 +119,17 @@ def test_the_sms_variables_are_the_sentences_own():
     assert said.params == {"technician": "Technician 李建军", "eta": "at about 09:40", "number": "WO-202612-000042"}
     assert said.subject == "Acme 净水: your service request WO-202612-000042"
     assert said.brand == "Acme 净水"
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("zh-hans", ["还在等？回复“催单”，我们会尽快催促处理。", "对服务不满意？回复“投诉”并告诉我们哪里没做好。",
+                 "点击查看详情。"]),
+    ("en", ["Waiting too long? Reply 催单 (urge) and we will hurry it along.",
+            "Not happy with the service? Reply 投诉 and tell us what went wrong.", "Tap for the details."]),
+])
+def test_the_remark_says_what_the_customer_can_do_next(language, expected):
+    # An order on its way can be urged; a finished one complained about; the rest point to their details
+    assert [remark(kind, language=language) for kind in ("order.moved", "order.completed", "complaint.opened")] == (
+        expected)
+    assert {remark(kind, language=language) for kind in ("order.created", "order.booked", "order.assigned",
+                                                          "order.en_route")} == {expected[0]}

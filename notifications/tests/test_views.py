@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from notifications.models import Notification
+from notifications.models import Notification, StaffPreference
 from notifications.tests.factories import make_notification
 from workorders.choices import Status
 from workorders.tests.factories import make_order
@@ -138,3 +138,77 @@ def test_mark_everything_a_filter_shows_read_and_nothing_else(world, flood):
     mine = Notification.objects.filter(recipient=world.dispatcher, read_at__isnull=True)
     assert list(mine.values_list("data__clock", flat=True)) == ["response"]
     assert Notification.objects.get(recipient=world.manager_a).read_at is None
+
+
+# --- one's own notification preferences (the API's GET/PUT /api/v1/me/notification-preferences, as a page) -------
+
+
+def test_preferences_page_shows_the_defaults_and_is_reached_from_the_inbox_and_the_user_menu(world):
+    client = signed_in(world.dispatcher)
+    inbox = client.get("/console/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<a href="/console/notifications/preferences/" id="preferences-link">' in inbox
+    assert 'class="who-name" href="/console/notifications/preferences/"' in inbox
+
+    page = client.get("/console/notifications/preferences/")
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert form.initial == {"in_app": True, "email": False, "language": "zh-hans"}
+
+
+def test_preferences_page_changes_only_ones_own(world):
+    StaffPreference.objects.create(user=world.manager_a, email=True, language="zh-hans")
+    client = signed_in(world.dispatcher)
+
+    resp = client.post("/console/notifications/preferences/", {"email": "on", "language": "en"})
+
+    assert resp.status_code == 302 and resp["Location"] == "/console/notifications/preferences/"
+    mine = StaffPreference.objects.get(user=world.dispatcher)
+    assert (mine.in_app, mine.email, mine.language) == (False, True, "en")
+    theirs = StaffPreference.objects.get(user=world.manager_a)
+    assert (theirs.in_app, theirs.email, theirs.language) == (True, True, "zh-hans")
+    assert StaffPreference.objects.count() == 2
+    # The API reads what the page saved: one rule, one place
+    assert client.get("/api/v1/me/notification-preferences").json() == {
+        "party": "staff", "language": "en", "sms": None, "wechat": None, "email": True, "in_app": False}
+
+
+def test_preferences_page_with_htmx_swaps_the_form_and_says_it_saved(world):
+    client = signed_in(world.dispatcher)
+    resp = client.post("/console/notifications/preferences/", {"in_app": "on", "email": "on", "language": "en"},
+                       HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    html = resp.content.decode()
+    assert resp.status_code == 200 and "<html" not in html
+    assert 'id="preferences-saved"' in html and 'id="no-address"' in html  # the dispatcher has no address on file
+    assert StaffPreference.objects.get(user=world.dispatcher).email is True
+
+
+def test_a_bad_choice_is_shown_beside_its_field_and_changes_nothing(world):
+    client = signed_in(world.dispatcher)
+    resp = client.post("/console/notifications/preferences/", {"email": "on", "language": "fr"},
+                       HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    assert resp.status_code == 422 and resp["X-Domain-Error"] == "422"
+    assert resp.context["form"].errors["language"]
+    assert 'class="field-error"' in resp.content.decode()
+    assert not StaffPreference.objects.exists()
+
+
+def test_customers_and_strangers_have_no_preferences_page_in_the_console(world):
+    for method in ("get", "post"):
+        assert getattr(signed_in(world.customer.user), method)("/console/notifications/preferences/").status_code == 403
+        assert getattr(Client(), method)("/console/notifications/preferences/").status_code == 302
+    assert not StaffPreference.objects.exists()
+
+
+def test_the_admin_shows_preferences_read_only_and_only_ones_own_to_brand_people(world):
+    world.admin.is_staff = world.admin.is_superuser = True
+    world.admin.save()
+    own = StaffPreference.objects.create(user=world.admin, email=True)
+    other = StaffPreference.objects.create(user=world.dispatcher, email=True)
+    client = signed_in(world.admin)
+
+    listing = client.get("/admin/notifications/staffpreference/")
+    assert listing.status_code == 200
+    assert [p.pk for p in listing.context["cl"].result_list] == [own.pk]
+    assert client.get(f"/admin/notifications/staffpreference/{other.pk}/change/").status_code == 302  # not found
+    client.post(f"/admin/notifications/staffpreference/{own.pk}/change/", {"email": "", "language": "en"})
+    assert StaffPreference.objects.get(pk=own.pk).email is True

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.principal import principal_of
 from conftest import build_world
@@ -125,9 +125,9 @@ def test_rating_and_rebooking_are_recorded(world):
         events.rescheduled(order=order, actor=principal_of(world.customer.user), before=before, after=after,
                            at=timezone.now())
 
-    rated, booked = told(order)[-2:]
+    rated, moved = told(order)[-2:]
     assert (rated.kind, rated.data) == ("order.rated", {"number": order.number, "score": 2, "comment": "没修好"})
-    assert (booked.kind, booked.data) == ("order.booked", {
+    assert (moved.kind, moved.data) == ("order.moved", {
         "number": order.number, "slot_start": after[0], "slot_end": after[1], "previous": before,
         "actor_role": "customer", "link": f"http://127.0.0.1:8000/portal/acme/orders/{order.pk}/"})
 
@@ -182,3 +182,53 @@ def test_a_failing_sink_does_not_stop_the_sla_watch_nor_the_dispatchers_inbox():
                           "due": order.onsite_due.isoformat()}
     assert dict(Delivery.objects.filter(event=alert).values_list("sink", "status")) == {
         "in_app": DeliveryStatus.DELIVERED, "sms": DeliveryStatus.PENDING}
+
+
+def _windows(order) -> list[tuple[str, str | None, object]]:
+    return [(e.kind, e.data["slot_start"], e.data["previous"]) for e in told(order)
+            if e.kind in ("order.booked", "order.moved")]
+
+
+@pytest.mark.django_db
+def test_every_way_the_window_changes_records_one_event_with_it(world, api_as):
+    order = make_order(world, status=Status.ASSIGNED)
+    desk = principal_of(world.dispatcher)
+    friday = ["2027-01-08T01:00:00+00:00", "2027-01-08T03:00:00+00:00"]
+    saturday = ["2027-01-09T06:00:00+00:00", "2027-01-09T08:00:00+00:00"]
+
+    # The desk's edit: a first window is a booking, another window a move, a change of something else nothing
+    order = services.update_work_order(order=order, actor=desk, changes={
+        "slot_start": dt.datetime.fromisoformat(friday[0]), "slot_end": dt.datetime.fromisoformat(friday[1])})
+    order = services.update_work_order(order=order, actor=desk, changes={"priority": "high", "symptom": "漏水"})
+    assert _windows(order) == [("order.booked", friday[0], None)]
+    # The API's PATCH (the same service), in another zone: the same instant is no change, a new one a move
+    answer = api_as("dispatcher").patch(f"/api/v1/workorders/{order.pk}", {
+        "slot_start": "2027-01-08T09:00:00+08:00", "slot_end": "2027-01-08T11:00:00+08:00"},
+        content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    answer = api_as("dispatcher").patch(f"/api/v1/workorders/{order.pk}", {
+        "slot_start": "2027-01-09T14:00:00+08:00", "slot_end": "2027-01-09T16:00:00+08:00"},
+        content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    order.refresh_from_db()
+    assert _windows(order)[1:] == [("order.moved", saturday[0], friday)]
+    # Taken back: a move to no window
+    order = services.update_work_order(order=order, actor=desk, changes={"slot_start": None, "slot_end": None})
+    assert _windows(order)[2:] == [("order.moved", None, saturday)]
+    # The customer's timeline says each once: booked, moved, moved
+    shown = [e for e in customer_timeline(world.customer.user, order) if e.kind == "rescheduled"]
+    with translation.override("zh-hans"):
+        assert [str(tracking.event_text(e)) for e in shown] == [
+            "已预约上门：1月8日 09:00-11:00", "预约已改到 1月9日 14:00-16:00", "预约时间已修改"]
+
+
+@pytest.mark.django_db
+def test_a_window_change_that_rolls_back_takes_its_event_with_it(world):
+    order = make_order(world, status=Status.ASSIGNED)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.update_work_order(order=order, actor=principal_of(world.dispatcher), changes={
+            "slot_start": dt.datetime(2027, 1, 8, 1, 0, tzinfo=dt.UTC),
+            "slot_end": dt.datetime(2027, 1, 8, 3, 0, tzinfo=dt.UTC)})
+        raise RuntimeError("the caller failed after the edit")
+    assert _windows(order) == []
+    assert WorkOrder.objects.get(pk=order.pk).slot_start is None
