@@ -240,6 +240,7 @@ class ComplaintStepForm(forms.Form):
         if step in COMPLAINT_NOTE_LABELS:
             self.fields["note"].label = COMPLAINT_NOTE_LABELS[step]
 
+
 class StaffPreferencesForm(forms.Form):
     """The signed-in staff member's own notification choices (notifications.preferences.set_choices)."""
 
