@@ -14,8 +14,48 @@ from typing import Any
 from django.apps import apps
 from django.db import connection, models
 
-from core.models import Counter
+from core import outbox
+from core.models import Counter, OutboxEvent
 from demo import data
+from workorders.models import WorkOrder, WorkOrderEvent
+
+
+@contextmanager
+def sink_held(name: str) -> Iterator[None]:
+    """Events recorded in the block get no delivery to the outbox sink ``name`` (the demo does that sink's part
+    itself, at each event's time); the sink is back afterwards."""
+    sink = outbox.sinks.get(name)
+    outbox.sinks.unregister(name)
+    try:
+        yield
+    finally:
+        if sink is not None:
+            outbox.sinks.register(sink)
+
+
+def align_outbox(order_ids: Iterable[int]) -> None:
+    """Give the orders' outbox events the times of the timeline steps they record, and the orders' numbers: a phase
+    that moved a timeline to the demo's clock (the services stamped the real one, and numbered the order in the
+    real month) moves these too, so the customer's messages made of them (demo/messages.py) tell what the
+    timeline tells."""
+    ids = list(order_ids)
+    numbers = dict(WorkOrder.objects.filter(pk__in=ids).values_list("pk", "number"))
+    steps: dict[tuple[int, str], dt.datetime] = {}
+    for order_id, action, kind, at in (WorkOrderEvent.objects.filter(work_order_id__in=ids)
+                                       .order_by("created_at", "pk")
+                                       .values_list("work_order_id", "action", "kind", "created_at")):
+        steps.setdefault((order_id, action or kind), at)
+    moved = []
+    for event in OutboxEvent.objects.filter(work_order_id__in=ids, kind__startswith="order."):
+        data = event.data or {}
+        action = data.get("action") or ("created" if event.kind == "order.created" else "")
+        at = steps.get((event.work_order_id, action), event.created_at)
+        number = numbers[event.work_order_id]
+        if at != event.created_at or data.get("number", number) != number:
+            event.created_at = at
+            event.data = {**data, "number": number} if "number" in data else data
+            moved.append(event)
+    OutboxEvent.objects.bulk_update(moved, ["created_at", "data"], batch_size=500)
 
 
 def person_name(rng: random.Random) -> str:

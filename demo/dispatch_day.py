@@ -21,7 +21,7 @@ from accounts.principal import principal_of
 from core.dates import brand_tz
 from customers.models import InstalledProduct
 from demo import data
-from demo.common import allocate_numbers
+from demo.common import align_outbox, allocate_numbers
 from dispatch import services
 from dispatch.choose import candidates_for, fetch_order
 from network.models import Technician
@@ -119,6 +119,7 @@ def _settle_times(ids: list[int], now: dt.datetime) -> None:
             fields["accepted_at"] = next(e.created_at for e in reversed(steps) if e.action == "accept")
         WorkOrder.objects.filter(pk=order.pk).update(**fields)
     WorkOrderEvent.objects.bulk_update(changed_events, ["created_at"], batch_size=500)
+    align_outbox(ids)
 
 
 def _dispatch(order: WorkOrder, desk, techs: dict[int, Technician], day: dt.date, now: dt.datetime) -> bool:

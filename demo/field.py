@@ -31,7 +31,7 @@ from catalog.choices import ServiceType
 from catalog.models import Symptom
 from core.geo.distance import distance_m
 from customers.models import InstalledProduct
-from demo.common import allocate_numbers
+from demo.common import align_outbox, allocate_numbers
 from field import charges, services
 from field.choices import ItemKind
 from field.geo import Position
@@ -268,3 +268,4 @@ def _as_it_happened(order: WorkOrder, started: dt.datetime) -> None:
         accepted_at=times["accept"], arrived_at=times["arrive"],
         completed_at=times["complete"], updated_at=times["complete"])
     Visit.objects.filter(work_order=order).update(created_at=times["accept"], completed_at=times["complete"])
+    align_outbox([order.pk])

@@ -1,11 +1,18 @@
-"""The messages of a whole repair for the demo customer: ``seed_messages(brand, now=...)`` (the demo command).
+"""The demo's customer messages: ``seed_messages(brand, now=...)`` (the demo command's last step).
 
-The demo customer's latest finished repair gets its customer-facing events (created, booked, assigned, on the
-way with the ETA, arrived, completed, the survey) written as outbox history with no deliveries due (as
-demo/orders.py writes timelines), and each event's messages made by the real ``customer_messages.record`` at
-the event's time: SMS and WeChat, in Chinese, sent and delivered as a provider would report them; an SMS that
-fell in the quiet hours waits for 08:00 as it would have. Nothing is sent anywhere: the demo never calls a
-provider (the live demo sends through the log backends: SMS to var/sms-outbox.log, email to the console).
+While the demo loads, the outbox's ``customer_messages`` sink is held (demo/builder.py): the events happened in the
+past, and sending them at load time would stamp them with the wrong hour, print every email in the terminal and,
+at night, leave every SMS waiting for 08:00, when ``make run``'s job would send them all at once. Instead each
+customer-facing event the load recorded gets its messages here, made by the real ``customer_messages.record`` at
+the event's own time, and settled as the provider would have reported them: SMS and WeChat delivered a few
+seconds later, email sent; an SMS that fell in the quiet hours waited for 08:00 as it would have (and still
+waits, when 08:00 has not come yet: the periodic job sends it then).
+
+The demo customer's latest finished repair also gets the events a whole repair records (created, booked,
+assigned, on the way with the ETA, arrived, completed, the survey) written as outbox history with no deliveries
+due (as demo/orders.py writes timelines), so its messages read as the whole sequence, on SMS and on WeChat.
+Nothing is sent anywhere: the demo never calls a provider (``make run`` points the live server at local
+stand-ins of the SMS gateway and the WeChat API: demo/providers.py).
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ REPAIR = [
     ("order.en_route", "depart", 0), ("order.arrived", "arrive", 0), ("order.completed", "complete", 0),
     ("survey.sent", "complete", 30),
 ]
+SENT_AFTER = dt.timedelta(seconds=3)
+DELIVERED_AFTER = dt.timedelta(seconds=5)
+REPORTED = frozenset({"sms", "wechat"})  # the providers that report delivery; email ends at sent
 
 
 def _when(order: WorkOrder, action: str | None, minutes: int) -> dt.datetime | None:
@@ -40,15 +50,32 @@ def _when(order: WorkOrder, action: str | None, minutes: int) -> dt.datetime | N
     return base + dt.timedelta(minutes=minutes) if base else None
 
 
-@transaction.atomic
-def seed_messages(brand: Organisation, *, now: dt.datetime) -> dict[str, int]:
+def _settle(event: OutboxEvent, *, now: dt.datetime, provider_id) -> int:
+    """The event's messages, made at its time and settled as the provider reported them; how many were."""
+    settled = 0
+    for message in customer_messages.record(event, now=event.created_at):
+        if message.status == MessageStatus.SUPPRESSED:
+            continue
+        sent = message.next_attempt_at if message.status == MessageStatus.DEFERRED else event.created_at
+        if sent is None or sent > now:
+            continue  # quiet hours that have not ended yet: the periodic job sends it at 08:00
+        sent += SENT_AFTER
+        reported = message.channel in REPORTED
+        CustomerMessage.objects.filter(pk=message.pk).update(
+            status=MessageStatus.DELIVERED if reported else MessageStatus.SENT, provider_id=provider_id(message),
+            attempts=1, next_attempt_at=None, sent_at=sent, delivered_at=sent + DELIVERED_AFTER if reported else None)
+        settled += 1
+    return settled
+
+
+def _repair(brand: Organisation, *, now: dt.datetime) -> None:
     # The latest finished service (a repair when the random history gives the customer one; any type will do).
     finished = WorkOrder.objects.filter(brand=brand, customer__user__username="customer",
                                         status__in=(Status.COMPLETED, Status.CLOSED), completed_at__lte=now)
     order = ((finished.filter(type="repair") if finished.filter(type="repair").exists() else finished)
              .select_related("technician").order_by("-completed_at").first())
     if order is None or CustomerMessage.objects.filter(work_order=order).exists():
-        return {"customer_messages": CustomerMessage.objects.filter(brand=brand).count()}
+        return
     for n, (kind, action, minutes) in enumerate(REPAIR):
         at = _when(order, action, minutes)
         if at is None:
@@ -60,14 +87,24 @@ def seed_messages(brand: Organisation, *, now: dt.datetime) -> dict[str, int]:
             data["url"] = f"{settings.SITE_URL.rstrip('/')}/portal/{brand.code}/orders/{order.pk}/#rate"
         event = OutboxEvent.objects.create(kind=kind, brand_id=brand.pk, work_order_id=order.pk,
                                            subject_type="workorder", subject_id=order.pk, data=data, created_at=at)
-        for message in customer_messages.record(event, now=at):
-            if message.status == MessageStatus.SUPPRESSED:
-                continue
-            sent = (message.next_attempt_at if message.status == MessageStatus.DEFERRED else at) + \
-                dt.timedelta(seconds=3)
-            provider_id = (f"9006{order.pk:06d}{n:02d}^0" if message.channel == "sms"
-                           else str(2002283320 + order.pk * 10 + n))
-            CustomerMessage.objects.filter(pk=message.pk).update(
-                status=MessageStatus.DELIVERED, provider_id=provider_id, attempts=1, next_attempt_at=None,
-                sent_at=sent, delivered_at=sent + dt.timedelta(seconds=5))
+        _settle(event, now=now, provider_id=lambda m, n=n: (f"9006{order.pk:06d}{n:02d}^0" if m.channel == "sms"
+                                                            else str(2002283320 + order.pk * 10 + n)))
+
+
+def _provider_id(message: CustomerMessage) -> str:
+    """What each provider would have answered: Aliyun's BizId, WeChat's msgid, our own Message-ID for email."""
+    if message.channel == "sms":
+        return f"9007{message.pk:010d}^0"
+    if message.channel == "email":
+        return f"<message-{message.pk}@{settings.EMAIL_MESSAGE_DOMAIN}>"
+    return str(2002300000 + message.pk)
+
+
+@transaction.atomic
+def seed_messages(brand: Organisation, *, now: dt.datetime) -> dict[str, int]:
+    _repair(brand, now=now)
+    told = CustomerMessage.objects.filter(brand_id=brand.pk).values("event_id")
+    for event in (OutboxEvent.objects.filter(brand_id=brand.pk, kind__in=sorted(customer_messages.KINDS))
+                  .exclude(pk__in=told).order_by("created_at", "pk")):
+        _settle(event, now=now, provider_id=_provider_id)
     return {"customer_messages": CustomerMessage.objects.filter(brand=brand).count()}
