@@ -3,8 +3,10 @@
 An IoT signing secret (a published test value, so the demo's instructions can show a signed request),
 fault-code mappings for the brand's categories and some models, device alerts that went through the
 real service (usage readings over the last weeks, one unknown fault code), and a WeChat account with a
-token, the demo customer's WeChat linked. The alerts open no orders: the demo's orders and their
-timelines are built by demo/orders.py; ``manage.py send_test_alert`` shows an alert opening one live.
+token, an AppID and an AppSecret (the ones the WeChat API stand-in that `make run` starts knows: demo/providers.py,
+so the customer's WeChat messages go out), the demo customer's WeChat linked. The alerts open no orders: the
+demo's orders and their timelines are built by demo/orders.py; ``manage.py send_test_alert`` shows an alert
+opening one live.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ DEMO_SECRET = "iot_demo_aqualife_not_for_production_0001"
 WECHAT_TOKEN = "AqualifeDemoToken2025"
 WECHAT_ORIGINAL_ID = "gh_aqualife0001"
 DEMO_OPENID = "oAqualifeDemoCustomer000001"
+# The official account's keys as the WeChat API stand-in of `make run` knows them (demo/providers.py).
+WECHAT_APP_ID = "wx5a9d3e0c1b7f2aq1"
+WECHAT_APP_SECRET = "aqualifedemo0secret0notforprod01"
 
 # category → (fault code, meaning, service type, priority, symptom code)
 CATEGORY_CODES = {
@@ -56,7 +61,8 @@ def seed_integrations(brand: Organisation, *, now: dt.datetime) -> dict[str, int
     if not iot.DeviceSecret.objects.filter(brand=brand, secret=DEMO_SECRET).exists():
         iot.issue_device_secret(brand=brand, label="演示设备密钥（勿用于生产）", raw=DEMO_SECRET)
     WeChatAccount.objects.get_or_create(brand=brand, defaults=dict(
-        name=f"{brand.name} 服务号", token=WECHAT_TOKEN, original_id=WECHAT_ORIGINAL_ID))
+        name=f"{brand.name} 服务号", token=WECHAT_TOKEN, original_id=WECHAT_ORIGINAL_ID, app_id=WECHAT_APP_ID,
+        app_secret=WECHAT_APP_SECRET))
     customer = Customer.objects.filter(brand=brand, user__username="customer").first()
     if customer is not None:
         wechat.link_openid(brand_id=brand.pk, openid=DEMO_OPENID, customer=customer)
@@ -112,4 +118,6 @@ def instructions(brand_code: str, url: str = "http://127.0.0.1:8000") -> list[st
         f"    .venv/bin/python manage.py send_test_alert --fault E1 --url {url}",
         f"  the demo's IoT secret: {DEMO_SECRET}  (docs/integrations.md shows how to sign by hand)",
         f"  WeChat callback: {url}/wechat/{brand_code}/callback  token {WECHAT_TOKEN}",
+        "  customer messages: `make run` sends them to local stand-ins of the SMS gateway and the WeChat API;",
+        "    each one they take is in var/providers.log",
     ]

@@ -1,0 +1,114 @@
+"""The providers `make run` talks to: local stand-ins of the SMS gateway and of the WeChat official account's API.
+
+``scripts/serve.py`` starts ``manage.py demo_providers``, which runs on loopback
+
+- Alibaba Cloud's SendSms (core/aliyun_sms_standin.py), knowing the demo's AccessKey, its signature 【沁泉 Aqualife】,
+  every approved template of settings.SMS_TEMPLATES with its variables, and the sign-in code's template;
+- the WeChat API (integrations/wechat_api_standin.py), knowing the demo account's AppID and AppSecret
+  (demo/integrations.py), the template ids of settings.WECHAT_TEMPLATES and the demo customer as a follower;
+
+and hands serve.py the settings that point the web server, the worker and the periodic jobs at them
+(``environment``), so a customer's messages go out on SMS and WeChat the way they would in production, through
+the real backends, signatures and tokens, and end ``sent``, not ``not_configured``. What the stand-ins take is
+written to the providers' log, each SMS as the gateway would send it from its copy of the template; an SMS also to
+the SMS outbox file (core/sms.py), where the demo says the portal's sign-in code is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+from core.aliyun_sms_standin import AliyunSmsStandIn
+from core.sms import outbox_path
+from demo import data
+from demo.integrations import DEMO_OPENID, WECHAT_APP_ID, WECHAT_APP_SECRET
+from integrations.wechat_api_standin import WeChatApiStandIn
+from notifications.texts import SENTENCES
+from portal.otp import SMS_TEXT
+
+SMS_KEY_ID = "LTAI5tAqualifeDemo0001"
+SMS_KEY_SECRET = "aqualife-demo-sms-secret-not-for-production"
+SMS_SIGN_NAME = data.BRAND_NAME
+SMS_CODE_TEMPLATE = "SMS_460000"  # the sign-in code's approved template: variable ${code}
+
+
+def _variables(sentence) -> set[str]:
+    return set(re.findall(r"%\((\w+)\)s", str(sentence)))
+
+
+def sms_templates() -> dict[str, tuple[str, str]]:
+    """The gateway's approved templates: code -> (event kind, language), and the sign-in code's ("", "")."""
+    found = {SMS_CODE_TEMPLATE: ("", "")}
+    for kind, per_language in settings.SMS_TEMPLATES.items():
+        for language, code in per_language.items():
+            found[code] = (kind, language)
+    return found
+
+
+def sms_text(template: str, params: dict[str, str]) -> str:
+    """What the gateway sends: its copy of the template, filled, after the signature (as the customer reads it)."""
+    kind, language = sms_templates().get(template, (None, ""))
+    if kind is None:
+        return f"{template} {json.dumps(params, ensure_ascii=False)}"
+    with translation.override(language or settings.LANGUAGE_CODE):
+        if not kind:
+            return str(SMS_TEXT) % {"brand": SMS_SIGN_NAME, **params}
+        try:
+            return f"【{SMS_SIGN_NAME}】" + str(SENTENCES[kind]) % params
+        except (KeyError, TypeError, ValueError):
+            return f"【{SMS_SIGN_NAME}】{template} {json.dumps(params, ensure_ascii=False)}"
+
+
+def environment(*, sms_url: str, wechat_url: str) -> dict[str, str]:
+    """The settings (as the environment, aftersales/settings.py) that point the server at the stand-ins."""
+    return {
+        "SMS_BACKEND": "core.aliyun_sms.AliyunSmsBackend", "ALIYUN_SMS_URL": sms_url,
+        "ALIYUN_SMS_ACCESS_KEY_ID": SMS_KEY_ID, "ALIYUN_SMS_ACCESS_KEY_SECRET": SMS_KEY_SECRET,
+        "ALIYUN_SMS_SIGN_NAME": SMS_SIGN_NAME, "ALIYUN_SMS_CODE_TEMPLATE": SMS_CODE_TEMPLATE,
+        "WECHAT_API_URL": wechat_url,
+    }
+
+
+@dataclass
+class Providers:
+    sms: AliyunSmsStandIn
+    wechat: WeChatApiStandIn
+    _seen: dict[str, int] = field(default_factory=lambda: {"sms": 0, "wechat": 0})
+
+    @classmethod
+    def start(cls) -> Providers:
+        sms = AliyunSmsStandIn(key_id=SMS_KEY_ID, secret=SMS_KEY_SECRET, sign_name=SMS_SIGN_NAME, templates={
+            code: _variables(SMS_TEXT) - {"brand"} if not kind else _variables(SENTENCES[kind])
+            for code, (kind, _language) in sms_templates().items() if not kind or kind in SENTENCES})
+        wechat = WeChatApiStandIn(app_id=WECHAT_APP_ID, secret=WECHAT_APP_SECRET,
+                                  templates=set(settings.WECHAT_TEMPLATES.values()), followers={DEMO_OPENID})
+        return cls(sms=sms.start(), wechat=wechat.start())
+
+    def stop(self) -> None:
+        self.sms.stop()
+        self.wechat.stop()
+
+    def environment(self) -> dict[str, str]:
+        return environment(sms_url=self.sms.url, wechat_url=self.wechat.url)
+
+    def taken(self) -> Iterator[str]:
+        """A line for each message the stand-ins took since the last call (SMS also into the SMS outbox file)."""
+        now = f"{timezone.localtime():%Y-%m-%d %H:%M:%S}"
+        for sent in self.sms.sent[self._seen["sms"]:]:
+            self._seen["sms"] += 1
+            phone = sent.get("PhoneNumbers", "")
+            text = sms_text(sent.get("TemplateCode", ""), json.loads(sent.get("TemplateParam") or "{}"))
+            with outbox_path().open("a", encoding="utf-8") as out:
+                out.write(f"{now} {phone} {text}\n")
+            yield f"{now} SMS {sent.get('BizId')} to {phone}: {text}"
+        for sent in self.wechat.sent[self._seen["wechat"]:]:
+            self._seen["wechat"] += 1
+            words = (sent.get("data") or {}).get("first", {}).get("value", "")
+            yield f"{now} WeChat {sent.get('msgid')} to {sent.get('touser')}: {words}"
+
