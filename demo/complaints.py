@@ -150,8 +150,9 @@ def _take(complaint: Complaint, state: str, *, desk, admin, manager, outcome_tex
          verdict=workflow.Verdict(
              outcome=outcome, remedies=remedies, compensation="50.00" if "compensation" in remedies else None,
              responsible={"upheld": "technician", "partly": "outlet", "not_upheld": ""}[outcome]))
-    if state == "reopened":  # lately: its new acknowledge clock still runs
-        step("reopen", desk, now - dt.timedelta(minutes=20), note="客户来电：问题仍未解决。")
+    if state == "reopened":  # lately, in the desk's hours: its new acknowledge clock still runs
+        step("reopen", desk, _lately_open(clocks, clock.acknowledge_minutes, after=at, now=now),
+             note="客户来电：问题仍未解决。")
     elif state in NEEDS_MANAGER:
         step("appeal", manager, at + dt.timedelta(hours=5),
              note="客户临时改约了上门时间，师傅是按改约后的时间到达的，有短信记录为证。")
@@ -166,10 +167,20 @@ def _opened(order: WorkOrder, state: str, severity: str, *, index: int, rung: in
     never before the order was finished."""
     clocks = clocks_of(order, severity)
     clock = clocks.clock
-    if state == "received":  # its acknowledge clock has most of its time left
+    if state == "received":  # a moment ago: its acknowledge clock has most of its time left
         wanted = now - dt.timedelta(minutes=20)
-    elif state in ("acknowledged", "investigating"):  # answered in time; the resolve clock runs
+    elif state in ("acknowledged", "investigating"):
+        # The latest moment from which the desk's steps (in its hours) were taken by now and the resolve clock
+        # still has the MARGIN: a while ago in the day, or the last evening the desk was open when loaded at night.
+        last = clock.acknowledge_minutes / 2 if state == "acknowledged" else clock.resolve_minutes / 4
         wanted = now - min(5 * HOUR, dt.timedelta(minutes=clock.resolve_minutes * 0.4))
+        for tenths in range(3, 6 * 24 * 4):
+            candidate = now - tenths * dt.timedelta(minutes=10)
+            if clocks.add(candidate, clock.resolve_minutes) < now + MARGIN:
+                break
+            if clocks.add(candidate, last) <= now - dt.timedelta(minutes=10):
+                wanted = candidate
+                break
     elif state == "escalated":
         # Long enough ago that the watch moved it up to rung ``rung`` by now, its next rung still some way off.
         wanted = now - HOUR
@@ -182,6 +193,18 @@ def _opened(order: WorkOrder, state: str, severity: str, *, index: int, rung: in
     else:  # decided, some days ago
         wanted = min(order.completed_at + dt.timedelta(days=1, hours=index % 7), now - dt.timedelta(days=6))
     return max(wanted, order.completed_at)
+
+
+def _lately_open(clocks: Clocks, minutes: int, *, after: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """The latest moment of the desk's hours shortly before ``now`` from which a clock of ``minutes`` still has the
+    MARGIN left at ``now`` (a customer's call the desk took: in its hours)."""
+    for tenths in range(2, 6 * 24 * 4):
+        candidate = now - tenths * dt.timedelta(minutes=10)
+        if candidate <= after or clocks.add(candidate, minutes) < now + MARGIN:
+            break
+        if clocks.calendar.is_open(candidate):
+            return candidate
+    return max(now - dt.timedelta(minutes=20), after)
 
 
 def _text_for(state: str, index: int) -> tuple[str, str, str, str]:

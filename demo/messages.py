@@ -9,8 +9,9 @@ seconds later, email sent; an SMS that fell in the quiet hours waited for 08:00 
 waits, when 08:00 has not come yet: the periodic job sends it then).
 
 The demo customer's latest finished repair also gets the events a whole repair records (created, booked,
-assigned, on the way with the ETA, arrived, completed, the survey) written as outbox history with no deliveries
-due (as demo/orders.py writes timelines), so its messages read as the whole sequence, on SMS and on WeChat.
+assigned, on the way with the ETA, arrived, completed, the survey) that its history lacks, written as outbox
+history with no deliveries due (as demo/orders.py writes timelines), so its messages read as the whole sequence,
+on SMS and on WeChat.
 Nothing is sent anywhere: the demo never calls a provider (``make run`` points the live server at local
 stand-ins of the SMS gateway and the WeChat API: demo/providers.py).
 """
@@ -76,9 +77,10 @@ def _repair(brand: Organisation, *, now: dt.datetime) -> None:
              .select_related("technician").order_by("-completed_at").first())
     if order is None or CustomerMessage.objects.filter(work_order=order).exists():
         return
+    recorded = set(OutboxEvent.objects.filter(work_order_id=order.pk).values_list("kind", flat=True))
     for n, (kind, action, minutes) in enumerate(REPAIR):
         at = _when(order, action, minutes)
-        if at is None:
+        if at is None or kind in recorded:  # its survey went out for real (demo/callbacks.py): told once
             continue
         data = {"number": order.number}
         if kind == "order.en_route":

@@ -17,11 +17,14 @@ from complaints.choices import ACTIVE_STATUSES, ComplaintStatus, LadderLevel
 from complaints.models import Complaint, ComplaintClock, ComplaintEvent
 from core import outbox
 from core.models import OutboxEvent
+from customers.models import Customer
 from demo import complaints as demo_complaints
+from demo import data
 from demo.messages import REPAIR
 from feedback import sweep as callback_sweep
 from feedback.choices import CallbackStatus, Decision
 from feedback.models import Callback
+from field.profile import customer_profile
 from notifications import customer_messages
 from notifications.models import CustomerMessage, Notification
 from workorders import sla_watch
@@ -54,6 +57,9 @@ def test_the_demo_holds_complaints_callbacks_a_rework_and_a_whole_repairs_messag
     complaints = list(Complaint.objects.select_related("work_order"))
     assert {c.status for c in complaints} == set(ComplaintStatus.values)
     for c in complaints:
+        assert c.work_order.customer_id == c.customer_id
+        assert (c.outlet_id, c.technician_id) == (c.work_order.outlet_id, c.work_order.technician_id)
+        assert c.work_order.completed_at <= c.opened_at <= EVENING
         # Clocks from the brand's rows, in its service hours; every step taken inside the clock it answers.
         if c.status != ComplaintStatus.REOPENED:
             assert (c.acknowledge_due, c.resolve_due) == sla.due_times(c, start=c.opened_at)
@@ -63,6 +69,10 @@ def test_the_demo_holds_complaints_callbacks_a_rework_and_a_whole_repairs_messag
             assert c.resolved_at <= c.resolve_due
         if c.status in ACTIVE_STATUSES and c.escalate_at is not None:
             assert c.escalate_at >= EVENING + demo_complaints.MARGIN, (c.status, c.severity)
+    arbitrated = next(c for c in complaints if c.status == ComplaintStatus.ARBITRATED)
+    assert arbitrated.appeal_statement and arbitrated.resolution and arbitrated.arbitration
+    # The demo customer's own complaint, acknowledged, in the portal and on the technician's view of them.
+    assert customer_profile(Customer.objects.get(phone=data.CUSTOMER_PHONE)).open_complaints >= 1
     # Each escalated complaint climbed rung by rung at the minute its clock ran out, as the watch moves it.
     escalated = [c for c in complaints if c.status == ComplaintStatus.ESCALATED]
     assert escalated
