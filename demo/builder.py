@@ -23,7 +23,7 @@ from catalog.models import ProductCategory, ProductModel, ServiceStandard, Sympt
 from customers.models import WarrantyCardPolicy
 from demo import callbacks, complaints, data
 from demo.callbacks import seed_callbacks
-from demo.common import mobile, near, person_name, sink_held
+from demo.common import mobile, near, person_name, sinks_held
 from demo.complaints import seed_complaints
 from demo.dispatch_day import seed_dispatch_day
 from demo.estimates import price_past_orders
@@ -103,13 +103,12 @@ class Builder:
         self.password = make_password(data.PASSWORD)
 
     def build(self) -> dict[str, int]:
-        # The history's customer messages are written at each event's own time by the last phase (demo/messages.py)
-        # and its surveys sent at each completion's by the periodic jobs' catch-up (demo/callbacks.py), rather than
-        # by the outbox at the hour the demo happens to load.
-        with sink_held("customer_messages"), sink_held("feedback.survey"):
-            return self._build()
+        # The outbox delivers none of the history while it loads: the last phase does, each event as of its time
+        # (demo/messages.py), and the surveys go out at each completion's (demo/callbacks.py).
+        with sinks_held() as held:
+            return self._build(held)
 
-    def _build(self) -> dict[str, int]:
+    def _build(self, sinks: list) -> dict[str, int]:
         world = self._phase("network, catalogue and staff", self.build_network)
         people = self._phase("customers, sites and installed products", lambda: build_population(self, world))
         self._phase("work orders and timelines", lambda: build_orders(self, world, people))
@@ -128,7 +127,8 @@ class Builder:
         self._phase("SLA clocks and notifications", lambda: self.counts.update(seed_sla(world.brand, now=self.now)))
         self._phase("urges of late orders", lambda: self.counts.update(seed_urges(world.brand, now=self.now)))
         self._phase("periodic jobs up to now", lambda: self._catch_up(world.brand))
-        self._phase("customer messages", lambda: self.counts.update(seed_messages(world.brand, now=self.now)))
+        self._phase("customer messages and notices", lambda: self.counts.update(
+            seed_messages(world.brand, sinks=sinks, now=self.now)))
         return self.counts
 
     def _catch_up(self, brand: Organisation) -> None:

@@ -21,15 +21,17 @@ from workorders.models import WorkOrder, WorkOrderEvent
 
 
 @contextmanager
-def sink_held(name: str) -> Iterator[None]:
-    """Events recorded in the block get no delivery to the outbox sink ``name`` (the demo does that sink's part
-    itself, at each event's time); the sink is back afterwards."""
-    sink = outbox.sinks.get(name)
-    outbox.sinks.unregister(name)
+def sinks_held() -> Iterator[list[outbox.Sink]]:
+    """Events recorded in the block get no deliveries: the demo delivers its history itself, each event as of its own
+    time (demo/messages.py), rather than the outbox at the hour the demo happens to load. The sinks are back
+    afterwards."""
+    held = list(outbox.sinks)
+    for sink in held:
+        outbox.sinks.unregister(sink.name)
     try:
-        yield
+        yield held
     finally:
-        if sink is not None:
+        for sink in held:
             outbox.sinks.register(sink)
 
 

@@ -168,13 +168,13 @@ def _opened(order: WorkOrder, state: str, severity: str, *, index: int, rung: in
     clocks = clocks_of(order, severity)
     clock = clocks.clock
     if state == "received":  # a moment ago: its acknowledge clock has most of its time left
-        wanted = now - dt.timedelta(minutes=20)
+        wanted = now - dt.timedelta(minutes=8 + 7 * (index % 7))
     elif state in ("acknowledged", "investigating"):
         # The latest moment from which the desk's steps (in its hours) were taken by now and the resolve clock
         # still has the MARGIN: a while ago in the day, or the last evening the desk was open when loaded at night.
         last = clock.acknowledge_minutes / 2 if state == "acknowledged" else clock.resolve_minutes / 4
         wanted = now - min(5 * HOUR, dt.timedelta(minutes=clock.resolve_minutes * 0.4))
-        for tenths in range(3, 6 * 24 * 4):
+        for tenths in range(3 + index % 9, 6 * 24 * 4):
             candidate = now - tenths * dt.timedelta(minutes=10)
             if clocks.add(candidate, clock.resolve_minutes) < now + MARGIN:
                 break

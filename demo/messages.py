@@ -1,17 +1,21 @@
-"""The demo's customer messages: ``seed_messages(brand, now=...)`` (the demo command's last step).
+"""The history's deliveries: ``seed_messages(brand, sinks=..., now=...)`` (the demo's last phase).
 
-While the demo loads, the outbox's ``customer_messages`` sink is held (demo/builder.py): the events happened in the
-past, and sending them at load time would stamp them with the wrong hour, print every email in the terminal and,
-at night, leave every SMS waiting for 08:00, when ``make run``'s job would send them all at once. Instead each
-customer-facing event the load recorded gets its messages here, made by the real ``customer_messages.record`` at
-the event's own time, and settled as the provider would have reported them: SMS and WeChat delivered a few
-seconds later, email sent; an SMS that fell in the quiet hours waited for 08:00 as it would have (and still
-waits, when 08:00 has not come yet: the periodic job sends it then).
+While the demo loads, the outbox delivers nothing (demo/builder.py holds its sinks): the events happened in the
+past, and delivering them at load time would stamp every notice and message with the hour of the load, print
+every email in the terminal and, at night, leave every SMS waiting for 08:00, when ``make run``'s job would send
+them all at once. Here each event the load recorded reaches each sink that takes it, as of the event's own time:
+
+- the customer's messages are made by the real ``customer_messages.record`` at the event's time and settled as the
+  provider would have reported them: SMS and WeChat delivered a few seconds later, email sent; an SMS that fell in
+  the quiet hours waited for 08:00 as it would have (and still waits, when 08:00 has not come yet: the periodic
+  job sends it then);
+- the staff's notices (SLA alerts, urges, the complaint ladder's rungs) are the sink's own, dated when the event
+  happened;
+- surveys are not sent here: demo/callbacks.py sends each at its order's completion.
 
 The demo customer's latest finished repair also gets the events a whole repair records (created, booked,
 assigned, on the way with the ETA, arrived, completed, the survey) that its history lacks, written as outbox
-history with no deliveries due (as demo/orders.py writes timelines), so its messages read as the whole sequence,
-on SMS and on WeChat.
+history (as demo/orders.py writes timelines), so its messages read as the whole sequence, on SMS and on WeChat.
 Nothing is sent anywhere: the demo never calls a provider (``make run`` points the live server at local
 stand-ins of the SMS gateway and the WeChat API: demo/providers.py).
 """
@@ -24,10 +28,11 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Organisation
+from core import outbox
 from core.models import OutboxEvent
 from notifications import customer_messages
 from notifications.choices import MessageStatus
-from notifications.models import CustomerMessage
+from notifications.models import CustomerMessage, Notification
 from workorders.choices import Status
 from workorders.models import WorkOrder, WorkOrderEvent
 
@@ -40,6 +45,9 @@ REPAIR = [
 SENT_AFTER = dt.timedelta(seconds=3)
 DELIVERED_AFTER = dt.timedelta(seconds=5)
 REPORTED = frozenset({"sms", "wechat"})  # the providers that report delivery; email ends at sent
+MESSAGES = "customer_messages"
+# Sinks whose part the demo plays elsewhere: the surveys go out at each completion (demo/callbacks.py).
+PLAYED_ELSEWHERE = frozenset({"feedback.survey"})
 
 
 def _when(order: WorkOrder, action: str | None, minutes: int) -> dt.datetime | None:
@@ -102,11 +110,25 @@ def _provider_id(message: CustomerMessage) -> str:
     return str(2002300000 + message.pk)
 
 
+def _notices(sink: outbox.Sink, event: OutboxEvent) -> None:
+    """The sink's own delivery, its notices dated when the event happened."""
+    newest = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    sink.deliver(event)
+    Notification.objects.filter(pk__gt=newest).update(created_at=event.created_at)
+
+
 @transaction.atomic
-def seed_messages(brand: Organisation, *, now: dt.datetime) -> dict[str, int]:
+def seed_messages(brand: Organisation, *, sinks: list[outbox.Sink], now: dt.datetime) -> dict[str, int]:
     _repair(brand, now=now)
-    told = CustomerMessage.objects.filter(brand_id=brand.pk).values("event_id")
-    for event in (OutboxEvent.objects.filter(brand_id=brand.pk, kind__in=sorted(customer_messages.KINDS))
-                  .exclude(pk__in=told).order_by("created_at", "pk")):
-        _settle(event, now=now, provider_id=_provider_id)
-    return {"customer_messages": CustomerMessage.objects.filter(brand=brand).count()}
+    told = set(CustomerMessage.objects.filter(brand_id=brand.pk).values_list("event_id", flat=True))
+    for event in OutboxEvent.objects.filter(brand_id=brand.pk).order_by("created_at", "pk"):
+        for sink in sinks:
+            if not sink.wants(event.kind) or sink.name in PLAYED_ELSEWHERE:
+                continue
+            if sink.name == MESSAGES:
+                if event.pk not in told:
+                    _settle(event, now=now, provider_id=_provider_id)
+            else:
+                _notices(sink, event)
+    return {"customer_messages": CustomerMessage.objects.filter(brand=brand).count(),
+            "notifications": Notification.objects.filter(brand=brand).count()}
