@@ -25,7 +25,7 @@ from feedback import sweep as callback_sweep
 from feedback.choices import CallbackStatus, Decision
 from feedback.models import Callback
 from field.profile import customer_profile
-from notifications import customer_messages
+from notifications import customer_messages, receipts
 from notifications.models import CustomerMessage, Notification
 from workorders import sla_watch
 from workorders.models import WorkOrder
@@ -107,7 +107,7 @@ def test_the_demo_holds_complaints_callbacks_a_rework_and_a_whole_repairs_messag
 def periodic_jobs(now: dt.datetime) -> dict[str, object]:
     return {"sla": sla_watch.sweep(now=now), "ladder": ladder_watch.sweep(now=now),
             "callbacks": callback_sweep.sweep(now=now), "messages": customer_messages.send_due(now=now),
-            "outbox": outbox.deliver_due(now=now, limit=500)}
+            "receipts": receipts.collect(now=now), "outbox": outbox.deliver_due(now=now, limit=500)}
 
 
 def snapshot() -> dict[str, int]:
@@ -124,7 +124,8 @@ def test_the_first_minute_of_make_run_changes_nothing_the_demo_loaded():
     before = snapshot()
     assert periodic_jobs(NIGHT + dt.timedelta(minutes=1)) == {
         "sla": {}, "ladder": {"escalated": 0}, "callbacks": {"surveys_sent": 0, "callbacks_due": 0,
-                                                              "orders_closed": 0}, "messages": 0, "outbox": 0}
+                                                              "orders_closed": 0}, "messages": 0, "receipts": {},
+        "outbox": 0}
     # The watch started up to an hour after the load's now (its anchor is on the hour) escalates nothing either.
     assert ladder_watch.sweep(now=NIGHT + dt.timedelta(hours=1)) == {"escalated": 0}
     assert snapshot() == before
