@@ -4,6 +4,10 @@ import calendar
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+EN_DASH = "\u2013"  # between the two ends of a window, as in print; not a hyphen
 
 
 def brand_tz() -> dt.tzinfo:
@@ -20,3 +24,23 @@ def add_months(day: dt.date, months: int) -> dt.date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def hours(start: dt.datetime, end: dt.datetime | None = None) -> str:
+    """The hours of a window in local time: "09:00–11:00" (an en dash, no spaces); "09:00" without an end.
+
+    One rule for every place a customer reads a window (the portal's timeline and slot picker, the messages, the
+    service report), so the page and the SMS never write the same window two ways.
+    """
+    first = f"{timezone.localtime(start):%H:%M}"
+    return f"{first}{EN_DASH}{timezone.localtime(end):%H:%M}" if end is not None else first
+
+
+def window(start: dt.datetime, end: dt.datetime | None = None, *, day: str | None = None) -> str:
+    """A window with its day, in the active language: "December 8, 09:00–11:00" / "12月8日 09:00–11:00".
+
+    ``day`` names the day another way when the reader is better served ("Tomorrow"); by default the month and day.
+    """
+    if day is None:
+        day = date_format(timezone.localtime(start), "MONTH_DAY_FORMAT")
+    return gettext("%(day)s, %(hours)s") % {"day": day, "hours": hours(start, end)}

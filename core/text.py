@@ -6,7 +6,7 @@ integration; so its descriptions and reasons stay lazy and take the active langu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.functional import lazy
@@ -27,3 +27,17 @@ render_lazy = lazy(_render, str)
 
 bilingual = lazy(_pick, str)
 """``bilingual(name, name_en)``: master data kept in Chinese with an optional English name."""
+
+# A sentence that ends in full-width punctuation (Chinese) is followed by the next without a space.
+FULL_WIDTH_ENDS = tuple("。！？；：」』）")
+
+
+def sentences(parts: Iterable[Any]) -> str:
+    """Sentences one after another as each language writes them: "Done. Next." but "已完成。下一步。" (a space
+    after an English full stop, none after a Chinese one). Empty parts are left out."""
+    text = ""
+    for part in (str(p).strip() for p in parts):
+        if not part:
+            continue
+        text += part if not text or text.endswith(FULL_WIDTH_ENDS) else f" {part}"
+    return text

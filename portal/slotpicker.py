@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import hours, window
 from core.errors import InvalidInput
 
 WEEKDAY = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
@@ -54,9 +55,8 @@ def by_day(windows: list[tuple[dt.datetime, dt.datetime]], now: dt.datetime | No
     today = timezone.localdate(now or timezone.now())
     days: dict[dt.date, list[Choice]] = {}
     for start, end in windows:
-        local_start, local_end = timezone.localtime(start), timezone.localtime(end)
-        days.setdefault(local_start.date(), []).append(
-            Choice(value=slot_value(start, end), label=f"{local_start:%H:%M}–{local_end:%H:%M}"))
+        days.setdefault(timezone.localtime(start).date(), []).append(
+            Choice(value=slot_value(start, end), label=hours(start, end)))
     return [Day(label=day_label(day, today), choices=choices) for day, choices in sorted(days.items())]
 
 
@@ -64,5 +64,4 @@ def describe(start: dt.datetime | None, end: dt.datetime | None, now: dt.datetim
     if start is None or end is None:
         return ""
     today = timezone.localdate(now or timezone.now())
-    local_start, local_end = timezone.localtime(start), timezone.localtime(end)
-    return f"{day_label(local_start.date(), today)} {local_start:%H:%M}–{local_end:%H:%M}"
+    return window(start, end, day=str(day_label(timezone.localtime(start).date(), today)))

@@ -9,15 +9,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import window
 from core.names import with_honorific
 from core.text import render_lazy
 from dispatch import masters
 from portal import eta as eta_module
-from workorders.choices import EventKind, HoldReason, Status, done_label
+from workorders.choices import EventKind, HoldReason, Status, done_label, is_first_booking
 from workorders.models import WorkOrder, WorkOrderEvent
 
 # How far along each status is: received 0, assigned 1, on the way 2, on site 3, done 4, report 5.
@@ -47,6 +47,8 @@ ACTION_TEXT = {
     "cancel": _("Cancelled: %(reason)s"),
     "reopen": _("Reopened for a follow-up visit"),
 }
+# A window in the language active when the text is shown (core.dates.window: the messages write it the same way).
+window_lazy = lazy(window, str)
 
 
 @dataclass
@@ -98,12 +100,10 @@ def event_text(event: WorkOrderEvent, order_type: str | None = None) -> Any:
     if event.kind == EventKind.RESCHEDULED:
         to = data.get("to") or []
         if len(to) == 2:
-            start, end = (timezone.localtime(dt.datetime.fromisoformat(t)) for t in to)
-            # An order's first window is a booking, not a move (the hotline books an order taken without one).
-            template = (_("Appointment moved to %(day)s %(start)s-%(end)s") if data.get("from")
-                        else _("Visit booked for %(day)s %(start)s-%(end)s"))
-            return render_lazy(template, {
-                "day": date_format(start, "MONTH_DAY_FORMAT"), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"})
+            start, end = (dt.datetime.fromisoformat(t) for t in to)
+            template = (_("Visit booked for %(window)s") if is_first_booking(event.kind, data)
+                        else _("Appointment moved to %(window)s"))
+            return render_lazy(template, {"window": window_lazy(start, end)})
         return _("Appointment moved")
     if event.kind == EventKind.RATING:
         return render_lazy(_("You rated the service %(score)s of 5"), {"score": data.get("score", "")})

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from core.dates import hours
 from field.jobtemplates import template_for
 from field.models import Visit
-from workorders.choices import Status
+from workorders.choices import Status, is_first_booking
 from workorders.estimates import localized
 from workorders.models import AttachmentKind, WorkOrder, WorkOrderAttachment
 from workorders.workflow import ACTIONS
@@ -77,6 +78,7 @@ class ReportData:
     signed_by: str = ""
     checked_in_at: Any = None
     checked_out_at: Any = None
+    on_site: str = ""  # "2026-12-07 09:12–10:30": the visit's window, written as the customer's pages write one
     labour_minutes: int | None = None
     timeline: list[tuple[Any, str]] = field(default_factory=list)
     generated_at: Any = None
@@ -176,6 +178,9 @@ def report_data(order: WorkOrder) -> ReportData:
         data.diagnosed_symptom = visit.symptom.name if visit.symptom else ""
         data.checked_in_at, data.checked_out_at, data.labour_minutes = (
             visit.checked_in_at, visit.checked_out_at, visit.labour_minutes)
+        arrived, left = visit.checked_in_at, visit.checked_out_at
+        if arrived is not None:
+            data.on_site = f"{timezone.localtime(arrived):%Y-%m-%d} {hours(arrived, left)}"
         data.payment_method = visit.get_payment_method_display() if visit.payment_method else ""
         data.payment_amount, data.payment_reference = visit.payment_amount, visit.payment_reference
         if visit.signature is not None:
@@ -200,6 +205,8 @@ def report_data(order: WorkOrder) -> ReportData:
 
 
 def _event_text(event) -> str:
+    if is_first_booking(event.kind, event.data):
+        return _("Visit booked")  # the order's first window, not a move (portal/tracking.py says it so too)
     if event.action in ACTIONS:
         return str(ACTIONS[event.action].label)
     if event.to_status:

@@ -97,3 +97,9 @@ DONE_LABELS = {
 
 def done_label(order_type: str):
     return DONE_LABELS.get(order_type, _("Service done"))
+
+
+def is_first_booking(kind: str, data: dict | None) -> bool:
+    """A rescheduled event that gave the order its first window (``from`` empty: the hotline books an order taken
+    without a slot) is a booking, not a move: the customer's timeline and the console's both say so."""
+    return kind == EventKind.RESCHEDULED and not (data or {}).get("from")

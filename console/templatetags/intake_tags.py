@@ -8,6 +8,8 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import hours
+from workorders.choices import is_first_booking
 from workorders.estimates import localized
 from workorders.models import CallOutcome, WorkOrderAttachment
 
@@ -35,7 +37,13 @@ def slot_pair(value) -> str:
         start, end = (timezone.localtime(dt.datetime.fromisoformat(t)) for t in value)
     except (TypeError, ValueError):
         return "—"
-    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    return f"{start:%Y-%m-%d} {hours(start, end)}"
+
+
+@register.filter
+def first_booking(event) -> bool:
+    """The rescheduled event gave the order its first window: a booking, with no window before it to show."""
+    return is_first_booking(event.kind, event.data)
 
 
 @register.inclusion_tag("console/_partials/order_intake.html", takes_context=True)

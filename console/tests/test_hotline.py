@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
+from accounts.principal import principal_of
 from customers.models import Customer, InstalledProduct, Site
 from dispatch.selectors import offer_slots
+from workorders import intake, services
 from workorders.choices import EventKind, Status
 from workorders.models import CustomerCall, WorkOrder, WorkOrderEvent
 from workorders.tests.factories import make_order
@@ -371,6 +373,24 @@ def test_the_order_page_shows_what_intake_recorded_and_the_call(w, agent):
         "%H:%M") in body
     # The console's session fetches it.
     assert agent.get(f"/api/v1/workorders/attachments/{photo.pk}").status_code == 200
+
+
+def test_the_order_page_reads_a_first_booking_as_a_booking_not_a_move_from_nothing(w, agent):
+    # Taken at the hotline without a window, booked afterwards: no "— → window", as the customer's timeline says it.
+    order = services.create_work_order(actor=principal_of(w.hotline), customer=w.customer, product=w.product,
+                                       type="repair", channel="hotline", symptom="净水器出水有异味")
+    offer = offer_slots(product=w.product, service_type="repair")[0]
+    intake.reschedule(order=order, actor=principal_of(w.hotline), slot=(offer.start, offer.end))
+    start, end = (timezone.localtime(t) for t in (offer.start, offer.end))
+
+    body = html(agent.get(f"/console/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    event = body[body.index('data-action="rescheduled"'):]
+    event = event[:event.index("</li>")]
+    assert "<strong>已预约上门</strong>" in event and "已改约" not in event
+    assert f"<div class=\"event-detail\" data-window>{start:%Y-%m-%d %H:%M}–{end:%H:%M}</div>" in event
+    assert "—" not in event and "→" not in event
+    english = html(agent.get(f"/console/orders/{order.pk}/", **EN))
+    assert "<strong>Visit booked</strong>" in english
 
 
 # --- one customer per phone ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from core.errors import DomainError
 from core.forms import add_domain_error
 from core.htmx import refused, render_page
 from core.pages import staff_page
+from core.text import sentences
 from parts import selectors, services
 from parts.choices import RequestStatus, WarehouseKind
 from parts.models import DefectiveReturn, PartRequest
@@ -113,7 +114,7 @@ def _decide(request: HttpRequest, part_request: PartRequest, principal: Principa
     forms = {"transfer_form": form} if kind == "transfer" else {"refuse_form": form}
     # What is not about the reason field (the request was dealt with meanwhile, a role that may not decide)
     # is said at the top of the card, which shows it whether or not the forms are still offered.
-    panel_error = " ".join(str(e) for name, errors in form.errors.items() if name != "reason" for e in errors)
+    panel_error = sentences(e for name, errors in form.errors.items() if name != "reason" for e in errors)
     context = _card(request, part_request, principal, panel_error=panel_error, **forms)
     if request.htmx:
         context.update(_tabs(request), oob_tabs=True, status=_current_tab(request))

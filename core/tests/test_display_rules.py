@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 from django.utils import translation
 
+from core.dates import hours, window
 from core.money import yuan
+from core.text import sentences
 from field.geo import distance_text
+from notifications.texts import words
+from portal import slotpicker
 from portal.templatetags.portal_tags import yuan as portal_yuan
-from portal.tracking import build
-from workorders.choices import Status, WorkOrderType, done_label
+from portal.tracking import build, event_text
+from workorders.choices import EventKind, Status, WorkOrderType, done_label
+from workorders.models import WorkOrderEvent
 from workorders.tests.factories import make_order
 
 
@@ -31,6 +38,43 @@ def test_a_distance_is_in_metres_below_a_kilometre_and_in_kilometres_above():
     with translation.override("en"):
         assert distance_text(17995) == "18.0 km" and distance_text(0) == "0 m"
     assert distance_text(None) == ""
+
+
+NINE = dt.datetime(2026, 12, 8, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
+ELEVEN = NINE + dt.timedelta(hours=2)
+
+
+def test_a_time_window_is_written_one_way_an_en_dash_between_its_ends():
+    assert hours(NINE, ELEVEN) == "09:00\u201311:00" and hours(NINE) == "09:00"
+    with translation.override("zh-hans"):
+        assert window(NINE, ELEVEN) == "12月8日 09:00–11:00"
+        assert window(NINE, ELEVEN, day="明天") == "明天 09:00–11:00"
+    with translation.override("en"):
+        assert window(NINE, ELEVEN) == "December 8, 09:00–11:00"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_portal_and_the_messages_write_a_booked_window_the_same_way(language):
+    booked = WorkOrderEvent(kind=EventKind.RESCHEDULED, data={"from": None,
+                                                                "to": [NINE.isoformat(), ELEVEN.isoformat()]})
+    order = SimpleNamespace(number="WO-1", pk=1, brand=SimpleNamespace(name="Acme", code="acme"), technician=None,
+                            slot_start=NINE, slot_end=ELEVEN)
+    with translation.override(language):
+        said = window(NINE, ELEVEN)
+        on_the_timeline = str(event_text(booked, "repair"))
+        picked = slotpicker.by_day([(NINE, ELEVEN)], now=NINE)[0].choices[0].label
+        described = slotpicker.describe(NINE, ELEVEN, now=NINE - dt.timedelta(days=3))
+    message = words("order.booked", language=language, order=order, data={}).text
+    assert said in on_the_timeline and said in message
+    assert picked == "09:00–11:00" and described.endswith(" 09:00–11:00")  # the picker names the day its own way
+    assert "09:00-11:00" not in on_the_timeline + message + described
+
+
+def test_sentences_follow_one_another_as_each_language_writes_them():
+    assert sentences(["Callback done.", "", "Rework order WO-2 is with Outlet B."]) == (
+        "Callback done. Rework order WO-2 is with Outlet B.")
+    assert sentences(["回访已完成。", "返修工单 WO-2 已交给滨江网点。"]) == "回访已完成。返修工单 WO-2 已交给滨江网点。"
+    assert sentences(["请选择原因！", "Choose a van."]) == "请选择原因！Choose a van."
 
 
 def test_done_is_said_by_the_type_of_order():

@@ -173,13 +173,14 @@ def test_the_first_window_an_order_gets_reads_as_a_booking_not_a_move(client, re
     offer = next(o for o in intake.preview(product=ready.product, service_type="repair").slots
                  if o.start > timezone.now() + dt.timedelta(days=1))
     intake.reschedule(order=order, actor=principal_of(ready.hotline), slot=(offer.start, offer.end))
-    start = timezone.localtime(offer.start)
+    start, end = timezone.localtime(offer.start), timezone.localtime(offer.end)
 
     body = client.get(url(order)).content.decode()
-    assert f"Visit booked for {start:%B} {start.day} {start:%H:%M}-" in body
+    # The window as the messages write it (core.dates.window): an en dash between its ends.
+    assert f"Visit booked for {start:%B} {start.day}, {start:%H:%M}–{end:%H:%M}" in body
     assert "Appointment moved" not in body
     chinese = client.get(url(order), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert f"已预约上门：{start.month}月{start.day}日 {start:%H:%M}-" in chinese
+    assert f"已预约上门：{start.month}月{start.day}日 {start:%H:%M}–{end:%H:%M}" in chinese
     assert "预约已改到" not in chinese
 
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
+from accounts.principal import principal_of
 from conftest import build_world, race
+from field.models import Visit
 from field.selectors import service_report_url
 from reports.models import ServiceReport
+from reports.render import report_html
 from reports.services import ensure_service_report
 from reports.tasks import enqueue_service_report, render_service_report
 from reports.tests.helpers import completed_repair, pdf_fonts, pdf_images, pdf_text
+from workorders import events
 from workorders.choices import Status
 from workorders.models import AttachmentKind, WorkOrderAttachment
 from workorders.tests.factories import make_order
@@ -170,3 +177,24 @@ def test_rendering_leaves_truncated_uploads_refused(world):
     whole = buffer.getvalue()
     with pytest.raises(InvalidImage):
         accept_photo(whole[: len(whole) // 2])
+
+
+def test_the_report_writes_the_visit_and_a_first_booking_as_the_customers_pages_do(
+        world, django_capture_on_commit_callbacks):
+    # The visit's time on site is a window written one way (core.dates.hours), as the portal and the messages write it
+    order, _callbacks = completed_repair(world, django_capture_on_commit_callbacks)
+    visit = Visit.objects.get(work_order=order)
+    arrived = timezone.localtime(visit.checked_in_at)
+    html = report_html(order, language="zh-hans")
+    assert f"{arrived:%Y-%m-%d} {arrived:%H:%M}–{timezone.localtime(visit.checked_out_at):%H:%M}" in html
+    assert f"{arrived:%Y-%m-%d %H:%M} – " not in html
+
+    # An order taken without a window and booked afterwards: its timeline says booked, not rescheduled
+    booked = make_order(world, status=Status.COMPLETED)
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    with transaction.atomic():
+        events.rescheduled(order=booked, actor=principal_of(world.hotline), before=None,
+                           after=[start.isoformat(), (start + dt.timedelta(hours=2)).isoformat()], at=timezone.now())
+    timeline = report_html(booked, language="zh-hans")
+    timeline = timeline[timeline.index('<ol class="timeline">'):]
+    assert "已预约上门" in timeline and "已改约" not in timeline

@@ -215,11 +215,11 @@ def test_every_way_the_window_changes_records_one_event_with_it(world, api_as):
     # Taken back: a move to no window
     order = services.update_work_order(order=order, actor=desk, changes={"slot_start": None, "slot_end": None})
     assert _windows(order)[2:] == [("order.moved", None, saturday)]
-    # The customer's timeline says each once: booked, moved, moved
+    # The customer's timeline says each once: booked, moved, moved (each window as the messages write it)
     shown = [e for e in customer_timeline(world.customer.user, order) if e.kind == "rescheduled"]
     with translation.override("zh-hans"):
         assert [str(tracking.event_text(e)) for e in shown] == [
-            "已预约上门：1月8日 09:00-11:00", "预约已改到 1月9日 14:00-16:00", "预约时间已修改"]
+            "已预约上门：1月8日 09:00–11:00", "预约已改到 1月9日 14:00–16:00", "预约时间已修改"]
 
 
 @pytest.mark.django_db
