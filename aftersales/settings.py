@@ -319,7 +319,8 @@ ALIYUN_SMS = {
 SMS_TEMPLATES = json.loads(os.environ["SMS_TEMPLATES"]) if os.environ.get("SMS_TEMPLATES") else {
     kind: {"zh-hans": f"SMS_4600{n:02d}", "en": f"SMS_4601{n:02d}"} for n, kind in enumerate((
         "order.created", "order.booked", "order.assigned", "order.en_route", "order.arrived", "order.completed",
-        "survey.sent", "order.urged", "complaint.opened", "complaint.resolved", "order.moved"), start=1)}
+        "survey.sent", "order.urged", "complaint.opened", "complaint.resolved", "order.moved",
+        "complaint.arbitrated"), start=1)}
 # WeChat template messages (integrations/wechat_messages.py): the API's address and a template id per event kind
 # (first / keyword1 = number / keyword2 = time / remark); the AppID and AppSecret are the brand's WeChatAccount.
 WECHAT_API = {"URL": os.environ.get("WECHAT_API_URL", "https://api.weixin.qq.com")}

@@ -1,7 +1,7 @@
 """A complaint's history: one function per kind of event, each writing one ``ComplaintEvent`` row (as
 workorders/events.py does for the order's timeline), and the domain events the outbox carries to the sinks
-(``complaint.opened``, ``complaint.transitioned``, ``complaint.escalated``, ``complaint.resolved``), recorded in
-the same transaction as the change.
+(``complaint.opened``, ``complaint.transitioned``, ``complaint.escalated``, ``complaint.resolved``, and
+``complaint.arbitrated`` for the arbiter's decision on an appeal), recorded in the same transaction as the change.
 
 Every complaint event's ``data`` starts with the same fields (``envelope``), so a sink can word a message from
 the event alone even when the complaint is about no order (an order event reaches its brand and number through

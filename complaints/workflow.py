@@ -244,11 +244,15 @@ def _record(complaint: Complaint, action: Action, *, source: str, role: str, at:
             "recipient_ids": list(ladder.recipients(complaint, complaint.escalation_level)),
         }, at=at)
     if action.name in ("resolve", "arbitrate"):
-        events.record("complaint.resolved", complaint, {
-            "outcome": complaint.outcome, "final": action.name == "arbitrate",
-            "compensation": f"{complaint.compensation:.2f}", "responsible": complaint.responsible,
-            "recipient_ids": list(ladder.concerned(complaint)),
-        }, at=at)
+        # The arbiter's decision is its own kind: the customer is told of it in its own words (reviewed on appeal),
+        # not a second "resolved" that reads the same as the first.
+        verdict = {"outcome": complaint.outcome, "compensation": f"{complaint.compensation:.2f}",
+                   "responsible": complaint.responsible, "recipient_ids": list(ladder.concerned(complaint))}
+        if action.name == "arbitrate":
+            events.record("complaint.arbitrated", complaint, {**verdict,
+                                                              "appealed_outcome": complaint.appealed_outcome}, at=at)
+        else:
+            events.record("complaint.resolved", complaint, verdict, at=at)
 
 
 def _refusal(complaint: Complaint, action: Action) -> IllegalTransition:

@@ -21,11 +21,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import window
 from core.names import with_honorific
+from notifications.messages import OUTCOME_WORDS
 
 SENTENCES = {
     "order.created": _("We have received your service request %(number)s and will arrange a technician soon."),
@@ -39,6 +40,9 @@ SENTENCES = {
     "order.urged": _("We have your reminder about %(number)s and have asked the dispatcher to hurry it along."),
     "complaint.opened": _("We have received your complaint %(complaint)s and will reply as soon as we can."),
     "complaint.resolved": _("Your complaint %(complaint)s has been resolved. Details: %(link)s"),
+    # The arbiter decided the outlet's appeal of the first verdict: the final word, said as such.
+    "complaint.arbitrated": _("Your complaint %(complaint)s has been reviewed on appeal: %(verdict)s. "
+                              "Details: %(link)s"),
 }
 # The WeChat template's remark (its last line, under the details): what the customer can do next.
 URGE_HINT = _("Waiting too long? Reply 催单 (urge) and we will hurry it along.")
@@ -81,14 +85,12 @@ def complaints_link(brand_code: str) -> str:
 
 
 def slot_words(start: Any, end: Any) -> str:
-    """The booked window as a message says it: "December 8, 09:00–11:00" / "12月8日 09:00–11:00"."""
+    """The booked window as a message says it: "December 8, 09:00–11:00" / "12月8日 09:00–11:00", written by
+    core.dates.window as the portal's timeline writes it."""
     start, end = _moment(start), _moment(end)
     if start is None:
         return gettext("a time we will confirm with you")
-    day = date_format(start, "MONTH_DAY_FORMAT")
-    if end is None:
-        return gettext("%(day)s, %(start)s") % {"day": day, "start": f"{start:%H:%M}"}
-    return gettext("%(day)s, %(start)s–%(end)s") % {"day": day, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+    return window(start, end)
 
 
 def eta_words(eta: Any) -> str:
@@ -130,6 +132,8 @@ def variables(kind: str, *, order, data: dict[str, Any], brand=None) -> dict[str
         link = order_link(order)
     values["link"] = str(link or settings.SITE_URL)
     values["complaint"] = str(data.get("complaint_number") or data.get("number") or "")
+    # The verdict in words, as the staff's notice of it says it (notifications/messages.py).
+    values["verdict"] = str(OUTCOME_WORDS.get(str(data.get("outcome") or ""), ""))
     return values
 
 

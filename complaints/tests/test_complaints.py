@@ -220,8 +220,11 @@ def test_upheld_complaints_are_counted_per_outlet_and_technician_by_the_verdict_
     # ...and the overturned verdict's remedies, compensation and blame are gone with it
     about_a.refresh_from_db()
     assert (about_a.remedies, about_a.compensation, about_a.responsible) == ([], Decimal("0.00"), "")
-    resolved = OutboxEvent.objects.filter(kind="complaint.resolved", subject_id=about_a.pk).latest("pk")
-    assert (resolved.data["final"], resolved.data["compensation"], resolved.data["responsible"]) == (True, "0.00", "")
+    # The arbiter's decision is recorded as its own kind (the customer's message says it was reviewed on appeal)
+    final = OutboxEvent.objects.get(kind="complaint.arbitrated", subject_id=about_a.pk)
+    assert (final.data["outcome"], final.data["appealed_outcome"], final.data["compensation"],
+            final.data["responsible"]) == ("not_upheld", "upheld", "0.00", "")
+    assert OutboxEvent.objects.filter(kind="complaint.resolved", subject_id=about_a.pk).count() == 1
     # An outlet's own view counts only its own complaints
     assert selectors.upheld_by_outlet(Complaint.objects.visible_to(world.manager_b)) == []
 

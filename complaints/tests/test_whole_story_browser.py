@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.principal import principal_of
 from complaints.choices import ComplaintStatus, LadderLevel
@@ -27,6 +27,7 @@ from complaints.models import Complaint
 from complaints.tasks import watch_ladder
 from conftest import build_world
 from core.browser import PHONE, open_page, shot, sign_in
+from core.dates import hours, window
 from core.models import Delivery, DeliveryStatus
 from core.tasks import deliver_outbox
 from dispatch.selectors import offer_slots
@@ -93,7 +94,8 @@ def staff_desktop(browser, live_server, username):
     return page
 
 
-def fits_the_phone(page) -> bool:
+def fits_its_window(page) -> bool:
+    """No sideways scrolling: the page is as wide as its window (a phone's, or a desk's)."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
@@ -169,16 +171,29 @@ def test_one_repair_from_its_messages_to_the_arbiters_decision(browser, live_ser
     told = phone.locator("#messages")
     assert told.locator("li").count() == 7  # one line per thing told, newest first, with its channels
     assert told.locator("[data-status=sent]").count() == 7 * 3
-    slot = timezone.localtime(offer.start)
-    assert f"已预约上门：{slot.month}月{slot.day}日 {slot:%H:%M}-" in phone.inner_text("#events")
+    with translation.override("zh-hans"):
+        booked_for = window(offer.start, offer.end)  # "12月8日 09:00–11:00": the page and the message alike
+    assert f"已预约上门：{booked_for}" in phone.inner_text("#events")
     text = told.inner_text()
-    for said in (f"您的服务单 {order.number} 已预约上门时间", f"李建军师傅将为您处理服务单 {order.number}",
-                 "李建军师傅已出发，预计", f"李建军师傅已到达，为您处理服务单 {order.number}",
+    for said in (f"您的服务单 {order.number} 已预约上门时间：{booked_for}。",
+                 f"李建军师傅将为您处理服务单 {order.number}", "李建军师傅已出发，预计",
+                 f"李建军师傅已到达，为您处理服务单 {order.number}",
                  f"您的服务单 {order.number} 已完成", f"服务单 {order.number} 的服务您满意吗？"):
         assert said in text, said
-    assert fits_the_phone(phone)
+    assert fits_its_window(phone)
     told.scroll_into_view_if_needed()
     shot(phone, "story-01-portal-messages-zh")
+
+    # The console's timeline of the order reads the hotline's first window as a booking too, not "— → window".
+    desk = staff_desktop(browser, live_server, "hotline")
+    desk.goto(f"{desk.base}/console/orders/{order.pk}/")
+    booked = desk.locator("li.event[data-action=rescheduled]")
+    assert booked.locator("strong").inner_text() == "已预约上门"
+    slot = timezone.localtime(offer.start)
+    assert booked.locator("[data-window]").inner_text() == f"{slot:%Y-%m-%d} {hours(offer.start, offer.end)}"
+    assert fits_its_window(desk)  # the messages' long links wrap inside the timeline, the page stays its width
+    booked.scroll_into_view_if_needed()
+    shot(desk, "story-01b-console-order-booked-zh")
 
     # 2. The link of the SMS opens the survey without a password: 2 stars, not solved.
     link_phone = customer_phone(browser, live_server)
@@ -187,7 +202,7 @@ def test_one_repair_from_its_messages_to_the_arbiters_decision(browser, live_ser
     link_phone.click("label[for=overall-2]")
     link_phone.click("label[for=solved-no]")
     link_phone.fill("#comment", "换完滤芯还是有异味")
-    assert fits_the_phone(link_phone)
+    assert fits_its_window(link_phone)
     shot(link_phone, "story-02-survey-2-stars-not-solved-zh")
     link_phone.click("#survey-form button[type=submit]")
     link_phone.wait_for_selector("#survey-thanks")
@@ -202,7 +217,6 @@ def test_one_repair_from_its_messages_to_the_arbiters_decision(browser, live_ser
     assert (callback.status, callback.reason) == (CallbackStatus.REVIEW, CallbackReason.NOT_SOLVED)
 
     # 3. The callback desk finds it in review and reopens it as rework to outlet B.
-    desk = staff_desktop(browser, live_server, "hotline")
     desk.goto(f"{desk.base}/console/callbacks/?status=review")
     card = desk.locator(f"[data-callback='{callback.pk}']")
     assert card.locator("[data-solved]").get_attribute("data-solved") == "no"
@@ -216,7 +230,9 @@ def test_one_repair_from_its_messages_to_the_arbiters_decision(browser, live_ser
     form.locator("button[type=submit]").click()
     desk.wait_for_selector("#callback-done")
     rework = WorkOrder.objects.get(rework_of=order)
-    assert f"返修工单 {rework.number} 已交给滨江服务网点" in desk.inner_text("#callback-done")
+    # Two sentences, joined as Chinese joins them: no space after the full stop.
+    assert desk.inner_text("#callback-done") == (
+        f"{order.number} 的回访：完成。返修工单 {rework.number} 已交给滨江服务网点。")
     shot(desk, "story-05-callback-desk-reworked-zh")
 
     assert (rework.status, rework.outlet_id, rework.is_rework) == (Status.ASSIGNED, world.outlet_b.pk, True)
@@ -238,7 +254,7 @@ def test_one_repair_from_its_messages_to_the_arbiters_decision(browser, live_ser
     card = phone.locator(f"[data-complaint='{complaint.pk}']")
     assert complaint.number in card.inner_text() and "已受理" in card.inner_text()
     assert order.number in card.inner_text()
-    assert fits_the_phone(phone)
+    assert fits_its_window(phone)
     shot(phone, "story-06-portal-my-complaints-zh")
     assert (complaint.status, complaint.work_order_id, complaint.outlet_id, complaint.channel) == (
         ComplaintStatus.RECEIVED, order.pk, world.outlet_a.pk, "portal")
@@ -308,13 +324,23 @@ def test_one_repair_from_its_messages_to_the_arbiters_decision(browser, live_ser
     phone.goto(f"{phone.base}/portal/acme/complaints/")
     card = phone.locator(f"[data-complaint='{complaint.pk}']")
     assert "已仲裁" in card.inner_text() and "接头未拧紧" in card.inner_text()
-    assert fits_the_phone(phone)
+    assert fits_its_window(phone)
     shot(phone, "story-11-portal-complaint-final-zh")
 
-    # The whole story told the customer each step once per channel (the verdict, and the arbiter's final one), never
-    # of the ladder or the appeal; and the ladder's one rung once.
-    told_once_per_channel(order, [*REPAIR_KINDS, "complaint.opened", "complaint.resolved", "complaint.resolved"])
+    # The whole story told the customer each step once per channel (the verdict, and the arbiter's final one in its
+    # own words and SMS template), never of the ladder or the appeal; and the ladder's one rung once.
+    told_once_per_channel(order, [*REPAIR_KINDS, "complaint.opened", "complaint.resolved", "complaint.arbitrated"])
     assert len(providers.sms.sent) == len(providers.wechat.sent) == len(providers.smtp.messages) == 7 + 1 + 3
+    verdicts = CustomerMessage.objects.filter(work_order=order, channel="sms", kind__startswith="complaint.res")
+    arbitrated = CustomerMessage.objects.get(work_order=order, channel="sms", kind="complaint.arbitrated")
+    assert arbitrated.template != verdicts.get().template
+    assert [sms["TemplateCode"] for sms in providers.sms.sent[-2:]] == [verdicts.get().template, arbitrated.template]
+    phone.goto(f"{phone.base}/portal/acme/orders/{order.pk}/")
+    told = phone.inner_text("#messages")
+    assert told.count(f"您的投诉 {complaint.number} 已处理完毕") == 1
+    assert told.count(f"您的投诉 {complaint.number} 经复核，最终结论为部分成立") == 1
+    phone.locator("#messages li").first.scroll_into_view_if_needed()
+    shot(phone, "story-12-portal-messages-final-verdict-zh")
     assert notices.count() == 1
     for page in (phone, desk, manager, brand_desk, arbiter):
         page.context.close()

@@ -95,3 +95,17 @@ def test_a_complaint_about_no_order_is_told_to_the_brand_admins(world):
     page = signed_in(world.admin).get("/console/notifications/?topic=complaint",
                                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"Complaint {complaint.number} was received" in page
+
+
+def test_the_arbiters_decision_reaches_the_outlets_manager_as_the_appeal_decided(world, decided):
+    # complaint.arbitrated is its own event (the customer's message says "reviewed on appeal"); the manager who
+    # appealed hears of it once, worded as the appeal decided, not as a second "was resolved".
+    workflow.transition(decided, "appeal", actor=principal_of(world.manager_a), note="客户改过约，不算迟到")
+    workflow.transition(decided, "arbitrate", actor=principal_of(world.admin), note="双方都有责任",
+                        verdict=workflow.Verdict(outcome="partly"))
+    deliver()
+    notices = Notification.objects.filter(kind="complaint_resolved", recipient=world.manager_a).order_by("pk")
+    assert [n.data.get("final", False) for n in notices] == [False, True]
+    zh = signed_in(world.manager_a).get("/console/notifications/?topic=complaint",
+                                        HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"投诉 {decided.number} 的申诉已裁决：部分成立。" in zh and zh.count(f"投诉 {decided.number} 已处理") == 1

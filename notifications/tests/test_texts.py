@@ -35,7 +35,8 @@ REPAIR = [
     ("order.completed", {**STEP, "technician": "李建军"}),
     ("survey.sent", {"link": "http://127.0.0.1:8000/portal/acme/survey/Zx8k2/", "expires_at": "2026-12-15"}),
     ("complaint.opened", {**COMPLAINT, "category": "late", "severity": "high"}),
-    ("complaint.resolved", {**COMPLAINT}),
+    ("complaint.resolved", {**COMPLAINT, "outcome": "upheld"}),
+    ("complaint.arbitrated", {**COMPLAINT, "outcome": "partly", "appealed_outcome": "upheld"}),
     # The next visit, moved by the desk into January: a month and day without a leading zero (1月8日).
     ("order.moved", {**STEP, "slot_start": "2027-01-08T01:00:00+00:00", "slot_end": "2027-01-08T03:00:00+00:00",
                      "previous": list(WINDOW.values()), "actor_role": "dispatcher"}),
@@ -53,6 +54,7 @@ SNAPSHOT = {
         "服务单 WO-202612-000042 的服务您满意吗？花一分钟告诉我们：http://127.0.0.1:8000/portal/acme/survey/Zx8k2/",
         "我们已收到您的投诉 CP-0007，将尽快给您答复。",
         f"您的投诉 CP-0007 已处理完毕，详情：{COMPLAINTS}",
+        f"您的投诉 CP-0007 经复核，最终结论为部分成立，详情：{COMPLAINTS}",
         "您的服务单 WO-202612-000042 上门时间已改到：1月8日 09:00–11:00。",
     ],
     "en": [
@@ -67,6 +69,7 @@ SNAPSHOT = {
         "http://127.0.0.1:8000/portal/acme/survey/Zx8k2/",
         "We have received your complaint CP-0007 and will reply as soon as we can.",
         f"Your complaint CP-0007 has been resolved. Details: {COMPLAINTS}",
+        f"Your complaint CP-0007 has been reviewed on appeal: partly upheld. Details: {COMPLAINTS}",
         "Your service visit WO-202612-000042 has been moved to January 8, 09:00–11:00.",
     ],
 }
@@ -133,3 +136,14 @@ def test_the_remark_says_what_the_customer_can_do_next(language, expected):
         expected)
     assert {remark(kind, language=language) for kind in ("order.created", "order.booked", "order.assigned",
                                                           "order.en_route")} == {expected[0]}
+
+
+def test_the_arbiters_decision_is_its_own_message_with_its_own_template(settings):
+    # The first verdict and the arbiter's final one read differently, and each has its own approved SMS template.
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    first = words("complaint.resolved", language="zh-hans", order=ORDER, data={**COMPLAINT, "outcome": "upheld"})
+    final = words("complaint.arbitrated", language="zh-hans", order=ORDER, data={**COMPLAINT, "outcome": "not_upheld"})
+    assert final.text != first.text and "最终结论为不成立" in final.text
+    assert final.params == {"complaint": "CP-0007", "verdict": "不成立", "link": COMPLAINTS}
+    codes = settings.SMS_TEMPLATES
+    assert codes["complaint.arbitrated"]["zh-hans"] not in {codes["complaint.resolved"]["zh-hans"], ""}
