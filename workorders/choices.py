@@ -99,7 +99,14 @@ def done_label(order_type: str):
     return DONE_LABELS.get(order_type, _("Service done"))
 
 
+def is_first_window(previous) -> bool:
+    """A window that replaced none (``previous`` empty, or a pair of nothing: the hotline books an order taken
+    without a slot) is a booking, not a move. One rule for the message it is told in (``order.booked`` or
+    ``order.moved``, workorders/events.py) and for the timelines that show it (the portal's, the console's, the
+    service report's)."""
+    return not (previous and any(previous))
+
+
 def is_first_booking(kind: str, data: dict | None) -> bool:
-    """A rescheduled event that gave the order its first window (``from`` empty: the hotline books an order taken
-    without a slot) is a booking, not a move: the customer's timeline and the console's both say so."""
-    return kind == EventKind.RESCHEDULED and not (data or {}).get("from")
+    """A rescheduled event (its ``data``: ``from`` and ``to``) that gave the order its first window."""
+    return kind == EventKind.RESCHEDULED and is_first_window((data or {}).get("from"))

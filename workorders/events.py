@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from accounts.choices import SYSTEM
 from core import outbox
 from core.hooks import Provider
-from workorders.choices import EventKind, Status
+from workorders.choices import EventKind, Status, is_first_window
 from workorders.models import WorkOrder, WorkOrderEvent
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def rescheduled(*, order: WorkOrder, actor: Principal, before: Any, after: Any,
                   data={"from": before, "to": after})
     start, end = after if after else (None, None)
     # A first window is a booking; one that replaced another (or was taken back) is a move: each its own message.
-    kind = "order.moved" if before and any(before) else "order.booked"
+    kind = "order.booked" if is_first_window(before) else "order.moved"
     publish(kind, order=order, at=at, data={
         **_for_the_customer(order), "slot_start": start, "slot_end": end, "previous": before,
         "actor_role": actor.role})

@@ -18,7 +18,7 @@ from notifications.texts import words
 from portal import slotpicker
 from portal.templatetags.portal_tags import yuan as portal_yuan
 from portal.tracking import build, event_text
-from workorders.choices import EventKind, Status, WorkOrderType, done_label
+from workorders.choices import EventKind, Status, WorkOrderType, done_label, is_first_booking, is_first_window
 from workorders.models import WorkOrderEvent
 from workorders.tests.factories import make_order
 
@@ -68,6 +68,14 @@ def test_the_portal_and_the_messages_write_a_booked_window_the_same_way(language
     assert said in on_the_timeline and said in message
     assert picked == "09:00–11:00" and described.endswith(" 09:00–11:00")  # the picker names the day its own way
     assert "09:00-11:00" not in on_the_timeline + message + described
+
+
+def test_a_window_that_replaced_none_is_a_booking_for_the_message_and_every_timeline():
+    for previous in (None, [], [None, None]):
+        assert is_first_window(previous)
+        assert is_first_booking(EventKind.RESCHEDULED, {"from": previous, "to": [NINE.isoformat(), ELEVEN.isoformat()]})
+    assert not is_first_window([NINE.isoformat(), ELEVEN.isoformat()])
+    assert not is_first_booking(EventKind.NOTE, {})
 
 
 def test_sentences_follow_one_another_as_each_language_writes_them():
