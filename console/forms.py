@@ -206,6 +206,21 @@ class ComplaintFilterForm(forms.Form):
             self.fields["outlet"].queryset = outlets
 
 
+class ReworkForm(forms.Form):
+    """Have the finished order done again (返修, workorders.rework): by which outlet, and what is still wrong."""
+
+    outlet = forms.ModelChoiceField(label=_("Outlet that does it again"), queryset=Organisation.objects.none(),
+                                    empty_label=_("Choose an outlet"))
+    reason = forms.CharField(label=_("What is still wrong"), max_length=REASON_MAX,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, order=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outlet"].queryset = visible_outlets(user)
+        if order is not None and not self.is_bound:
+            self.fields["outlet"].initial = order.outlet_id
+
+
 class HotlineComplaintForm(forms.Form):
     """A complaint the hotline takes down about the order on screen (complaints.services.open_complaint)."""
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("orders/<int:pk>/site-pin/", orders.order_site_pin, name="order-site-pin"),
     path("orders/<int:pk>/urge/", orders.order_urge, name="order-urge"),
     path("orders/<int:pk>/complaint/", orders.order_complaint, name="order-complaint"),
+    path("orders/<int:pk>/rework/", orders.order_rework, name="order-rework"),
     path("figures/urges/", figures.urges, name="figures-urges"),
     path("hotline/", hotline.desk, name="hotline"),
     path("hotline/callers/new/", hotline.new_caller, name="hotline-new-caller"),

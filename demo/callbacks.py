@@ -2,9 +2,9 @@
 
 The brand's callback policy; a survey for every order finished within the sweep's window (sent as the outbox's sink
 sends it, five minutes after completion) and for a few finished some days ago; of the recent ones the latest two
-answered 2★ "not solved" (one waiting for review, one the review already reopened as rework (返修) to another
-outlet), half the others answered well, the rest still to answer; the older ones never answered and so due a
-call, one of which the hotline made (satisfied). Sampled orders are on the desk from their survey on.
+answered 2★ "not solved" (one waiting for review, one the review already sent back as a rework (返修): a new
+order at another outlet), half the others answered well, the rest still to answer; the older ones never answered
+and so due a call, one of which the hotline made (satisfied). Sampled orders are on the desk from their survey on.
 
 ``catch_up(brand, now=...)`` is the callbacks sweep (feedback/sweep.py) as it would have run every minute up to
 ``now``, each step at its own time: a survey for an order finished lately that has none, a call due when a survey
@@ -22,13 +22,14 @@ from django.utils import timezone
 from accounts.choices import OrgKind
 from accounts.models import Organisation, User
 from accounts.principal import principal_of
+from core.models import OutboxEvent
 from core.sequences import next_value
 from demo.common import align_outbox
 from feedback import desk, surveys
 from feedback.choices import CallbackReason, CallbackStatus, Decision, Outcome
 from feedback.models import Callback, Survey, SurveyPolicy
 from feedback.selectors import policy_for
-from feedback.sweep import MIN_CLOSE, SEND_WINDOW
+from feedback.sweep import SEND_WINDOW, due_by_policy
 from workorders.choices import EventKind, Status
 from workorders.models import WorkOrder, WorkOrderEvent
 
@@ -102,8 +103,9 @@ def catch_up(brand: Organisation, *, now: dt.datetime) -> dict[str, int]:
             due += 1
     closed = 0
     open_callbacks = Callback.objects.filter(status__in=desk.OPEN).values("work_order_id")
-    for order in (_finished(brand, now).filter(completed_at__lte=now - MIN_CLOSE).exclude(pk__in=open_callbacks)
-                  .order_by("completed_at", "pk")):
+    quiet = _finished(brand, now).filter(due_by_policy(now, "close_after_days", "completed_at",
+                                                       unit=dt.timedelta(days=1)))
+    for order in quiet.exclude(pk__in=open_callbacks).order_by("completed_at", "pk"):
         at = order.completed_at + dt.timedelta(days=policy_for(brand.pk, order.type).close_after_days)
         if at <= now and desk.close_order(order.pk, now=at):
             closed += 1
@@ -137,4 +139,10 @@ def _rework(order: WorkOrder, agent, *, now: dt.datetime) -> None:
     number = f"WO-{local:%Y%m}-{next_value(f'wo:{rework.brand_id}:{local:%Y%m}'):06d}"
     WorkOrder.objects.filter(pk=rework.pk).update(created_at=opened, updated_at=at, number=number)
     WorkOrderEvent.objects.filter(work_order=rework, kind=EventKind.CREATED).update(created_at=opened)
+    for event in WorkOrderEvent.objects.filter(work_order=order, kind=EventKind.REWORK):  # it names the rework
+        event.data = {**event.data, "rework_number": number}
+        event.save(update_fields=["data"])
+    for told in OutboxEvent.objects.filter(work_order_id=order.pk, kind="order.rework_opened"):
+        told.data, told.created_at = {**told.data, "rework_number": number}, at
+        told.save(update_fields=["data", "created_at"])
     align_outbox([rework.pk])

@@ -27,10 +27,10 @@ if TYPE_CHECKING:
     from demo.population import People
 
 S = Status
-# How the base data set's orders end up; rework orders are reopened once on the way.
+# How the base data set's orders end up. Its rework (返修, a new order linked to the one it redoes) is opened
+# by a callback's review (demo/callbacks.py), as every rework is.
 STATUS_WEIGHTS = {S.NEW: 5, S.ASSIGNED: 5, S.DISPATCHED: 5, S.ACCEPTED: 4, S.EN_ROUTE: 3, S.ON_SITE: 3,
                   S.ON_HOLD: 4, S.COMPLETED: 10, S.CLOSED: 52, S.CANCELLED: 9}
-REWORK_WEIGHTS = {S.ASSIGNED: 2, S.DISPATCHED: 2, S.ON_SITE: 1, S.ON_HOLD: 1, S.COMPLETED: 3, S.CLOSED: 8}
 # How long ago an order in each status was opened, in days (open ones are recent).
 AGE_DAYS = {S.NEW: (0.02, 1.5), S.ASSIGNED: (0.05, 3), S.DISPATCHED: (0.1, 3), S.ACCEPTED: (0.2, 4),
             S.EN_ROUTE: (0.2, 4), S.ON_SITE: (0.2, 4), S.ON_HOLD: (1, 14), S.COMPLETED: (0.5, 10),
@@ -125,7 +125,7 @@ def brand_categories(brand: Organisation) -> list[tuple[str, int]]:
 def make_order(
     rng: random.Random, ctx: Context, *, customer: tuple[int, str, int | None], site: tuple[int, int],
     product: tuple[int, int] | None, status: str, created_at: dt.datetime, latest: dt.datetime,
-    rework: bool = False, prefer_outlet: int | None = None, prefer_tech: Tech | None = None,
+    prefer_outlet: int | None = None, prefer_tech: Tech | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One order's row (WorkOrder field → value, without its number) and its events.
 
@@ -156,12 +156,11 @@ def make_order(
               prefer_tech=prefer_tech,
               # On the way or on site: the technician works today (whoever is off today is not at a door).
               works_on=(ctx.today or latest.astimezone(ctx.tz).date()) if status in AT_THE_DOOR else None)
-    planned = plan_order(rng, ctx.net, job, status=status, created_at=created_at, latest=latest, rework=rework)
+    planned = plan_order(rng, ctx.net, job, status=status, created_at=created_at, latest=latest)
     if status in AT_THE_DOOR and not _room_at_the_door(ctx, planned.fields["technician_id"], job.works_on):
         # Nobody of the outlet is on shift today with room left: the technician has accepted it for a later day.
         job = replace(job, works_on=None)
-        planned = plan_order(rng, ctx.net, job, status=Status.ACCEPTED, created_at=created_at, latest=latest,
-                             rework=rework)
+        planned = plan_order(rng, ctx.net, job, status=Status.ACCEPTED, created_at=created_at, latest=latest)
     row = planned.fields
     created = row["created_at"]
     terms = ctx.sla_for(region_id, segment, priority)
@@ -273,33 +272,32 @@ def build_orders(b: Builder, w: World, people: People) -> None:
         by_customer.setdefault(p.customer.pk, []).append(p)
     local_products = [p for p in people.products if p.site.region_id == hangzhou and p.customer.pk !=
                       people.customers[0].pk]
-    plan: list[tuple[Any, Any, str, bool, dict[str, Any]]] = []
+    plan: list[tuple[Any, Any, str, dict[str, Any]]] = []
     me = people.customers[0]
     for k, status in enumerate(CUSTOMER_ORDERS):
         product = by_customer[me.pk][k % len(by_customer[me.pk])]
-        plan.append((me, product, status, False, {"prefer_outlet": featured_outlet, "prefer_tech": featured_tech}))
+        plan.append((me, product, status, {"prefer_outlet": featured_outlet, "prefer_tech": featured_tech}))
     for status in TECH_ORDERS:
         product = rng.choice(local_products)
-        plan.append((product.customer, product, status, False,
+        plan.append((product.customer, product, status,
                      {"prefer_outlet": featured_outlet, "prefer_tech": featured_tech}))
     while len(plan) < b.sizes.orders:
-        rework = rng.random() < 0.03
-        status = weighted(rng, REWORK_WEIGHTS if rework else STATUS_WEIGHTS)
+        status = weighted(rng, STATUS_WEIGHTS)
         customer = people.customers[rng.randrange(len(people.customers))]
         # Some enterprise orders are site surveys for a system not bought yet.
         if customer.kind == "enterprise" and rng.random() < 0.1:
-            plan.append((customer, None, status, rework, {}))
+            plan.append((customer, None, status, {}))
         else:
             product = rng.choice(by_customer.get(customer.pk) or people.products)
-            plan.append((product.customer, product, status, rework, {}))
+            plan.append((product.customer, product, status, {}))
 
     rows, timelines, terms = [], [], []
-    for customer, product, status, rework, prefer in plan:
+    for customer, product, status, prefer in plan:
         site = product.site if product is not None else rng.choice(people.sites[customer.pk])
         row, events = make_order(
             rng, ctx, customer=(customer.pk, customer.segment, customer.user_id), site=(site.pk, site.region_id),
             product=(product.pk, product.product_model_id) if product is not None else None, status=status,
-            created_at=order_created_at(rng, now, status), latest=latest, rework=rework, **prefer,
+            created_at=order_created_at(rng, now, status), latest=latest, **prefer,
         )
         rows.append(row)
         timelines.append(events)
@@ -314,8 +312,7 @@ def build_orders(b: Builder, w: World, people: People) -> None:
               for e in timelines[i]]
     WorkOrderEvent.objects.bulk_create(events, batch_size=1000)
     _installs_follow_orders(people, rows, b.tz)
-    b.counts.update(work_orders=len(saved), work_order_events=len(events),
-                    rework_orders=sum(r["is_rework"] for r in rows))
+    b.counts.update(work_orders=len(saved), work_order_events=len(events))
 
 
 def _installs_follow_orders(people: People, rows: list[dict[str, Any]], tz: dt.tzinfo) -> None:

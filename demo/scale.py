@@ -163,7 +163,6 @@ class _Plan:
                 row, timeline = make_order(
                     rng, ctx, customer=(customer_id, segment, None), site=(site_id, region_id),
                     product=(self.product_id, model_id), status=status, created_at=when, latest=latest,
-                    rework=rng.random() < 0.02 and status not in (S.NEW, S.CANCELLED),
                 )
                 products.append(_product(rng, self.brand_id, (self.product_id, self.serial), row,
                                          (model_id, code, months), (customer_id, site_id), self.tz))

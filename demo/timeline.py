@@ -1,7 +1,7 @@
 """One demo order's life, planned in memory: no queries, so the bulk loader can call it a million times.
 
 The plan walks ``workflow.ACTIONS`` step by step and applies the same field changes as
-``workflow.transition`` (reopen clears the technician, cancel keeps it, and so on), so every
+``workflow.transition`` (decline clears the technician, cancel keeps it, and so on), so every
 planned event is an edge of ``workflow.ALLOWED`` taken by a role the action admits, and the
 order's fields end where the real service would have left them.
 """
@@ -30,7 +30,7 @@ TECH_HOLDS = frozenset({S.ACCEPTED, S.EN_ROUTE, S.ON_SITE})
 GAPS = {
     "assign": (3, 90), "return_to_brand": (30, 480), "dispatch": (10, 300), "accept": (2, 90),
     "decline": (5, 120), "recall": (30, 480), "depart": (30, 1440), "arrive": (15, 80), "hold": (10, 180),
-    "resume": (120, 4320), "close": (60, 4320), "cancel": (10, 2880), "reopen": (1440, 10080),
+    "resume": (120, 4320), "close": (60, 4320), "cancel": (10, 2880),
 }
 HOLD_REASONS = ([HoldReason.WAITING_PARTS, HoldReason.WAITING_CUSTOMER, HoldReason.OTHER], [55, 35, 10])
 TIMESTAMP_FIELDS = {"accept": "accepted_at", "arrive": "arrived_at", "complete": "completed_at", "close": "closed_at"}
@@ -54,7 +54,7 @@ class Tech:
 class Network:
     """Who may act on orders, read from the database once before planning."""
 
-    front: list[Actor]  # hotline and dispatcher: assign, close, cancel, reopen
+    front: list[Actor]  # hotline and dispatcher: assign, close, cancel
     brand_desk: list[Actor]  # brand dispatcher: dispatch/recall/hold where the outlet has no desk user
     outlet_desk: dict[int, list[Actor]]
     outlets_for: dict[tuple[int, int], list[tuple[int, str]]]  # (region, category) → [(outlet id, name)]
@@ -84,8 +84,8 @@ class Planned:
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
-def choose_path(rng: random.Random, status: str, rework: bool = False) -> list[str]:
-    """The actions that take a new order to ``status`` (through a closed, reopened round if rework)."""
+def choose_path(rng: random.Random, status: str) -> list[str]:
+    """The actions that take a new order to ``status``."""
     if status == S.CANCELLED:
         source = rng.choices(*CANCEL_FROM)[0]
         path = choose_path(rng, source) + ["cancel"]
@@ -93,10 +93,6 @@ def choose_path(rng: random.Random, status: str, rework: bool = False) -> list[s
         path = choose_path(rng, rng.choices(*HOLD_FROM)[0]) + ["hold"]
     else:
         path = _with_detours(rng, FORWARD[: STEPS_TO[status]])
-    if rework:
-        # Reopen lands in "assigned", so the second round starts after the first assign.
-        tail = path[1:] if path[:1] == ["assign"] else path
-        path = _with_detours(rng, list(FORWARD)) + ["reopen"] + tail
     return path
 
 
@@ -117,10 +113,9 @@ def _with_detours(rng: random.Random, path: list[str]) -> list[str]:
 
 def plan_order(
     rng: random.Random, net: Network, job: Job, *, status: str, created_at: dt.datetime, latest: dt.datetime,
-    rework: bool = False,
 ) -> Planned:
     """Plan the fields and timeline of one order created at ``created_at``; no step is later than ``latest``."""
-    path = choose_path(rng, status, rework)
+    path = choose_path(rng, status)
     gaps = [_gap(rng, action, job) for action in path]
     total = sum(gaps)
     # Two seconds a step at least, so the times strictly increase however tight the window.
@@ -193,9 +188,6 @@ class _Walk:
             state.update(held_from="", hold_reason="")
         elif name in TIMESTAMP_FIELDS:
             state[TIMESTAMP_FIELDS[name]] = when
-        elif name == "reopen":
-            state.update(is_rework=True, closed_at=None, completed_at=None, arrived_at=None, technician_id=None)
-            self.tech = None
         if action.reason_required and not reason:
             reason = rng.choice(self.net.reasons[name])
         if name == "cancel":

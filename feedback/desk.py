@@ -25,8 +25,7 @@ from core.hooks import Hook
 from feedback.choices import REVIEW_REASONS, CallbackStatus, Decision, Outcome
 from feedback.models import Callback, CallbackAttempt, SurveyPolicy
 from feedback.selectors import policy_for
-from workorders import services as order_services
-from workorders import workflow
+from workorders import rework, workflow
 from workorders.choices import Status
 from workorders.models import REASON_MAX, WorkOrder
 
@@ -94,7 +93,7 @@ def _save(callback: Callback, now: dt.datetime, **changes) -> None:
 
 def close_order(order_id: int, *, now: dt.datetime | None = None) -> bool:
     """Close a completed order as the brand's system (the one way an order closes). False when it is not
-    completed (closed already, reworked in place); a race with another closer is the other's win."""
+    completed (closed already); a race with another closer is the other's win."""
     order = WorkOrder.objects.filter(pk=order_id, status=Status.COMPLETED).first()
     if order is None:
         return False
@@ -140,6 +139,19 @@ def record_call(*, callback: Callback, actor: Principal, outcome: str, note: str
     return callback
 
 
+def rework_ended_callback(*, original: WorkOrder, rework: WorkOrder, actor: Principal, reason: str,
+                          now: dt.datetime) -> None:
+    """A rework of ``original`` was opened (workorders.rework, from the desk's review, the console or the API):
+    the original's callback still open ends with the decision "rework" (the desk need not call about a fault
+    already sent back), and the original closes, as after any callback. Inside the rework's transaction."""
+    callback = Callback.objects.filter(work_order_id=original.pk, status__in=OPEN).first()
+    if callback is None:
+        close_order(original.pk, now=now)
+        return
+    _finish(callback, actor=actor, now=now, decision=Decision.REWORK, note=reason or callback.note,
+            rework_order=rework)
+
+
 def decide(*, callback: Callback, actor: Principal, decision: str, reason: str = "", outlet: Organisation | None = None,
            version: int | None = None, now: dt.datetime | None = None) -> Callback:
     """The review's end (回访审核): rework to ``outlet`` (a new order linked to this one), a complaint, or close.
@@ -153,18 +165,24 @@ def decide(*, callback: Callback, actor: Principal, decision: str, reason: str =
     now = now or timezone.now()
     order = WorkOrder.objects.select_related("customer").get(pk=callback.work_order_id)
     changes: dict = {"decision": decision, "note": reason or callback.note}
-    with transaction.atomic():
-        if decision == Decision.REWORK:
-            if outlet is None:
-                raise InvalidInput(_("Choose an outlet."), field="outlet")
-            changes["rework_order"] = order_services.create_rework_order(
-                original=order, actor=actor, outlet=outlet, reason=reason, now=now)
-        elif decision == Decision.COMPLAINT:
-            if not reason:
-                raise InvalidInput(_("Say what the customer complains about."), field="reason")
-            complaints = complaint_requested.send(order=order, actor=actor, description=reason)
-            if not complaints:
-                raise ComplaintsUnavailable()
-            changes["complaint_id"] = complaints[0].pk
-        _finish(callback, actor=actor, now=now, **changes)
+    try:
+        with transaction.atomic():
+            if decision == Decision.REWORK:
+                if outlet is None:
+                    raise InvalidInput(_("Choose an outlet."), field="outlet")
+                # The decision first, by compare-and-set on the version read (a second agent's stale click is a
+                # 409); the rework then ends this callback as every rework ends its original's (above).
+                _save(callback, now, **changes)
+                rework.create_rework_order(original=order, actor=actor, outlet=outlet, reason=reason, now=now)
+            else:
+                if decision == Decision.COMPLAINT:
+                    if not reason:
+                        raise InvalidInput(_("Say what the customer complains about."), field="reason")
+                    complaints = complaint_requested.send(order=order, actor=actor, description=reason)
+                    if not complaints:
+                        raise ComplaintsUnavailable()
+                    changes["complaint_id"] = complaints[0].pk
+                _finish(callback, actor=actor, now=now, **changes)
+    finally:
+        callback.refresh_from_db()  # as it stands: decided, or untouched when refused
     return callback

@@ -1,9 +1,11 @@
-"""Start-up wiring of feedback (imported by core.apps.CoreConfig.ready): a completed order gets its survey."""
+"""Start-up wiring of feedback (imported by core.apps.CoreConfig.ready): a completed order gets its survey; a
+reworked order's callback ends and the order closes."""
 
 from __future__ import annotations
 
 from core import outbox
-from feedback import surveys
+from feedback import desk, surveys
+from workorders.rework import rework_opened
 
 
 def send_survey(event) -> None:
@@ -13,3 +15,4 @@ def send_survey(event) -> None:
 
 
 outbox.sinks.register(outbox.Sink(name="feedback.survey", kinds=frozenset({"order.completed"}), deliver=send_survey))
+rework_opened.connect(desk.rework_ended_callback)

@@ -74,8 +74,8 @@ def customer_profile(customer: Customer, *, now: dt.datetime | None = None) -> C
     their estimate (``WorkOrder.estimate_total``, the customer's share after warranty cover). ``paid`` and
     ``estimated`` are the two parts; ``spend_basis`` says which there are.
     Products owned are the customer's units not retired; their value is the sum of their models' list
-    prices. The last visit is the local date of the last completed order; reworks count the orders
-    reopened as rework (返修).
+    prices. The last visit is the local date of the last completed order; reworks count the customer's
+    rework orders (返修, workorders/rework.py; and orders reopened in place before reworks were new orders).
     """
     now = now or timezone.now()
     orders = WorkOrder.objects.filter(customer_id=OuterRef("pk"))

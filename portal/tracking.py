@@ -45,6 +45,7 @@ ACTION_TEXT = {
     # "complete" is said by the order's type (workorders.choices.done_label): an installation is not a repair.
     "close": _("Order closed"),
     "cancel": _("Cancelled: %(reason)s"),
+    # Older timelines only: orders were reopened in place before a rework became a new order (workorders/rework.py).
     "reopen": _("Reopened for a follow-up visit"),
 }
 # A window in the language active when the text is shown (core.dates.window: the messages write it the same way).
@@ -107,6 +108,12 @@ def event_text(event: WorkOrderEvent, order_type: str | None = None) -> Any:
         return _("Appointment moved")
     if event.kind == EventKind.RATING:
         return render_lazy(_("You rated the service %(score)s of 5"), {"score": data.get("score", "")})
+    if event.kind == EventKind.REWORK:
+        if data.get("rework_number"):
+            return render_lazy(_("We will do the job again to put it right: order %(number)s"),
+                               {"number": data["rework_number"]})
+        return render_lazy(_("We are doing order %(number)s again to put it right"),
+                           {"number": data.get("rework_of_number", "")})
     if event.kind == EventKind.NOTE:
         return event.reason
     return EventKind(event.kind).label if event.kind in EventKind.values else event.kind

@@ -18,7 +18,7 @@ from core.schema import Day, Id, Input, Int, Moment
 from customers.models import Customer, InstalledProduct, Site
 from customers.selectors import customers_product
 from network.models import Technician
-from workorders import selectors, services, workflow
+from workorders import rework, selectors, services, workflow
 from workorders.choices import Channel, HoldReason, Priority, SlaState, Status, WorkOrderType
 from workorders.models import REASON_MAX, SYMPTOM_MAX, WorkOrder
 from workorders.sla_state import sla_state_of
@@ -70,6 +70,7 @@ class WorkOrderOut(BaseModel):
     sla_paused_seconds: int
     hold_reason: str
     is_rework: bool
+    rework_of_id: int | None = Field(description="The finished order this one does again (返修), if any.")
     cancel_reason: str
     version: int
     created_at: ApiDateTime
@@ -78,6 +79,10 @@ class WorkOrderOut(BaseModel):
 
 class WorkOrderDetail(WorkOrderOut):
     allowed_actions: list[str]
+    # Defaults for an order just opened (intake_api): nothing redoes it yet, and it is not finished.
+    rework_ids: list[int] = Field(default_factory=list, description="The orders that do this one again (返修), "
+                                  "oldest first: the ones you may see.")
+    may_rework: bool = Field(False, description="You may ask for a rework now: POST /workorders/{id}/rework.")
 
 
 class WorkOrderPage(BaseModel):
@@ -132,6 +137,13 @@ class OrderTransitionIn(Input):
     hold_reason: HoldLit | Literal[""] = ""
 
 
+class ReworkIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    outlet_id: Id = Field(description="The outlet that does the job again: the same or another.")
+    reason: str = Field(..., max_length=REASON_MAX, description="What is still wrong; the customer sees it.")
+
+
 class EventOut(Schema):
     id: int
     kind: str
@@ -173,7 +185,11 @@ class OrderFiltersIn(Input):
 
 
 def _detail(request, order: WorkOrder) -> WorkOrderDetail:
-    order.allowed_actions = [a.name for a in workflow.available_actions(order, principal(request))]
+    actor = principal(request)
+    order.allowed_actions = [a.name for a in workflow.available_actions(order, actor)]
+    order.rework_ids = list(WorkOrder.objects.visible_to(request.user).filter(rework_of_id=order.pk)
+                            .order_by("pk").values_list("pk", flat=True))
+    order.may_rework = rework.may_rework(order, actor)
     return WorkOrderDetail.model_validate(order)
 
 
@@ -297,7 +313,9 @@ def update_order(
     return _detail(request, order)
 
 
-@router.post("/{order_id}/transitions", response=WorkOrderDetail, summary="Take a lifecycle step")
+@router.post("/{order_id}/transitions", response=WorkOrderDetail, summary="Take a lifecycle step",
+             description="A finished order is never reopened: its rework (返修) is a new order, POST "
+                         "/workorders/{id}/rework.")
 def transition_order(
     request, order_id: Id, payload: OrderTransitionIn, response: HttpResponse,
     if_match: str | None = Header(None, alias="If-Match"),
@@ -317,6 +335,19 @@ def transition_order(
     )
     response["ETag"] = f'"{order.version}"'
     return _detail(request, order)
+
+
+@router.post("/{order_id}/rework", response={201: WorkOrderDetail}, summary="Have a finished order done again (返修)",
+             description="Opens a new order for the same unit and fault, linked to this one (rework_of) and assigned "
+                         "to the outlet given; this order is not reopened (its callback ends, and it closes). "
+                         "409 illegal_transition when the order is not finished, already_reworked when it has a "
+                         "rework that is not cancelled (detail.rework_id); 422 for an outlet that cannot take it.")
+def rework_order(request, order_id: Id, payload: ReworkIn):
+    order = get_visible(WorkOrder.objects.select_related("customer"), request, order_id)
+    rework.ensure_may_rework(principal(request))
+    made = rework.create_rework_order(original=order, actor=principal(request), reason=payload.reason,
+                                      outlet=ref(Organisation.objects, request, payload.outlet_id, "outlet_id"))
+    return json_response(_detail(request, WorkOrder.objects.select_related("customer").get(pk=made.pk)), status=201)
 
 
 @router.get("/{order_id}/actions", response=list[ActionOut], summary="Steps you may take now")

@@ -59,6 +59,8 @@ class EventKind(models.TextChoices):
     RESCHEDULED = "rescheduled", _("Rescheduled")
     SLA = "sla", _("Service level")
     URGE = "urge", _("Urged")
+    # A finished order done again as a new order (workorders/rework.py): on both orders' timelines.
+    REWORK = "rework", _("Rework")
 
 
 class SlaClock(models.TextChoices):

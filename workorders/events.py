@@ -6,8 +6,8 @@ Saleor's ``order/events.py`` does). The demo's bulk history is the one other wri
 
 The steps others act on (a message to the customer, a notification) are also recorded in the outbox
 (core/outbox.py, docs/outbox.md) here, in the same transaction: ``order.created``, ``order.booked`` (a first
-window) or ``order.moved`` (the window changed), one ``order.*`` kind per lifecycle step (``ORDER_KINDS``) and
-``order.rated``. Their ``data`` holds what a message needs as it was at the event (number, the booked window, the
+window) or ``order.moved`` (the window changed), one ``order.*`` kind per lifecycle step (``ORDER_KINDS``),
+``order.rated`` and ``order.rework_opened``. Their ``data`` holds what a message needs as it was at the event (number, the booked window, the
 technician's name, the ETA as ISO text, the customer's link), never a secret: a message sent later (quiet hours, a
 retry) still tells what was true when it happened, not what the order says by then.
 """
@@ -32,7 +32,7 @@ ORDER_KINDS = {
     "assign": "order.outlet_assigned", "return_to_brand": "order.returned_to_brand", "dispatch": "order.assigned",
     "accept": "order.accepted", "decline": "order.declined", "recall": "order.recalled", "depart": "order.en_route",
     "arrive": "order.arrived", "hold": "order.held", "resume": "order.resumed", "complete": "order.completed",
-    "close": "order.closed", "cancel": "order.cancelled", "reopen": "order.reopened",
+    "close": "order.closed", "cancel": "order.cancelled",
 }
 # Steps whose event names the technician on the job.
 NAMES_TECHNICIAN = frozenset({"dispatch", "accept", "depart", "arrive", "complete"})
@@ -134,6 +134,20 @@ def noted(*, order_id: int, actor: Principal, text: str, at: dt.datetime, custom
     """A note on the timeline, by hand or by a service (a dispatch over the ranking says why in ``data``)."""
     return _record(order_id, EventKind.NOTE, actor=actor, at=at, reason=text, customer_visible=customer_visible,
                    data=data or {})
+
+
+def reworked(*, original: WorkOrder, rework: WorkOrder, actor: Principal, reason: str,
+             at: dt.datetime) -> WorkOrderEvent:
+    """The finished ``original`` is done again as the new order ``rework`` (workorders.rework): both timelines
+    name the other, and ``order.rework_opened`` (about the original) is recorded in the outbox."""
+    outlet = rework.outlet.name if rework.outlet_id else ""
+    row = _record(original.pk, EventKind.REWORK, actor=actor, at=at, reason=reason, customer_visible=True,
+                  data={"rework": rework.pk, "rework_number": rework.number, "outlet": outlet})
+    _record(rework.pk, EventKind.REWORK, actor=actor, at=at, reason=reason, customer_visible=True,
+            data={"rework_of": original.pk, "rework_of_number": original.number})
+    publish("order.rework_opened", order=original, at=at, data={
+        "rework_id": rework.pk, "rework_number": rework.number, "outlet": outlet, "actor_role": actor.role})
+    return row
 
 
 def called(*, order_id: int, actor: Principal, outcome: str, call_id: int, note: str,

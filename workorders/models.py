@@ -104,7 +104,8 @@ class WorkOrder(TimeStampedModel):
     held_from = models.CharField(_("held from"), max_length=12, choices=Status.choices, blank=True)
     hold_reason = models.CharField(_("hold reason"), max_length=20, choices=HoldReason.choices, blank=True)
     is_rework = models.BooleanField(_("rework"), default=False)
-    # The order this one does again (返修): a callback's review sent the same fault back, perhaps to another outlet.
+    # The order this one does again (返修, workorders/rework.py), perhaps at another outlet. ``is_rework`` is set
+    # with it; on its own it marks an order reopened in place before reworks became new orders.
     rework_of = models.ForeignKey(
         "self", verbose_name=_("rework of"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="reworks", **NO_INDEX,
@@ -134,6 +135,10 @@ class WorkOrder(TimeStampedModel):
                 | models.Q(slot_end__gt=models.F("slot_start")),
                 name="workorder_slot_ordered",
             ),
+            # One live rework per order (workorders/rework.py): two asks at once make one; a cancelled rework
+            # frees the order to be reworked again.
+            models.UniqueConstraint(fields=["rework_of"], condition=models.Q(rework_of__isnull=False)
+                                    & ~models.Q(status=Status.CANCELLED), name="workorder_one_live_rework"),
         ]
         indexes = [
             models.Index(fields=["brand", "-created_at"], name="wo_brand_created"),

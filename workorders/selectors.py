@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, Lookup, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -255,6 +256,34 @@ def find_callers(user, text: str) -> list[Customer]:
 def recent_calls(user, customer: Customer, limit: int = 8):
     return list(CustomerCall.objects.visible_to(user).filter(customer=customer)
                 .select_related("agent", "work_order")[:limit])
+
+
+@dataclass(frozen=True)
+class ReworkLink:
+    """One end of a rework link as ``user`` may follow it: the number and id of an order they may open, or
+    neither (another outlet's order: that it exists, not which)."""
+
+    pk: int | None
+    number: str
+    status: str
+
+
+def rework_links(user, order: WorkOrder) -> dict[str, Any]:
+    """{"of": the order this one does again, or None; "by": the orders that do this one again, oldest first}."""
+    ids = ([order.rework_of_id] if order.rework_of_id else []) + list(
+        WorkOrder.objects.filter(rework_of_id=order.pk).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return {"of": None, "by": []}
+    visible = set(WorkOrder.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    rows = {pk: (number, status) for pk, number, status in
+            WorkOrder.objects.filter(pk__in=ids).values_list("pk", "number", "status")}
+
+    def link(pk: int) -> ReworkLink:
+        number, status = rows[pk]
+        return ReworkLink(pk, number, status) if pk in visible else ReworkLink(None, "", "")
+
+    return {"of": link(order.rework_of_id) if order.rework_of_id else None,
+            "by": [link(pk) for pk in ids if pk != order.rework_of_id]}
 
 
 REPEAT_WINDOW = dt.timedelta(days=30)

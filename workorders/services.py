@@ -29,7 +29,7 @@ from core.models import OutboxEvent
 from core.prepared import hot_cursor
 from core.sequences import next_value, upsert_sql
 from customers.models import Customer, InstalledProduct, Site
-from workorders import events, workflow
+from workorders import events
 from workorders.choices import DONE_STATUSES, Channel, Priority, Status, WorkOrderType
 from workorders.models import REASON_MAX, SYMPTOM_MAX, WorkOrder, WorkOrderEvent
 from workorders.sla import due_times, sla_terms
@@ -313,38 +313,3 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "pk"):
         return value.pk
     return value
-
-
-REWORK_ROLES = frozenset({Role.BRAND_ADMIN, Role.DISPATCHER, Role.HOTLINE_AGENT})
-
-
-def create_rework_order(*, original: WorkOrder, actor: Principal, outlet, reason: str,
-                        now: dt.datetime | None = None) -> WorkOrder:
-    """Open the rework (返修) of a finished order: a new order for the same unit and fault, linked to the original,
-    assigned at once to ``outlet`` (the same or another). One transaction; the original's timeline says so.
-
-    ``original`` comes from ``visible_to(actor.user)``; its callback's review decided (feedback.services).
-    """
-    if actor.role not in REWORK_ROLES:
-        raise PermissionDenied(_("Your role may not open rework orders."))
-    if original.status not in (Status.COMPLETED, Status.CLOSED):
-        raise IllegalTransition(_("Only a finished order can be reworked."), from_status=original.status)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Say what is still wrong."), field="reason")
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(_("The reason is too long."), field="reason", max_length=REASON_MAX)
-    now = now or timezone.now()
-    with transaction.atomic():
-        order = create_work_order(
-            actor=actor, customer=original.customer, type=WorkOrderType.REPAIR, channel=Channel.HOTLINE,
-            symptom=f"{reason}\n({original.number}) {original.symptom}"[:SYMPTOM_MAX], priority=original.priority,
-            site=original.site, product=original.product, reported_symptom=original.reported_symptom,
-        )
-        WorkOrder.objects.filter(pk=order.pk).update(is_rework=True, rework_of=original)
-        order.refresh_from_db()
-        order = workflow.transition(order, "assign", actor=actor, outlet=outlet, reason=reason, now=now)
-        events.noted(order_id=original.pk, actor=actor, text=reason, at=now, customer_visible=True,
-                     data={"rework": order.pk, "rework_number": order.number, "outlet": outlet.name})
-    return order
-

@@ -20,8 +20,7 @@ sum of the spans that ended while that clock ran, and paused total == sum of all
 Moving a booking moves the on-site commitment to the new window's end (``rebooked_clocks``); a wait
 for the customer still running goes on from the new booking, its span so far counted as ended.
 
-Reopening a closed order as rework is a new promise to the customer: both clocks start again from
-the reopening, with the minutes the order's SLA gives today, and the watch's marks go back to on track.
+A rework (workorders/rework.py) is a new order, so its clocks are a new order's, set at its creation.
 
 ``transition`` (workorders/workflow.py) applies these changes in its one compare-and-set update, so a
 pause can never be half-recorded.
@@ -32,8 +31,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
 from workorders.choices import SlaAlert
 from workorders.sla import due_times, terms_of
 from workorders.sla_state import PAUSING_HOLD_REASONS
@@ -41,8 +38,6 @@ from workorders.sla_state import PAUSING_HOLD_REASONS
 
 def clock_changes(order, action_name: str, *, hold_reason: str, now: dt.datetime) -> tuple[dict[str, Any], int]:
     """(column changes, seconds of the pause that ends now) for this lifecycle step."""
-    if action_name == "reopen":
-        return restarted_clocks(order, now), 0
     if action_name == "hold":
         return ({"sla_paused_at": now} if hold_reason in PAUSING_HOLD_REASONS else {}), 0
     if order.sla_paused_at is None or action_name not in ("resume", "cancel"):
@@ -66,17 +61,6 @@ def _pause_ended(order, now: dt.datetime) -> tuple[dict[str, Any], int]:
             elif served:
                 changes["onsite_due"] = calendar.add(order.onsite_due, served)
     return changes, seconds
-
-
-def restarted_clocks(order, now: dt.datetime) -> dict[str, Any]:
-    # A booking still ahead is the new promise's window; a past one is spent, and the policy's minutes apply.
-    slot_end = order.slot_end if order.slot_end is not None and order.slot_end > now else None
-    response_due, onsite_due = due_times(terms_of(order, day=timezone.localdate(now)), opened_at=now,
-                                         slot_end=slot_end)
-    return {
-        "response_due": response_due, "onsite_due": onsite_due,
-        "accepted_at": None, "sla_paused_at": None, "response_alert": SlaAlert.OK, "onsite_alert": SlaAlert.OK,
-    }
 
 
 def rebooked_clocks(order, *, slot_end: dt.datetime | None, now: dt.datetime) -> dict[str, Any]:

@@ -34,7 +34,7 @@ DESK_AND_HOTLINE = BRAND_DESK | {R.HOTLINE_AGENT}
 OUTLET_DESK = frozenset({R.OUTLET_MANAGER, R.OUTLET_DISPATCHER})
 HOLDABLE = frozenset({S.ASSIGNED, S.DISPATCHED, S.ACCEPTED, S.EN_ROUTE, S.ON_SITE})
 # Steps after which the technician who asked the store for parts no longer does the job.
-RELEASES_PARTS = frozenset({"cancel", "decline", "recall", "return_to_brand", "reopen"})
+RELEASES_PARTS = frozenset({"cancel", "decline", "recall", "return_to_brand"})
 # Sent inside the transition's transaction after one of RELEASES_PARTS, with order, actor and reason: open
 # part requests end with the technician's part in the job, and the store's reservations go back (parts).
 job_ended_without_parts = Hook("workorders.job_ended_without_parts")
@@ -87,10 +87,12 @@ ACTIONS: dict[str, Action] = {
                frozenset({S.NEW, S.ASSIGNED, S.DISPATCHED, S.ACCEPTED, S.EN_ROUTE, S.ON_HOLD}), S.CANCELLED,
                DESK_AND_HOTLINE | {R.CUSTOMER}, reason_required=True, danger=True,
                sources_for_role={R.CUSTOMER: frozenset({S.NEW, S.ASSIGNED, S.DISPATCHED})}),
-        Action("reopen", _("Reopen as rework"), frozenset({S.CLOSED}), S.ASSIGNED, DESK_AND_HOTLINE,
-               reason_required=True),
     ]
 }
+# No step leads out of "closed": a finished job done again is a new order linked to it (workorders/rework.py),
+# so the original keeps its completion, technician and charge, and the 30-day counts see the rework once.
+# Timelines written before that still hold "reopen" rows (the order reopened in place); they keep their label.
+RETIRED_LABELS = {"reopen": _("Reopened as rework")}
 
 
 def _allowed_table() -> dict[str, set[str]]:
@@ -189,8 +191,6 @@ def transition(
     elif action.name == "cancel":
         # Who was on the job stays on record; a hold ends with the order.
         changes.update(cancel_reason=reason, held_from="", hold_reason="")
-    elif action.name == "reopen":
-        changes.update(is_rework=True, closed_at=None, completed_at=None, arrived_at=None, technician=None)
     # Waiting for the customer stops the SLA clocks; ending that wait moves their deadlines (sla_clock).
     clock, paused_seconds = clock_changes(order, action.name, hold_reason=hold_reason, now=now)
     changes.update(clock)

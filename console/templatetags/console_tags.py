@@ -17,7 +17,7 @@ from customers.warranty_cards import review_required
 from dispatch.services import may_dispatch
 from notifications.selectors import unread_count
 from workorders.choices import HoldReason, SlaState, Status
-from workorders.workflow import ACTIONS
+from workorders.workflow import ACTIONS, RETIRED_LABELS
 
 register = template.Library()
 
@@ -63,7 +63,7 @@ def hold_reason_label(value: str) -> str:
 @register.filter
 def action_label(value: str) -> str:
     action = ACTIONS.get(value)
-    return str(action.label) if action else value
+    return str(action.label) if action else str(RETIRED_LABELS.get(value, value))
 
 
 @register.filter

@@ -398,7 +398,7 @@ def test_illegal_step_is_409(world, as_user):
     order = make_order(world)
     before = snapshot(order)
     response = as_user(world.dispatcher).post(
-        transition_url(order), {"action": "reopen", "reason": "x", "version": order.version}, headers=HX
+        transition_url(order), {"action": "resume", "version": order.version}, headers=HX
     )
     assert response.status_code == 409
     assert b"This step is not allowed from the order&#x27;s current status." in response.content

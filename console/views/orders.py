@@ -16,14 +16,14 @@ from accounts.choices import CUSTOMER_EDITORS
 from accounts.principal import Principal
 from complaints import services as complaint_services
 from complaints.choices import Channel
-from console.forms import HotlineComplaintForm, OrderFilterForm, TransitionForm, page_number
+from console.forms import HotlineComplaintForm, OrderFilterForm, ReworkForm, TransitionForm, page_number
 from core.errors import DomainError
 from core.forms import add_domain_error
 from core.htmx import refused, render_page
 from core.pages import staff_page
 from customers import services as customer_services
 from notifications import selectors as message_selectors
-from workorders import selectors, urges, workflow
+from workorders import rework, selectors, urges, workflow
 from workorders.models import UrgeChannel, WorkOrder
 
 PAGE_SIZE = 25
@@ -72,6 +72,7 @@ order_page = staff_page(fetch=selectors.get_work_order, as_name="order")
 def _detail_context(
     request: HttpRequest, order: WorkOrder, principal: Principal, failed: TransitionForm | None = None,
     panel_error: str = "", notice: str = "", complaint_form: HotlineComplaintForm | None = None,
+    rework_form: ReworkForm | None = None,
 ) -> dict:
     action_forms = []
     for action in workflow.available_actions(order, principal):
@@ -99,6 +100,9 @@ def _detail_context(
         "can_urge": principal.role in urges.STAFF_URGERS,
         "complaint_form": complaint_form or (HotlineComplaintForm(prefix="complaint")
                                              if principal.role in complaint_services.COMPLAINT_DESK else None),
+        "rework_form": rework_form or (ReworkForm(user=request.user, order=order, prefix="rework")
+                                       if rework.may_rework(order, principal) else None),
+        "rework_links": selectors.rework_links(request.user, order),
     }
 
 
@@ -184,4 +188,24 @@ def order_complaint(request: HttpRequest, *, principal: Principal, order: WorkOr
         else:
             return redirect("console:complaint", pk=complaint.pk)
     context = _detail_context(request, _visible_order(request, order.pk), principal, complaint_form=form)
+    return refused(render_page(request, ORDER_PAGE, context), status)
+
+
+@require_POST
+@order_page
+def order_rework(request: HttpRequest, *, principal: Principal, order: WorkOrder) -> HttpResponse:
+    """Have the finished order done again (返修): a new order, linked to this one, opens on its own page; a
+    refusal comes back on this order's page with the message beside its field."""
+    form = ReworkForm(request.POST, user=request.user, prefix="rework")
+    status = 422
+    if form.is_valid():
+        try:
+            made = rework.create_rework_order(original=order, actor=principal, outlet=form.cleaned_data["outlet"],
+                                              reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            add_domain_error(form, error)  # beside its field, or above the form (already reworked, not finished)
+            status = error.status
+        else:
+            return redirect("console:order", pk=made.pk)
+    context = _detail_context(request, _visible_order(request, order.pk), principal, rework_form=form)
     return refused(render_page(request, ORDER_PAGE, context), status)

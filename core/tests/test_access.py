@@ -45,6 +45,8 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "GET /api/v1/workorders/{order_id}": ("order_id", None),
     "PATCH /api/v1/workorders/{order_id}": ("order_id", None),
     "POST /api/v1/workorders/{order_id}/transitions": ("order_id", None),
+    # Rework (返修): a new order for a finished one the persona may see (workorders/tests/test_rework.py).
+    "POST /api/v1/workorders/{order_id}/rework": ("order_id", None),
     "GET /api/v1/workorders/{order_id}/actions": ("order_id", None),
     "GET /api/v1/workorders/{order_id}/events": ("order_id", None),
     # What the order's customer was sent (notifications/tests/test_api.py: another party's order is a 404).
@@ -140,6 +142,7 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
 BODIES = {
     "PATCH /api/v1/workorders/{order_id}": {"priority": "low"},
     "POST /api/v1/workorders/{order_id}/transitions": {"action": "cancel", "reason": "probe"},
+    "POST /api/v1/workorders/{order_id}/rework": {"outlet_id": 1, "reason": "probe"},
     "PATCH /api/v1/customers/{customer_id}": {"name": "Probe"},
     "POST /api/v1/customers/{customer_id}/sites": {"name": "Probe", "address": "Probe road 1"},
     "PATCH /api/v1/customers/sites/{site_id}": {"address": "杭州市西湖区文三路 1 号"},
@@ -180,6 +183,7 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/orders/<int:pk>/site-pin/": "order_id",
     "console/orders/<int:pk>/urge/": "order_id",
     "console/orders/<int:pk>/complaint/": "order_id",
+    "console/orders/<int:pk>/rework/": "order_id",
     # Urges per order: over the orders the user may see (reports/tests/test_figures.py probes an outlet's).
     "console/figures/urges/": None,
     # The dispatch board: an order's candidates and assignment name it (fetched through visible_to before the seat
@@ -272,7 +276,7 @@ PAGE_ROUTES: dict[str, str | None] = {
 # anything is read, so it reveals nothing. For the method a page takes, a foreign object is a 404.
 POST_PAGES = {
     "console/orders/<int:pk>/transition/", "console/orders/<int:pk>/site-pin/", "console/orders/<int:pk>/urge/",
-    "console/orders/<int:pk>/complaint/", "console/dispatch/orders/<int:pk>/assign/",
+    "console/orders/<int:pk>/complaint/", "console/orders/<int:pk>/rework/", "console/dispatch/orders/<int:pk>/assign/",
     "console/notifications/<int:pk>/read/",
     *(f"console/hotline/callers/<int:pk>/{tail}" for tail in ("sites/", "products/", "requests/", "calls/")),
     "console/parts/requests/<int:pk>/transfer/", "console/parts/requests/<int:pk>/refuse/",

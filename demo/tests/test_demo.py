@@ -67,7 +67,7 @@ def test_every_status_occurs_with_rework_and_the_logins_see_their_own_orders():
     statuses = set(WorkOrder.objects.values_list("status", flat=True))
     assert statuses == set(Status.values)
     assert WorkOrder.objects.filter(is_rework=True).exists()
-    # Callbacks (回访): some due a call, one to review, one reopened as rework elsewhere, answered surveys.
+    # Callbacks (回访): some due a call, one to review, one reworked elsewhere (a new order), answered surveys.
     assert Callback.objects.filter(status="due").exists() and Callback.objects.filter(status="review").exists()
     reworked = WorkOrder.objects.filter(rework_of__isnull=False).select_related("rework_of").get()
     assert reworked.outlet_id != reworked.rework_of.outlet_id and reworked.rework_of.status == Status.CLOSED
@@ -129,8 +129,9 @@ def check_order(order: WorkOrder, events: list[WorkOrderEvent], roles: dict[int,
             assert getattr(order, stamp) == taken[-1]
     if order.status in (Status.COMPLETED, Status.CLOSED):
         assert order.completed_at is not None and order.arrived_at is not None
-    # Rework: reopened in place, or a new order a callback's review opened for the same fault (demo/callbacks.py).
-    assert order.is_rework == (order.rework_of_id is not None or any(e.action == "reopen" for e in events))
+    # Rework: a new order a callback's review opened for the same fault (demo/callbacks.py), never a reopening.
+    assert order.is_rework == (order.rework_of_id is not None)
+    assert not any(e.action == "reopen" for e in events)
 
 
 def check_all_orders(orders) -> None:
@@ -141,7 +142,8 @@ def check_all_orders(orders) -> None:
     # The SLA watch's marks are on the timeline too, and so are the ratings of answered surveys, the note of a
     # rework opened by a callback (demo/callbacks.py) and the customers' urges (demo/urges.py), but they are no
     # lifecycle step.
-    for e in (WorkOrderEvent.objects.filter(work_order__in=orders).exclude(kind__in=["sla", "rating", "note", "urge"])
+    for e in (WorkOrderEvent.objects.filter(work_order__in=orders)
+              .exclude(kind__in=["sla", "rating", "note", "urge", "rework"])
               .order_by("created_at", "pk")):
         by_order.setdefault(e.work_order_id, []).append(e)
     for order in orders.select_related("technician"):

@@ -230,7 +230,7 @@ def test_the_review_reopens_as_rework_to_another_outlet_and_the_original_closes(
                                                                      world.product.pk)
     original = WorkOrder.objects.get(pk=callback.work_order_id)
     assert original.status == Status.CLOSED and original.closed_at is not None
-    assert original.events.filter(kind="note", data__rework=rework.pk).exists()
+    assert original.events.filter(kind="rework", data__rework=rework.pk).exists()
 
 
 def test_the_review_opens_a_complaint_through_the_complaints_hook(world):

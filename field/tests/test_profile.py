@@ -13,7 +13,7 @@ from catalog.tests.factories import ProductModelFactory
 from complaints import services as complaints
 from customers.tests.factories import InstalledProductFactory
 from field.profile import customer_profile
-from workorders import workflow
+from workorders import rework
 from workorders.choices import Status
 from workorders.models import WorkOrder
 from workorders.tests.factories import make_order
@@ -33,12 +33,12 @@ def history(world):
     w.customer.segment, w.customer.tags = "premium", ["别墅", "VIP"]
     w.customer.save()
     first = make_order(w, status=Status.CLOSED, estimate_total=Decimal("180.00"))
+    # Done (nothing to pay), then done again as a new order (返修): one rework, open, not spent yet.
+    reworked = make_order(w, status=Status.CLOSED)
+    rework.create_rework_order(original=reworked, actor=principal_of(w.hotline), outlet=w.outlet_a, reason="又坏了")
     second = make_order(w, status=Status.COMPLETED, estimate_total=Decimal("59.50"))
     make_order(w, status=Status.ON_SITE, estimate_total=Decimal("999.00"))  # not done: not spent yet
     make_order(w, status=Status.COMPLETED)  # no estimate (covered, or none given): adds nothing
-    dispatcher = principal_of(w.dispatcher)
-    reworked = make_order(w, status=Status.CLOSED, estimate_total=Decimal("300.00"))
-    workflow.transition(reworked, "reopen", actor=dispatcher, reason="又坏了")  # open again: not counted
     # The other customer's history must not leak in.
     make_order(w, status=Status.COMPLETED, customer=w.other_customer, product=w.other_product,
                estimate_total=Decimal("5000.00"))

@@ -26,6 +26,7 @@ from portal.access import Seat, customer_page
 from portal.forms import RatingForm
 from workorders import intake, urges
 from workorders.models import UrgeChannel, WorkOrder
+from workorders.selectors import rework_links
 
 POLL_SECONDS = 10  # settings.PORTAL_POLL_SECONDS overrides (the browser tests poll every second)
 CANCEL_REASONS = [
@@ -58,7 +59,8 @@ def _context(request: HttpRequest, seat: Seat, order: WorkOrder, **extra) -> dic
         "sent_messages": message_selectors.told(
             message_selectors.order_messages(request.user, order).exclude(status=MessageStatus.SUPPRESSED)),
         "rating_form": extra.pop("rating_form", None) or RatingForm(), "cancel_reasons": CANCEL_REASONS,
-        "urge": urges.urge_state(order), "survey_token": surveys.token_for(survey) if survey else "", **extra,
+        "urge": urges.urge_state(order), "survey_token": surveys.token_for(survey) if survey else "",
+        "rework_links": rework_links(request.user, order), **extra,
     }
 
 

@@ -116,7 +116,7 @@ def test_transition_endpoint_happy_and_illegal(world, api_as):
     resp = post(client, url, {"action": "assign", "outlet_id": world.outlet_a.pk, "version": order.version})
     assert resp.status_code == 200, resp.content
     assert resp.json()["status"] == "assigned" and resp.json()["outlet_id"] == world.outlet_a.pk
-    illegal = post(client, url, {"action": "reopen", "reason": "x"})
+    illegal = post(client, url, {"action": "resume"})
     assert illegal.status_code == 409
     assert illegal.json()["code"] == "illegal_transition"
     assert illegal.json()["detail"]["from_status"] == "assigned"

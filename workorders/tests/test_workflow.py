@@ -1,14 +1,11 @@
-import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from accounts.principal import principal_of
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied, StaleVersion
 from workorders import workflow
-from workorders.choices import SlaAlert, Status
+from workorders.choices import Status
 from workorders.models import WorkOrder, WorkOrderEvent
-from workorders.sla import sla_minutes
 from workorders.tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +26,7 @@ def test_edge_not_in_table_is_refused_and_changes_nothing(world):
     order = make_order(world, status=Status.ASSIGNED)
     before = WorkOrder.objects.values().get(pk=order.pk)
     with pytest.raises(IllegalTransition) as exc:
-        workflow.transition(order, "reopen", actor=principal_of(world.dispatcher), reason="x")
+        workflow.transition(order, "resume", actor=principal_of(world.dispatcher))
     assert exc.value.status == 409 and exc.value.code == "illegal_transition"
     assert WorkOrder.objects.values().get(pk=order.pk) == before
     assert order.events.count() == 2
@@ -77,28 +74,6 @@ def test_hold_and_resume_returns_to_held_status(world):
     assert (order.status, order.held_from) == (Status.ON_HOLD, Status.EN_ROUTE)
     order = workflow.transition(order, "resume", actor=tech)
     assert (order.status, order.held_from, order.hold_reason) == (Status.EN_ROUTE, "", "")
-
-
-def test_reopen_marks_rework(world):
-    order = make_order(world, status=Status.CLOSED)
-    order = workflow.transition(order, "reopen", actor=principal_of(world.hotline), reason="Still leaking")
-    assert order.status == Status.ASSIGNED and order.is_rework and order.closed_at is None
-
-
-def test_rework_gets_fresh_sla_clocks_from_the_reopening(world):
-    old = timezone.now() - dt.timedelta(days=10)
-    order = make_order(world, status=Status.CLOSED)
-    WorkOrder.objects.filter(pk=order.pk).update(
-        response_due=old, onsite_due=old, accepted_at=old, response_alert=SlaAlert.BREACHED,
-        onsite_alert=SlaAlert.BREACHED)
-    order.refresh_from_db()
-    now = timezone.now()
-    order = workflow.transition(order, "reopen", actor=principal_of(world.hotline), reason="Still leaking", now=now)
-    respond, onsite = sla_minutes(brand_id=order.brand_id, region_id=order.region_id,
-                                  segment=order.customer.segment, priority=order.priority)
-    assert (order.response_due, order.onsite_due) == (now + dt.timedelta(minutes=respond),
-                                                      now + dt.timedelta(minutes=onsite))
-    assert (order.accepted_at, order.response_alert, order.onsite_alert) == (None, SlaAlert.OK, SlaAlert.OK)
 
 
 def test_customer_may_cancel_only_early(world):
