@@ -23,8 +23,9 @@ def reference(complaint: Complaint) -> str:
 
 @urges_escalate.connect
 def _complain_of_lateness(*, order: WorkOrder, urge: Urge, actor: Principal) -> Complaint:
-    """Urged again and again: one "late or missed visit" complaint per order, opened by the system at the
-    threshold; a later urge finds it open and leaves it to its ladder."""
+    """Urged again and again about one promise (asked once per promise, workorders/urges.py): a "late or missed
+    visit" complaint opened by the system, unless one about the order is still open, which then takes it and
+    goes on up its ladder."""
     found = Complaint.objects.filter(work_order=order, category=ComplaintCategory.NO_SHOW,
                                      status__in=sorted(ACTIVE_STATUSES)).first()
     if found is not None:
@@ -34,7 +35,7 @@ def _complain_of_lateness(*, order: WorkOrder, urge: Urge, actor: Principal) -> 
         actor=system_principal(order.brand_id), customer=order.customer, category=ComplaintCategory.NO_SHOW,
         order=order, opened_at=urge.created_at, channel=Channel.URGING, severity=Severity.HIGH,
         description=gettext("Urged %(seq)s times: promised by %(promised)s and still waiting.")
-        % {"seq": urge.seq, "promised": promised},
+        % {"seq": urge.since_promise, "promised": promised},
     )
 
 

@@ -26,11 +26,15 @@ class UrgeOut(BaseModel):
     id: int
     work_order_id: int
     seq: int = Field(description="1 for the order's first urge, 2 for the second, ...")
+    since_promise: int = Field(description="Which urge about its promise this was: a new promise (a re-booked "
+                               "window, a moved deadline) starts again at 1. The brand's threshold for a "
+                               "complaint counts these.")
     channel: str
     actor_role: str
     note: str
     promised: ApiDateTime | None = Field(description="What the order had been promised for when it was urged.")
-    escalated: bool = Field(description="This urge opened or added to a late-visit complaint.")
+    escalated: bool = Field(description="The promise had been urged the brand's threshold of times: its first such "
+                            "urge opened (or added to) a late-visit complaint, one per promise.")
     created_at: ApiDateTime
 
 

@@ -36,6 +36,9 @@ class Urge(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     # What the order had been promised for when it was urged (the booked window's end, else the on-site due).
     promised = models.DateTimeField(_("promised by"), null=True, blank=True)
+    # Which urge of that promise this is (1, 2, 3, ...): a new promise (a re-booked window, a moved deadline) starts
+    # the count again, and the brand's ``urges_to_complaint`` counts these (workorders/urges.py).
+    since_promise = models.PositiveSmallIntegerField(_("urge number since the promise"), default=1, db_default=1)
     escalated = models.BooleanField(_("escalated"), default=False)
     created_at = models.DateTimeField(_("time"))
 

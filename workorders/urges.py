@@ -2,10 +2,16 @@
 
 The promise is the booked window's end, else the on-site deadline. Each urge is a numbered row (``Urge.seq``,
 unique per order), a customer-visible event on the timeline and an ``order.urged`` event in the outbox
-(core/outbox.py), in one transaction: notifications' sink tells the responsible dispatchers, and from the
-brand's ``IntakePolicy.urges_to_complaint``-th urge on complaints, through ``urges_escalate``
-(workorders/complaint_hooks.py), opens (or finds open) a "late or missed visit" complaint, which then climbs
-the complaints ladder.
+(core/outbox.py), in one transaction: notifications' sink tells the responsible dispatchers.
+
+Urges escalate per promise. Each urge also counts the urges of the promise it was made about
+(``Urge.since_promise``): when the order is promised anew (a re-booked window, a moved deadline), the count starts
+again at 1, since the outlet is now late for something else. The brand's ``IntakePolicy.urges_to_complaint``-th
+urge of one promise, and those after it, are ``escalated``; the first of them asks complaints, through
+``urges_escalate`` (workorders/complaint_hooks.py), to open a "late or missed visit" complaint (or to take the
+one still open), which then climbs the complaints ladder. So one promise opens at most one lateness complaint,
+even when that complaint is resolved and the customer urges on. (A promise moved away and back to the very same
+time with no urge in between is the same promise.)
 
 After an urge the order is quiet for ``IntakePolicy.urge_interval_minutes``: another urge in that time is
 refused with 429 (``urged_recently``). Two urges at the same moment race for the same ``seq``; the unique
@@ -67,12 +73,15 @@ def promise_of(order: WorkOrder) -> dt.datetime | None:
 
 @dataclass(frozen=True)
 class UrgeState:
-    """What the urge button shows: whether it is on offer, how many urges so far, and when the next may come."""
+    """What the urge button shows: whether it is on offer, how many urges so far (of the order, and about its
+    present promise), and when the next may come."""
 
     late: bool
     count: int
     next_at: dt.datetime | None  # within the quiet period after the last urge: when it ends
     promised: dt.datetime | None
+    since_promise: int = 0  # urges about the present promise
+    escalated: bool = False  # one of them has escalated already (its complaint is asked for)
 
     @property
     def can_urge(self) -> bool:
@@ -83,14 +92,20 @@ def urge_state(order: WorkOrder, now: dt.datetime | None = None, policy: IntakeP
     now = now or timezone.now()
     promised = promise_of(order)
     late = order.status in URGEABLE and promised is not None and now >= promised
-    last = Urge.objects.filter(work_order_id=order.pk).order_by("-seq").values_list("seq", "created_at").first()
-    count, next_at = 0, None
+    last = (Urge.objects.filter(work_order_id=order.pk).order_by("-seq")
+            .values_list("seq", "created_at", "promised", "since_promise").first())
+    count, next_at, since, escalated = 0, None, 0, False
     if last is not None:
-        count = last[0]
+        count, at, last_promised, last_since = last
         policy = policy or policy_for(order.brand_id)
-        quiet_until = last[1] + dt.timedelta(minutes=policy.urge_interval_minutes)
+        quiet_until = at + dt.timedelta(minutes=policy.urge_interval_minutes)
         next_at = quiet_until if now < quiet_until else None
-    return UrgeState(late=late, count=count, next_at=next_at, promised=promised)
+        if last_promised == promised:  # the last urge was about this promise: its run goes on
+            since = last_since
+            escalated = Urge.objects.filter(work_order_id=order.pk, seq__gt=count - last_since,
+                                            escalated=True).exists()
+    return UrgeState(late=late, count=count, next_at=next_at, promised=promised, since_promise=since,
+                     escalated=escalated)
 
 
 def _refuse_recent(next_at: dt.datetime, now: dt.datetime | None = None) -> UrgedRecently:
@@ -128,23 +143,23 @@ def urge_order(*, order: WorkOrder, actor: Principal, channel: str, note: str = 
             raise NotLate(promised=state.promised.isoformat() if state.promised else None)
         if state.next_at is not None:
             raise _refuse_recent(state.next_at, now)
-        seq = state.count + 1
+        seq, since = state.count + 1, state.since_promise + 1
         try:
             with transaction.atomic():
                 urge = Urge.objects.create(
-                    work_order=order, seq=seq, channel=channel, actor=actor.user, actor_role=actor.role,
-                    note=note, promised=state.promised, escalated=seq >= policy.urges_to_complaint,
-                    created_at=now,
+                    work_order=order, seq=seq, since_promise=since, channel=channel, actor=actor.user,
+                    actor_role=actor.role, note=note, promised=state.promised,
+                    escalated=since >= policy.urges_to_complaint, created_at=now,
                 )
         except IntegrityError:
             # Another urge took this number a moment ago: it is the one within the quiet period.
             raise _refuse_recent(now + dt.timedelta(minutes=policy.urge_interval_minutes), now) from None
         events.urged(order_id=order.pk, actor=actor, seq=seq, channel=channel, note=note, at=now)
         outbox.record("order.urged", brand_id=order.brand_id, work_order_id=order.pk, subject=("urge", urge.pk),
-                      at=now, data={"number": order.number, "seq": seq, "channel": channel,
+                      at=now, data={"number": order.number, "seq": seq, "since_promise": since, "channel": channel,
                                     "actor_role": actor.role, "escalated": urge.escalated,
                                     "promised": state.promised.isoformat() if state.promised else None})
-        if urge.escalated:
+        if urge.escalated and not state.escalated:  # the promise's first escalation: its one complaint
             urges_escalate.send(order=order, urge=urge, actor=actor)
     return urge
 

@@ -59,8 +59,8 @@ def test_the_customer_urges_a_late_order_once_on_the_timeline_and_the_dispatcher
     event = OutboxEvent.objects.get(kind="order.urged")
     assert (event.brand_id, event.work_order_id, event.subject_type, event.subject_id) == (
         world.brand.pk, order.pk, "urge", urge.pk)
-    assert event.data == {"number": order.number, "seq": 1, "channel": "portal", "actor_role": "customer",
-                          "escalated": False, "promised": order.onsite_due.isoformat()}
+    assert event.data == {"number": order.number, "seq": 1, "since_promise": 1, "channel": "portal",
+                          "actor_role": "customer", "escalated": False, "promised": order.onsite_due.isoformat()}
     assert Delivery.objects.get(event=event, sink="in_app").status == "delivered"
 
 
@@ -203,3 +203,77 @@ def test_two_urges_at_the_same_moment_make_one():
     assert all(isinstance(r, urges.UrgedRecently) for r in results if r not in made), results
     assert Urge.objects.count() == 1
     assert WorkOrderEvent.objects.filter(work_order=order, kind=EventKind.URGE).count() == 1
+
+
+# --- a new promise starts the count again ---------------------------------------------------------------------
+
+def repromise(order: WorkOrder, *, minutes_ago: int) -> WorkOrder:
+    """The order is given a new promise (a re-booked window) that has itself passed ``minutes_ago``."""
+    end = timezone.now() - dt.timedelta(minutes=minutes_ago)
+    WorkOrder.objects.filter(pk=order.pk).update(slot_start=end - dt.timedelta(hours=2), slot_end=end)
+    return WorkOrder.objects.get(pk=order.pk)
+
+
+def english(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_a_new_promise_starts_the_count_again_and_its_third_urge_complains_once(world, order, api_as):
+    customer, start = principal_of(world.customer.user), timezone.now()
+    first = [urges.urge_order(order=order, actor=customer, channel="portal", now=start + dt.timedelta(hours=i))
+             for i in range(2)]
+    # Re-booked: two urges were about the old promise; the next is the first about the new one
+    order = repromise(order, minutes_ago=10)
+    assert (urges.urge_state(order).count, urges.urge_state(order).since_promise) == (2, 0)
+    later = start + dt.timedelta(hours=2)
+    second = [urges.urge_order(order=order, actor=customer, channel="portal", now=later + dt.timedelta(hours=i))
+              for i in range(2)]
+    assert [(u.seq, u.since_promise, u.escalated) for u in first + second] == [
+        (1, 1, False), (2, 2, False), (3, 1, False), (4, 2, False)]
+    assert not Complaint.objects.exists()
+    third = urges.urge_order(order=order, actor=customer, channel="portal", now=later + dt.timedelta(hours=2))
+    assert (third.seq, third.since_promise, third.escalated, third.promised) == (5, 3, True, order.slot_end)
+    complaint = Complaint.objects.get()
+    assert "催单 3 次" in complaint.description and complaint.work_order_id == order.pk  # the brand language
+    listed = api_as("hotline").get(f"/api/v1/workorders/{order.pk}/urges").json()
+    assert [(u["seq"], u["since_promise"], u["escalated"]) for u in listed] == [
+        (1, 1, False), (2, 2, False), (3, 1, False), (4, 2, False), (5, 3, True)]
+    page = english(world.hotline).get(f"/console/orders/{order.pk}/").content.decode()
+    assert 'id="urge-count">Urged 5 times' in page and 'id="urge-since-promise">3 since the new promise' in page
+
+
+def test_a_lateness_complaint_is_opened_once_per_promise_even_after_it_is_resolved(world, order):
+    from complaints import services as complaint_services
+
+    customer, start = principal_of(world.customer.user), timezone.now()
+    for i in range(3):
+        urges.urge_order(order=order, actor=customer, channel="portal", now=start + dt.timedelta(hours=i))
+    complaint = Complaint.objects.get()
+    complaint_services.resolve_complaint(actor=principal_of(world.hotline), complaint=complaint,
+                                         resolution="已致歉，今天下午上门")
+    # Still the same promise: urging on is on the timeline and with the dispatcher, but no second complaint
+    fourth = urges.urge_order(order=order, actor=customer, channel="portal", now=start + dt.timedelta(hours=3))
+    assert (fourth.since_promise, fourth.escalated) == (4, True)
+    assert Complaint.objects.count() == 1
+    # A new promise broken three times more is a new lateness complaint
+    order = repromise(order, minutes_ago=5)
+    later = start + dt.timedelta(hours=4)
+    made = [urges.urge_order(order=order, actor=customer, channel="portal", now=later + dt.timedelta(hours=i))
+            for i in range(3)]
+    assert [u.since_promise for u in made] == [1, 2, 3]
+    assert Complaint.objects.count() == 2
+
+
+def test_a_complaint_still_open_from_the_old_promise_takes_the_new_promises_escalation(world, order):
+    customer, start = principal_of(world.customer.user), timezone.now()
+    for i in range(3):
+        urges.urge_order(order=order, actor=customer, channel="portal", now=start + dt.timedelta(hours=i))
+    order = repromise(order, minutes_ago=5)
+    for i in range(3):
+        urges.urge_order(order=order, actor=customer, channel="portal", now=start + dt.timedelta(hours=3 + i))
+    assert Complaint.objects.count() == 1  # one open lateness complaint per order at a time: it climbs its ladder
