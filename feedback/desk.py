@@ -46,6 +46,13 @@ class ComplaintsUnavailable(DomainError):
 def open_callback(*, order: WorkOrder, reason: str, policy: SurveyPolicy, now: dt.datetime) -> Callback:
     """Put the order on the desk, once; a low score or "not solved" moves a callback still waiting for its call
     to review. Called inside the caller's transaction (a survey sent or answered, the sweep)."""
+    return put_on_desk(order=order, reason=reason, policy=policy, now=now)[0]
+
+
+def put_on_desk(*, order: WorkOrder, reason: str, policy: SurveyPolicy,
+                now: dt.datetime) -> tuple[Callback, bool]:
+    """``open_callback``, and whether this call put the order on the desk (not: it was there already, or another
+    process put it there at the same moment)."""
     status = CallbackStatus.REVIEW if reason in REVIEW_REASONS else CallbackStatus.DUE
     existing = Callback.objects.filter(work_order_id=order.pk).first()
     if existing is not None:
@@ -53,7 +60,7 @@ def open_callback(*, order: WorkOrder, reason: str, policy: SurveyPolicy, now: d
             Callback.objects.filter(pk=existing.pk, status=CallbackStatus.DUE).update(
                 status=status, reason=reason, version=F("version") + 1)
             existing.refresh_from_db()
-        return existing
+        return existing, False
     try:
         with transaction.atomic():
             callback = Callback.objects.create(
@@ -63,8 +70,8 @@ def open_callback(*, order: WorkOrder, reason: str, policy: SurveyPolicy, now: d
                           subject=("callback", callback.pk), data={"reason": reason, "status": status,
                                                                    "due_at": callback.due_at.isoformat()}, at=now)
     except IntegrityError:  # put on the desk by another process at the same moment
-        return Callback.objects.get(work_order_id=order.pk)
-    return callback
+        return Callback.objects.get(work_order_id=order.pk), False
+    return callback, True
 
 
 def check_desk(callback: Callback, actor: Principal, version: int | None) -> None:

@@ -79,13 +79,19 @@ def link_for(survey: Survey) -> str:
 def send_survey(*, order_id: int, now: dt.datetime | None = None) -> Survey | None:
     """Send the completed order its survey, once; sampled orders go on the desk too. None when the order is not
     (or no longer) completed. Safe to call twice at once: the second finds the first's survey."""
+    return send_survey_once(order_id=order_id, now=now)[0]
+
+
+def send_survey_once(*, order_id: int, now: dt.datetime | None = None) -> tuple[Survey | None, bool]:
+    """``send_survey``, and whether this call sent it (not: sent before, or by another process at the same
+    moment)."""
     now = now or timezone.now()
     order = WorkOrder.objects.select_related("customer", "brand").filter(pk=order_id).first()
     if order is None or order.status != Status.COMPLETED:
-        return None
+        return None, False
     existing = Survey.objects.filter(work_order_id=order_id).first()
     if existing is not None:
-        return existing
+        return existing, False
     policy = policy_for(order.brand_id, order.type)
     try:
         with transaction.atomic():
@@ -99,8 +105,8 @@ def send_survey(*, order_id: int, now: dt.datetime | None = None) -> Survey | No
             if sampled(order, policy):
                 desk.open_callback(order=order, reason=CallbackReason.SAMPLED, policy=policy, now=now)
     except IntegrityError:  # sent by another worker at the same moment
-        return Survey.objects.filter(work_order_id=order_id).first()
-    return survey
+        return Survey.objects.filter(work_order_id=order_id).first(), False
+    return survey, True
 
 
 def survey_from_token(token: str, *, now: dt.datetime | None = None) -> Survey:
