@@ -49,8 +49,11 @@ def _context(request: HttpRequest, seat: Seat, order: WorkOrder, **extra) -> dic
     track = tracking.build(order, events)
     rating = Rating.objects.visible_to(request.user).filter(work_order=order).first()
     rules = intake.customer_change_rules(order)
-    survey = (Survey.objects.visible_to(request.user)
-              .filter(work_order=order, answered_at__isnull=True, expires_at__gt=timezone.now()).first())
+    # The survey card: its link while it waits for an answer (and has not expired), a thank-you once answered.
+    survey = Survey.objects.visible_to(request.user).filter(work_order=order).select_related("work_order").first()
+    answered = survey if survey is not None and survey.answered_at is not None else None
+    if survey is not None and (answered or survey.expires_at <= timezone.now()):
+        survey = None
     return {
         "brand": seat.brand, "seat": seat, "order": order, "track": track,
         "poll_seconds": getattr(settings, "PORTAL_POLL_SECONDS", POLL_SECONDS),
@@ -60,6 +63,7 @@ def _context(request: HttpRequest, seat: Seat, order: WorkOrder, **extra) -> dic
             message_selectors.order_messages(request.user, order).exclude(status=MessageStatus.SUPPRESSED)),
         "rating_form": extra.pop("rating_form", None) or RatingForm(), "cancel_reasons": CANCEL_REASONS,
         "urge": urges.urge_state(order), "survey_token": surveys.token_for(survey) if survey else "",
+        "answered_survey": answered, "survey_sorry": bool(answered) and surveys.goes_to_review(answered),
         "rework_links": rework_links(request.user, order), **extra,
     }
 
