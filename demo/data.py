@@ -161,7 +161,7 @@ ENTERPRISE_BRANDS = ("华润", "绿城", "万科", "金茂", "锦江", "开元",
 ENTERPRISE_KINDS = ("酒店", "物业管理有限公司", "餐饮管理有限公司", "科技有限公司", "医院", "实验学校", "商业广场")
 SITE_KINDS = ("总部", "一号楼", "二号楼", "门店", "分店", "食堂", "机房", "宿舍")
 
-# Reasons given on the steps that require one.
+# Reasons given on the steps that require one, and on a rework.
 REASONS = {
     "return_to_brand": ["不在本网点服务范围", "网点本周产能已满", "需要中央空调资质，本网点无"],
     "decline": ["时间冲突，已有其他预约", "缺少所需配件", "路程太远，建议改派"],
@@ -169,7 +169,7 @@ REASONS = {
     "hold": {"waiting_parts": "等待配件到货", "waiting_customer": "客户不在家，改约时间",
              "other": "需品牌技术支持确认"},
     "cancel": ["客户自行解决", "重复报单", "客户取消预约", "超出保修，客户不接受报价"],
-    "reopen": ["回访不满意：故障复发", "客户投诉：问题未解决", "同一故障 7 天内再次报修"],
+    "rework": ["回访不满意：故障复发", "客户投诉：问题未解决", "同一故障 7 天内再次报修"],
 }
 
 # (role label, username, role, where) — the logins printed at the end.

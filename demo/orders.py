@@ -18,7 +18,7 @@ from demo.common import allocate_numbers, historical_timestamps, weighted
 from demo.timeline import Job, Network, Tech, plan_order
 from dispatch.gather import weekday_shift
 from network.models import Region, Technician
-from workorders.choices import Channel, Priority, Status, WorkOrderType
+from workorders.choices import Channel, EventKind, Priority, Status, WorkOrderType
 from workorders.models import WorkOrder, WorkOrderEvent
 from workorders.sla import Terms, due_times, sla_terms
 
@@ -27,10 +27,10 @@ if TYPE_CHECKING:
     from demo.population import People
 
 S = Status
-# How the base data set's orders end up. Its rework (返修, a new order linked to the one it redoes) is opened
-# by a callback's review (demo/callbacks.py), as every rework is.
+# How the base data set's orders end up; a rework (返修) ends so, after its first order was done and closed.
 STATUS_WEIGHTS = {S.NEW: 5, S.ASSIGNED: 5, S.DISPATCHED: 5, S.ACCEPTED: 4, S.EN_ROUTE: 3, S.ON_SITE: 3,
                   S.ON_HOLD: 4, S.COMPLETED: 10, S.CLOSED: 52, S.CANCELLED: 9}
+REWORK_WEIGHTS = {S.ASSIGNED: 2, S.DISPATCHED: 2, S.ON_SITE: 1, S.ON_HOLD: 1, S.COMPLETED: 3, S.CLOSED: 8}
 # How long ago an order in each status was opened, in days (open ones are recent).
 AGE_DAYS = {S.NEW: (0.02, 1.5), S.ASSIGNED: (0.05, 3), S.DISPATCHED: (0.1, 3), S.ACCEPTED: (0.2, 4),
             S.EN_ROUTE: (0.2, 4), S.ON_SITE: (0.2, 4), S.ON_HOLD: (1, 14), S.COMPLETED: (0.5, 10),
@@ -125,9 +125,10 @@ def brand_categories(brand: Organisation) -> list[tuple[str, int]]:
 def make_order(
     rng: random.Random, ctx: Context, *, customer: tuple[int, str, int | None], site: tuple[int, int],
     product: tuple[int, int] | None, status: str, created_at: dt.datetime, latest: dt.datetime,
-    prefer_outlet: int | None = None, prefer_tech: Tech | None = None,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """One order's row (WorkOrder field → value, without its number) and its events.
+    rework: bool = False, prefer_outlet: int | None = None, prefer_tech: Tech | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]], tuple[dict[str, Any], list[dict[str, Any]]] | None]:
+    """One order's row (WorkOrder field → value, without its number) and its events, and for a rework the row and
+    events of the first order it does again (the loader links the two).
 
     customer = (id, segment, portal user id), site = (id, region id), product = (id, model id) or
     None for a site survey ahead of a sale.
@@ -156,26 +157,36 @@ def make_order(
               prefer_tech=prefer_tech,
               # On the way or on site: the technician works today (whoever is off today is not at a door).
               works_on=(ctx.today or latest.astimezone(ctx.tz).date()) if status in AT_THE_DOOR else None)
-    planned = plan_order(rng, ctx.net, job, status=status, created_at=created_at, latest=latest)
+    planned = plan_order(rng, ctx.net, job, status=status, created_at=created_at, latest=latest, rework=rework)
     if status in AT_THE_DOOR and not _room_at_the_door(ctx, planned.fields["technician_id"], job.works_on):
         # Nobody of the outlet is on shift today with room left: the technician has accepted it for a later day.
         job = replace(job, works_on=None)
-        planned = plan_order(rng, ctx.net, job, status=Status.ACCEPTED, created_at=created_at, latest=latest)
+        planned = plan_order(rng, ctx.net, job, status=Status.ACCEPTED, created_at=created_at, latest=latest,
+                             rework=rework)
     row = planned.fields
     created = row["created_at"]
     terms = ctx.sla_for(region_id, segment, priority)
+    common = dict(brand_id=ctx.brand_id, priority=priority, customer_id=customer_id, site_id=site_id,
+                  product_id=product[0] if product else None, region_id=region_id)
+    first = None
+    if planned.original is not None:
+        # The first order, done and closed: booked no window; the rework is a repair the desk opened.
+        done = planned.original.fields
+        done.update(common, type=type_, channel=channel, symptom=symptom, slot_start=None, slot_end=None,
+                    created_by_id=creator[0])
+        done["response_due"], done["onsite_due"] = due_times(terms, opened_at=done["created_at"], slot_end=None)
+        first = (done, planned.original.events)
+        type_, channel = WorkOrderType.REPAIR, Channel.HOTLINE
+        symptom, creator = f"{planned.rework_reason}\n{symptom}", (planned.events[0]["actor_id"], "")
     slot_start = slot_end = None
     if type_ in ON_SITE_TYPES and rng.random() < 0.5:
         local = created.astimezone(ctx.tz) + dt.timedelta(days=rng.randint(1, 3))
         slot_start = local.replace(hour=rng.choice((9, 13, 16)), minute=0, second=0, microsecond=0)
         slot_end = slot_start + dt.timedelta(hours=2)
-    row.update(
-        brand_id=ctx.brand_id, type=type_, channel=channel, priority=priority, customer_id=customer_id,
-        site_id=site_id, product_id=product[0] if product else None, region_id=region_id, symptom=symptom,
-        slot_start=slot_start, slot_end=slot_end, created_by_id=creator[0],
-    )
+    row.update(common, type=type_, channel=channel, symptom=symptom, slot_start=slot_start, slot_end=slot_end,
+               created_by_id=creator[0])
     row["response_due"], row["onsite_due"] = due_times(terms, opened_at=created, slot_end=slot_end)
-    return row, planned.events
+    return row, planned.events, first
 
 
 ON_A_DAY = (Status.ASSIGNED, Status.DISPATCHED, Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE)
@@ -232,6 +243,8 @@ def _fit_to_rosters(rows: list[dict[str, Any]], terms: list[Terms], ctx: Context
                 if tech is not None and (tech.shift_on(day) is None or
                                          tech_load.get((tech.id, day), 0) >= max(1, tech.daily_capacity - TECH_ROOM)):
                     continue
+                if not _windows(tech, day, row["created_at"], tz):
+                    continue  # the order was opened after that day's last window
                 break
         outlet_load[(outlet, day)] = outlet_load.get((outlet, day), 0) + 1
         if tech is not None:
@@ -244,13 +257,20 @@ def _fit_to_rosters(rows: list[dict[str, Any]], terms: list[Terms], ctx: Context
             continue
         if day == booked and day >= today:
             continue
-        shift = tech.shift_on(day) if tech is not None else None
-        hours = [h for h in WINDOW_HOURS if shift is None or (shift[0] <= h * 60 and h * 60 + 120 <= shift[1])]
+        hours = _windows(tech, day, row["created_at"], tz)
         hour = hours[(k + len(hours)) % len(hours)] if hours else WINDOW_HOURS[0]
         start = dt.datetime.combine(day, dt.time(hour), tzinfo=tz)
         row["slot_start"], row["slot_end"] = start, start + dt.timedelta(hours=2)
         row["response_due"], row["onsite_due"] = due_times(terms[k], opened_at=row["created_at"],
                                                            slot_end=row["slot_end"])
+
+
+def _windows(tech: Tech | None, day: dt.date, created_at: dt.datetime, tz: dt.tzinfo) -> list[int]:
+    """The hours a booked window may start on ``day``: inside the technician's shift, and not before the order
+    was opened (a window booked before the order existed would be its deadline before it began)."""
+    shift = tech.shift_on(day) if tech is not None else None
+    return [h for h in WINDOW_HOURS if (shift is None or (shift[0] <= h * 60 and h * 60 + 120 <= shift[1]))
+            and dt.datetime.combine(day, dt.time(h), tzinfo=tz) >= created_at]
 
 
 def order_created_at(rng: random.Random, now: dt.datetime, status: str) -> dt.datetime:
@@ -272,36 +292,41 @@ def build_orders(b: Builder, w: World, people: People) -> None:
         by_customer.setdefault(p.customer.pk, []).append(p)
     local_products = [p for p in people.products if p.site.region_id == hangzhou and p.customer.pk !=
                       people.customers[0].pk]
-    plan: list[tuple[Any, Any, str, dict[str, Any]]] = []
+    plan: list[tuple[Any, Any, str, bool, dict[str, Any]]] = []
     me = people.customers[0]
     for k, status in enumerate(CUSTOMER_ORDERS):
         product = by_customer[me.pk][k % len(by_customer[me.pk])]
-        plan.append((me, product, status, {"prefer_outlet": featured_outlet, "prefer_tech": featured_tech}))
+        plan.append((me, product, status, False, {"prefer_outlet": featured_outlet, "prefer_tech": featured_tech}))
     for status in TECH_ORDERS:
         product = rng.choice(local_products)
-        plan.append((product.customer, product, status,
+        plan.append((product.customer, product, status, False,
                      {"prefer_outlet": featured_outlet, "prefer_tech": featured_tech}))
     while len(plan) < b.sizes.orders:
-        status = weighted(rng, STATUS_WEIGHTS)
+        rework = rng.random() < 0.03
+        status = weighted(rng, REWORK_WEIGHTS if rework else STATUS_WEIGHTS)
         customer = people.customers[rng.randrange(len(people.customers))]
         # Some enterprise orders are site surveys for a system not bought yet.
         if customer.kind == "enterprise" and rng.random() < 0.1:
-            plan.append((customer, None, status, {}))
+            plan.append((customer, None, status, rework, {}))
         else:
             product = rng.choice(by_customer.get(customer.pk) or people.products)
-            plan.append((product.customer, product, status, {}))
+            plan.append((product.customer, product, status, rework, {}))
 
     rows, timelines, terms = [], [], []
-    for customer, product, status, prefer in plan:
+    reworks: list[tuple[int, int]] = []  # (first order's index, its rework's index) in rows
+    for customer, product, status, rework, prefer in plan:
         site = product.site if product is not None else rng.choice(people.sites[customer.pk])
-        row, events = make_order(
+        row, events, first = make_order(
             rng, ctx, customer=(customer.pk, customer.segment, customer.user_id), site=(site.pk, site.region_id),
             product=(product.pk, product.product_model_id) if product is not None else None, status=status,
-            created_at=order_created_at(rng, now, status), latest=latest, **prefer,
+            created_at=order_created_at(rng, now, status), latest=latest, rework=rework, **prefer,
         )
-        rows.append(row)
-        timelines.append(events)
-        terms.append(ctx.sla_for(row["region_id"], customer.segment, row["priority"]))
+        for one, its_events in ([first] if first else []) + [(row, events)]:
+            rows.append(one)
+            timelines.append(its_events)
+            terms.append(ctx.sla_for(one["region_id"], customer.segment, one["priority"]))
+        if first:
+            reworks.append((len(rows) - 2, len(rows) - 1))
     _fit_to_rosters(rows, terms, ctx, now, quiet_outlet=featured_outlet)
     numbers = allocate_numbers(w.brand.pk, [r["created_at"] for r in rows], b.tz)
     order = sorted(range(len(rows)), key=lambda i: numbers[i])
@@ -311,8 +336,29 @@ def build_orders(b: Builder, w: World, people: People) -> None:
     events = [WorkOrderEvent(work_order_id=wo.pk, **e) for wo, i in zip(saved, order, strict=True)
               for e in timelines[i]]
     WorkOrderEvent.objects.bulk_create(events, batch_size=1000)
+    _link_reworks({i: wo for wo, i in zip(saved, order, strict=True)}, reworks, timelines)
     _installs_follow_orders(people, rows, b.tz)
-    b.counts.update(work_orders=len(saved), work_order_events=len(events))
+    b.counts.update(work_orders=len(saved), work_order_events=len(events),
+                    rework_orders=sum(r["is_rework"] for r in rows))
+
+
+def _link_reworks(saved: dict[int, WorkOrder], pairs: list[tuple[int, int]],
+                  timelines: list[list[dict[str, Any]]]) -> None:
+    """Each rework names the order it does again, and both timelines say so, as workorders.rework records it."""
+    reworks, marks = [], []
+    for first_index, rework_index in pairs:
+        first, rework = saved[first_index], saved[rework_index]
+        rework.rework_of_id = first.pk
+        reworks.append(rework)
+        created, assigned = timelines[rework_index][:2]
+        common = {"kind": EventKind.REWORK, "actor_id": created["actor_id"], "actor_role": created["actor_role"],
+                  "reason": assigned["reason"], "customer_visible": True, "created_at": assigned["created_at"]}
+        marks.append(WorkOrderEvent(work_order_id=first.pk, data={
+            "rework": rework.pk, "rework_number": rework.number, "outlet": assigned["data"]["outlet"]}, **common))
+        marks.append(WorkOrderEvent(work_order_id=rework.pk, data={
+            "rework_of": first.pk, "rework_of_number": first.number}, **common))
+    WorkOrder.objects.bulk_update(reworks, ["rework_of"], batch_size=500)
+    WorkOrderEvent.objects.bulk_create(marks, batch_size=1000)
 
 
 def _installs_follow_orders(people: People, rows: list[dict[str, Any]], tz: dt.tzinfo) -> None:

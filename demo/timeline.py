@@ -4,6 +4,10 @@ The plan walks ``workflow.ACTIONS`` step by step and applies the same field chan
 ``workflow.transition`` (decline clears the technician, cancel keeps it, and so on), so every
 planned event is an edge of ``workflow.ALLOWED`` taken by a role the action admits, and the
 order's fields end where the real service would have left them.
+
+A rework (返修) is planned as the real one happens (workorders/rework.py): the first order is done and closed,
+and the desk opens a new order for the same fault, assigned at once to the outlet; the new one is the planned
+order (``Planned.original`` is the first, which the loader links it to).
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.choices import SYSTEM
-from workorders.choices import EventKind, HoldReason, Status
+from workorders.choices import Channel, EventKind, HoldReason, Status
 from workorders.workflow import ACTIONS, ALLOWED
 
 S = Status
 Actor = tuple[int | None, str]  # (user id, role); no user for the system
+REWORK = "rework"  # not a step: the path's mark where the desk opens the rework as a new order
 
 FORWARD = ["assign", "dispatch", "accept", "depart", "arrive", "complete", "close"]
 STEPS_TO = {S.NEW: 0, S.ASSIGNED: 1, S.DISPATCHED: 2, S.ACCEPTED: 3, S.EN_ROUTE: 4, S.ON_SITE: 5,
@@ -30,7 +35,7 @@ TECH_HOLDS = frozenset({S.ACCEPTED, S.EN_ROUTE, S.ON_SITE})
 GAPS = {
     "assign": (3, 90), "return_to_brand": (30, 480), "dispatch": (10, 300), "accept": (2, 90),
     "decline": (5, 120), "recall": (30, 480), "depart": (30, 1440), "arrive": (15, 80), "hold": (10, 180),
-    "resume": (120, 4320), "close": (60, 4320), "cancel": (10, 2880),
+    "resume": (120, 4320), "close": (60, 4320), "cancel": (10, 2880), REWORK: (1440, 10080),
 }
 HOLD_REASONS = ([HoldReason.WAITING_PARTS, HoldReason.WAITING_CUSTOMER, HoldReason.OTHER], [55, 35, 10])
 TIMESTAMP_FIELDS = {"accept": "accepted_at", "arrive": "arrived_at", "complete": "completed_at", "close": "closed_at"}
@@ -54,7 +59,7 @@ class Tech:
 class Network:
     """Who may act on orders, read from the database once before planning."""
 
-    front: list[Actor]  # hotline and dispatcher: assign, close, cancel
+    front: list[Actor]  # hotline and dispatcher: assign, close, cancel, rework
     brand_desk: list[Actor]  # brand dispatcher: dispatch/recall/hold where the outlet has no desk user
     outlet_desk: dict[int, list[Actor]]
     outlets_for: dict[tuple[int, int], list[tuple[int, str]]]  # (region, category) → [(outlet id, name)]
@@ -82,10 +87,12 @@ class Job:
 class Planned:
     fields: dict[str, Any]
     events: list[dict[str, Any]] = field(default_factory=list)
+    original: Planned | None = None  # a rework's first order, done and closed
+    rework_reason: str = ""
 
 
-def choose_path(rng: random.Random, status: str) -> list[str]:
-    """The actions that take a new order to ``status``."""
+def choose_path(rng: random.Random, status: str, rework: bool = False) -> list[str]:
+    """The actions that take a new order to ``status`` (after a first order, done and closed, if rework)."""
     if status == S.CANCELLED:
         source = rng.choices(*CANCEL_FROM)[0]
         path = choose_path(rng, source) + ["cancel"]
@@ -93,6 +100,10 @@ def choose_path(rng: random.Random, status: str) -> list[str]:
         path = choose_path(rng, rng.choices(*HOLD_FROM)[0]) + ["hold"]
     else:
         path = _with_detours(rng, FORWARD[: STEPS_TO[status]])
+    if rework:
+        # The rework is opened assigned to the outlet, so its own round starts after the assign.
+        tail = path[1:] if path[:1] == ["assign"] else path
+        path = _with_detours(rng, list(FORWARD)) + [REWORK] + tail
     return path
 
 
@@ -113,9 +124,10 @@ def _with_detours(rng: random.Random, path: list[str]) -> list[str]:
 
 def plan_order(
     rng: random.Random, net: Network, job: Job, *, status: str, created_at: dt.datetime, latest: dt.datetime,
+    rework: bool = False,
 ) -> Planned:
     """Plan the fields and timeline of one order created at ``created_at``; no step is later than ``latest``."""
-    path = choose_path(rng, status)
+    path = choose_path(rng, status, rework)
     gaps = [_gap(rng, action, job) for action in path]
     total = sum(gaps)
     # Two seconds a step at least, so the times strictly increase however tight the window.
@@ -138,8 +150,12 @@ def plan_order(
     when = created_at
     for action, gap in zip(path, gaps, strict=True):
         when = when + dt.timedelta(seconds=max(2.0, gap * factor))
+        if action == REWORK:
+            planned = walk.rework(planned, when, created_at)
+            continue
         planned.events.append(walk.step(action, when))
-    state.update(version=len(planned.events), created_at=created_at, updated_at=when)
+    state.update(version=len(planned.events), created_at=planned.events[0]["created_at"],
+                 updated_at=planned.events[-1]["created_at"])
     return planned
 
 
@@ -200,6 +216,30 @@ class _Walk:
             "actor_id": actor[0], "actor_role": actor[1], "reason": reason,
             "customer_visible": action.customer_visible, "data": data, "created_at": when,
         }
+
+    def rework(self, first: Planned, when: dt.datetime, created_at: dt.datetime) -> Planned:
+        """The desk sends the closed order's fault back: ``first`` is done, and a new order, opened at ``when`` by
+        the desk and assigned at once to the same outlet, goes on from here (the same draws as the step did)."""
+        state = self.state
+        first.fields = dict(state, version=len(first.events), created_at=created_at,
+                            updated_at=first.events[-1]["created_at"])
+        actor = self.rng.choice(self.net.front)
+        reason = self.rng.choice(self.net.reasons[REWORK])
+        state.update(status=S.ASSIGNED, is_rework=True, technician_id=None, accepted_at=None, arrived_at=None,
+                     completed_at=None, closed_at=None)
+        self.tech = None
+        rework = Planned(fields=state, original=first, rework_reason=reason)
+        rework.events.append({
+            "kind": EventKind.CREATED, "action": "", "from_status": "", "to_status": S.NEW, "actor_id": actor[0],
+            "actor_role": actor[1], "reason": "", "customer_visible": True, "data": {"channel": Channel.HOTLINE},
+            "created_at": when,
+        })
+        rework.events.append({
+            "kind": EventKind.TRANSITION, "action": "assign", "from_status": S.NEW, "to_status": S.ASSIGNED,
+            "actor_id": actor[0], "actor_role": actor[1], "reason": reason, "customer_visible": True,
+            "data": {"outlet": self.outlet_name}, "created_at": when + dt.timedelta(seconds=1),
+        })
+        return rework
 
     def _actor(self, name: str, source: str) -> Actor:
         rng, net = self.rng, self.net

@@ -69,8 +69,12 @@ def test_every_status_occurs_with_rework_and_the_logins_see_their_own_orders():
     assert WorkOrder.objects.filter(is_rework=True).exists()
     # Callbacks (回访): some due a call, one to review, one reworked elsewhere (a new order), answered surveys.
     assert Callback.objects.filter(status="due").exists() and Callback.objects.filter(status="review").exists()
-    reworked = WorkOrder.objects.filter(rework_of__isnull=False).select_related("rework_of").get()
+    reworked = Callback.objects.select_related("rework_order__rework_of").get(decision="rework").rework_order
     assert reworked.outlet_id != reworked.rework_of.outlet_id and reworked.rework_of.status == Status.CLOSED
+    # The history's reworks are new orders too, each after its first order was done and closed
+    history = WorkOrder.objects.filter(rework_of__isnull=False).exclude(pk=reworked.pk).select_related("rework_of")
+    assert history.exists() and all(r.rework_of.status == Status.CLOSED and r.is_rework for r in history)
+    assert all(r.rework_of.completed_at < r.created_at for r in history)
     assert Survey.objects.filter(answered_at__isnull=False).count() >= 3
     tech = Technician.objects.get(user__username="tech")
     assert tech.outlet.code == data.FEATURED_OUTLET
