@@ -42,6 +42,6 @@ class Outcome(models.TextChoices):
 class Decision(models.TextChoices):
     """The review's end (回访审核): send the fault back, open a complaint, or close the order."""
 
-    REWORK = "rework", _("Reopen as rework")
+    REWORK = "rework", _("Rework as a new order")
     COMPLAINT = "complaint", _("Open a complaint")
     CLOSE = "close", _("Close the order")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.principal import principal_of
+from complaints import services as complaint_services
 from complaints.choices import ComplaintCategory
 from complaints.models import Complaint
 from conftest import _member, build_world, race
@@ -215,8 +217,6 @@ def repromise(order: WorkOrder, *, minutes_ago: int) -> WorkOrder:
 
 
 def english(user):
-    from django.test import Client
-
     client = Client()
     client.force_login(user)
     client.cookies["django_language"] = "en"
@@ -248,8 +248,6 @@ def test_a_new_promise_starts_the_count_again_and_its_third_urge_complains_once(
 
 
 def test_a_lateness_complaint_is_opened_once_per_promise_even_after_it_is_resolved(world, order):
-    from complaints import services as complaint_services
-
     customer, start = principal_of(world.customer.user), timezone.now()
     for i in range(3):
         urges.urge_order(order=order, actor=customer, channel="portal", now=start + dt.timedelta(hours=i))
