@@ -7,9 +7,10 @@ Saleor's ``order/events.py`` does). The demo's bulk history is the one other wri
 The steps others act on (a message to the customer, a notification) are also recorded in the outbox
 (core/outbox.py, docs/outbox.md) here, in the same transaction: ``order.created``, ``order.booked`` (a first
 window) or ``order.moved`` (the window changed), one ``order.*`` kind per lifecycle step (``ORDER_KINDS``),
-``order.rated`` and ``order.rework_opened``. Their ``data`` holds what a message needs as it was at the event (number, the booked window, the
-technician's name, the ETA as ISO text, the customer's link), never a secret: a message sent later (quiet hours, a
-retry) still tells what was true when it happened, not what the order says by then.
+``order.rated`` and ``order.rework_opened``. Their ``data`` holds what a message needs as it was at the event
+(number, the booked window, the technician's name, the ETA as ISO text, the customer's link), never a secret: a
+message sent later (quiet hours, a retry) still tells what was true when it happened, not what the order says by
+then.
 """
 
 from __future__ import annotations
