@@ -445,10 +445,11 @@ def test_the_top_bar_offers_each_role_its_own_sections(world, as_user):
         return re.findall(r'data-nav="([a-z]+)"', html), re.findall(r'aria-current="page" data-nav="([a-z]+)"', html)
 
     assert nav(world.dispatcher) == (["orders", "hotline", "dispatch", "callbacks", "parts", "leads", "complaints",
-                                      "notifications"], ["orders"])
+                                      "notifications", "preferences"], ["orders"])
     assert nav(world.dispatcher, "/console/parts/stock/")[1] == ["parts"]
     assert nav(world.dispatcher, "/console/complaints/")[1] == ["complaints"]
-    assert nav(world.tech_a.user) == (["field", "orders", "van", "earnings", "notifications"], ["orders"])
+    assert nav(world.tech_a.user) == (["field", "orders", "van", "earnings", "notifications", "preferences"],
+                                      ["orders"])
     field = as_user(world.tech_a.user).get("/field/").content.decode()
     assert re.findall(r'data-tab="([a-z]+)"( aria-current="page")?', field) == [
         ("jobs", ' aria-current="page"'), ("van", ""), ("earnings", "")]

@@ -6,7 +6,7 @@ import pytest
 from dispatch import travel
 from dispatch.day import Stop, TechDay
 from dispatch.services import time_stops
-from dispatch.tests.test_travel import expected, osrm  # noqa: F401 (osrm is a fixture)
+from dispatch.tests.test_travel import expected, fake_osrm, osrm  # noqa: F401 (osrm and fake_osrm are fixtures)
 from portal.eta import eta, round_up
 
 UTC = dt.UTC
