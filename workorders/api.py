@@ -187,8 +187,9 @@ class OrderFiltersIn(Input):
 def _detail(request, order: WorkOrder) -> WorkOrderDetail:
     actor = principal(request)
     order.allowed_actions = [a.name for a in workflow.available_actions(order, actor)]
+    # Only a finished order can have been reworked (rework.REWORKABLE): others ask nothing more of the database.
     order.rework_ids = list(WorkOrder.objects.visible_to(request.user).filter(rework_of_id=order.pk)
-                            .order_by("pk").values_list("pk", flat=True))
+                            .order_by("pk").values_list("pk", flat=True)) if order.status in rework.REWORKABLE else []
     order.may_rework = rework.may_rework(order, actor)
     return WorkOrderDetail.model_validate(order)
 

@@ -76,7 +76,7 @@ def test_the_desk_says_how_a_callback_ended_once_and_joins_chinese_sentences_wit
     assert note == f"{reworked.number} 的回访：完成。返修工单 {rework.number} 已交给滨江服务网点。"
     assert "。 " not in note
     assert card(desk, second).locator(".callback-end").inner_text() == (
-        f"返修重开 → {rework.number} — 仍漏水，改派滨江网点")
+        f"新建返修工单 → {rework.number} — 仍漏水，改派滨江网点")
     shot(desk, "callbacks-desk-reworked-note-zh")
     second.refresh_from_db()
     assert (second.status, second.decision) == (CallbackStatus.DONE, Decision.REWORK)
