@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.choices import OrgKind
-from accounts.models import Organisation
 from accounts.principal import Principal
+from console.forms import visible_outlets
+from core.bounds import MAX_ID
 from core.errors import DomainError
 from core.pages import staff_page
 from feedback import desk as callbacks
@@ -34,7 +34,7 @@ desk_page = staff_page(fetch=_visible_callback, as_name="callback")
 
 def _version(request: HttpRequest) -> int | None:
     value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and int(value) <= MAX_ID else None
 
 
 def _page(request: HttpRequest, principal: Principal, status: str, code: int = 200, **extra) -> HttpResponse:
@@ -43,8 +43,7 @@ def _page(request: HttpRequest, principal: Principal, status: str, code: int = 2
         "status": status, "statuses": CallbackStatus.choices, "callbacks": rows,
         "counts": selectors.counts(request.user), "may_act": principal.role in callbacks.DESK,
         "outcomes": Outcome.choices, "decisions": Decision.choices,
-        "outlets": list(Organisation.objects.filter(kind=OrgKind.OUTLET, brand_id=principal.brand_id,
-                                                    is_active=True).order_by("name")),
+        "outlets": list(visible_outlets(request.user)),
         "overdue": {c.pk for c in rows if selectors.overdue(c)}, **extra,
     }
     return render(request, PAGE, context, status=code)
@@ -81,8 +80,10 @@ def outcome(request: HttpRequest, *, principal: Principal, callback: Callback) -
 @desk_page
 def decide(request: HttpRequest, *, principal: Principal, callback: Callback) -> HttpResponse:
     outlet_id = request.POST.get("outlet", "")
-    outlet = (Organisation.objects.filter(kind=OrgKind.OUTLET, brand_id=principal.brand_id, pk=int(outlet_id)).first()
-              if outlet_id.isdigit() else None)
+    # The outlets the desk offers (console.forms.visible_outlets), by a bounded id: anything else is no outlet,
+    # which the desk's decision refuses beside the field.
+    outlet = (visible_outlets(request.user).filter(pk=int(outlet_id)).first()
+              if outlet_id.isdigit() and int(outlet_id) <= MAX_ID else None)
     try:
         callbacks.decide(callback=callback, actor=principal, decision=request.POST.get("decision", ""),
                          reason=request.POST.get("reason", "")[:1000], outlet=outlet, version=_version(request))
