@@ -1,0 +1,72 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from customers.choices import Segment
+
+
+class Tier(models.TextChoices):
+    """Plan tiers by customer segment (the central air-conditioning seed): basic plus the 400 hotline for the
+    cost-saving, standard for the value, full with priority response for the premium customer."""
+
+    BASIC = "basic", _("Basic plan")
+    STANDARD = "standard", _("Standard plan")
+    FULL = "full", _("Full plan")
+
+
+TIER_OF_SEGMENT = {Segment.COST_SAVING: Tier.BASIC, Segment.VALUE: Tier.STANDARD, Segment.PREMIUM: Tier.FULL}
+
+
+class ScheduleKind(models.TextChoices):
+    CONSUMABLE = "consumable", _("Consumable replacement")
+    MAINTENANCE = "maintenance", _("Maintenance visit")
+
+
+class DueBy(models.TextChoices):
+    """What made the due date: the calendar, or the device's reported usage (whichever comes first)."""
+
+    TIME = "time", _("time since the last service")
+    LITRES = "litres", _("litres filtered")
+    HOURS = "hours", _("running hours")
+
+
+class ReplacedVia(models.TextChoices):
+    INSTALL = "install", _("Installation")
+    VISIT = "visit", _("Service visit")
+    SHOP = "shop", _("Shop order (self-replacement)")
+    DEVICE = "device", _("Reported by the device")
+    IMPORT = "import", _("Imported")
+    STAFF = "staff", _("Recorded by staff")
+
+
+class ReminderStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    BOOKED = "booked", _("Visit booked")
+    ORDERED = "ordered", _("Ordered from the shop")
+    DONE = "done", _("Done another way")
+    EXPIRED = "expired", _("No answer")
+
+
+class ContractKind(models.TextChoices):
+    HOUSEHOLD = "household", _("Household plan")
+    ENTERPRISE = "enterprise", _("Enterprise maintenance contract")
+
+
+class ContractStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ORDERED = "ordered", _("Order created")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SoldVia(models.TextChoices):
+    PORTAL = "portal", _("Customer portal shop")
+    HOTLINE = "hotline", _("Hotline")
+    LEAD = "lead", _("Technician's lead")
+    CONTRACT = "contract", _("Signed contract")
+    IMPORT = "import", _("Imported")
