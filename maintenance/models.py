@@ -316,6 +316,11 @@ class Schedule(models.Model):
                                          blank=True)
     hours_per_day = models.DecimalField(_("running hours a day (recent)"), max_digits=8, decimal_places=3,
                                         null=True, blank=True)
+    # The latest reading of each meter and its day: with the meter at the last replacement, what is used up.
+    litres_now = models.DecimalField(_("litres meter now"), max_digits=15, decimal_places=3, null=True,
+                                     blank=True)
+    hours_now = models.DecimalField(_("hours meter now"), max_digits=15, decimal_places=3, null=True, blank=True)
+    read_on = models.DateField(_("meters read on"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     due_by = models.CharField(_("due by"), max_length=8, choices=DueBy.choices, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True,

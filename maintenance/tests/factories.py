@@ -1,7 +1,8 @@
 import factory
 
+from catalog.tests.factories import PartFactory
 from maintenance.choices import Tier
-from maintenance.models import MaintenancePlan, PlanPrice
+from maintenance.models import ConsumableRule, MaintenancePlan, PlanPrice
 
 
 class PlanFactory(factory.django.DjangoModelFactory):
@@ -27,3 +28,15 @@ class PlanPriceFactory(factory.django.DjangoModelFactory):
     plan = factory.SubFactory(PlanFactory)
     region = None
     amount = "199.00"
+
+
+class ConsumableRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsumableRule
+
+    brand = factory.SubFactory("accounts.tests.factories.BrandFactory")
+    part = factory.SubFactory(PartFactory, brand=factory.SelfAttribute("..brand"))
+    months = 6
+    lead_days = 14
+    repeat_after_days = 7
+    max_reminders = 3
