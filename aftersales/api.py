@@ -21,6 +21,7 @@ from dispatch.api import router as dispatch_router
 from feedback.api import callbacks_router, survey_router
 from field.api import router as field_router
 from integrations.api import router as integrations_router
+from maintenance.api import contracts_router, plans_router
 from network.api import router as network_router
 from notifications.api import me_router as notification_preferences_router
 from notifications.api import orders_router as order_messages_router
@@ -106,6 +107,8 @@ api.add_router("/complaints", complaints_router)
 # The order's survey is served by feedback, the app that owns it (README: an order's sub-resources).
 api.add_router("/workorders", survey_router)
 api.add_router("/callbacks", callbacks_router)
+api.add_router("/contracts", contracts_router)  # maintenance contracts (issue 16)
+api.add_router("/plans", plans_router)  # maintenance plans
 
 
 def _error(request, status: int, code: str, message: str, **extra):

@@ -285,7 +285,8 @@ if TASKS_BACKEND == "redis":
 # Jobs `manage.py run_periodic` runs (once, or every minute with --loop): tasks without arguments.
 PERIODIC_TASKS = ["workorders.tasks.watch_sla", "integrations.tasks.forget_wechat_nonces", "core.tasks.deliver_outbox",
                   "notifications.tasks.send_due_customer_messages", "notifications.tasks.collect_sms_receipts",
-                  "complaints.tasks.watch_ladder", "feedback.tasks.sweep_callbacks"]
+                  "complaints.tasks.watch_ladder", "feedback.tasks.sweep_callbacks",
+                  "maintenance.tasks.order_contract_visits"]
 # The outbox (core/outbox.py, docs/outbox.md): how long a worker holds a delivery while its sink runs, and
 # how many tries a delivery gets before it is dead.
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))

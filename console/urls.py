@@ -3,6 +3,7 @@ from django.urls import path
 from console.views import (
     callbacks,
     complaints,
+    contracts,
     dispatch,
     figures,
     hotline,
@@ -65,4 +66,11 @@ urlpatterns = [
     path("warranty-cards/", warranty_cards.card_list, name="warranty-cards"),
     path("warranty-cards/<int:pk>/review/", warranty_cards.card_review, name="warranty-card-review"),
     path("warranty-cards/<int:pk>/invoice/", warranty_cards.card_invoice, name="warranty-card-invoice"),
+    # Issue 16, contracts: maintenance plans and contracts.
+    path("contracts/", contracts.contract_list, name="contracts"),
+    path("contracts/new/", contracts.contract_new, name="contract-new"),
+    path("contracts/<int:pk>/", contracts.contract_detail, name="contract"),
+    path("plans/", contracts.plan_list, name="plans"),
+    path("plans/new/", contracts.plan_edit, name="plan-new"),
+    path("plans/<int:pk>/", contracts.plan_edit, name="plan"),
 ]

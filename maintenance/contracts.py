@@ -26,6 +26,7 @@ from maintenance.choices import ContractKind, ContractStatus, SoldVia
 from maintenance.errors import AlreadyUnderContract, PlanDoesNotFit, TermWithoutWeek
 from maintenance.models import Contract, ContractUnit, ContractVisit, MaintenancePlan
 from maintenance.plans import fits
+from maintenance.schedules import schedule_plan
 from revenue.models import Lead
 
 # Brand staff who sign contracts: the brand's admin and the hotline (which sells plans over the phone).
@@ -134,6 +135,8 @@ def create_contract(*, customer: Customer, plan: MaintenancePlan, products: Sequ
         ContractVisit.objects.bulk_create([
             ContractVisit(contract=contract, product=p, sequence=i, target_week=week)
             for p in units for i, week in enumerate(weeks, start=1)])
+        for product in units:
+            schedule_plan(product=product, plan=plan, contract=contract, starts_on=starts_on, ends_on=ends_on)
         outbox.record("contract.created", brand_id=contract.brand_id, subject=("contract", contract.pk), data={
             "number": contract.number, "customer_id": customer.pk, "plan_id": plan.pk, "kind": kind,
             "units": [p.pk for p in units], "visits": len(weeks) * len(units), "price": str(amount),

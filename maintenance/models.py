@@ -267,6 +267,7 @@ class ContractVisit(models.Model):
     work_order = models.OneToOneField("workorders.WorkOrder", verbose_name=_("work order"), on_delete=models.SET_NULL,
                                       null=True, blank=True, related_name="contract_visit")
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason cancelled"), max_length=200, blank=True)
 
     objects = ContractVisitQuerySet.as_manager()
 

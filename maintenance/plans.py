@@ -9,8 +9,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+from accounts.principal import Principal
+from core.errors import InvalidInput, PermissionDenied
 from customers.models import InstalledProduct
 from maintenance.choices import TIER_OF_SEGMENT, Tier
 from maintenance.models import MaintenancePlan, PlanPrice
@@ -96,3 +102,43 @@ def plan_price(plan: MaintenancePlan, *, on: dt.date, region_id: int | None) -> 
     """The plan's price on ``on``: from the brand's published price list valid that day, the region's row over
     the default one (empty region); None when that list does not price the plan (or no list is valid)."""
     return plan_prices([plan.pk], on=on, region_id=region_id, brand_id=plan.brand_id).get(plan.pk)
+
+
+# --- the brand's edits ----------------------------------------------------------------------------------
+
+PLAN_FIELDS = ("name", "tier", "category", "product_model", "tasks", "interval_months", "interval_litres",
+               "interval_hours", "visits_per_year", "standard_minutes", "term_months", "hotline_emergency",
+               "priority_response", "lead_days", "repeat_after_days", "max_reminders", "is_active")
+
+
+def may_edit_plans(actor: Principal | None) -> bool:
+    return actor is not None and actor.is_brand_staff and actor.role == Role.BRAND_ADMIN
+
+
+def save_plan(*, actor: Principal, plan: MaintenancePlan | None, values: dict) -> MaintenancePlan:
+    """Create (``plan`` None) or change a plan of the actor's brand: the brand admin's. ``values`` holds
+    PLAN_FIELDS (category and model as objects the caller fetched through visible_to). The model's own
+    validation (one scope, an interval, the bounds) is reported per field (InvalidInput names the first)."""
+    if not may_edit_plans(actor):
+        raise PermissionDenied(_("Only the brand's administrator edits maintenance plans."))
+    target = plan or MaintenancePlan(brand_id=actor.brand_id)
+    for name in PLAN_FIELDS:
+        if name in values:
+            setattr(target, name, values[name])
+    for name in ("category", "product_model"):
+        related = getattr(target, name)
+        brand_id = related and (related.brand_id if name == "category" else related.category.brand_id)
+        if related is not None and brand_id != actor.brand_id:
+            raise InvalidInput(_("Choose one of your brand's."), field=name)
+    if (target.category_id is None) == (target.product_model_id is None):
+        raise InvalidInput(_("Give either a category or one model, not both."), field="category")
+    if not (target.interval_months or target.interval_litres or target.interval_hours):
+        raise InvalidInput(_("Give at least one interval: months, litres or running hours."), field="interval_months")
+    try:
+        target.full_clean(exclude=["brand"])
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise InvalidInput(messages[0], field=None if field == NON_FIELD_ERRORS else field) from None
+    with transaction.atomic():
+        target.save()
+    return target

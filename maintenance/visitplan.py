@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.dates import add_months
+
 WEEK = dt.timedelta(days=7)
 
 
@@ -26,15 +28,6 @@ def whole_months(starts_on: dt.date, ends_on: dt.date) -> int:
     if months > 0 and add_months(starts_on, months) > after:
         months -= 1
     return max(0, months)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` moved by whole months, kept to the month's last day (31 January + 1 month is 28/29 February)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
 
 
 def term_end(starts_on: dt.date, term_months: int) -> dt.date:

@@ -32,6 +32,8 @@ class Channel(models.TextChoices):
     WECHAT = "wechat", _("WeChat")
     IOT = "iot", _("IoT alert")
     IMPORT = "import", _("Import")
+    # A maintenance contract's planned visit, ordered ahead of its target week (maintenance/visits.py).
+    CONTRACT = "contract", _("Maintenance contract")
 
 
 class HoldReason(models.TextChoices):

@@ -104,6 +104,8 @@ def console_links(user, path: str = "") -> list[dict]:
         if principal.is_brand_staff or principal.is_outlet_staff:
             sections.append(("leads", "console:leads", gettext("Leads")))
             sections.append(("complaints", "console:complaints", gettext("Complaints")))
+        if principal.is_brand_staff:
+            sections.append(("contracts", "console:contracts", gettext("Contracts")))
     sections.append(("notifications", "console:notifications", gettext("Notifications")))
     urls = [reverse(name) for _key, name, _label in sections]
     # A section covers the pages under its address (the parts desk: all of /parts/).

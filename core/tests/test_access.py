@@ -136,6 +136,13 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "GET /api/v1/callbacks": (None, "callback_id"),
     "POST /api/v1/callbacks/{callback_id}/outcome": ("callback_id", None),
     "POST /api/v1/workorders/{order_id}/survey": ("order_id", None),
+    # Issue 16, contracts (maintenance.tests.factories.access_probes): contracts are the brand's and their own
+    # customer's, none an outlet's or a technician's; plans are brand master data (a customer sees those for
+    # their own unit, with product_id: maintenance/tests/test_api.py).
+    "GET /api/v1/contracts": (None, "contract_id"),
+    "GET /api/v1/contracts/{contract_id}": ("contract_id", None),
+    "GET /api/v1/contracts/{contract_id}/visits": ("contract_id", None),
+    "GET /api/v1/plans": (None, "plan_id"),
 }
 
 # Bodies that would succeed on an object the persona may see, so a 404 proves scoping.
@@ -268,6 +275,13 @@ PAGE_ROUTES: dict[str, str | None] = {
     # A survey's link: no sign-in, the signed token is the key (feedback/tests/test_callbacks.py refuses forged,
     # expired and used tokens, and another brand's address).
     "portal/<slug:brand>/survey/<str:token>/": None,
+    # Issue 16, contracts: brand staff's pages; a contract or plan in the address through visible_to first.
+    "console/contracts/": None,
+    "console/contracts/new/": None,
+    "console/contracts/<int:pk>/": "contract_id",
+    "console/plans/": None,
+    "console/plans/new/": None,
+    "console/plans/<int:pk>/": "plan_id",
     # Old addresses of pages that moved: a redirect to the new address, reading nothing (test_moved_pages_*).
     **{old: None for old, _new in MOVED},
 }
@@ -285,7 +299,8 @@ POST_PAGES = {
     "console/callbacks/<int:pk>/outcome/", "console/callbacks/<int:pk>/decision/",
     "console/complaints/<int:pk>/transition/",
 }
-GET_POST_PAGES = {"console/hotline/callers/<int:pk>/sites/<int:site_id>/pin/", "field/jobs/<int:pk>/lead/"}
+GET_POST_PAGES = {"console/hotline/callers/<int:pk>/sites/<int:site_id>/pin/", "field/jobs/<int:pk>/lead/",
+                  "console/plans/<int:pk>/"}
 
 
 def answers(route: str, method: str, taken: int) -> int:
@@ -405,6 +420,10 @@ def scene(world, settings, tmp_path):
     from feedback.tests.factories import access_probes as callback_probes
 
     callback_probes(foreign, order_a, order_b, rival_order)
+    from maintenance.tests.factories import access_probes as contract_probes
+
+    for persona, ids in contract_probes(world, order_a, order_b, rival_order).items():
+        foreign[persona].update(ids)
     rival = SimpleNamespace(outlet=rival_outlet, category=rival_category, model=rival_model, tech=rival_tech,
                             region=rival_region, skill=rival_skill)
     return SimpleNamespace(world=world, foreign=foreign, order_a=order_a, order_b=order_b, rival_order=rival_order,
@@ -580,6 +599,7 @@ LIST_ROUTES = {path: listed for op, (_param, listed) in API_ROUTES.items() if li
 OWN_ORDER = {"dispatcher": "order_a", "hotline": "order_a", "analyst": "order_a", "manager_a": "order_a",
              "tech_a": "order_a", "customer": "order_a", "manager_b": "order_b", "tech_b": "order_b",
              "other_customer": "order_b", "rival_dispatcher": "rival_order", "tech_a2": None}
+BRAND_DESK = {"dispatcher", "hotline", "analyst", "rival_dispatcher"}
 OUTLET_A = {"dispatcher", "hotline", "analyst", "manager_a", "tech_a", "tech_a2"}  # the brand desk acts for all
 
 
@@ -596,6 +616,7 @@ def _own_listed(scene, persona) -> dict[str, set[int]]:
     """
     from complaints.models import Complaint
     from feedback.models import Callback
+    from maintenance.models import Contract, MaintenancePlan
     from parts.models import DefectiveReturn, PartRequest
     from revenue.models import Commission, Lead
 
@@ -632,6 +653,11 @@ def _own_listed(scene, persona) -> dict[str, set[int]]:
         "/api/v1/complaints": _pks(Complaint, **on_order),
         # The desk's queue: staff of the brand and outlets; technicians and customers see no callbacks.
         "/api/v1/callbacks": _pks(Callback, **on_order) if staff and not persona.startswith("tech_") else set(),
+        # Issue 16, contracts: the brand's desk sees the brand's contracts, a customer their own, the rest none.
+        "/api/v1/contracts": _pks(Contract, customer_id=order.customer_id)
+        if order and (persona in BRAND_DESK or not staff) else set(),
+        "/api/v1/plans": _pks(MaintenancePlan, brand=rival.category.brand if is_rival else w.brand)
+        if staff else set(),
     }
     assert set(own) == set(LIST_ROUTES), "say which of the persona's own objects a new list route must show"
     return own

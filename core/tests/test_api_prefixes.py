@@ -36,6 +36,11 @@ SERVED_ELSEWHERE = {
     "callbacks": "feedback",
     "callbacks/<callback_id>/outcome": "feedback",
     "me/notification-preferences": "notifications",
+    # Issue 16, contracts: maintenance contracts and plans are maintenance's.
+    "contracts": "maintenance",
+    "contracts/<contract_id>": "maintenance",
+    "contracts/<contract_id>/visits": "maintenance",
+    "plans": "maintenance",
 }
 
 
@@ -59,7 +64,7 @@ def test_every_path_reaches_its_own_operation(pattern):
 def test_the_prefixes_are_the_apps():
     assert {_app(p) for p in OPERATIONS} == {
         "accounts", "workorders", "customers", "catalog", "network", "revenue", "integrations", "parts", "field",
-        "dispatch", "complaints", "feedback", "notifications"}
+        "dispatch", "complaints", "feedback", "notifications", "maintenance"}
 
 
 # --- the addresses from before the prefixes -----------------------------------------------------------------

@@ -14,7 +14,7 @@ from customers.tests.factories import InstalledProductFactory, SiteFactory
 from maintenance.choices import ContractKind, ContractStatus, SoldVia, VisitStatus
 from maintenance.contracts import create_contract
 from maintenance.errors import AlreadyUnderContract, PlanDoesNotFit, TermWithoutWeek
-from maintenance.models import Contract, ContractUnit, ContractVisit
+from maintenance.models import Contract, ContractUnit, ContractVisit, Schedule
 from maintenance.tests.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,9 @@ def test_an_enterprise_contract_over_two_sites_plans_each_units_visits(world, en
         "product_id", "sequence", "target_week", "status")) == [
         (p.pk, i, week, VisitStatus.PLANNED) for p in sorted(enterprise, key=lambda p: p.pk)
         for i, week in enumerate(weeks, start=1)]
+    # Each unit's maintenance schedule for the term (the reminders' schedule_plan).
+    assert sorted(Schedule.objects.filter(contract=contract).values_list("product_id", "plan_id", "ends_on")) == \
+        sorted((p.pk, contract.plan_id, dt.date(2027, 12, 31)) for p in enterprise)
     event = OutboxEvent.objects.get(kind="contract.created")
     assert (event.subject_id, event.data["visits"], event.data["price"]) == (contract.pk, 12, "12000.00")
 

@@ -2,14 +2,17 @@
 
 import datetime as dt
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from maintenance import visitplan
 
+# Plain date arithmetic: a loaded machine must not fail it for slowness.
+relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 days = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2035, 12, 31))
 
 
+@relaxed
 @given(starts_on=days, years=st.integers(min_value=1, max_value=5), per_year=st.integers(min_value=1, max_value=52))
 def test_visits_of_whole_years_are_per_year_times_years_on_mondays_inside_the_term(starts_on, years, per_year):
     ends_on = visitplan.term_end(starts_on, 12 * years)
@@ -21,6 +24,7 @@ def test_visits_of_whole_years_are_per_year_times_years_on_mondays_inside_the_te
     assert len(set(weeks)) == len(weeks)  # 52 a year still fits: a year has 52 or 53 Mondays
 
 
+@relaxed
 @given(starts_on=days, months=st.integers(min_value=1, max_value=120), per_year=st.integers(min_value=1, max_value=12))
 def test_any_term_of_whole_months_has_its_share_of_visits_at_least_one(starts_on, months, per_year):
     ends_on = visitplan.term_end(starts_on, months)
