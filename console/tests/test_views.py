@@ -445,7 +445,7 @@ def test_the_top_bar_offers_each_role_its_own_sections(world, as_user):
         return re.findall(r'data-nav="([a-z]+)"', html), re.findall(r'aria-current="page" data-nav="([a-z]+)"', html)
 
     assert nav(world.dispatcher) == (["orders", "hotline", "dispatch", "callbacks", "parts", "leads", "complaints",
-                                      "notifications", "preferences"], ["orders"])
+                                      "contracts", "notifications", "preferences"], ["orders"])
     assert nav(world.dispatcher, "/console/parts/stock/")[1] == ["parts"]
     assert nav(world.dispatcher, "/console/complaints/")[1] == ["complaints"]
     assert nav(world.tech_a.user) == (["field", "orders", "van", "earnings", "notifications", "preferences"],
