@@ -3,10 +3,13 @@ from django.contrib import admin
 from pricing.models import (
     Adjustment,
     CalloutBand,
+    ExtendedWarranty,
     LabourPrice,
     PartPrice,
     PriceList,
+    WarrantyExtensionTerm,
     WarrantyRule,
+    WarrantyTermPrice,
 )
 
 
@@ -45,3 +48,29 @@ class PriceListAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     date_hierarchy = "valid_from"
     inlines = [LabourPriceInline, CalloutBandInline, PartPriceInline, AdjustmentInline]
+
+
+class WarrantyTermPriceInline(admin.TabularInline):
+    model = WarrantyTermPrice
+    extra = 0
+
+
+@admin.register(WarrantyExtensionTerm)
+class WarrantyExtensionTermAdmin(admin.ModelAdmin):
+    list_display = ("name", "brand", "category", "product_model", "months", "covers_labour", "covers_parts",
+                    "is_active")
+    list_filter = ("is_active", "brand")
+    search_fields = ("name", "name_en")
+    inlines = [WarrantyTermPriceInline]
+
+
+@admin.register(ExtendedWarranty)
+class ExtendedWarrantyAdmin(admin.ModelAdmin):
+    # Sold through pricing.extended.sell_extended_warranty only (its checks and idempotency): read here.
+    list_display = ("product", "term", "starts_on", "ends_on", "price", "sold_via", "status", "created_at")
+    list_filter = ("status", "sold_via", "brand")
+    search_fields = ("product__serial", "reference")
+    readonly_fields = [f.name for f in ExtendedWarranty._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

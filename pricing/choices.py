@@ -49,3 +49,18 @@ class CoverageCode(models.TextChoices):
     EXCLUDED = "excluded", _("Excluded")
     SERVICE_NOT_COVERED = "service_not_covered", _("Service not covered")
     NO_COVERAGE = "no_coverage", _("Not covered")  # no provider had anything to say
+    EXTENDED = "extended_warranty", _("Covered by extended warranty")
+
+
+class SoldVia(models.TextChoices):
+    """How an extended warranty (延保) was sold: the channel the conversion report counts it under."""
+
+    SHOP = "shop", _("Portal shop")
+    HOTLINE = "hotline", _("Hotline")
+    LEAD = "lead", _("Technician's lead")
+    IMPORT = "import", _("Imported")
+
+
+class ExtendedWarrantyStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -8,8 +8,8 @@ puts in the snapshot, so callers of ``quote`` and ``estimate`` never change.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ from catalog.choices import ExclusionReason, ServiceType
 from core.dates import add_months
 from core.text import render_lazy
 from pricing.choices import CountedFrom, CoverageCode, LineKind
-from pricing.facts import PartFacts, ProductFacts, SymptomFacts, WarrantyRuleFacts
+from pricing.facts import ExtensionFacts, PartFacts, ProductFacts, SymptomFacts, WarrantyRuleFacts
 
 MESSAGES = {
     CoverageCode.IN_WARRANTY: _("In warranty until %(until)s"),
@@ -28,6 +28,7 @@ MESSAGES = {
     CoverageCode.NEVER_COVERED: _("Never covered by warranty"),
     CoverageCode.EXCLUDED: _("Excluded from warranty: %(exclusion)s"),
     CoverageCode.SERVICE_NOT_COVERED: _("Warranty does not cover this service: %(service)s"),
+    CoverageCode.EXTENDED: _("Covered by extended warranty until %(until)s"),
 }
 NOT_COVERED = _("Not covered")
 
@@ -198,3 +199,64 @@ class BaseWarranty:
             return refuse(CoverageCode.EXPIRED, start=start, until=until)
         return CoverageVerdict(covered=True, code=CoverageCode.IN_WARRANTY, provider=self.name, start=start,
                                until=until)
+
+
+# --- the extended warranty (延保) ------------------------------------------------------------------
+
+
+def extension_covers(extension: ExtensionFacts, item: CoverageItem) -> bool:
+    """Whether what the extension pays for includes the item: labour and call-out, or this part."""
+    if item.part is None:
+        return extension.covers_labour
+    if not extension.covers_parts:
+        return False
+    return not extension.part_families or item.part.family in extension.part_families
+
+
+@dataclass(frozen=True)
+class ExtendedWarrantyProvider:
+    """The extended warranties bought for units, by product id. It covers an item on a day within a
+    warranty's days for what that warranty pays for, for the services the base warranty covers and not
+    for an excluded fault; otherwise it says nothing, and the base warranty's refusal explains why not."""
+
+    by_product: Mapping[int, tuple[ExtensionFacts, ...]] = field(default_factory=dict)
+    service_types: frozenset[str] = WARRANTY_SERVICE_TYPES
+    name: str = "extended_warranty"
+
+    def verdict(self, item: CoverageItem, context: CoverageContext) -> CoverageVerdict | None:
+        extensions = self.by_product.get(context.product.product_id) if context.product.product_id else None
+        if not extensions or context.service_type not in self.service_types:
+            return None
+        if context.symptom is not None and context.symptom.exclusion:
+            return None
+        for extension in extensions:
+            if extension.starts_on <= context.on <= extension.ends_on and extension_covers(extension, item):
+                return CoverageVerdict(covered=True, code=CoverageCode.EXTENDED, provider=self.name,
+                                       start=extension.starts_on, until=extension.ends_on)
+        return None
+
+
+class NotFit(ValueError):
+    """A term does not fit a unit; its text is the reason's stable code."""
+
+
+def extension_window(*, months: int, max_unit_age_months: int | None, months_after_expiry: int,
+                     unit_start: dt.date | None, base_until: dt.date | None, base_code: str,
+                     on: dt.date) -> tuple[dt.date, dt.date]:
+    """The days (both inclusive) an extended warranty of ``months`` bought on ``on`` covers, or NotFit.
+
+    It follows on from the base warranty (the day after ``base_until``) while that runs; after it ended (or
+    for a unit never covered), only a term sold for ``months_after_expiry`` months after the end still fits,
+    and then runs from ``on``. ``unit_start`` (installation, else purchase) is what its age is counted from.
+    """
+    if unit_start is None or base_code == CoverageCode.NO_START_DATE:
+        raise NotFit("no_start_date")
+    if max_unit_age_months is not None and on >= add_months(unit_start, max_unit_age_months):
+        raise NotFit("unit_too_old")
+    if base_until is not None and on <= base_until:
+        starts_on = base_until + dt.timedelta(days=1)
+    elif months_after_expiry and (base_until is None or on <= add_months(base_until, months_after_expiry)):
+        starts_on = on
+    else:
+        raise NotFit("warranty_ended")
+    return starts_on, add_months(starts_on, months) - dt.timedelta(days=1)

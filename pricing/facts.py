@@ -19,6 +19,19 @@ class ProductFacts:
     purchase_date: dt.date | None
     install_date: dt.date | None
     catalogue_months: int  # ProductModel.warranty_months: the whole-unit term when no rule sets one
+    product_id: int | None = None  # which unit: the extended warranties of a snapshot are per unit
+
+
+@dataclass(frozen=True)
+class ExtensionFacts:
+    """An extended warranty bought for a unit: the days it covers (both inclusive) and what it pays for."""
+
+    id: int
+    starts_on: dt.date
+    ends_on: dt.date
+    covers_labour: bool = True  # labour and call-out
+    covers_parts: bool = True
+    part_families: tuple[str, ...] = ()  # empty: every part
 
 
 @dataclass(frozen=True)

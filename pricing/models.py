@@ -299,3 +299,9 @@ class Adjustment(models.Model):
             raise ValidationError(_("Give either a percentage or an amount."))
         if self.region_id and self.price_list_id and self.region.brand_id != self.price_list.brand_id:
             raise ValidationError({"region": _("This belongs to another brand.")})
+
+
+
+# The extended warranty's models live in their own module (this one would pass STYLE's size otherwise);
+# Django registers models it finds here.
+from pricing.extended_models import ExtendedWarranty, WarrantyExtensionTerm, WarrantyTermPrice  # noqa: E402, F401

@@ -12,11 +12,13 @@ from accounts.models import Organisation
 from catalog.models import Part, ProductCategory, Symptom
 from core.geo.distance import distance_km
 from customers.models import InstalledProduct
-from pricing.coverage import BaseWarranty, CoverageProvider
+from pricing.choices import ExtendedWarrantyStatus
+from pricing.coverage import BaseWarranty, CoverageProvider, ExtendedWarrantyProvider
 from pricing.errors import NoPriceList
 from pricing.facts import (
     AdjustmentFacts,
     CalloutBandFacts,
+    ExtensionFacts,
     PartFacts,
     PriceListFacts,
     PriceSnapshot,
@@ -24,7 +26,15 @@ from pricing.facts import (
     SymptomFacts,
     WarrantyRuleFacts,
 )
-from pricing.models import Adjustment, CalloutBand, LabourPrice, PartPrice, PriceList, WarrantyRule
+from pricing.models import (
+    Adjustment,
+    CalloutBand,
+    ExtendedWarranty,
+    LabourPrice,
+    PartPrice,
+    PriceList,
+    WarrantyRule,
+)
 
 
 def price_list_on(*, brand_id: int, day: dt.date) -> PriceList:
@@ -37,11 +47,12 @@ def price_list_on(*, brand_id: int, day: dt.date) -> PriceList:
 
 
 def load_snapshot(*, brand_id: int, day: dt.date, category_id: int | None = None,
-                  part_codes: Iterable[str] | None = None) -> PriceSnapshot:
-    """Everything ``engine.quote`` needs for ``day``, in six queries.
+                  part_codes: Iterable[str] | None = None, product_id: int | None = None) -> PriceSnapshot:
+    """Everything ``engine.quote`` needs for ``day``, in six queries (seven with a product).
 
     ``category_id`` and ``part_codes`` narrow what is read to one product and the parts asked
-    about; leave them out to load the whole list (a batch of quotes, a price sheet).
+    about; leave them out to load the whole list (a batch of quotes, a price sheet). ``product_id``
+    adds that unit's extended warranties to the coverage.
     """
     price_list = price_list_on(brand_id=brand_id, day=day)
     # order_by(): the models' default orderings would join their related tables for nothing.
@@ -76,29 +87,58 @@ def load_snapshot(*, brand_id: int, day: dt.date, category_id: int | None = None
                             region_id=a.region_id, region_name=a.region.name if a.region else "")
             for a in Adjustment.objects.filter(price_list=price_list).select_related("region").order_by("pk")
         ),
-        coverages=coverages(brand_id=brand_id, category_id=category_id),
+        coverages=coverages(brand_id=brand_id, category_id=category_id,
+                            product_ids=[product_id] if product_id is not None else None),
     )
 
 
-def coverages(*, brand_id: int, category_id: int | None = None) -> tuple[CoverageProvider, ...]:
-    """The brand's coverage providers (its base warranty with its rules), in one query; they need no price
-    list. ``category_id`` narrows the rules read to those that can apply to a product of that category."""
+def coverages(*, brand_id: int, category_id: int | None = None,
+              product_ids: Iterable[int] | None = None) -> tuple[CoverageProvider, ...]:
+    """The brand's coverage providers: its base warranty with its rules (one query), then the extended
+    warranties of ``product_ids`` (one more); they need no price list. ``category_id`` narrows the rules
+    read to those that can apply to a product of that category."""
+    providers: tuple[CoverageProvider, ...] = (base_warranty(brand_id=brand_id, category_id=category_id),)
+    if product_ids is not None:
+        extensions = extensions_of(product_ids)
+        if extensions:
+            providers += (ExtendedWarrantyProvider(by_product=extensions),)
+    return providers
+
+
+def extensions_of(product_ids: Iterable[int]) -> dict[int, tuple[ExtensionFacts, ...]]:
+    """Product id -> its active extended warranties, earliest first, in one query."""
+    found: dict[int, list[ExtensionFacts]] = {}
+    rows = (ExtendedWarranty.objects.filter(product_id__in=list(product_ids),
+                                            status=ExtendedWarrantyStatus.ACTIVE)
+            .order_by("product_id", "starts_on", "pk")
+            .values_list("product_id", "pk", "starts_on", "ends_on", "covers_labour", "covers_parts",
+                         "part_families"))
+    for product_id, pk, starts_on, ends_on, labour, parts, families in rows:
+        found.setdefault(product_id, []).append(ExtensionFacts(
+            id=pk, starts_on=starts_on, ends_on=ends_on, covers_labour=labour, covers_parts=parts,
+            part_families=tuple(families or ())))
+    return {product_id: tuple(items) for product_id, items in found.items()}
+
+
+def base_warranty(*, brand_id: int, category_id: int | None = None) -> BaseWarranty:
+    """The brand's base warranty with its rules, in one query."""
     rules = WarrantyRule.objects.filter(brand_id=brand_id).select_related("part").order_by()
     if category_id is not None:
         rules = rules.filter(Q(category__isnull=True) | Q(category_id=category_id))
         rules = rules.filter(Q(product_model__isnull=True) | Q(product_model__category_id=category_id))
-    return (BaseWarranty(rules=tuple(
+    return BaseWarranty(rules=tuple(
         WarrantyRuleFacts(id=r.pk, months=r.months, counted_from=r.counted_from, grace_days=r.grace_days,
                           model_id=r.product_model_id, category_id=r.category_id,
                           part_code=r.part.code if r.part else "", part_family=r.part_family)
         for r in rules
-    )),)
+    ))
 
 
 def product_facts(product: InstalledProduct) -> ProductFacts:
     model = product.product_model
     return ProductFacts(model_id=model.pk, category_id=model.category_id, purchase_date=product.purchase_date,
-                        install_date=product.install_date, catalogue_months=model.warranty_months)
+                        install_date=product.install_date, catalogue_months=model.warranty_months,
+                        product_id=product.pk)
 
 
 def symptom_facts(*, category_id: int, code: str) -> SymptomFacts | None:

@@ -74,7 +74,7 @@ def estimate(
             raise InvalidInput(_("Choose a symptom from the list for this product's category."),
                                field="symptom_code")
     snapshot = selectors.load_snapshot(brand_id=product.brand_id, day=day, category_id=model.category_id,
-                                       part_codes=[u.code for u in uses])
+                                       part_codes=[u.code for u in uses], product_id=product.pk)
     outlet = outlet if outlet is not None else selectors.serving_outlet(product)
     site = product.site
     distance_km, approximate = _distance_km(product, outlet)

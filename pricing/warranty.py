@@ -47,18 +47,22 @@ def verdict(*, product: InstalledProduct, on: dt.datetime | dt.date | None = Non
             service_type: str = ServiceType.REPAIR, symptom_code: str = "") -> CoverageVerdict:
     """The warranty's verdict on a visit of ``service_type`` to ``product`` on ``on`` (default today), in the
     brand's time zone for a datetime: the same verdict ``pricing.services.estimate`` puts on the charge."""
-    providers = selectors.coverages(brand_id=product.brand_id, category_id=product.product_model.category_id)
+    providers = selectors.coverages(brand_id=product.brand_id, category_id=product.product_model.category_id,
+                                    product_ids=[product.pk])
     return _judge(providers, product, service_type, symptom_code, _day(on))
 
 
 def verdicts(products: Iterable[InstalledProduct], on: dt.datetime | dt.date | None = None
              ) -> dict[int, CoverageVerdict]:
-    """Product id -> the verdict on a repair on ``on`` (default today), for a list: one query per brand."""
+    """Product id -> the verdict on a repair on ``on`` (default today), for a list: two queries per brand
+    (its rules, and the listed units' extended warranties)."""
     day = _day(on)
+    products = list(products)
     providers: dict[int, tuple[CoverageProvider, ...]] = {}
     found = {}
     for product in products:
         if product.brand_id not in providers:
-            providers[product.brand_id] = selectors.coverages(brand_id=product.brand_id)
+            providers[product.brand_id] = selectors.coverages(
+                brand_id=product.brand_id, product_ids=[p.pk for p in products if p.brand_id == product.brand_id])
         found[product.pk] = _judge(providers[product.brand_id], product, ServiceType.REPAIR, "", day)
     return found

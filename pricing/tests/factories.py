@@ -10,7 +10,9 @@ from pricing.models import (
     LabourPrice,
     PartPrice,
     PriceList,
+    WarrantyExtensionTerm,
     WarrantyRule,
+    WarrantyTermPrice,
 )
 
 
@@ -68,3 +70,22 @@ class AdjustmentFactory(factory.django.DjangoModelFactory):
     price_list = factory.SubFactory(PriceListFactory)
     applies_to = "labour"
     percent = "-10.00"
+
+
+class ExtensionTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WarrantyExtensionTerm
+
+    brand = factory.SubFactory(BrandFactory)
+    category = factory.SubFactory(CategoryFactory, brand=factory.SelfAttribute("..brand"))
+    name = factory.Sequence(lambda n: f"延保 {n}")
+    months = 12
+
+
+class TermPriceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WarrantyTermPrice
+
+    term = factory.SubFactory(ExtensionTermFactory)
+    price_list = factory.SubFactory(PriceListFactory, brand=factory.SelfAttribute("..term.brand"))
+    amount = "199.00"

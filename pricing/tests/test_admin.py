@@ -28,3 +28,12 @@ def test_the_admin_shows_every_pricing_model(world, client):
     page = client.get(reverse("admin:pricing_pricelist_change", args=[current.pk])).content.decode()
     for prefix in ("labour_prices", "callout_bands", "part_prices", "adjustments"):
         assert f'name="{prefix}-TOTAL_FORMS"' in page
+
+
+def test_the_admin_edits_extended_warranty_terms_and_only_shows_those_sold(world, client):
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw-Secret-123"))
+    assert client.get(reverse("admin:pricing_warrantyextensionterm_changelist")).status_code == 200
+    add = client.get(reverse("admin:pricing_warrantyextensionterm_add")).content.decode()
+    assert 'name="prices-TOTAL_FORMS"' in add
+    assert client.get(reverse("admin:pricing_extendedwarranty_changelist")).status_code == 200
+    assert client.get(reverse("admin:pricing_extendedwarranty_add")).status_code == 403

@@ -162,9 +162,10 @@ def test_no_list_on_the_day_is_a_clear_error(world, priced):
 
 
 def test_an_estimate_reads_a_fixed_number_of_queries(world, priced, django_assert_num_queries):
-    """Symptom, price list, labour, parts with their prices, bands, adjustments, rules, serving outlet."""
+    """Symptom, price list, labour, parts with their prices, bands, adjustments, rules, the unit's extended
+    warranties, serving outlet."""
     product = type(world.product).objects.select_related("product_model", "customer", "site").get(pk=world.product.pk)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         estimate(product=product, service_type="repair", symptom_code="no-water", parts=["booster-pump"],
                  at=IN_WARRANTY)
 
