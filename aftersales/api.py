@@ -26,6 +26,8 @@ from network.api import router as network_router
 from notifications.api import me_router as notification_preferences_router
 from notifications.api import orders_router as order_messages_router
 from parts.api import router as parts_router
+from pricing.api import offers_router as warranty_offers_router
+from pricing.api import router as product_warranties_router
 from revenue.api import router as revenue_router
 from workorders.api import router as workorders_router
 from workorders.intake_api import router as intake_router
@@ -101,6 +103,8 @@ api.add_router("/network", network_router)
 api.add_router("/revenue", revenue_router)
 api.add_router("/integrations", integrations_router)
 api.add_router("/parts", parts_router)
+api.add_router("/products", product_warranties_router)  # issue 16: a unit's extended warranties
+api.add_router("/warranty", warranty_offers_router)
 api.add_router("/field", field_router)
 api.add_router("/dispatch", dispatch_router)
 api.add_router("/complaints", complaints_router)

@@ -143,6 +143,11 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "GET /api/v1/contracts/{contract_id}": ("contract_id", None),
     "GET /api/v1/contracts/{contract_id}/visits": ("contract_id", None),
     "GET /api/v1/plans": (None, "plan_id"),
+    # Issue 16, extended warranty (延保): a unit's warranties and selling one name the unit, fetched through
+    # visible_to; the offers name it in the query (pricing/tests/test_api.py probes another party's unit: 404).
+    "GET /api/v1/products/{product_id}/warranties": ("product_id", None),
+    "POST /api/v1/products/{product_id}/warranties": ("product_id", None),
+    "GET /api/v1/warranty/offers": (None, None),
 }
 
 # Bodies that would succeed on an object the persona may see, so a 404 proves scoping.
@@ -174,6 +179,7 @@ BODIES = {
     "POST /api/v1/field/jobs/{order_id}/payment": {"method": "cash", "amount": "1.00"},
     "POST /api/v1/callbacks/{callback_id}/outcome": {"outcome": "satisfied"},
     "POST /api/v1/workorders/{order_id}/survey": {"overall": 5, "solved": True},
+    "POST /api/v1/products/{product_id}/warranties": {"term_id": 1, "price": "100.00"},
 }
 
 # Non-API URL patterns (by route string) and the path parameter naming a foreign object.
@@ -530,7 +536,14 @@ def _snapshot():
         _revenue_snapshot(),
         list(Urge.objects.order_by("pk").values_list("pk", "work_order_id")),
         _complaints_snapshot(),
+        _extended_warranty_snapshot(),
     )
+
+
+def _extended_warranty_snapshot():
+    from pricing.models import ExtendedWarranty
+
+    return list(ExtendedWarranty.objects.order_by("pk").values_list("pk", "status"))
 
 
 def _complaints_snapshot():

@@ -41,6 +41,10 @@ SERVED_ELSEWHERE = {
     "contracts/<contract_id>": "maintenance",
     "contracts/<contract_id>/visits": "maintenance",
     "plans": "maintenance",
+    # Issue 16, extended warranty: a unit's warranties under /products (as the issue names a unit's schedule),
+    # and the offers under /warranty, both pricing's (it owns warranty and coverage).
+    "products/<product_id>/warranties": "pricing",
+    "warranty/offers": "pricing",
 }
 
 
@@ -64,7 +68,7 @@ def test_every_path_reaches_its_own_operation(pattern):
 def test_the_prefixes_are_the_apps():
     assert {_app(p) for p in OPERATIONS} == {
         "accounts", "workorders", "customers", "catalog", "network", "revenue", "integrations", "parts", "field",
-        "dispatch", "complaints", "feedback", "notifications", "maintenance"}
+        "dispatch", "complaints", "feedback", "notifications", "maintenance", "pricing"}
 
 
 # --- the addresses from before the prefixes -----------------------------------------------------------------

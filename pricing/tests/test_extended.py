@@ -20,6 +20,8 @@ from pricing.models import ExtendedWarranty
 from pricing.services import estimate
 from pricing.tests.factories import ExtensionTermFactory, PriceListFactory, TermPriceFactory
 from pricing.tests.test_estimate import priced  # noqa: F401 - the fixture
+from workorders.choices import Status
+from workorders.tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
 # RO-500 installed 2025-03-10: its base warranty (the catalogue's 12 months) covers until 2026-03-10.
@@ -227,6 +229,19 @@ def test_a_cancelled_extension_covers_nothing(world, terms):
     ExtendedWarranty.objects.filter(pk=sold.pk).update(status="cancelled")
     assert warranty.verdict(product=world.product, on=LAPSED).code == "warranty_expired"
     assert offered(world.product, IN_BASE)[0][0] == "增压泵延保"
+
+
+def test_who_sees_a_units_extended_warranty(world, terms):
+    sold = sell(world, terms["full"])
+    make_order(world, status=Status.DISPATCHED)  # outlet A and its technician tech_a now see the unit
+
+    def seen(user):
+        return list(ExtendedWarranty.objects.visible_to(user).values_list("pk", flat=True))
+
+    for user in (world.dispatcher, world.analyst, world.customer.user, world.manager_a, world.tech_a.user):
+        assert seen(user) == [sold.pk], user
+    for user in (world.other_customer.user, world.manager_b, world.tech_b.user, world.rival_dispatcher):
+        assert seen(user) == [], user
 
 
 @pytest.mark.django_db(transaction=True)
