@@ -268,6 +268,8 @@ PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "CN")
 
 # Bodies above this size are refused before any parsing (oversized input is a 4xx, not a 500).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest spreadsheet an import takes (exchange/services.py): 100,000 rows of the installed base are ~8 MB.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(40 * 1024 * 1024)))
 
 # Background work (STYLE.md §8) through Django's Tasks API; TASKS_BACKEND picks where tasks wait:
 # "immediate" (default: run in the process that enqueued them, after its commit; nothing else to run),
