@@ -18,6 +18,7 @@ from core.api import WireRenderer
 from core.errors import DomainError
 from customers.api import router as customers_router
 from dispatch.api import router as dispatch_router
+from exchange.api import exports_router, imports_router
 from feedback.api import callbacks_router, survey_router
 from field.api import router as field_router
 from integrations.api import router as integrations_router
@@ -113,6 +114,9 @@ api.add_router("/workorders", survey_router)
 api.add_router("/callbacks", callbacks_router)
 api.add_router("/contracts", contracts_router)  # maintenance contracts (issue 16)
 api.add_router("/plans", plans_router)  # maintenance plans
+# Spreadsheets in and out (exchange): imports of the installed base, exports of the lists.
+api.add_router("/imports", imports_router)
+api.add_router("/exports", exports_router)
 
 
 def _error(request, status: int, code: str, message: str, **extra):

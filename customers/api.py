@@ -9,12 +9,10 @@ from pydantic import ConfigDict
 from catalog.models import ProductModel
 from core.api import AUTH, Page, get_visible, page_params, principal, ref
 from core.paging import capped_count
-from core.phones import try_normalize_phone
 from core.schema import Id, Input, Int, PastDay
-from customers import services, verdicts
+from customers import selectors, services, verdicts
 from customers.choices import CustomerKind, ProductStatus, Segment
 from customers.models import Customer, InstalledProduct, Site
-from customers.search import customers_named
 from network.models import Region
 
 router = Router(tags=["customers and installed base"], auth=AUTH)
@@ -194,9 +192,7 @@ def _page(qs, query: ListQuery) -> dict:
 @router.get("/products", response=ProductPage, summary="List installed products")
 def list_products(request, query: Query[ListQuery]):
     principal(request)
-    qs = InstalledProduct.objects.visible_to(request.user).order_by("-pk")
-    if query.q:
-        qs = qs.filter(serial=query.q.strip())
+    qs = selectors.list_products(request.user, query.q)
     page = _page(qs.select_related("product_model"), query)
     page["items"] = _with_warranty(page["items"])
     return page
@@ -214,13 +210,8 @@ def create_product(request, payload: ProductIn):
 
 @router.get("", response=CustomerPage, summary="List customers")
 def list_customers(request, query: Query[ListQuery]):
-    seat = principal(request)
-    qs = Customer.objects.visible_to(request.user).order_by("-pk")
-    if query.q:
-        phone = try_normalize_phone(query.q)
-        # A phone exactly; else part of the name on its trigram index (customers.search).
-        qs = qs.filter(phone=phone) if phone else customers_named(qs, seat.brand_id, query.q)
-    return _page(qs, query)
+    principal(request)
+    return _page(selectors.list_customers(request.user, query.q), query)
 
 
 @router.post("", response={201: CustomerOut},

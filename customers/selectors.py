@@ -7,8 +7,10 @@ What a technician sees of the customer before a visit, which reads orders, visit
 from __future__ import annotations
 
 from accounts.principal import Principal, principal_of
+from core.phones import try_normalize_phone
 from core.prepared import PreparedQuery
 from customers.models import Customer, InstalledProduct, Site
+from customers.search import customers_named
 
 # What opening an order needs of the product it names, its customer and its site (the customer's brief
 # for the response, the brand, segment and region for the SLA).
@@ -63,3 +65,22 @@ def customers_product(
 def _loaded(model, values: dict):
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
     return model.from_db("default", names, [values[n] for n in names])
+
+
+def list_customers(user, q: str = ""):
+    """The customers list's rule, for the API's list and the exports: a phone exactly; else part of the name
+    on its trigram index (customers.search). Newest first."""
+    qs = Customer.objects.visible_to(user).order_by("-pk")
+    if q:
+        phone = try_normalize_phone(q)
+        seat = principal_of(user)
+        qs = qs.filter(phone=phone) if phone else customers_named(qs, seat.brand_id if seat else None, q)
+    return qs
+
+
+def list_products(user, q: str = ""):
+    """The installed products list's rule, for the API's list and the exports: a serial exactly. Newest first."""
+    qs = InstalledProduct.objects.visible_to(user).order_by("-pk")
+    if q:
+        qs = qs.filter(serial=q.strip())
+    return qs
