@@ -7,6 +7,7 @@ from console.views import (
     dispatch,
     figures,
     hotline,
+    imports,
     labels,
     leads,
     notifications,
@@ -73,4 +74,10 @@ urlpatterns = [
     path("plans/", contracts.plan_list, name="plans"),
     path("plans/new/", contracts.plan_edit, name="plan-new"),
     path("plans/<int:pk>/", contracts.plan_edit, name="plan"),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/template.xlsx", imports.import_template, {"fmt": "xlsx"}, name="import-template-xlsx"),
+    path("imports/template.csv", imports.import_template, {"fmt": "csv"}, name="import-template-csv"),
+    path("imports/<int:pk>/", imports.import_detail, name="import"),
+    path("imports/<int:pk>/commit/", imports.import_commit, name="import-commit"),
+    path("exports/<slug:kind>.<slug:fmt>", imports.export, name="export"),
 ]

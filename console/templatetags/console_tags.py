@@ -15,6 +15,7 @@ from core.names import display_name
 from core.pages import is_staff
 from customers.warranty_cards import review_required
 from dispatch.services import may_dispatch
+from exchange.services import may_import
 from notifications.selectors import unread_count
 from workorders.choices import HoldReason, SlaState, Status
 from workorders.workflow import ACTIONS, RETIRED_LABELS
@@ -67,6 +68,12 @@ def action_label(value: str) -> str:
 
 
 @register.filter
+def get_item(mapping, key) -> str:
+    """A dict's value in a template (an imported row's cell by column key); blank when absent."""
+    return mapping.get(key, "") if isinstance(mapping, dict) else ""
+
+
+@register.filter
 def person(user) -> str:
     return display_name(user)
 
@@ -92,6 +99,8 @@ def console_links(user, path: str = "") -> list[dict]:
         sections.append(("hotline", "console:hotline", gettext("Hotline desk")))
     if may_dispatch(principal):
         sections.append(("dispatch", "console:dispatch", gettext("Dispatch board")))
+    if may_import(principal):
+        sections.append(("imports", "console:imports", gettext("Installed base")))
     if principal.is_brand_staff or principal.is_outlet_staff:
         sections.append(("callbacks", "console:callbacks", gettext("Callbacks")))
     if reviewer(principal) and review_required(principal.brand_id):

@@ -148,6 +148,15 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "GET /api/v1/products/{product_id}/warranties": ("product_id", None),
     "POST /api/v1/products/{product_id}/warranties": ("product_id", None),
     "GET /api/v1/warranty/offers": (None, None),
+    # Imports of the installed base (issue 16, exchange): a job is its brand's staff's only (exchange.tests.factories
+    # .access_probes: the rival's for the brand desk, the brand's for outlets, technicians and customers); an upload
+    # names nothing. Exports take the lists' filters and read through visible_to (exchange/tests/test_api.py).
+    "POST /api/v1/imports": (None, None),
+    "GET /api/v1/imports/{import_id}": ("import_id", None),
+    "POST /api/v1/imports/{import_id}/commit": ("import_id", None),
+    "GET /api/v1/exports/customers.{fmt}": (None, None),
+    "GET /api/v1/exports/products.{fmt}": (None, None),
+    "GET /api/v1/exports/orders.{fmt}": (None, None),
 }
 
 # Bodies that would succeed on an object the persona may see, so a 404 proves scoping.
@@ -288,6 +297,15 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/plans/": None,
     "console/plans/new/": None,
     "console/plans/<int:pk>/": "plan_id",
+    # Imports of the installed base (issue 16, exchange): the brand's customer keepers only; a job named in the
+    # address is fetched through visible_to before the seat check (another brand's, or any for outlets, is 404).
+    # Exports read the lists through visible_to (exchange/tests/test_views.py: an outlet exports only its own).
+    "console/imports/": None,
+    "console/imports/template.xlsx": None,
+    "console/imports/template.csv": None,
+    "console/imports/<int:pk>/": "import_id",
+    "console/imports/<int:pk>/commit/": "import_id",
+    "console/exports/<slug:kind>.<slug:fmt>": None,
     # Old addresses of pages that moved: a redirect to the new address, reading nothing (test_moved_pages_*).
     **{old: None for old, _new in MOVED},
 }
@@ -303,7 +321,7 @@ POST_PAGES = {
     "console/parts/defective/<int:pk>/receive/",
     "console/leads/<int:pk>/transition/", "console/warranty-cards/<int:pk>/review/",
     "console/callbacks/<int:pk>/outcome/", "console/callbacks/<int:pk>/decision/",
-    "console/complaints/<int:pk>/transition/",
+    "console/complaints/<int:pk>/transition/", "console/imports/<int:pk>/commit/",
 }
 GET_POST_PAGES = {"console/hotline/callers/<int:pk>/sites/<int:site_id>/pin/", "field/jobs/<int:pk>/lead/",
                   "console/plans/<int:pk>/"}
@@ -430,6 +448,10 @@ def scene(world, settings, tmp_path):
 
     for persona, ids in contract_probes(world, order_a, order_b, rival_order).items():
         foreign[persona].update(ids)
+    from exchange.tests.factories import access_probes as import_probes
+
+    for persona, ids in import_probes(world).items():
+        foreign[persona].update(ids)
     rival = SimpleNamespace(outlet=rival_outlet, category=rival_category, model=rival_model, tech=rival_tech,
                             region=rival_region, skill=rival_skill)
     return SimpleNamespace(world=world, foreign=foreign, order_a=order_a, order_b=order_b, rival_order=rival_order,
@@ -537,6 +559,7 @@ def _snapshot():
         list(Urge.objects.order_by("pk").values_list("pk", "work_order_id")),
         _complaints_snapshot(),
         _extended_warranty_snapshot(),
+        _imports_snapshot(),
     )
 
 
@@ -544,6 +567,12 @@ def _extended_warranty_snapshot():
     from pricing.models import ExtendedWarranty
 
     return list(ExtendedWarranty.objects.order_by("pk").values_list("pk", "status"))
+
+
+def _imports_snapshot():
+    from exchange.tests.factories import snapshot
+
+    return snapshot()
 
 
 def _complaints_snapshot():
