@@ -8,7 +8,7 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 
 from core.api import AUTH, ApiDateTime, Page, get_visible, page_params, principal
 from core.errors import InvalidInput
-from core.schema import Id, Input, Int
+from core.schema import Id, Input, Int, Text
 from exchange import exports, selectors, services
 from exchange.models import ImportJob
 from workorders.api import OrderFiltersIn
@@ -20,7 +20,7 @@ exports_router = Router(tags=["imports and exports"], auth=AUTH)
 Format = Literal["xlsx", "csv"]
 
 
-class Reason(Schema):
+class RefusalReason(Schema):
     column: str
     code: str
     message: str
@@ -29,10 +29,10 @@ class Reason(Schema):
 class RefusedRowOut(Schema):
     row_number: int = Field(description="As the spreadsheet numbers it: the header is row 1.")
     values: dict[str, str]
-    reasons: list[Reason]
+    reasons: list[RefusalReason]
 
 
-class RefusedPage(Page):
+class RefusedRowPage(Page):
     items: list[RefusedRowOut]
 
 
@@ -55,10 +55,10 @@ class ImportJobOut(Schema):
 
 
 class ImportJobDetail(ImportJobOut):
-    refused: RefusedPage
+    refused: RefusedRowPage
 
 
-class RefusedQuery(Input):
+class RefusedRowsQuery(Input):
     page: Int = 1
     page_size: Int = 25
 
@@ -74,14 +74,14 @@ def _detail(job: ImportJob, page: int = 1, size: int = 25) -> dict:
 
 @imports_router.post("", response={202: ImportJobDetail},
                      summary="Upload a spreadsheet (multipart: 'file', 'kind'); its rows are checked in the background")
-def create_import(request, file: UploadedFile = File(...), kind: str = Form("installed_base")):
+def create_import(request, file: UploadedFile = File(...), kind: Text = Form("installed_base")):
     job = services.create_job(actor=principal(request), kind=kind, upload=file)
     return 202, _detail(job)
 
 
 @imports_router.get("/{import_id}", response=ImportJobDetail,
                     summary="An import: its progress, counts and refused rows with their reasons (paged)")
-def get_import(request, import_id: Id, query: Query[RefusedQuery]):
+def get_import(request, import_id: Id, query: Query[RefusedRowsQuery]):
     job = get_visible(ImportJob.objects, request, import_id)
     services.require_importer(principal(request))
     page, size = page_params(query.page, query.page_size)
@@ -95,19 +95,19 @@ def commit_import(request, import_id: Id):
     return 202, _detail(services.commit_job(actor=principal(request), job=job))
 
 
-class ListFilter(Input):
+class ExportListFilter(Input):
     q: str = Field("", max_length=100)
 
 
 @exports_router.get("/customers.{fmt}", summary="Export the customers list (same filter as GET /customers)")
-def export_customers(request, fmt: Format, query: Query[ListFilter]):
+def export_customers(request, fmt: Format, query: Query[ExportListFilter]):
     principal(request)
     return exports.response("customers", fmt, *exports.customers(request.user, query.q))
 
 
 @exports_router.get("/products.{fmt}",
                     summary="Export the installed products (filter of GET /customers/products; the import's columns)")
-def export_products(request, fmt: Format, query: Query[ListFilter]):
+def export_products(request, fmt: Format, query: Query[ExportListFilter]):
     principal(request)
     return exports.response("products", fmt, *exports.products(request.user, query.q))
 

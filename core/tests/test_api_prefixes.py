@@ -45,6 +45,13 @@ SERVED_ELSEWHERE = {
     # and the offers under /warranty, both pricing's (it owns warranty and coverage).
     "products/<product_id>/warranties": "pricing",
     "warranty/offers": "pricing",
+    # Issue 16 names /imports; the exports of the lists sit beside it. Both are the exchange app's.
+    "imports": "exchange",
+    "imports/<import_id>": "exchange",
+    "imports/<import_id>/commit": "exchange",
+    "exports/customers.<fmt>": "exchange",
+    "exports/products.<fmt>": "exchange",
+    "exports/orders.<fmt>": "exchange",
 }
 
 
@@ -68,7 +75,7 @@ def test_every_path_reaches_its_own_operation(pattern):
 def test_the_prefixes_are_the_apps():
     assert {_app(p) for p in OPERATIONS} == {
         "accounts", "workorders", "customers", "catalog", "network", "revenue", "integrations", "parts", "field",
-        "dispatch", "complaints", "feedback", "notifications", "maintenance", "pricing"}
+        "dispatch", "complaints", "feedback", "notifications", "maintenance", "pricing", "exchange"}
 
 
 # --- the addresses from before the prefixes -----------------------------------------------------------------
