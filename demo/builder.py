@@ -27,6 +27,7 @@ from demo.common import mobile, near, person_name, sinks_held
 from demo.complaints import seed_complaints
 from demo.dispatch_day import seed_dispatch_day
 from demo.estimates import price_past_orders
+from demo.imports import seed_imports
 from demo.field import seed_field
 from demo.intake import seed_intake
 from demo.integrations import seed_integrations
@@ -126,6 +127,7 @@ class Builder:
         self._phase("dispatch day", lambda: self.counts.update(seed_dispatch_day(world.brand, now=self.now)))
         self._phase("SLA clocks and notifications", lambda: self.counts.update(seed_sla(world.brand, now=self.now)))
         self._phase("urges of late orders", lambda: self.counts.update(seed_urges(world.brand, now=self.now)))
+        self._phase("an installed base import", lambda: self.counts.update(seed_imports(world.brand, now=self.now)))
         self._phase("periodic jobs up to now", lambda: self._catch_up(world.brand))
         self._phase("customer messages and notices", lambda: self.counts.update(
             seed_messages(world.brand, sinks=sinks, now=self.now)))

@@ -51,7 +51,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("address", _("Address"), ("地址", "安装地址", "详细地址", "address"), required=True),
     Column("region", _("Region"), ("区域", "地区", "服务区域", "region", "region code")),
     Column("model", _("Model code"), ("型号", "产品型号", "型号编码", "model", "model code"), required=True),
-    Column("serial", _("Serial number"), ("序列号", "机身码", "产品序列号", "sn", "serial", "serial number"),
+    Column("serial", _("Serial number"), ("序列号", "机身码", "产品序列号", "serial", "serial number", "sn"),
            required=True),
     Column("purchase_date", _("Purchase date"), ("购买日期", "购买时间", "purchase date", "purchased")),
     Column("install_date", _("Install date"), ("安装日期", "安装时间", "install date", "installed")),
