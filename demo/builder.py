@@ -27,8 +27,8 @@ from demo.common import mobile, near, person_name, sinks_held
 from demo.complaints import seed_complaints
 from demo.dispatch_day import seed_dispatch_day
 from demo.estimates import price_past_orders
-from demo.imports import seed_imports
 from demo.field import seed_field
+from demo.imports import seed_imports
 from demo.intake import seed_intake
 from demo.integrations import seed_integrations
 from demo.knowledge import seed_articles
