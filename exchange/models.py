@@ -59,13 +59,12 @@ class ImportJob(TimeStampedModel):
 
     @property
     def progress(self) -> int:
-        """Percent of the running stage done (0–100)."""
+        """Percent of the running stage done (0–100): rows gone through of the sheet's rows (counted at upload)."""
         if self.status in (ImportStatus.DONE, ImportStatus.PREVIEWED):
             return 100
         if not self.total_rows:
             return 0
-        stage_total = self.valid_rows if self.status == ImportStatus.IMPORTING else self.total_rows
-        return min(100, round(100 * self.processed_rows / stage_total)) if stage_total else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
 
 
 class ImportRowErrorQuerySet(ScopedQuerySet):

@@ -80,6 +80,8 @@ def run_preview(job_id: int) -> None:
     if job is None or not take(job, ImportStatus.UPLOADED, ImportStatus.PREVIEWING):
         return
     try:
+        with job.file.open("rb") as stream:
+            ImportJob.objects.filter(pk=job.pk).update(total_rows=sheets.count_rows(stream, job.file_format))
         total = valid = refused = 0
         sample: list[dict] = []
         catalogue = Catalogue.of(job.brand_id)
@@ -89,7 +91,7 @@ def run_preview(job_id: int) -> None:
             total, valid, refused = total + len(rows), valid + len(good), refused + len(rows) - len(good)
             with transaction.atomic():
                 ImportRowError.objects.bulk_create(_errors(job, rows))
-                ImportJob.objects.filter(pk=job.pk).update(processed_rows=total, total_rows=total)
+                ImportJob.objects.filter(pk=job.pk).update(processed_rows=total)
     except Exception as error:  # noqa: BLE001 - any failure ends the job as failed, with its reason
         _fail(job, ImportStatus.PREVIEWING, error)
         return

@@ -98,3 +98,17 @@ def test_order_export_takes_the_lists_filters_and_scope(world):
     assert [r[0] for r in _csv(outlet.get("/console/exports/orders.csv"))[1:]] == [a.number]
     assert [r[5] for r in _csv(outlet.get("/console/exports/products.csv"))[1:]] == [world.product.serial]
     assert client.get("/console/exports/secrets.csv").status_code == 404
+
+
+def test_a_running_import_is_polled_with_its_progress(world):
+    from exchange.tests.factories import finished_job
+
+    job = finished_job(world)
+    ImportJob.objects.filter(pk=job.pk).update(status="importing", total_rows=5000, processed_rows=2000)
+    client = _client(world.dispatcher)
+    part = client.get(f"/console/imports/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert part.startswith('\n<section id="import-job"') or part.lstrip().startswith('<section id="import-job"')
+    assert 'hx-trigger="every 1s"' in part and '<progress id="import-progress" max="100" value="40">' in part
+    ImportJob.objects.filter(pk=job.pk).update(status="done")
+    done = client.get(f"/console/imports/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in done and "import-progress" not in done
