@@ -44,8 +44,9 @@ def test_a_brand_imports_5000_rows_and_sees_the_30_bad_ones_explained(browser, l
     sign_in(page, "dispatcher")
     page.click("[data-nav=imports]")
     page.set_input_files("#id_file", path)
-    page.click("#upload-button")
-    page.wait_for_selector("#import-job[data-status=previewed]", timeout=30_000)
+    # The check runs right after the upload commits (the immediate task backend): the answer comes once it is done.
+    page.click("#upload-button", no_wait_after=True)
+    page.wait_for_selector("#import-job[data-status=previewed]", timeout=90_000)
 
     assert page.locator("#import-counts").inner_text() == "共 5000 行：4970 行有效，30 行被拒。"
     refused = page.locator("#import-rows tr.row-refused")
@@ -66,8 +67,8 @@ def test_a_brand_imports_5000_rows_and_sees_the_30_bad_ones_explained(browser, l
     page.click("#show-all")
     page.wait_for_selector("#show-all.btn-primary")
 
-    page.click("#import-commit")
-    page.wait_for_selector("#import-job[data-status=done]", timeout=30_000)
+    page.click("#import-commit", no_wait_after=True)
+    page.wait_for_selector("#import-job[data-status=done]", timeout=90_000)
     assert page.locator("#import-result").inner_text() == "已写入 4970 行，0 行已存在（未改动）。"
     assert page.locator("#import-rows tr.row-refused").count() == 30
     assert InstalledProduct.objects.filter(serial__startswith="IMP-").count() == 4970
