@@ -170,3 +170,23 @@ def test_two_imports_racing_for_one_serial_write_it_once(world):
     assert sum(w for _s, w, _u in done) == 30 and sum(u for _s, _w, u in done) == 30
     assert InstalledProduct.objects.filter(serial__startswith="IMP-").count() == 30
     assert Customer.objects.filter(name__startswith="客户").count() == 30
+
+
+def test_a_chinese_excels_csv_and_number_cells_are_read(world, tasks):
+    """A csv saved by a Chinese Excel is GB 18030, not UTF-8; an xlsx may hold the phone and serial as numbers."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from exchange.tests.factories import HEADER, sheet
+
+    text = ",".join(HEADER) + "\n" + ",".join(good_row(1)) + "\n"
+    gbk = tasks(services.create_job, actor=principal_of(world.dispatcher), kind="installed_base",
+                upload=SimpleUploadedFile("导出.csv", text.encode("gb18030")))
+    numbers = good_row(2)
+    numbers[1], numbers[5] = 13800000002, 20240001
+    xlsx = tasks(services.create_job, actor=principal_of(world.dispatcher), kind="installed_base",
+                 upload=SimpleUploadedFile("numbers.xlsx", sheet([numbers])))
+    gbk.refresh_from_db()
+    xlsx.refresh_from_db()
+    assert (gbk.status, gbk.valid_rows, gbk.sample[0]["name"], gbk.sample[0]["address"]) == \
+        (ImportStatus.PREVIEWED, 1, "客户00001", "杭州市西湖区文三路 1 号")
+    assert (xlsx.valid_rows, xlsx.sample[0]["phone"], xlsx.sample[0]["serial"]) == (1, "13800000002", "20240001")
