@@ -32,6 +32,7 @@ from demo.imports import seed_imports
 from demo.intake import seed_intake
 from demo.integrations import seed_integrations
 from demo.knowledge import seed_articles
+from demo.maintenance_plans import seed_maintenance_plans
 from demo.messages import seed_messages
 from demo.orders import build_orders
 from demo.parts import seed_parts
@@ -122,6 +123,8 @@ class Builder:
         self._phase("complaints", lambda: self.counts.update(seed_complaints(world.brand, now=self.now)))
         self._phase("callbacks", lambda: self.counts.update(seed_callbacks(world.brand, now=self.now)))
         self._phase("sales on site", lambda: self.counts.update(seed_revenue(world.brand, now=self.now)))
+        self._phase("maintenance plans and contracts", lambda: self.counts.update(
+            seed_maintenance_plans(world.brand, now=self.now)))
         self._phase("parts and stock", lambda: self.counts.update(seed_parts(world.brand, now=self.now)))
         self._phase("technician's day", lambda: self.counts.update(seed_field(world.brand, now=self.now)))
         self._phase("dispatch day", lambda: self.counts.update(seed_dispatch_day(world.brand, now=self.now)))

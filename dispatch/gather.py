@@ -148,6 +148,7 @@ def order_facts(order: WorkOrder, clk: Clock | None = None) -> OrderFacts:
     product = order.product
     model = product.product_model if product is not None else None
     minutes, skill_id, skill_name = standard_of(order.brand_id, model.pk if model else None, order.type)
+    minutes = order.standard_minutes or minutes
     region_id = order.region_id or (site.region_id if site is not None else None)
     region_code = masters.region_codes(order.brand_id).get(region_id, "") if region_id else ""
     if clk is None:
@@ -280,7 +281,7 @@ JOB_COLUMNS = ("pk", "number", "status", "priority", "type", "outlet_id", "techn
                "onsite_due", "arrived_at", "version", "region_id", "site_lat", "site_lon",
                "product__product_model_id", "product__product_model__category_id",
                "visit__technician_id", "visit__day", "visit__sequence", "visit__planned_start",
-               "visit__planned_end", "visit__travel_seconds")
+               "visit__planned_end", "visit__travel_seconds", "standard_minutes")
 
 
 def on_the_day(clk: Clock) -> Q:
@@ -296,9 +297,13 @@ def _with_floats(rows):
 
 
 def _minutes(rows: list[dict], brand_id: int) -> list[dict]:
-    """Each row's standard minutes for its model and service type, from the brand's standards (dispatch.masters)."""
+    """Each row's standard minutes: the order's own (a maintenance plan's visit), else its model's and service
+    type's from the brand's standards (dispatch.masters)."""
     standards = masters.standards(brand_id)
     for row in rows:
+        if row.get("standard_minutes"):
+            row["minutes"] = row["standard_minutes"]
+            continue
         found = standards.get((row["product__product_model_id"], row["type"]))
         row["minutes"] = found[0] if found else None
     return rows
@@ -307,7 +312,7 @@ def _minutes(rows: list[dict], brand_id: int) -> list[dict]:
 # What placing a job in a technician's day reads (the ranking's hot path: fewer columns, fewer dates to parse).
 STOP_COLUMNS = ("pk", "status", "type", "technician_id", "slot_start_e", "slot_end_e", "arrived_at_e", "site_lat",
                 "site_lon", "product__product_model_id", "visit__technician_id", "visit__day", "visit__sequence",
-                "visit__planned_start_e")
+                "visit__planned_start_e", "standard_minutes")
 EPOCHS = {"slot_start_e": "slot_start", "slot_end_e": "slot_end", "arrived_at_e": "arrived_at",
           "visit__planned_start_e": "visit__planned_start"}
 
@@ -390,7 +395,7 @@ def day_stops(brand_id: int, outlet_ids: Sequence[int], clk: Clock, *, technicia
     sql = (f"SELECT w.id, w.status, w.type, w.technician_id, {_epoch('w.slot_start')}, "
            f"{_epoch('w.slot_end')}, {_epoch('w.arrived_at')}, {_float_sql('s.latitude')}, "
            f"{_float_sql('s.longitude')}, p.product_model_id, v.technician_id, v.day, v.sequence, "
-           f"{_epoch('v.planned_start')} "
+           f"{_epoch('v.planned_start')}, w.standard_minutes "
            f"FROM {_table(WorkOrder)} w LEFT JOIN {_table(Visit)} v ON v.work_order_id = w.id "
            f"LEFT JOIN {_table(Site)} s ON s.id = w.site_id "
            f"LEFT JOIN {_table(InstalledProduct)} p ON p.id = w.product_id "

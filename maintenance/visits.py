@@ -53,6 +53,17 @@ def week_window(target_week: dt.date) -> tuple[dt.datetime, dt.datetime]:
             dt.datetime.combine(target_week + dt.timedelta(days=WINDOW_DAYS), WINDOW_UNTIL, tzinfo=tz))
 
 
+def order_window(target_week: dt.date, today: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The requested window of a visit ordered on ``today``: its target week's; for a visit whose week is over
+    (overdue, ordered late), this week's, or next week's from Saturday on: a promise is never made in the past."""
+    week = target_week
+    if week + dt.timedelta(days=WINDOW_DAYS) < today:
+        week = monday_of(today)
+        if today.weekday() > WINDOW_DAYS:
+            week += WEEK
+    return week_window(week)
+
+
 def due_visit_ids(*, today: dt.date, weeks: int) -> list[int]:
     """Planned visits of active contracts whose target week starts no later than ``weeks`` weeks from this one
     (index contract_visit_due); an overdue planned visit (its week passed with no order) is among them."""
@@ -62,9 +73,10 @@ def due_visit_ids(*, today: dt.date, weeks: int) -> list[int]:
                 .order_by("target_week", "pk").values_list("pk", flat=True))
 
 
-def order_visit(visit_id: int) -> WorkOrder | None:
+def order_visit(visit_id: int, *, today: dt.date | None = None) -> WorkOrder | None:
     """Open the maintenance order of one planned visit; None when another run has claimed it first (or it is
     no longer planned). One transaction: the claim, the order, the link."""
+    today = today or timezone.localdate(timezone.now(), brand_tz())
     with transaction.atomic():
         if not ContractVisit.objects.filter(pk=visit_id, status=VisitStatus.PLANNED).update(
                 status=VisitStatus.ORDERED):
@@ -72,11 +84,12 @@ def order_visit(visit_id: int) -> WorkOrder | None:
         visit = ContractVisit.objects.select_related(
             "contract__plan", "contract__customer", "product__site", "product__product_model").get(pk=visit_id)
         contract, plan = visit.contract, visit.contract.plan
-        start, end = week_window(visit.target_week)
+        start, end = order_window(visit.target_week, today)
         order = create_work_order(
             actor=system_principal(contract.brand_id), customer=contract.customer, type=WorkOrderType.MAINTENANCE,
             channel=Channel.CONTRACT, symptom=visit_symptom(visit), site=visit.product.site, product=visit.product,
-            priority=Priority.HIGH if plan.priority_response else Priority.NORMAL, slot_start=start, slot_end=end)
+            priority=Priority.HIGH if plan.priority_response else Priority.NORMAL, slot_start=start, slot_end=end,
+            standard_minutes=plan.standard_minutes)
         ContractVisit.objects.filter(pk=visit_id).update(work_order=order)
     return order
 
@@ -96,7 +109,7 @@ def order_due_visits(*, today: dt.date | None = None, weeks: int | None = None) 
     opened = taken = failed = 0
     for visit_id in due_visit_ids(today=today, weeks=weeks_ahead() if weeks is None else weeks):
         try:
-            order = order_visit(visit_id)
+            order = order_visit(visit_id, today=today)
         except Exception:
             logger.exception("maintenance visit %s: no order opened", visit_id)
             failed += 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import auth, complaints, orders, preferences, products, report, sites, survey
+from portal.views import auth, complaints, contracts, orders, preferences, products, report, sites, survey
 
 app_name = "portal"
 
@@ -24,4 +24,6 @@ urlpatterns = [
     path("<slug:brand>/orders/<int:pk>/reschedule/", orders.reschedule, name="reschedule"),
     path("<slug:brand>/orders/<int:pk>/complain/", complaints.complain, name="complain"),
     path("<slug:brand>/complaints/", complaints.complaint_list, name="complaints"),
+    # Issue 16, contracts: the customer's maintenance plans and their visits.
+    path("<slug:brand>/contracts/", contracts.contract_list, name="contracts"),
 ]

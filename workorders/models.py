@@ -111,6 +111,9 @@ class WorkOrder(TimeStampedModel):
         related_name="reworks", **NO_INDEX,
     )
     cancel_reason = models.CharField(_("cancel reason"), max_length=REASON_MAX, blank=True)
+    # The job's own standard minutes, set by what opened it (a maintenance plan's visit: its plan's minutes);
+    # empty, the model's service standard for the order's type counts (dispatch.gather.standard_of).
+    standard_minutes = models.PositiveSmallIntegerField(_("standard minutes"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)

@@ -132,8 +132,12 @@ def create_work_order(
     reported_symptom: Symptom | None = None,
     estimate: dict[str, Any] | None = None,
     estimate_total: Decimal | None = None,
+    standard_minutes: int | None = None,
 ) -> WorkOrder:
     """Open a work order. Every intake channel ends here.
+
+    ``standard_minutes`` is the job's own length when what opens it knows it (a maintenance plan's visit);
+    dispatch plans with it instead of the model's service standard.
 
     ``customer``, ``site`` and ``product`` must come from ``visible_to(actor.user)``. The symptom and
     the estimate are what workorders.intake.submit_request has already checked and computed.
@@ -171,6 +175,7 @@ def create_work_order(
         reported_symptom=reported_symptom,
         estimate=estimate or {},
         estimate_total=estimate_total,
+        standard_minutes=standard_minutes,
     )
     event = events.created(actor=actor, channel=channel, at=now)
     _insert_numbered(order, event, counter=f"wo:{customer.brand_id}:{local:%Y%m}", prefix=f"WO-{local:%Y%m}-")

@@ -255,6 +255,8 @@ PAGE_ROUTES: dict[str, str | None] = {
         "portal/<slug:brand>/orders/<int:pk>/urge/",
         # The customer's own message preferences: no id, only their own row (test_portal_preferences_are_ones_own).
         "portal/<slug:brand>/preferences/",
+        # Issue 16, contracts: the customer's own contracts (through visible_to), no id in the address.
+        "portal/<slug:brand>/contracts/",
     )},
     # Parts pages: lists scoped through visible_to (parts/tests/test_views.py); POSTs name a foreign object.
     "console/parts/requests/": None,
@@ -810,6 +812,7 @@ PORTAL_ROUTES: dict[str, str | None] = {
     # The survey's link: no sign-in, the signed token names the survey (feedback/tests/test_callbacks.py).
     "<slug:brand>/survey/<str:token>/": None,
     "<slug:brand>/orders/<int:pk>/complain/": "order", "<slug:brand>/complaints/": None,
+    "<slug:brand>/contracts/": None,  # issue 16, contracts: one's own, through visible_to
 }
 PORTAL_POST_PAGES = {"<slug:brand>/products/<int:pk>/site-pin/", "<slug:brand>/orders/<int:pk>/rate/",
                      "<slug:brand>/orders/<int:pk>/cancel/", "<slug:brand>/orders/<int:pk>/urge/"}

@@ -5,7 +5,9 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from maintenance import visitplan
+from maintenance import visitplan, visits
+
+DAY = dt.timedelta(days=1)
 
 # Plain date arithmetic: a loaded machine must not fail it for slowness.
 relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -47,3 +49,12 @@ def test_term_end_keeps_to_the_months_last_day():
 
 def test_a_term_without_a_monday_has_no_visits():
     assert visitplan.target_weeks(dt.date(2027, 1, 5), dt.date(2027, 1, 10), 4) == []  # Tuesday to Sunday
+
+
+def test_an_overdue_visit_is_ordered_for_this_week_or_the_next_never_in_the_past():
+    window = visits.week_window
+    monday = dt.date(2027, 3, 1)
+    assert visits.order_window(monday, monday + dt.timedelta(days=4)) == window(monday)  # its own week, Friday
+    assert visits.order_window(monday - 14 * DAY, monday + dt.timedelta(days=2)) == window(monday)
+    assert visits.order_window(monday - 14 * DAY, monday + dt.timedelta(days=5)) == window(
+        monday + 7 * DAY)

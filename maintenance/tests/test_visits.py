@@ -64,6 +64,7 @@ def test_due_visits_become_maintenance_orders_in_their_target_week_once(world):
         assert order.slot_start == dt.datetime.combine(visit.target_week, dt.time(9), tzinfo=tz)
         assert order.slot_end == dt.datetime.combine(visit.target_week + dt.timedelta(days=4), dt.time(18), tzinfo=tz)
         assert order.onsite_due == order.slot_end
+        assert order.standard_minutes == 75  # the plan's: dispatch plans the visit with them
         assert order.symptom.startswith(f"{contract.number} #{visit.sequence} · {contract.plan.name}\n")
     later = contract.visits.exclude(pk__in=[v.pk for v in due])
     assert set(later.values_list("status", flat=True)) == {VisitStatus.PLANNED}
