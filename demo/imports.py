@@ -42,7 +42,7 @@ def sample_rows() -> list[list[str]]:
     rows[3][1] = "1390571"  # sheet row 5: a phone cut short
     rows[10][4] = "RO-999X"  # row 12: a model the brand does not make
     rows[19][7] = (dt.date.fromisoformat(rows[19][6]) - dt.timedelta(days=10)).isoformat()  # row 21: before bought
-    rows[31][5] = rows[30][5]  # row 33: the serial of row 32 again
+    rows[31][4:6] = rows[30][4:6]  # row 33: the unit of row 32 again (same model and serial)
     return rows
 
 
