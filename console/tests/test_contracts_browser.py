@@ -126,6 +126,9 @@ def test_the_customer_sees_visits_done_due_and_overdue_on_the_phone(browser, liv
     w.product.site.save()
     contract = _household_with_history(w)
     page = open_page(browser, live_server, locale=locale, viewport=PHONE, has_touch=True, is_mobile=True)
+    # The language as the switch in the header would set it: the browser's own is not always what the page reads.
+    page.context.add_cookies([{"name": "django_language", "value": "zh-hans" if locale == "zh-CN" else "en",
+                               "url": live_server.url}])
     sign_in(page, "customer")
     page.goto(f"{page.base}/portal/{w.brand.code}/contracts/")
     card = page.locator(f"[data-contract='{contract.pk}']")
