@@ -29,7 +29,9 @@ from notifications.api import orders_router as order_messages_router
 from parts.api import router as parts_router
 from pricing.api import offers_router as warranty_offers_router
 from pricing.api import router as product_warranties_router
+from reports.api import router as reports_router
 from revenue.api import router as revenue_router
+from shop.api import router as shop_router
 from workorders.api import router as workorders_router
 from workorders.intake_api import router as intake_router
 from workorders.urge_api import router as urge_router
@@ -102,6 +104,8 @@ api.add_router("/customers", customers_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/network", network_router)
 api.add_router("/revenue", revenue_router)
+api.add_router("/shop", shop_router)
+api.add_router("/reports", reports_router)
 api.add_router("/integrations", integrations_router)
 api.add_router("/parts", parts_router)
 api.add_router("/products", product_warranties_router)  # issue 16: a unit's extended warranties

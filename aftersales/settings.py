@@ -332,6 +332,20 @@ SMS_TEMPLATES = json.loads(os.environ["SMS_TEMPLATES"]) if os.environ.get("SMS_T
 WECHAT_API = {"URL": os.environ.get("WECHAT_API_URL", "https://api.weixin.qq.com")}
 WECHAT_TEMPLATES = json.loads(os.environ["WECHAT_TEMPLATES"]) if os.environ.get("WECHAT_TEMPLATES") else {
     kind: "as-service-update" for kind in SMS_TEMPLATES}
+# Payments in the shop (core/payments.py): RecordedBackend (staff record cash, transfers, payment on delivery) or
+# core.wechatpay.WeChatPayBackend, WeChat Pay API v3 with these (PEM keys as text; the APIv3 key is 32 bytes).
+PAYMENT_BACKEND = os.environ.get("PAYMENT_BACKEND", "core.payments.RecordedBackend")
+WECHATPAY = {
+    "URL": os.environ.get("WECHATPAY_URL", "https://api.mch.weixin.qq.com"),
+    "MCH_ID": os.environ.get("WECHATPAY_MCH_ID", ""),
+    "APP_ID": os.environ.get("WECHATPAY_APP_ID", ""),
+    "SERIAL_NO": os.environ.get("WECHATPAY_SERIAL_NO", ""),
+    "PRIVATE_KEY": os.environ.get("WECHATPAY_PRIVATE_KEY", ""),
+    "PLATFORM_SERIAL": os.environ.get("WECHATPAY_PLATFORM_SERIAL", ""),
+    "PLATFORM_PUBLIC_KEY": os.environ.get("WECHATPAY_PLATFORM_PUBLIC_KEY", ""),
+    "API_V3_KEY": os.environ.get("WECHATPAY_API_V3_KEY", ""),
+    "TIMEOUT": float(os.environ.get("WECHATPAY_TIMEOUT", "10")),
+}
 # Email (customer messages): the console backend unless EMAIL_BACKEND says SMTP (then EMAIL_HOST, ...).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -4,6 +4,7 @@ from console.views import (
     callbacks,
     complaints,
     contracts,
+    conversion,
     dispatch,
     figures,
     hotline,
@@ -13,6 +14,7 @@ from console.views import (
     notifications,
     orders,
     parts,
+    shop,
     warranty_cards,
 )
 
@@ -51,6 +53,9 @@ urlpatterns = [
     path("complaints/", complaints.complaint_list, name="complaints"),
     path("complaints/<int:pk>/", complaints.complaint_detail, name="complaint"),
     path("complaints/<int:pk>/transition/", complaints.complaint_transition, name="complaint-transition"),
+    path("shop/orders/", shop.order_list, name="shop-orders"),
+    path("shop/conversion/", conversion.conversion_report, name="shop-conversion"),
+    path("shop/orders/<int:pk>/step/", shop.order_step, name="shop-order-step"),
     path("leads/", leads.lead_list, name="leads"),
     path("leads/<int:pk>/", leads.lead_detail, name="lead"),
     path("leads/<int:pk>/transition/", leads.lead_transition, name="lead-transition"),

@@ -39,6 +39,7 @@ from demo.parts import seed_parts
 from demo.population import build_population, serial_pattern
 from demo.pricing import seed_pricing
 from demo.revenue import seed_revenue
+from demo.shop import seed_shop
 from demo.sla import seed_sla
 from demo.urges import seed_urges
 from network.models import WEEKDAYS, Certification, Region, Skill, Technician
@@ -131,6 +132,7 @@ class Builder:
         self._phase("SLA clocks and notifications", lambda: self.counts.update(seed_sla(world.brand, now=self.now)))
         self._phase("urges of late orders", lambda: self.counts.update(seed_urges(world.brand, now=self.now)))
         self._phase("an installed base import", lambda: self.counts.update(seed_imports(world.brand, now=self.now)))
+        self._phase("the portal's shop", lambda: self.counts.update(seed_shop(world.brand, now=self.now)))
         self._phase("periodic jobs up to now", lambda: self._catch_up(world.brand))
         self._phase("customer messages and notices", lambda: self.counts.update(
             seed_messages(world.brand, sinks=sinks, now=self.now)))

@@ -6,6 +6,9 @@
   every approved template of settings.SMS_TEMPLATES with its variables, and the sign-in code's template;
 - the WeChat API (integrations/wechat_api_standin.py), knowing the demo account's AppID and AppSecret
   (demo/integrations.py), the template ids of settings.WECHAT_TEMPLATES and the demo customer as a follower;
+- WeChat Pay API v3 (core/wechatpay_standin.py), knowing the demo merchant (demo/shop.py) and a merchant key pair
+  made at start (the private half goes to the server in the environment): the portal's shop pays at its cashier
+  page, which then calls the server's payment callback, signed and encrypted;
 
 and hands serve.py the settings that point the web server, the worker and the periodic jobs at them
 (``environment``), so a customer's messages go out on SMS and WeChat the way they would in production, through
@@ -26,8 +29,11 @@ from django.utils import timezone, translation
 
 from core.aliyun_sms_standin import AliyunSmsStandIn
 from core.sms import outbox_path
+from core.wechatpay import new_key_pair
+from core.wechatpay_standin import WeChatPayStandIn
 from demo import data
 from demo.integrations import DEMO_OPENID, WECHAT_APP_ID, WECHAT_APP_SECRET
+from demo.shop import API_V3_KEY, APP_ID, MCH_ID, MCH_SERIAL
 from integrations.wechat_api_standin import WeChatApiStandIn
 from notifications.texts import SENTENCES
 from portal.otp import SMS_TEXT
@@ -75,10 +81,20 @@ def environment(*, sms_url: str, wechat_url: str) -> dict[str, str]:
     }
 
 
+def payment_environment(pay: WeChatPayStandIn, private_key: str) -> dict[str, str]:
+    """The settings that point the shop's payments at the WeChat Pay stand-in (aftersales/settings.py)."""
+    return {"PAYMENT_BACKEND": "core.wechatpay.WeChatPayBackend", "WECHATPAY_URL": pay.url,
+            "WECHATPAY_MCH_ID": MCH_ID, "WECHATPAY_APP_ID": APP_ID, "WECHATPAY_SERIAL_NO": MCH_SERIAL,
+            "WECHATPAY_PRIVATE_KEY": private_key, "WECHATPAY_PLATFORM_SERIAL": pay.platform_serial,
+            "WECHATPAY_PLATFORM_PUBLIC_KEY": pay.platform_public_key, "WECHATPAY_API_V3_KEY": API_V3_KEY}
+
+
 @dataclass
 class Providers:
     sms: AliyunSmsStandIn
     wechat: WeChatApiStandIn
+    pay: WeChatPayStandIn | None = None
+    merchant_key: str = ""
     _seen: dict[str, int] = field(default_factory=lambda: {"sms": 0, "wechat": 0})
 
     @classmethod
@@ -88,14 +104,22 @@ class Providers:
             for code, (kind, _language) in sms_templates().items() if not kind or kind in SENTENCES})
         wechat = WeChatApiStandIn(app_id=WECHAT_APP_ID, secret=WECHAT_APP_SECRET,
                                   templates=set(settings.WECHAT_TEMPLATES.values()), followers={DEMO_OPENID})
-        return cls(sms=sms.start(), wechat=wechat.start())
+        private, public = new_key_pair()
+        pay = WeChatPayStandIn(mchid=MCH_ID, appid=APP_ID, merchant_serial=MCH_SERIAL, merchant_public_key=public,
+                               api_v3_key=API_V3_KEY, merchant_name=data.BRAND_NAME)
+        return cls(sms=sms.start(), wechat=wechat.start(), pay=pay.start(), merchant_key=private)
 
     def stop(self) -> None:
         self.sms.stop()
         self.wechat.stop()
+        if self.pay is not None:
+            self.pay.stop()
 
     def environment(self) -> dict[str, str]:
-        return environment(sms_url=self.sms.url, wechat_url=self.wechat.url)
+        env = environment(sms_url=self.sms.url, wechat_url=self.wechat.url)
+        if self.pay is not None:
+            env.update(payment_environment(self.pay, self.merchant_key))
+        return env
 
     def taken(self) -> Iterator[str]:
         """A line for each message the stand-ins took since the last call (SMS also into the SMS outbox file)."""
@@ -111,4 +135,7 @@ class Providers:
             self._seen["wechat"] += 1
             words = (sent.get("data") or {}).get("first", {}).get("value", "")
             yield f"{now} WeChat {sent.get('msgid')} to {sent.get('touser')}: {words}"
+        for number, status in (self.pay.notified if self.pay is not None else [])[self._seen.get("pay", 0):]:
+            self._seen["pay"] = self._seen.get("pay", 0) + 1
+            yield f"{now} WeChat Pay: {number} paid, callback answered {status}"
 

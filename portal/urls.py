@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import auth, complaints, contracts, orders, preferences, products, report, sites, survey
+from portal.views import auth, complaints, contracts, orders, preferences, products, report, shop, sites, survey
 
 app_name = "portal"
 
@@ -26,4 +26,8 @@ urlpatterns = [
     path("<slug:brand>/complaints/", complaints.complaint_list, name="complaints"),
     # Issue 16, contracts: the customer's maintenance plans and their visits.
     path("<slug:brand>/contracts/", contracts.contract_list, name="contracts"),
+    path("<slug:brand>/shop/", shop.shop_home, name="shop"),
+    path("<slug:brand>/shop/order/", shop.shop_order, name="shop-place"),
+    path("<slug:brand>/shop/orders/<int:pk>/", shop.shop_order_page, name="shop-order"),
+    path("<slug:brand>/shop/orders/<int:pk>/pay/", shop.shop_pay, name="shop-pay"),
 ]

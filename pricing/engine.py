@@ -201,6 +201,27 @@ def quote(
     )
 
 
+def price_goods(snapshot: PriceSnapshot, *, parts: Sequence[PartUse], segment: str = "",
+                region_id: int | None = None) -> tuple[tuple[QuoteLine, ...], Decimal]:
+    """Parts sold outright (the portal's shop): the list's price, then the segment's and region's adjustments on
+    parts, exactly as a visit's parts get them. No warranty is judged: a sale is not a repair. Returns the lines
+    (parts, then adjustments) and what the customer pays in total."""
+    lines = []
+    for use in parts:
+        part = snapshot.parts.get(use.code)
+        if part is None:
+            raise InvalidInput(_("Unknown part."), field="parts", part=use.code)
+        price = snapshot.part_prices.get(use.code)
+        if price is None:
+            raise PriceNotListed(item="part", part=use.code)
+        gross = money(price) * use.quantity
+        lines.append(QuoteLine(kind=LineKind.PART, code=part.code, description=bilingual(part.name, part.name_en),
+                               unit_price=money(price), quantity=use.quantity, gross=gross, covered=False,
+                               coverage=None, customer_pays=gross))
+    lines += _adjustments(snapshot, lines, segment=segment, region_id=region_id)
+    return tuple(lines), sum((line.customer_pays for line in lines), ZERO)
+
+
 def _labour_price(snapshot: PriceSnapshot, product: ProductFacts, service_type: str) -> Decimal:
     price = snapshot.labour_by_model.get((product.model_id, service_type))
     if price is None:

@@ -139,3 +139,19 @@ def _pay(lead: Lead, *, value: Decimal, at) -> Commission:
         base_value=value, percent=percent, fixed_amount=fixed,
         amount=commission_amount(value=value, percent=percent, fixed=fixed), earned_at=at,
     )
+
+
+def win_by_sale(lead: Lead, *, value: Decimal, actor: Principal, note: str = "") -> Commission | None:
+    """The customer bought what the lead was about (the shop, the hotline): the lead is won with the sale's value
+    and its technician earns the rule's share, as when a clerk marks it won. Unlike ``transition`` the actor may be
+    the system (a payment callback); a lead already closed is left as it is (None). In the caller's transaction."""
+    value = parse_value(value)
+    now = timezone.now()
+    updated = Lead.objects.filter(pk=lead.pk, status__in=(S.NEW, S.CONTACTED)).update(
+        status=S.WON, version=F("version") + 1, value=value, closed_at=now, updated_at=now)
+    if not updated:
+        return None
+    commission = _pay(lead, value=value, at=now)
+    events.transitioned(lead=lead, action="win", from_status=lead.status, to_status=S.WON, actor=actor, note=note,
+                        data={"value": f"{value:.2f}", "commission": f"{commission.amount:.2f}"}, at=now)
+    return commission

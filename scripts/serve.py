@@ -34,7 +34,10 @@ PROVIDERS_STARTUP = 60.0  # seconds the stand-ins have to say where they listen
 # The settings each stand-in answers for: an environment that names the first of a group keeps its own provider.
 PROVIDER_GROUPS = {"SMS_BACKEND": ("SMS_BACKEND", "ALIYUN_SMS_URL", "ALIYUN_SMS_ACCESS_KEY_ID",
                                    "ALIYUN_SMS_ACCESS_KEY_SECRET", "ALIYUN_SMS_SIGN_NAME", "ALIYUN_SMS_CODE_TEMPLATE"),
-                   "WECHAT_API_URL": ("WECHAT_API_URL",)}
+                   "WECHAT_API_URL": ("WECHAT_API_URL",),
+                   "PAYMENT_BACKEND": ("PAYMENT_BACKEND", "WECHATPAY_URL", "WECHATPAY_MCH_ID", "WECHATPAY_APP_ID",
+                                       "WECHATPAY_SERIAL_NO", "WECHATPAY_PRIVATE_KEY", "WECHATPAY_PLATFORM_SERIAL",
+                                       "WECHATPAY_PLATFORM_PUBLIC_KEY", "WECHATPAY_API_V3_KEY")}
 
 
 def background(env: dict[str, str]) -> list[tuple[str, list[str], Path]]:

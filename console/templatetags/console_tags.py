@@ -115,6 +115,7 @@ def console_links(user, path: str = "") -> list[dict]:
             sections.append(("complaints", "console:complaints", gettext("Complaints")))
         if principal.is_brand_staff:
             sections.append(("contracts", "console:contracts", gettext("Contracts")))
+            sections.append(("shop", "console:shop-orders", gettext("Shop orders")))
     sections.append(("notifications", "console:notifications", gettext("Notifications")))
     urls = [reverse(name) for _key, name, _label in sections]
     # A section covers the pages under its address (the parts desk: all of /parts/).

@@ -445,7 +445,7 @@ def test_the_top_bar_offers_each_role_its_own_sections(world, as_user):
         return re.findall(r'data-nav="([a-z]+)"', html), re.findall(r'aria-current="page" data-nav="([a-z]+)"', html)
 
     assert nav(world.dispatcher) == (["orders", "hotline", "dispatch", "imports", "callbacks", "parts", "leads",
-                                      "complaints", "contracts", "notifications", "preferences"], ["orders"])
+                                      "complaints", "contracts", "shop", "notifications", "preferences"], ["orders"])
     assert nav(world.dispatcher, "/console/imports/")[1] == ["imports"]
     assert nav(world.dispatcher, "/console/parts/stock/")[1] == ["parts"]
     assert nav(world.dispatcher, "/console/complaints/")[1] == ["complaints"]

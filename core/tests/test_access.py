@@ -157,6 +157,22 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "GET /api/v1/exports/customers.{fmt}": (None, None),
     "GET /api/v1/exports/products.{fmt}": (None, None),
     "GET /api/v1/exports/orders.{fmt}": (None, None),
+    # The shop (issue 16, part "shop"; shop/tests/factories.access_probes: a shop order of each customer and the
+    # rival's). Offers name the product in the query: shop/tests/test_api.py probes another's product (404).
+    # Orders name the product in the body (another's product is 404, test_api.py). Shop orders are the customer's
+    # and the brand's: outlets and technicians see none.
+    "GET /api/v1/shop/offers": (None, None),
+    "POST /api/v1/shop/orders": (None, None),
+    "GET /api/v1/shop/orders": (None, "shop_order_id"),
+    "GET /api/v1/shop/orders/{shop_order_id}": ("shop_order_id", None),
+    "POST /api/v1/shop/orders/{shop_order_id}/pay": ("shop_order_id", None),
+    "POST /api/v1/shop/orders/{shop_order_id}/payments": ("shop_order_id", None),
+    "POST /api/v1/shop/orders/{shop_order_id}/fulfil": ("shop_order_id", None),
+    # Not user-scoped: WeChat Pay's callback, signed with its platform key (shop/tests/test_payments.py refuses a
+    # forged, tampered, stale or short one and changes nothing).
+    "POST /api/v1/shop/payments/wechat/notify": (None, None),
+    # The conversion figures: the brand's staff only, read through visible_to (shop/tests/test_conversion.py).
+    "GET /api/v1/reports/conversion": (None, None),
 }
 
 # Bodies that would succeed on an object the persona may see, so a 404 proves scoping.
@@ -189,6 +205,9 @@ BODIES = {
     "POST /api/v1/callbacks/{callback_id}/outcome": {"outcome": "satisfied"},
     "POST /api/v1/workorders/{order_id}/survey": {"overall": 5, "solved": True},
     "POST /api/v1/products/{product_id}/warranties": {"term_id": 1, "price": "100.00"},
+    "POST /api/v1/shop/orders/{shop_order_id}/pay": {"channel": "h5"},
+    "POST /api/v1/shop/orders/{shop_order_id}/payments": {"method": "cash", "amount": "39.00"},
+    "POST /api/v1/shop/orders/{shop_order_id}/fulfil": {"action": "cancel", "reason": "probe"},
 }
 
 # Non-API URL patterns (by route string) and the path parameter naming a foreign object.
@@ -257,6 +276,9 @@ PAGE_ROUTES: dict[str, str | None] = {
         "portal/<slug:brand>/preferences/",
         # Issue 16, contracts: the customer's own contracts (through visible_to), no id in the address.
         "portal/<slug:brand>/contracts/",
+        # The shop (issue 16, part "shop"): its order pages name a shop order (probed as "shop_order" below).
+        "portal/<slug:brand>/shop/", "portal/<slug:brand>/shop/order/", "portal/<slug:brand>/shop/orders/<int:pk>/",
+        "portal/<slug:brand>/shop/orders/<int:pk>/pay/",
     )},
     # Parts pages: lists scoped through visible_to (parts/tests/test_views.py); POSTs name a foreign object.
     "console/parts/requests/": None,
@@ -276,6 +298,12 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/leads/<int:pk>/": "lead_id",
     "console/leads/<int:pk>/transition/": "lead_id",
     "field/earnings/": None,
+    # The shop desk (issue 16, part "shop"): the brand's staff only; an order named in the address is fetched
+    # through visible_to before the seat check (another brand's is 404).
+    "console/shop/orders/": None,
+    # The conversion report: the brand's staff only, figures read through visible_to (shop/tests/test_conversion.py).
+    "console/shop/conversion/": None,
+    "console/shop/orders/<int:pk>/step/": "shop_order_id",
     "field/jobs/<int:pk>/lead/": "order_id",
     # An order's PDF service report, for whoever may see the order's report file (reports/tests/test_reports.py).
     "reports/orders/<int:pk>/service-report.pdf": "order_id",
@@ -324,6 +352,7 @@ POST_PAGES = {
     "console/leads/<int:pk>/transition/", "console/warranty-cards/<int:pk>/review/",
     "console/callbacks/<int:pk>/outcome/", "console/callbacks/<int:pk>/decision/",
     "console/complaints/<int:pk>/transition/", "console/imports/<int:pk>/commit/",
+    "console/shop/orders/<int:pk>/step/",
 }
 GET_POST_PAGES = {"console/hotline/callers/<int:pk>/sites/<int:site_id>/pin/", "field/jobs/<int:pk>/lead/",
                   "console/plans/<int:pk>/"}
@@ -454,6 +483,10 @@ def scene(world, settings, tmp_path):
 
     for persona, ids in import_probes(world).items():
         foreign[persona].update(ids)
+    from shop.tests.factories import access_probes as shop_probes
+
+    for persona, ids in shop_probes(world, order_a, order_b, rival_order).items():
+        foreign[persona].update(ids)
     rival = SimpleNamespace(outlet=rival_outlet, category=rival_category, model=rival_model, tech=rival_tech,
                             region=rival_region, skill=rival_skill)
     return SimpleNamespace(world=world, foreign=foreign, order_a=order_a, order_b=order_b, rival_order=rival_order,
@@ -562,6 +595,7 @@ def _snapshot():
         _complaints_snapshot(),
         _extended_warranty_snapshot(),
         _imports_snapshot(),
+        _shop_snapshot(),
     )
 
 
@@ -573,6 +607,12 @@ def _extended_warranty_snapshot():
 
 def _imports_snapshot():
     from exchange.tests.factories import snapshot
+
+    return snapshot()
+
+
+def _shop_snapshot():
+    from shop.tests.factories import snapshot
 
     return snapshot()
 
@@ -702,6 +742,8 @@ def _own_listed(scene, persona) -> dict[str, set[int]]:
         if order and (persona in BRAND_DESK or not staff) else set(),
         "/api/v1/plans": _pks(MaintenancePlan, brand=rival.category.brand if is_rival else w.brand)
         if staff else set(),
+        # The shop: a customer's own orders, the brand desk's brand's; none for outlets and technicians.
+        "/api/v1/shop/orders": w.shop_probes.get(persona, set()),
     }
     assert set(own) == set(LIST_ROUTES), "say which of the persona's own objects a new list route must show"
     return own
@@ -813,8 +855,13 @@ PORTAL_ROUTES: dict[str, str | None] = {
     "<slug:brand>/survey/<str:token>/": None,
     "<slug:brand>/orders/<int:pk>/complain/": "order", "<slug:brand>/complaints/": None,
     "<slug:brand>/contracts/": None,  # issue 16, contracts: one's own, through visible_to
+    # The shop (issue 16, part "shop"): the shop and the order form read only the signed-in customer's own units
+    # (the product is fetched through visible_to; shop tests probe another's); a shop order's pages name it.
+    "<slug:brand>/shop/": None, "<slug:brand>/shop/order/": None,
+    "<slug:brand>/shop/orders/<int:pk>/": "shop_order", "<slug:brand>/shop/orders/<int:pk>/pay/": "shop_order",
 }
 PORTAL_POST_PAGES = {"<slug:brand>/products/<int:pk>/site-pin/", "<slug:brand>/orders/<int:pk>/rate/",
+                     "<slug:brand>/shop/order/", "<slug:brand>/shop/orders/<int:pk>/pay/",
                      "<slug:brand>/orders/<int:pk>/cancel/", "<slug:brand>/orders/<int:pk>/urge/"}
 PORTAL_GET_POST_PAGES = {"<slug:brand>/q/<str:token>/", "<slug:brand>/orders/<int:pk>/reschedule/",
                          "<slug:brand>/orders/<int:pk>/complain/",
@@ -853,7 +900,7 @@ def _portal_urls(ps) -> dict[str, list[tuple[str, str]]]:
     (route, url) pairs."""
     w = ps.world
     fill = {"product": [w.product.pk], "order": [ps.order_a.pk, ps.done.pk],
-            "qr": [w.product.qr_token]}
+            "qr": [w.product.qr_token], "shop_order": sorted(w.shop_probes["customer"])}
     urls: dict[str, list[tuple[str, str]]] = {}
     for route, kind in PORTAL_ROUTES.items():
         if kind is None:
@@ -877,7 +924,7 @@ def test_portal_foreign_products_and_orders_are_404_and_untouched(portal_scene, 
     ps = portal_scene
     client = Client()
     client.force_login(_portal_user(ps, persona))
-    customer_only = {"product", "order", "qr"}
+    customer_only = {"product", "order", "qr", "shop_order"}
     checked = 0
     for kind, urls in _portal_urls(ps).items():
         for route, url in urls:
@@ -887,7 +934,7 @@ def test_portal_foreign_products_and_orders_are_404_and_untouched(portal_scene, 
             assert client.post(url, body).status_code == answers(route, "POST", 404), f"{persona} POST {url}"
             assert _portal_snapshot() == before, f"{persona} {url} changed data"
             checked += kind in customer_only
-    assert checked == sum(len(u) for k, u in _portal_urls(ps).items() if k in customer_only) == 17
+    assert checked == sum(len(u) for k, u in _portal_urls(ps).items() if k in customer_only) == 19
 
 
 def test_portal_anonymous_visitors_are_sent_to_sign_in(portal_scene):
@@ -947,7 +994,7 @@ def test_portal_lists_show_own_objects(portal_scene):
     assert ps.world.product.serial in html
     assert f"/portal/acme/orders/{ps.order_a.pk}/" in html and f"/portal/acme/orders/{ps.done.pk}/" in html
     for kind, urls in _portal_urls(ps).items():
-        if kind in ("product", "order"):
+        if kind in ("product", "order", "shop_order"):
             for route, url in urls:
                 assert client.get(url).status_code == answers(route, "GET", 200), url
 

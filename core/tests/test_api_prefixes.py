@@ -75,7 +75,8 @@ def test_every_path_reaches_its_own_operation(pattern):
 def test_the_prefixes_are_the_apps():
     assert {_app(p) for p in OPERATIONS} == {
         "accounts", "workorders", "customers", "catalog", "network", "revenue", "integrations", "parts", "field",
-        "dispatch", "complaints", "feedback", "notifications", "maintenance", "pricing", "exchange"}
+        "dispatch", "complaints", "feedback", "notifications", "maintenance", "pricing", "exchange",
+        "shop", "reports"}
 
 
 # --- the addresses from before the prefixes -----------------------------------------------------------------

@@ -40,7 +40,8 @@ class Command(BaseCommand):
             partial.write_text(json.dumps(env), encoding="utf-8")
             os.replace(partial, target)
             self.stdout.write(f"SMS gateway (Alibaba Cloud SendSms) stand-in on {env['ALIYUN_SMS_URL']}, "
-                              f"WeChat API stand-in on {env['WECHAT_API_URL']}")
+                              f"WeChat API stand-in on {env['WECHAT_API_URL']}, "
+                              f"WeChat Pay stand-in on {env.get('WECHATPAY_URL', '-')}")
             self.stdout.flush()
             while True:
                 for line in providers.taken():
