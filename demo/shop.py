@@ -25,6 +25,7 @@ from customers.models import Customer, InstalledProduct
 from demo import data
 from maintenance.choices import ReminderStatus, ScheduleKind, Tier
 from maintenance.models import ConsumableRule, MaintenancePlan, PlanPrice, Reminder, Schedule
+from parts.models import StockMove
 from pricing.selectors import price_list_on
 from shop import services
 from shop.choices import Delivery, LineKind, OrderStatus
@@ -50,10 +51,13 @@ def _rules_and_plans(brand: Organisation, today: dt.date) -> None:
     if category is None:
         return
     for code, months, litres, self_replaceable in RULES:
-        if code in parts:
-            ConsumableRule.objects.get_or_create(brand=brand, part=parts[code], category=category, defaults={
-                "months": months, "litres": litres, "self_replaceable": self_replaceable})
+        # Another part of the demo (the reminders') may have ruled the part already: theirs stands.
+        if code in parts and not ConsumableRule.objects.filter(brand=brand, part=parts[code]).exists():
+            ConsumableRule.objects.create(brand=brand, part=parts[code], category=category, months=months,
+                                          litres=litres, self_replaceable=self_replaceable)
     price_list = price_list_on(brand_id=brand.pk, day=today)
+    if MaintenancePlan.objects.filter(brand=brand, category=category).exclude(name__in=[p[1] for p in PLANS]).exists():
+        return  # the contracts' part of the demo has its plans for purifiers
     for tier, name, tasks, price in PLANS:
         plan, _new = MaintenancePlan.objects.get_or_create(brand=brand, name=name, defaults={
             "tier": tier, "category": category, "tasks": tasks, "interval_months": 6, "visits_per_year": 2,
@@ -107,6 +111,7 @@ def _backdate(order: ShopOrder, at: dt.datetime) -> None:
     ShopOrder.objects.filter(pk=order.pk).update(created_at=at, paid_at=at + dt.timedelta(minutes=3)
                                                  if order.paid_at else None)
     ShopPayment.objects.filter(order=order).update(paid_at=at + dt.timedelta(minutes=3))
+    StockMove.objects.filter(reason__startswith=f"shop {order.number}").update(created_at=at)
     for i, event in enumerate(ShopOrderEvent.objects.filter(order=order).order_by("pk")):
         ShopOrderEvent.objects.filter(pk=event.pk).update(created_at=at + dt.timedelta(minutes=3, hours=i * 20))
     order.refresh_from_db()
@@ -177,13 +182,12 @@ def seed_shop(brand: Organisation, *, now: dt.datetime) -> dict[str, int]:
         order = cashier.pay(place(mine, ["filter", "extra"], reminder=reminder), mine.customer)
         made.append((services.ship(order=order, actor=staff, waybill="SF1402876539210"), at))
         made.append((place(mine, ["extra"]), now))
-        # Others: every other state. (Not "installed": that books a real visit, whose order number and timeline
-        # are the present's, not the demo's story time; the visit path is in shop/tests.)
+        # Others: every other state. (Not "installed" nor a plan: they book a real visit or sign a contract, whose
+        # numbers, timelines and messages are the present's, not the demo's story time; shop/tests has both.)
         story = [
             ("paid", ["filter"], Delivery.COURIER, True),
             ("delivered", ["filter", "extra"], Delivery.COURIER, True),
             ("done", ["filter"], Delivery.COURIER, True),
-            ("plan", ["plan"], Delivery.COURIER, True),
             ("cancelled", ["extra"], Delivery.COURIER, False),
         ]
         for i, (state, items, delivery, from_reminder) in enumerate(story):

@@ -18,9 +18,10 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Part
-from core.text import bilingual
+from core.text import bilingual, render_lazy
 from customers.models import InstalledProduct
 from maintenance.choices import ContractStatus
 from maintenance.models import ConsumableRule, ContractUnit
@@ -28,10 +29,14 @@ from maintenance.plans import plans_for
 from parts.choices import WarehouseKind
 from parts.models import StockBalance, Warehouse
 from pricing.engine import price_goods
+from pricing.extended import covers_label
+from pricing.extended import offers_for as extended_offers
 from pricing.facts import PartUse
 from pricing.models import PriceList
 from pricing.selectors import load_snapshot, price_list_on
 from shop.choices import LineKind
+
+WARRANTY_DETAIL = _("%(covers)s, covered until %(until)s")
 
 
 @dataclass(frozen=True)
@@ -117,8 +122,12 @@ def plan_offers(product: InstalledProduct, *, on: dt.date) -> list[Offer]:
 
 
 def warranty_offers(product: InstalledProduct, *, on: dt.date) -> list[Offer]:
-    # The warranty helper's pricing.offers_for is called here once it lands (issue 16, extended warranty).
-    return []
+    """The extended warranty terms ``pricing.extended.offers_for`` finds for the unit (fit, age, the base
+    warranty's end, priced for the customer's segment and region), each with the days it would cover."""
+    return [Offer(kind=LineKind.WARRANTY, ref=o.term.pk, name=bilingual(o.term.name, o.term.name_en), price=o.price,
+                  detail=render_lazy(WARRANTY_DETAIL, {"covers": covers_label(o.term), "until": o.ends_on}),
+                  months=o.term.months, extra={"starts_on": o.starts_on, "ends_on": o.ends_on})
+            for o in extended_offers(product=product, on=on)]
 
 
 def offers_for(product: InstalledProduct, *, on: dt.date | None = None) -> list[Offer]:

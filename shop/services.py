@@ -31,6 +31,9 @@ from maintenance.models import Contract, MaintenancePlan, Reminder
 from maintenance.schedules import record_replacement
 from parts import ledger
 from parts.errors import NoWarehouse
+from pricing.choices import SoldVia as WarrantySoldVia
+from pricing.extended import sell_extended_warranty
+from pricing.extended_models import WarrantyExtensionTerm
 from pricing.selectors import price_list_on
 from revenue.choices import LeadKind, LeadStatus
 from revenue.models import Lead
@@ -281,8 +284,14 @@ def create_household_contract(*, order: ShopOrder, plan: MaintenancePlan, price:
 
 
 def sell_warranty(*, order: ShopOrder, line: ShopOrderLine, on: dt.date) -> None:
-    # The warranty helper's pricing.sell_extended_warranty is called here once it lands (issue 16).
-    return None
+    """The extended warranty bought in the shop, in force through ``pricing.extended.sell_extended_warranty`` (so
+    the engine's next verdict on the unit says "covered by extended warranty until …"); the order is its
+    reference, so a second callback sells nothing twice; a lead about extended warranty is its lead."""
+    term = WarrantyExtensionTerm.objects.get(pk=line.offer_id, brand_id=order.brand_id)
+    lead = order.lead if order.lead_id and order.lead.kind == LeadKind.EXTENDED_WARRANTY else None
+    sell_extended_warranty(product=order.product, term=term, actor_or_channel=system_principal(order.brand_id),
+                           sold_via=WarrantySoldVia.LEAD if lead else WarrantySoldVia.SHOP, price=line.amount,
+                           lead=lead, reference=f"{order.number}-{line.pk}", on=on)
 
 
 # --- fulfilling --------------------------------------------------------------------------------------------------

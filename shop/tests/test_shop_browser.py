@@ -4,15 +4,22 @@ cashier, whose signed callback reaches the live server, and is brought back to a
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import build_world
 from core.browser import PHONE, open_page, shot
+from customers.models import InstalledProduct
 from maintenance.choices import ReminderStatus, ScheduleKind
 from maintenance.models import ConsumableRule, Reminder, Schedule
+from pricing.extended_models import ExtendedWarranty
+from pricing.services import estimate
+from pricing.tests.factories import ExtensionTermFactory, LabourPriceFactory, TermPriceFactory
 from shop.choices import OrderStatus
 from shop.models import ShopOrder, ShopPayment
 from shop.tests.factories import build_shop
@@ -69,3 +76,39 @@ def test_a_reminder_to_a_paid_filter_on_the_phone(world, browser, live_server, w
     assert wechatpay.notified == [(order.number, 204)]
     reminder.refresh_from_db()
     assert reminder.status == ReminderStatus.ORDERED
+
+
+def test_extended_warranty_bought_in_the_shop_covers_the_next_estimate(world, browser, live_server, wechatpay):
+    shop = build_shop(world)
+    today = timezone.localdate()
+    # Bought 14 months ago: the catalogue's 12 months have run out; a late term may still be bought.
+    InstalledProduct.objects.filter(pk=shop.product.pk).update(purchase_date=today - dt.timedelta(days=425),
+                                                               install_date=today - dt.timedelta(days=420))
+    term = ExtensionTermFactory(brand=shop.brand, category=shop.category, name="净水器延保一年",
+                                name_en="Purifier +1 year", months=12, months_after_expiry=6)
+    TermPriceFactory(term=term, price_list=shop.price_list, amount="199.00")
+    LabourPriceFactory(price_list=shop.price_list, category=shop.category, service_type="repair", amount="80.00")
+    assert estimate(product=InstalledProduct.objects.get(pk=shop.product.pk), service_type="repair",
+                    at=timezone.now()).warranty.code != "extended_warranty"
+    page = open_page(browser, live_server, locale="zh-CN", viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        _signed_in(page, shop.customer.user)
+        page.goto(f"{page.base}/portal/acme/shop/")
+        page.check(f"input[value='warranty:{term.pk}']")
+        shot(page, "shop-phone-zh-extended-warranty")
+        page.click("#place-order")
+        page.wait_for_selector("#shop-order[data-status='awaiting']")
+        page.click("#pay")
+        page.click("text=确认支付")
+        page.click("#back")
+        page.wait_for_selector("#shop-order[data-status='done']")  # nothing to deliver: in force once paid
+        page.goto(f"{page.base}/portal/acme/products/{shop.product.pk}/")
+        shot(page, "shop-phone-zh-extended-warranty-product")
+    finally:
+        page.context.close()
+    sold = ExtendedWarranty.objects.get(product=shop.product)
+    assert (sold.term, sold.price, sold.sold_via) == (term, Decimal("199.00"), "shop")
+    with translation.override("zh-hans"):
+        verdict = estimate(product=InstalledProduct.objects.get(pk=shop.product.pk), service_type="repair",
+                           at=timezone.now()).warranty
+        assert str(verdict.reason) == f"延保期内，保修至 {sold.ends_on.isoformat()}"
