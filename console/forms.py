@@ -160,10 +160,17 @@ class LeadFilterForm(forms.Form):
 class LeadTransitionForm(forms.Form):
     action = forms.ChoiceField(choices=[(name, a.label) for name, a in LEAD_ACTIONS.items()])
     version = forms.IntegerField(min_value=1)
+    # Winning an extended-warranty lead sells one of the unit's offers (pricing.extended.offers_for).
+    term = forms.TypedChoiceField(label=_("Extended warranty sold"), coerce=int, required=False, empty_value=None,
+                                  choices=())
     value = forms.CharField(label=_("Value sold (¥)"), required=False, max_length=30,
                             widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "1280.00"}))
     reason = forms.CharField(label=_("Why was it lost?"), required=False, max_length=LEAD_REASON_MAX,
                              widget=forms.TextInput())
+
+    def __init__(self, *args, terms: list[tuple[int, str]] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["term"].choices = [("", "—"), *terms]
 
 
 class TransferForm(forms.Form):

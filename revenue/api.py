@@ -114,6 +114,8 @@ class LeadTransitionIn(Input):
     version: Id | None = None
     value: str | None = Field(None, max_length=30, description="For win: the amount sold, e.g. \"1280.00\".")
     reason: str = Field("", max_length=REASON_MAX, description="For lose: why.")
+    term_id: Id | None = Field(None, description="For win of an extended-warranty lead: the term sold "
+                                                 "(GET /api/v1/warranty/offers); value defaults to its price.")
 
 
 def _commission(c: Commission | None) -> CommissionOut | None:
@@ -203,7 +205,7 @@ def get_lead(request, lead_id: Id):
 def lead_transition(request, lead_id: Id, payload: LeadTransitionIn):
     lead = get_visible(_leads(request), request, lead_id)
     lead = workflow.transition(lead, payload.action, actor=principal(request), version=payload.version,
-                               value=payload.value, reason=payload.reason)
+                               value=payload.value, reason=payload.reason, term_id=payload.term_id)
     return _lead(_leads(request).get(pk=lead.pk))
 
 

@@ -3,12 +3,12 @@ by compare-and-set on (status, version), so a lead is won once and its commissio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +16,11 @@ from accounts.choices import Role
 from accounts.principal import Principal
 from core.bounds import money_input
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied, StaleVersion
+from pricing.choices import SoldVia
+from pricing.extended import sell_extended_warranty
+from pricing.models import WarrantyExtensionTerm
 from revenue import events
-from revenue.choices import LeadQueue, LeadStatus
+from revenue.choices import LeadKind, LeadQueue, LeadStatus
 from revenue.commission import commission_amount
 from revenue.models import REASON_MAX, VALUE_MAX, Commission, Lead
 from revenue.selectors import rule_in_force
@@ -38,7 +41,7 @@ class LeadAction:
     label: Any
     sources: frozenset[str]
     target: str
-    needs: str | None = None  # "value" (won) or "reason" (lost)
+    needs: str | tuple[str, ...] | None = None  # "value" (won) or "reason" (lost); the fields the form asks for
     danger: bool = False
 
 
@@ -57,10 +60,16 @@ def may_work(lead: Lead, principal: Principal | None) -> bool:
     return principal is not None and principal.role in WORKERS[lead.queue]
 
 
+def sells_warranty(lead: Lead, action: LeadAction) -> bool:
+    """Winning an extended-warranty lead sells the warranty (pricing.extended) for the order's unit."""
+    return lead.kind == LeadKind.EXTENDED_WARRANTY and action.target == S.WON
+
+
 def available_actions(lead: Lead, principal: Principal | None) -> list[LeadAction]:
     if not may_work(lead, principal):
         return []
-    return [a for a in ACTIONS.values() if lead.status in a.sources]
+    return [replace(a, needs=("term", "value")) if sells_warranty(lead, a) else a
+            for a in ACTIONS.values() if lead.status in a.sources]
 
 
 def parse_value(raw: Any) -> Decimal:
@@ -75,9 +84,32 @@ def parse_value(raw: Any) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+def _warranty_term(lead: Lead, term_id: Any) -> WarrantyExtensionTerm | None:
+    """The term a won extended-warranty lead sells. Without one named, a unit the brand sells terms for is
+    refused (say which was sold); a brand that sells none in Aftersales records the value alone."""
+    product = lead.work_order.product
+    if not term_id:
+        if product is not None and WarrantyExtensionTerm.objects.filter(
+                brand_id=lead.brand_id, is_active=True).filter(
+                Q(product_model_id=product.product_model_id) | Q(category_id=product.product_model.category_id)
+        ).exists():
+            raise InvalidInput(_("Choose the extended warranty sold."), field="term")
+        return None
+    if product is None:
+        raise InvalidInput(_("The lead's order names no unit to extend the warranty of."), field="term")
+    term = WarrantyExtensionTerm.objects.filter(brand_id=lead.brand_id, pk=term_id).first()
+    if term is None:
+        raise InvalidInput(_("Choose an extended warranty from the list."), field="term")
+    return term
+
+
 def transition(lead: Lead, action_name: str, *, actor: Principal, version: int | None = None,
-               value: Any = None, reason: str = "") -> Lead:
-    """Take one step, or refuse it having changed nothing. ``lead`` was fetched through ``visible_to``."""
+               value: Any = None, reason: str = "", term_id: int | None = None) -> Lead:
+    """Take one step, or refuse it having changed nothing. ``lead`` was fetched through ``visible_to``.
+
+    Winning an extended-warranty lead sells the term ``term_id`` for the order's unit in the same transaction
+    (its price: ``value``, else the term's price for the customer); a term that does not fit refuses the win
+    (``_warranty_term``: when the term must be named)."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise InvalidInput(_("Unknown action."), field="action", action=action_name)
@@ -94,7 +126,8 @@ def transition(lead: Lead, action_name: str, *, actor: Principal, version: int |
     changes: dict[str, Any] = {}
     data: dict[str, Any] = {}
     now = timezone.now()
-    if action.needs == "value":
+    term = _warranty_term(lead, term_id) if sells_warranty(lead, action) else None
+    if action.needs == "value" and not (term is not None and value in (None, "")):
         changes["value"] = parse_value(value)
         data["value"] = f"{changes['value']:.2f}"
     if action.needs == "reason":
@@ -109,6 +142,12 @@ def transition(lead: Lead, action_name: str, *, actor: Principal, version: int |
         changes["closed_at"] = now
 
     with transaction.atomic():
+        if term is not None:
+            # Sold first, so its price is the lead's value; a lost race below rolls the sale back with it.
+            sold = sell_extended_warranty(product=lead.work_order.product, term=term, actor_or_channel=actor,
+                                          sold_via=SoldVia.LEAD, price=changes.get("value"), lead=lead.pk)
+            changes["value"] = sold.price
+            data.update(value=f"{sold.price:.2f}", extended_warranty_id=sold.pk, term_id=term.pk)
         # The compare-and-set: of two clerks marking the same lead won, one updates a row, the other none.
         updated = Lead.objects.filter(pk=lead.pk, status=lead.status, version=expected).update(
             status=action.target, version=F("version") + 1, worked_by=actor.user, updated_at=now, **changes)

@@ -16,7 +16,9 @@ from core.errors import DomainError
 from core.forms import add_domain_error
 from core.htmx import refused, render_page
 from core.pages import refusal, staff_page
+from pricing.extended import offers_for
 from revenue import selectors, workflow
+from revenue.choices import LeadKind
 from revenue.models import Lead
 
 PAGE_SIZE = 50
@@ -53,14 +55,24 @@ def _visible_lead(request: HttpRequest, pk: int) -> Lead:
         raise Http404 from None
 
 
+def _terms(lead: Lead) -> list[tuple[int, str]]:
+    """The extended warranties the lead's unit may buy today, to choose the one sold when the lead is won."""
+    product = lead.work_order.product
+    if lead.kind != LeadKind.EXTENDED_WARRANTY or product is None:
+        return []
+    return [(o.term.pk, f"{o.term.display_name} · ¥{o.price} · {o.starts_on:%Y-%m-%d} – {o.ends_on:%Y-%m-%d}")
+            for o in offers_for(product=product)]
+
+
 def _detail(request: HttpRequest, lead: Lead, principal: Principal, *, failed: LeadTransitionForm | None = None,
             notice: str = "") -> dict:
     forms = []
+    terms = _terms(lead) if lead.status in workflow.ACTIONS["win"].sources else []
     for action in workflow.available_actions(lead, principal):
         if failed is not None and failed.data.get("action") == action.name:
             form, failed = failed, None
         else:
-            form = LeadTransitionForm(auto_id=f"id_{action.name}_%s")
+            form = LeadTransitionForm(auto_id=f"id_{action.name}_%s", terms=terms)
         forms.append((action, form))
     panel_error = ""
     if failed is not None:
@@ -84,13 +96,14 @@ def lead_detail(request: HttpRequest, *, principal: Principal, lead: Lead) -> Ht
 def lead_transition(request: HttpRequest, *, principal: Principal, lead: Lead) -> HttpResponse:
     pk = lead.pk
     name = request.POST.get("action", "")
-    form = LeadTransitionForm(request.POST, auto_id=f"id_{name if name in workflow.ACTIONS else 'x'}_%s")
+    form = LeadTransitionForm(request.POST, auto_id=f"id_{name if name in workflow.ACTIONS else 'x'}_%s",
+                              terms=_terms(lead))
     status = 422
     if form.is_valid():
         data = form.cleaned_data
         try:
             lead = workflow.transition(lead, data["action"], actor=principal, version=data["version"],
-                                       value=data["value"], reason=data["reason"])
+                                       value=data["value"], reason=data["reason"], term_id=data["term"])
         except DomainError as error:
             add_domain_error(form, error)
             status = error.status
