@@ -16,6 +16,7 @@ from console.views import (
     parts,
     shop,
     warranty_cards,
+    warranty_sales,
 )
 
 app_name = "console"
@@ -39,6 +40,8 @@ urlpatterns = [
     path("hotline/callers/<int:pk>/preview/", hotline.preview, name="hotline-preview"),
     path("hotline/callers/<int:pk>/requests/", hotline.create_request, name="hotline-request"),
     path("hotline/callers/<int:pk>/calls/", hotline.record_call, name="hotline-call"),
+    path("hotline/callers/<int:pk>/products/<int:product_id>/warranty/", warranty_sales.sell,
+         name="hotline-warranty"),
     path("dispatch/", dispatch.board, name="dispatch"),
     path("dispatch/orders/<int:pk>/candidates/", dispatch.candidates, name="dispatch-candidates"),
     path("dispatch/orders/<int:pk>/assign/", dispatch.assign, name="dispatch-assign"),

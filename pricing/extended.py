@@ -32,7 +32,13 @@ from pricing import selectors
 from pricing.choices import SoldVia
 from pricing.coverage import CoverageContext, NotFit, extension_window, unit_verdict
 from pricing.errors import ExtendedWarrantyOverlap, NoPriceList, PriceNotListed, ReferenceReused, TermDoesNotFit
-from pricing.extended_models import REFERENCE_MAX, ExtendedWarranty, WarrantyExtensionTerm, WarrantyTermPrice
+from pricing.extended_models import (
+    REFERENCE_MAX,
+    ExtendedWarranty,
+    WarrantyExtensionTerm,
+    WarrantyTermPrice,
+    covers_text,
+)
 
 # Who may sell: the brand's desk (hotline, and whoever works the leads), an outlet working its own leads,
 # the customer for their own unit (the portal shop), and the brand's own automation (an import).
@@ -60,11 +66,7 @@ class Offer:
 
 def covers_label(item: WarrantyExtensionTerm | ExtendedWarranty) -> Any:
     """What a term (or a bought warranty) pays for, in words."""
-    if item.covers_labour and item.covers_parts:
-        return _("Labour, call-out and parts") if not item.part_families else _("Labour, call-out and some parts")
-    if item.covers_labour:
-        return _("Labour and call-out")
-    return _("Parts") if not item.part_families else _("Some parts")
+    return covers_text(item)
 
 
 def price_of(rows: list[WarrantyTermPrice], *, segment: str, region_id: int | None) -> WarrantyTermPrice | None:

@@ -27,6 +27,15 @@ def validate_families(value) -> None:
         raise ValidationError(_("Part families are a list of short codes."), code="invalid_families")
 
 
+def covers_text(item) -> str:
+    """What a term (or a bought warranty) pays for, in words."""
+    if item.covers_labour and item.covers_parts:
+        return _("Labour, call-out and parts") if not item.part_families else _("Labour, call-out and some parts")
+    if item.covers_labour:
+        return _("Labour and call-out")
+    return _("Parts") if not item.part_families else _("Some parts")
+
+
 class WarrantyExtensionTerm(TimeStampedModel):
     """An extended warranty the brand sells for a category or one model: how many months past the base
     warranty, what it pays for (labour and call-out, parts, or only some part families), and which units
@@ -80,6 +89,11 @@ class WarrantyExtensionTerm(TimeStampedModel):
     @property
     def display_name(self):
         return bilingual(self.name, self.name_en)
+
+    @property
+    def covers_label(self):
+        """What it pays for, in words (pricing.extended.covers_label)."""
+        return covers_text(self)
 
     def clean(self) -> None:
         if bool(self.category_id) == bool(self.product_model_id):

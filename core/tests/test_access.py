@@ -255,6 +255,9 @@ PAGE_ROUTES: dict[str, str | None] = {
        for tail in ("", "sites/", "products/", "preview/", "requests/", "calls/")},
     # A caller's site: the customer's own sites only (console/tests/test_hotline_location.py probes another's).
     "console/hotline/callers/<int:pk>/sites/<int:site_id>/pin/": "customer_id",
+    # Issue 16, extended warranty: the hotline sells for a caller's unit (the caller through visible_to, the unit
+    # among theirs; pricing/tests/test_console_sales.py probes another customer's unit).
+    "console/hotline/callers/<int:pk>/products/<int:product_id>/warranty/": "customer_id",
     # Not user-scoped: signed with the brand's WeChat token (integrations/tests/test_cross_brand.py).
     "wechat/<slug:brand>/callback": None,
     # The signed-in customer links to their own account; the token is signed for one brand (same tests).
@@ -810,7 +813,8 @@ def test_pages_foreign_orders_are_404(scene, persona):
     for route, param in PAGE_ROUTES.items():
         if param is None:
             continue
-        url = "/" + route.replace("<int:pk>", str(foreign[param]))
+        url = "/" + route.replace("<int:pk>", str(foreign[param])).replace(
+            "<int:product_id>", str(foreign["product_id"]))  # a foreign caller's own unit
         before = _snapshot()
         assert client.get(url).status_code == answers(route, "GET", 404), f"{persona} GET {url}"
         resp = client.post(url, {"action": "cancel", "reason": "probe", "version": 1})

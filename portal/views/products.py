@@ -20,7 +20,7 @@ from portal.access import Seat, customer_page, get_brand, login_url, portal_prin
 from portal.errors import ProductNotFound
 from portal.forms import SerialForm, WarrantyCardForm
 from portal.services import find_by_serial, register_product
-from pricing import warranty
+from pricing import extended, warranty
 
 
 @require_GET
@@ -53,6 +53,7 @@ def product(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
     unit = _product_or_404(request, pk)
     return render_page(request, "portal/product.html", {
         "brand": seat.brand, "seat": seat, "product": unit, "warranty": warranty.verdict(product=unit),
+        "extended_until": extended.extended_until(unit),
         "card": WarrantyCard.objects.visible_to(request.user).filter(product=unit).first(),
         "history": list(selectors.product_history(request.user, unit)),
     })
