@@ -42,6 +42,7 @@ from demo.revenue import seed_revenue
 from demo.shop import seed_shop
 from demo.sla import seed_sla
 from demo.urges import seed_urges
+from demo.warranty import seed_warranty
 from network.models import WEEKDAYS, Certification, Region, Skill, Technician
 from pricing.models import PriceList
 from workorders.choices import Priority
@@ -123,6 +124,7 @@ class Builder:
         self._phase("slots and intake policy", lambda: self.counts.update(seed_intake(world.brand, today=self.today)))
         self._phase("complaints", lambda: self.counts.update(seed_complaints(world.brand, now=self.now)))
         self._phase("callbacks", lambda: self.counts.update(seed_callbacks(world.brand, now=self.now)))
+        self._phase("extended warranty", lambda: self.counts.update(seed_warranty(world.brand, now=self.now)))
         self._phase("sales on site", lambda: self.counts.update(seed_revenue(world.brand, now=self.now)))
         self._phase("maintenance plans and contracts", lambda: self.counts.update(
             seed_maintenance_plans(world.brand, now=self.now)))

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from accounts.models import Organisation, User
 from accounts.principal import principal_of
 from core.dates import add_months
+from pricing.extended import offers_for
 from revenue import workflow
 from revenue.consent import consent_wording
 from revenue.models import Commission, CommissionRule, Lead, LeadEvent
@@ -79,6 +80,12 @@ def _leads(brand: Organisation, tech_user: User, now: dt.datetime) -> None:
                 continue
             lead.refresh_from_db()
             kwargs = {"value": detail} if step == "win" else {"reason": detail} if step == "lose" else {}
+            if step == "win" and kind == "extended_warranty" and order.product_id is not None:
+                # Winning it sells the unit's extended warranty: the term the customer chose, at its price.
+                offers = offers_for(product=order.product, on=timezone.localdate(now))
+                if not offers:
+                    continue
+                kwargs = {"term_id": offers[-1].term.pk}
             workflow.transition(lead, step, actor=desk, **kwargs)
             if step == "win" and index == 2:
                 # One of them was won last month: the earnings page shows both months.
