@@ -68,8 +68,14 @@ def _leads(brand: Organisation, tech_user: User, now: dt.datetime) -> None:
     finished = WorkOrder.objects.filter(brand=brand, status__in=[Status.COMPLETED, Status.CLOSED],
                                         technician__outlet_id=seat.outlet_id).select_related(
         "brand", "customer", "technician").order_by("-completed_at")
-    jobs = (list(finished.filter(technician_id=seat.technician_id))
-            + list(finished.exclude(technician_id=seat.technician_id)))[:len(LEADS)]
+    pool = (list(finished.filter(technician_id=seat.technician_id))
+            + list(finished.exclude(technician_id=seat.technician_id)))
+    jobs = pool[:len(LEADS)]
+    # The extended-warranty lead that is won (the first) is on a unit that can still buy one: winning sells it.
+    today = timezone.localdate(now)
+    fitting = next((o for o in pool[:80] if o.product_id and offers_for(product=o.product, on=today)), None)
+    if fitting is not None:
+        jobs = [fitting, *(o for o in jobs if o.pk != fitting.pk)][:len(LEADS)]
     desks = {"brand": principal_of(User.objects.filter(username="hotline").first()),
              "outlet": principal_of(User.objects.filter(username="outlet_manager").first())}
     with translation.override("zh-hans"):
