@@ -358,7 +358,8 @@ POST_PAGES = {
     "console/shop/orders/<int:pk>/step/",
 }
 GET_POST_PAGES = {"console/hotline/callers/<int:pk>/sites/<int:site_id>/pin/", "field/jobs/<int:pk>/lead/",
-                  "console/plans/<int:pk>/"}
+                  "console/plans/<int:pk>/",
+                  "console/hotline/callers/<int:pk>/products/<int:product_id>/warranty/"}
 
 
 def answers(route: str, method: str, taken: int) -> int:
