@@ -23,6 +23,8 @@ from feedback.api import callbacks_router, survey_router
 from field.api import router as field_router
 from integrations.api import router as integrations_router
 from maintenance.api import contracts_router, plans_router
+from maintenance.reminders_api import products_router as schedule_router
+from maintenance.reminders_api import router as reminders_router
 from network.api import router as network_router
 from notifications.api import me_router as notification_preferences_router
 from notifications.api import orders_router as order_messages_router
@@ -121,6 +123,8 @@ api.add_router("/plans", plans_router)  # maintenance plans
 # Spreadsheets in and out (exchange): imports of the installed base, exports of the lists.
 api.add_router("/imports", imports_router)
 api.add_router("/exports", exports_router)
+api.add_router("/products", schedule_router)  # a unit's schedule (maintenance)
+api.add_router("/reminders", reminders_router)
 
 
 def _error(request, status: int, code: str, message: str, **extra):

@@ -288,7 +288,8 @@ if TASKS_BACKEND == "redis":
 PERIODIC_TASKS = ["workorders.tasks.watch_sla", "integrations.tasks.forget_wechat_nonces", "core.tasks.deliver_outbox",
                   "notifications.tasks.send_due_customer_messages", "notifications.tasks.collect_sms_receipts",
                   "complaints.tasks.watch_ladder", "feedback.tasks.sweep_callbacks",
-                  "maintenance.tasks.order_contract_visits"]
+                  "maintenance.tasks.order_contract_visits",
+                  "maintenance.tasks.refresh_schedules", "maintenance.tasks.send_due_reminders"]
 # The outbox (core/outbox.py, docs/outbox.md): how long a worker holds a delivery while its sink runs, and
 # how many tries a delivery gets before it is dead.
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
@@ -326,12 +327,12 @@ SMS_TEMPLATES = json.loads(os.environ["SMS_TEMPLATES"]) if os.environ.get("SMS_T
     kind: {"zh-hans": f"SMS_4600{n:02d}", "en": f"SMS_4601{n:02d}"} for n, kind in enumerate((
         "order.created", "order.booked", "order.assigned", "order.en_route", "order.arrived", "order.completed",
         "survey.sent", "order.urged", "complaint.opened", "complaint.resolved", "order.moved",
-        "complaint.arbitrated"), start=1)}
+        "complaint.arbitrated", "reminder.consumable", "reminder.maintenance"), start=1)}
 # WeChat template messages (integrations/wechat_messages.py): the API's address and a template id per event kind
 # (first / keyword1 = number / keyword2 = time / remark); the AppID and AppSecret are the brand's WeChatAccount.
 WECHAT_API = {"URL": os.environ.get("WECHAT_API_URL", "https://api.weixin.qq.com")}
 WECHAT_TEMPLATES = json.loads(os.environ["WECHAT_TEMPLATES"]) if os.environ.get("WECHAT_TEMPLATES") else {
-    kind: "as-service-update" for kind in SMS_TEMPLATES}
+    kind: "as-service-reminder" if kind.startswith("reminder.") else "as-service-update" for kind in SMS_TEMPLATES}
 # Payments in the shop (core/payments.py): RecordedBackend (staff record cash, transfers, payment on delivery) or
 # core.wechatpay.WeChatPayBackend, WeChat Pay API v3 with these (PEM keys as text; the APIv3 key is 32 bytes).
 PAYMENT_BACKEND = os.environ.get("PAYMENT_BACKEND", "core.payments.RecordedBackend")

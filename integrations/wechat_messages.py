@@ -105,7 +105,7 @@ class WeChatChannel:
             "touser": message.address, "template_id": message.template, "url": params.get("link", ""),
             "data": {
                 "first": {"value": message.text},
-                "keyword1": {"value": params.get("number") or params.get("complaint") or ""},
+                "keyword1": {"value": params.get("number") or params.get("complaint") or params.get("unit") or ""},
                 "keyword2": {"value": f"{timezone.localtime(message.created_at):%Y-%m-%d %H:%M}"},
                 "remark": {"value": remark(message.kind, language=message.language)},
             },

@@ -70,3 +70,16 @@ class SoldVia(models.TextChoices):
     LEAD = "lead", _("Technician's lead")
     CONTRACT = "contract", _("Signed contract")
     IMPORT = "import", _("Imported")
+
+
+class DeviceAction(models.TextChoices):
+    """What a device's report does by the brand's rule (maintenance/devices.py)."""
+
+    RESET = "reset", _("The part was replaced: restart its schedule")
+    ORDER = "order", _("Open a proactive maintenance order")
+    REMIND = "remind", _("Send the customer a reminder")
+
+
+class Comparison(models.TextChoices):
+    BELOW = "below", _("below")
+    ABOVE = "above", _("above")

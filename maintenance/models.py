@@ -20,8 +20,10 @@ from accounts.models import Organisation, User
 from core.models import TimeStampedModel
 from core.scoping import BrandScopedQuerySet, ScopedQuerySet
 from maintenance.choices import (
+    Comparison,
     ContractKind,
     ContractStatus,
+    DeviceAction,
     DueBy,
     ReminderStatus,
     ReplacedVia,
@@ -404,3 +406,69 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule_id} · {self.due_on} #{self.sequence}"
+
+
+class DeviceRule(TimeStampedModel):
+    """What a connected unit's report means, as the brand defines it (maintenance/devices.py acts on it):
+    a fault code, or a metric past a threshold (filter life below 10 %, outlet TDS above 50 ppm), and what it
+    does: restart the part's schedule ("filter replaced"), open a proactive maintenance order, or remind the
+    customer. An order or a reminder comes once per cycle of the part (until it is next replaced)."""
+
+    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    category = models.ForeignKey("catalog.ProductCategory", verbose_name=_("category"), on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+", help_text=_("Empty: every category."))
+    product_model = models.ForeignKey("catalog.ProductModel", verbose_name=_("product model"),
+                                      on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    fault_code = models.CharField(_("fault code"), max_length=40, blank=True,
+                                  help_text=_("The rule matches this code; or give a metric and a threshold."))
+    metric = models.CharField(_("metric"), max_length=20, blank=True)
+    comparison = models.CharField(_("comparison"), max_length=8, choices=Comparison.choices, blank=True)
+    threshold = models.DecimalField(_("threshold"), max_digits=15, decimal_places=3, null=True, blank=True)
+    action = models.CharField(_("action"), max_length=8, choices=DeviceAction.choices)
+    part = models.ForeignKey("catalog.Part", verbose_name=_("consumable"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = BrandScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("device rule")
+        verbose_name_plural = _("device rules")
+        ordering = ["brand", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(fault_code="") | (~models.Q(metric="") & ~models.Q(comparison="")
+                                                       & models.Q(threshold__isnull=False)),
+                name="device_rule_has_trigger"),
+            models.CheckConstraint(condition=~models.Q(action=DeviceAction.RESET) | models.Q(part__isnull=False),
+                                   name="device_rule_reset_names_part"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeviceRuleFiringQuerySet(ScopedQuerySet):
+    brand_field = "rule__brand_id"
+
+
+class DeviceRuleFiring(models.Model):
+    """A rule acted for a unit in one cycle (the part's last replacement): unique, so never twice."""
+
+    rule = models.ForeignKey(DeviceRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="firings")
+    product = models.ForeignKey("customers.InstalledProduct", verbose_name=_("product"), on_delete=models.CASCADE,
+                                related_name="+")
+    cycle = models.CharField(_("cycle"), max_length=20)
+    fired_at = models.DateTimeField(_("fired at"))
+    work_order = models.ForeignKey("workorders.WorkOrder", verbose_name=_("work order"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    reminder = models.ForeignKey(Reminder, verbose_name=_("reminder"), on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="+")
+
+    objects = DeviceRuleFiringQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("device rule firing")
+        verbose_name_plural = _("device rule firings")
+        constraints = [models.UniqueConstraint(fields=["rule", "product", "cycle"], name="device_rule_once_per_cycle")]

@@ -212,15 +212,16 @@ def record_replacement(*, product: InstalledProduct, part: Part | None = None, p
                        on: dt.date, via: str, meters: dict[str, Decimal | None] | None = None) -> list[Schedule]:
     """The part was replaced (or the plan's visit done) on ``on``: its schedules restart that day with the
     meters then (given, else the device's last readings by that day), their due dates are computed again,
-    and their open reminders are answered (done). A replacement older than the last one recorded changes
-    nothing (a late report of an old event). Returns the schedules restarted."""
+    and their open reminders are answered (done). A replacement on or before the last one recorded changes
+    nothing (the same completion delivered again, a late report of an old event). Returns the schedules
+    restarted."""
     if via not in ReplacedVia.values:
         raise InvalidInput(_("Unknown way of replacement."), field="via")
     if meters is None:
         meters = meters_on(product_id=product.pk, day=on)
     restarted: list[Schedule] = []
     targets = (schedules_replaced(product=product, part=part, plan=plan)
-               .filter(Q(last_done_on__isnull=True) | Q(last_done_on__lte=on))
+               .filter(Q(last_done_on__isnull=True) | Q(last_done_on__lt=on))
                .select_related("rule", "plan", "contract", "product"))
     for schedule in targets:
         schedule.last_done_on, schedule.last_done_via = on, via

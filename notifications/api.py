@@ -66,6 +66,8 @@ class PreferencesOut(BaseModel):
                                                 "alerts, urges, complaints escalated to them) also by e-mail, to "
                                                 "the address on their account.")
     in_app: bool | None = Field(None, description="Staff: notifications in the console's inbox.")
+    reminders: bool | None = Field(None, description="Customers: service reminders (a filter or a maintenance "
+                                                    "visit falling due) on or off, on every channel.")
 
 
 class PreferencesIn(Input):
@@ -74,6 +76,7 @@ class PreferencesIn(Input):
     wechat: bool | None = None
     email: bool | None = None
     in_app: bool | None = None
+    reminders: bool | None = None
 
 
 def _out(choices: preferences.Choices) -> PreferencesOut:
@@ -87,7 +90,7 @@ def my_preferences(request):
 
 @me_router.put("/notification-preferences", response=PreferencesOut,
                summary="Change my notification preferences (the fields given; a customer: language, sms, wechat, "
-                       "email; staff: in_app, email, language)")
+                       "email, reminders; staff: in_app, email, language)")
 def set_my_preferences(request, payload: PreferencesIn):
     changes = payload.model_dump(exclude_none=True)
     return _out(preferences.set_choices(principal=principal(request), changes=changes))

@@ -27,7 +27,7 @@ from customers.models import Customer
 from notifications.channels import ChannelFailed, channels
 from notifications.choices import PENDING, MessageStatus
 from notifications.models import CustomerMessage, CustomerPreference
-from notifications.texts import KINDS, words
+from notifications.texts import KINDS, REMINDER_KINDS, words
 
 __all__ = ["KINDS", "deliver", "record", "send", "send_due"]
 from workorders.models import WorkOrder
@@ -88,7 +88,7 @@ def record(event, *, now: dt.datetime | None = None) -> list[CustomerMessage]:
         address = channel.address(customer, event.brand_id)
         if not address:
             continue
-        if not preference.allows(channel.name):
+        if not preference.allows(channel.name) or (event.kind in REMINDER_KINDS and not preference.reminders):
             status, due = MessageStatus.SUPPRESSED, None
         elif channel.name == "sms" and quiet and event.kind not in SENT_IN_QUIET_HOURS:
             status, due = MessageStatus.DEFERRED, quiet
@@ -116,7 +116,9 @@ def send(pk: int, *, now: dt.datetime | None = None) -> str | None:
     if not _claim(pk, now):
         return None
     message = CustomerMessage.objects.select_related("customer").get(pk=pk)
-    if not preference_of(message.customer).allows(message.channel):  # opted out while it waited
+    preference = preference_of(message.customer)
+    if not preference.allows(message.channel) or (message.kind in REMINDER_KINDS and not preference.reminders):
+        # opted out while it waited
         CustomerMessage.objects.filter(pk=pk).update(status=MessageStatus.SUPPRESSED, next_attempt_at=None)
         return MessageStatus.SUPPRESSED
     channel = channels.get(message.channel)

@@ -142,6 +142,9 @@ class CustomerPreference(models.Model):
     sms = models.BooleanField(_("text messages"), default=True)
     wechat = models.BooleanField(_("WeChat"), default=True)
     email = models.BooleanField(_("email"), default=True)
+    # Service reminders (a filter or a maintenance visit falling due) are offered, not asked for: a customer
+    # stops them alone, on every channel, without giving up the messages about their orders.
+    reminders = models.BooleanField(_("service reminders"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = CustomerPreferenceQuerySet.as_manager()

@@ -17,7 +17,7 @@ from core.errors import FieldNotAllowed, InvalidInput
 from customers.models import Customer
 from notifications.models import CustomerPreference, StaffPreference
 
-CUSTOMER_FIELDS = ("language", "sms", "wechat", "email")
+CUSTOMER_FIELDS = ("language", "sms", "wechat", "email", "reminders")
 STAFF_FIELDS = ("in_app", "email", "language")
 
 

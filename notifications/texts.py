@@ -21,6 +21,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +44,13 @@ SENTENCES = {
     # The arbiter decided the outlet's appeal of the first verdict: the final word, said as such.
     "complaint.arbitrated": _("Your complaint %(complaint)s has been reviewed on appeal: %(verdict)s. "
                               "Details: %(link)s"),
+    # Service reminders (maintenance/reminders.py): the unit, what is due, when, and the one-tap link.
+    "reminder.consumable": _("The %(part)s of your %(unit)s is due for replacement around %(due)s. "
+                             "Book a visit in one tap: %(link)s"),
+    "reminder.maintenance": _("Your %(unit)s is due for its %(plan)s visit around %(due)s. "
+                              "Book it in one tap: %(link)s"),
 }
+REMINDER_KINDS = frozenset({"reminder.consumable", "reminder.maintenance"})
 # The WeChat template's remark (its last line, under the details): what the customer can do next.
 URGE_HINT = _("Waiting too long? Reply 催单 (urge) and we will hurry it along.")
 COMPLAIN_HINT = _("Not happy with the service? Reply 投诉 and tell us what went wrong.")
@@ -51,8 +58,11 @@ DETAILS_HINT = _("Tap for the details.")
 REMARKS = {kind: URGE_HINT for kind in ("order.created", "order.booked", "order.moved", "order.assigned",
                                         "order.en_route")}
 REMARKS.update({kind: COMPLAIN_HINT for kind in ("order.completed", "survey.sent")})
+REMINDER_HINT = _("Tap to book a visit. To stop reminders, change your message settings in the service portal.")
+REMARKS.update({kind: REMINDER_HINT for kind in ("reminder.consumable", "reminder.maintenance")})
 SUBJECT = _("%(brand)s: your service request %(number)s")
 SUBJECT_COMPLAINT = _("%(brand)s: your complaint %(complaint)s")
+SUBJECT_REMINDER = _("%(brand)s: service reminder for your %(unit)s")
 # The kinds a customer is told of (the sink's kinds).
 KINDS = frozenset(SENTENCES)
 
@@ -134,7 +144,20 @@ def variables(kind: str, *, order, data: dict[str, Any], brand=None) -> dict[str
     values["complaint"] = str(data.get("complaint_number") or data.get("number") or "")
     # The verdict in words, as the staff's notice of it says it (notifications/messages.py).
     values["verdict"] = str(OUTCOME_WORDS.get(str(data.get("outcome") or ""), ""))
+    if kind in REMINDER_KINDS:
+        values.update(reminder_variables(data))
     return values
+
+
+def reminder_variables(data: dict[str, Any]) -> dict[str, str]:
+    """A reminder's unit, part (in the reader's language when the part has an English name), plan and due day
+    ("December 20" / "12月20日"), from the event's data (maintenance/reminders.py writes them)."""
+    english = translation.get_language() == "en"
+    due = dt.date.fromisoformat(str(data["due_on"])[:10]) if data.get("due_on") else None
+    return {"unit": str(data.get("unit") or ""),
+            "part": str((data.get("part_en") if english else "") or data.get("part") or ""),
+            "plan": str(data.get("plan") or ""),
+            "due": date_format(due, "MONTH_DAY_FORMAT") if due else ""}
 
 
 def words(kind: str, *, language: str, order, data: dict[str, Any], brand=None) -> Words:
@@ -142,7 +165,8 @@ def words(kind: str, *, language: str, order, data: dict[str, Any], brand=None) 
         values = variables(kind, order=order, data=data, brand=brand)
         sentence = str(SENTENCES[kind])
         text = sentence % values
-        subject = str(SUBJECT_COMPLAINT if kind.startswith("complaint.") else SUBJECT) % values
+        subject = str(SUBJECT_COMPLAINT if kind.startswith("complaint.")
+                      else SUBJECT_REMINDER if kind in REMINDER_KINDS else SUBJECT) % values
     used = {name: values[name] for name in values if f"%({name})s" in sentence}
     return Words(subject=subject, text=text, params=used, brand=values["brand"])
 

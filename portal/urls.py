@@ -1,6 +1,18 @@
 from django.urls import path
 
-from portal.views import auth, complaints, contracts, orders, preferences, products, report, shop, sites, survey
+from portal.views import (
+    auth,
+    complaints,
+    contracts,
+    orders,
+    preferences,
+    products,
+    reminders,
+    report,
+    shop,
+    sites,
+    survey,
+)
 
 app_name = "portal"
 
@@ -30,4 +42,5 @@ urlpatterns = [
     path("<slug:brand>/shop/order/", shop.shop_order, name="shop-place"),
     path("<slug:brand>/shop/orders/<int:pk>/", shop.shop_order_page, name="shop-order"),
     path("<slug:brand>/shop/orders/<int:pk>/pay/", shop.shop_pay, name="shop-pay"),
+    path("<slug:brand>/r/<str:token>/", reminders.reminder, name="reminder"),
 ]

@@ -173,6 +173,12 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "POST /api/v1/shop/payments/wechat/notify": (None, None),
     # The conversion figures: the brand's staff only, read through visible_to (shop/tests/test_conversion.py).
     "GET /api/v1/reports/conversion": (None, None),
+    # Reminders part (issue 16): a unit's schedule through the product's visible_to; reminders are the brand's
+    # staff's and the customer's own (maintenance.tests.factories.access_probes); booking by id through
+    # visible_to, or by the link's token (maintenance/tests/test_booking.py refuses a wrong token: 404).
+    "GET /api/v1/products/{product_id}/schedule": ("product_id", None),
+    "GET /api/v1/reminders": (None, "reminder_id"),
+    "POST /api/v1/reminders/{reminder_id}/book": ("reminder_id", None),
 }
 
 # Bodies that would succeed on an object the persona may see, so a 404 proves scoping.
@@ -208,6 +214,8 @@ BODIES = {
     "POST /api/v1/shop/orders/{shop_order_id}/pay": {"channel": "h5"},
     "POST /api/v1/shop/orders/{shop_order_id}/payments": {"method": "cash", "amount": "39.00"},
     "POST /api/v1/shop/orders/{shop_order_id}/fulfil": {"action": "cancel", "reason": "probe"},
+    "POST /api/v1/reminders/{reminder_id}/book": {"slot_start": "2030-01-07T09:00:00+08:00",
+                                                  "slot_end": "2030-01-07T11:00:00+08:00"},
 }
 
 # Non-API URL patterns (by route string) and the path parameter naming a foreign object.
@@ -339,6 +347,9 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/imports/<int:pk>/": "import_id",
     "console/imports/<int:pk>/commit/": "import_id",
     "console/exports/<slug:kind>.<slug:fmt>": None,
+    # Reminders part (issue 16): a reminder's one-tap link, no sign-in, the token is the key to its own reminder
+    # (maintenance/tests/test_booking.py: another brand's address or an unknown token is a 404).
+    "portal/<slug:brand>/r/<str:token>/": None,
     # Old addresses of pages that moved: a redirect to the new address, reading nothing (test_moved_pages_*).
     **{old: None for old, _new in MOVED},
 }
@@ -491,10 +502,15 @@ def scene(world, settings, tmp_path):
 
     for persona, ids in shop_probes(world, order_a, order_b, rival_order).items():
         foreign[persona].update(ids)
+    from maintenance.tests.factories import reminder_access_probes
+
+    reminder_foreign, reminder_own = reminder_access_probes(world, rival_product)
+    for persona, ids in reminder_foreign.items():
+        foreign[persona].update(ids)
     rival = SimpleNamespace(outlet=rival_outlet, category=rival_category, model=rival_model, tech=rival_tech,
                             region=rival_region, skill=rival_skill)
     return SimpleNamespace(world=world, foreign=foreign, order_a=order_a, order_b=order_b, rival_order=rival_order,
-                           tokens=tokens, rival=rival)
+                           tokens=tokens, rival=rival, reminders=reminder_own)
 
 
 def _warranty_cards(world) -> dict[str, int]:
@@ -600,6 +616,7 @@ def _snapshot():
         _extended_warranty_snapshot(),
         _imports_snapshot(),
         _shop_snapshot(),
+        _reminders_snapshot(),
     )
 
 
@@ -619,6 +636,10 @@ def _shop_snapshot():
     from shop.tests.factories import snapshot
 
     return snapshot()
+def _reminders_snapshot():
+    from maintenance.tests.factories import reminder_snapshot
+
+    return reminder_snapshot()
 
 
 def _complaints_snapshot():
@@ -748,6 +769,7 @@ def _own_listed(scene, persona) -> dict[str, set[int]]:
         if staff else set(),
         # The shop: a customer's own orders, the brand desk's brand's; none for outlets and technicians.
         "/api/v1/shop/orders": w.shop_probes.get(persona, set()),
+        "/api/v1/reminders": scene.reminders[persona],
     }
     assert set(own) == set(LIST_ROUTES), "say which of the persona's own objects a new list route must show"
     return own
@@ -864,6 +886,8 @@ PORTAL_ROUTES: dict[str, str | None] = {
     # (the product is fetched through visible_to; shop tests probe another's); a shop order's pages name it.
     "<slug:brand>/shop/": None, "<slug:brand>/shop/order/": None,
     "<slug:brand>/shop/orders/<int:pk>/": "shop_order", "<slug:brand>/shop/orders/<int:pk>/pay/": "shop_order",
+    # Reminders part (issue 16): the one-tap link's token is the key (maintenance/tests/test_booking.py).
+    "<slug:brand>/r/<str:token>/": None,
 }
 PORTAL_POST_PAGES = {"<slug:brand>/products/<int:pk>/site-pin/", "<slug:brand>/orders/<int:pk>/rate/",
                      "<slug:brand>/shop/order/", "<slug:brand>/shop/orders/<int:pk>/pay/",

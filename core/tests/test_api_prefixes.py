@@ -52,6 +52,10 @@ SERVED_ELSEWHERE = {
     "exports/customers.<fmt>": "exchange",
     "exports/products.<fmt>": "exchange",
     "exports/orders.<fmt>": "exchange",
+    # Issue 16 names them: a unit's schedule and the service reminders, served by maintenance.
+    "products/<product_id>/schedule": "maintenance",
+    "reminders": "maintenance",
+    "reminders/<reminder_id>/book": "maintenance",
 }
 
 

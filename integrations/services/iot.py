@@ -18,6 +18,7 @@ from accounts.choices import OrgKind
 from accounts.models import Organisation
 from accounts.principal import system_principal
 from catalog.models import FaultCodeMapping
+from core.hooks import Hook
 from customers.models import InstalledProduct
 from integrations import signing
 from integrations.choices import METRIC_RANGES, AlertOutcome, Source
@@ -30,6 +31,10 @@ from workorders.choices import Channel
 MAX_ACTIVE_SECRETS = 2
 MAX_ALERT_AGE = dt.timedelta(days=30)
 BRAND_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
+# Every stored report of a unit (its readings and fault code), inside the alert's transaction: what the brand's
+# rules make of it above this layer (maintenance/devices.py: "filter replaced" restarts the schedule, a
+# predicted fault opens a proactive order or reminds the customer). Receivers: (*, alert, product, readings).
+device_reported = Hook("integrations.device_reported")
 STATUS = {AlertOutcome.ORDER_CREATED: 201, AlertOutcome.ADDED_TO_ORDER: 200,
           AlertOutcome.UNMAPPED_FAULT: 202, AlertOutcome.READINGS_STORED: 202}
 
@@ -217,6 +222,7 @@ def _act(row: DeviceAlert, product: InstalledProduct, alert: Alert) -> AlertResu
                      alert=row)
         for metric, value in sorted(alert.readings.items())
     ])
+    device_reported.send(alert=row, product=product, readings=dict(alert.readings))
     order = mapping = None
     outcome = AlertOutcome.READINGS_STORED
     if alert.fault_code:

@@ -1,10 +1,11 @@
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
 from catalog.tests.factories import PartFactory
 from maintenance.choices import Tier
-from maintenance.models import ConsumableRule, MaintenancePlan, PlanPrice
+from maintenance.models import ConsumableRule, MaintenancePlan, PlanPrice, Reminder, Schedule
 
 START = dt.date(2027, 1, 4)
 
@@ -76,3 +77,38 @@ def access_probes(w, order_a, order_b, rival_order) -> dict[str, dict[str, int]]
         "other_customer": {"contract_id": own, "plan_id": plan.pk},
         "rival_dispatcher": {"contract_id": own, "plan_id": plan.pk},
     }
+
+
+def reminder_for(product, *, code: str = "probe-pp"):
+    """A consumable rule for the product's category, its schedule and a sent reminder (made directly)."""
+    brand = product.brand
+    rule = ConsumableRuleFactory(brand=brand, part=PartFactory(brand=brand, code=code),
+                                 category=product.product_model.category)
+    schedule = Schedule.objects.create(brand=brand, customer=product.customer, product=product, kind="consumable",
+                                       rule=rule, due_on=timezone.localdate() + dt.timedelta(days=7))
+    return Reminder.objects.create(brand=brand, customer=product.customer, schedule=schedule,
+                                   due_on=schedule.due_on, sent_at=timezone.now())
+
+
+def reminder_access_probes(w, rival_product) -> tuple[dict[str, dict[str, int]], dict[str, set[int]]]:
+    """For core/tests/test_access.py: per persona, a reminder it must not see, and the reminders it must list.
+
+    One reminder for the customer's unit, one for the other customer's, one for the rival brand's customer's.
+    The brand's staff see the brand's; outlets and technicians see none (reminders are the brand's and the
+    customer's business); a customer sees their own."""
+    mine, theirs = reminder_for(w.product), reminder_for(w.other_product, code="probe-pp-2")
+    rival = reminder_for(rival_product, code="probe-rival")
+    brand = {"dispatcher", "hotline", "analyst"}
+    foreign = {persona: {"reminder_id": rival.pk if persona in brand else mine.pk}
+               for persona in ("dispatcher", "hotline", "analyst", "manager_a", "manager_b", "tech_a", "tech_a2",
+                               "tech_b", "other_customer", "rival_dispatcher")}
+    foreign["customer"] = {"reminder_id": theirs.pk}
+    own = {persona: set() for persona in foreign}
+    own.update({p: {mine.pk, theirs.pk} for p in brand})
+    own.update(customer={mine.pk}, other_customer={theirs.pk}, rival_dispatcher={rival.pk})
+    return foreign, own
+
+
+def reminder_snapshot():
+    return (list(Reminder.objects.order_by("pk").values_list("pk", "status", "work_order_id")),
+            list(Schedule.objects.order_by("pk").values_list("pk", "due_on", "version")))

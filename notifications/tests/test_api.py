@@ -51,7 +51,8 @@ def test_another_partys_order_messages_are_not_found(world, providers, order, ap
 def test_a_customer_reads_and_changes_their_channels_and_language(world, api_as):
     client = api_as("customer")
     assert client.get("/api/v1/me/notification-preferences").json() == {
-        "party": "customer", "language": "zh-hans", "sms": True, "wechat": True, "email": True, "in_app": None}
+        "party": "customer", "language": "zh-hans", "sms": True, "wechat": True, "email": True, "in_app": None,
+        "reminders": True}
 
     answer = put(client, {"sms": False, "language": "en"})
 
@@ -72,7 +73,7 @@ def test_staff_choose_in_app_and_email(world, api_as):
     assert client.get("/api/v1/me/notification-preferences").json()["party"] == "staff"
     answer = put(client, {"email": True, "language": "en"})
     assert answer.json() == {"party": "staff", "language": "en", "sms": None, "wechat": None, "email": True,
-                             "in_app": True}
+                             "in_app": True, "reminders": None}
     saved = StaffPreference.objects.get(user=world.dispatcher)
     assert (saved.email, saved.in_app, saved.language) == (True, True, "en")
     refused = put(client, {"sms": False})

@@ -40,6 +40,12 @@ REPAIR = [
     # The next visit, moved by the desk into January: a month and day without a leading zero (1月8日).
     ("order.moved", {**STEP, "slot_start": "2027-01-08T01:00:00+00:00", "slot_end": "2027-01-08T03:00:00+00:00",
                      "previous": list(WINDOW.values()), "actor_role": "dispatcher"}),
+    # Service reminders (maintenance/reminders.py writes their data): the unit, the part or plan, the day, the link.
+    ("reminder.consumable", {"customer_id": 1, "unit": "净水器 RO-500", "part": "PP棉滤芯",
+                             "part_en": "PP cotton filter", "due_on": "2026-12-20",
+                             "link": "http://127.0.0.1:8000/portal/acme/r/Tk12/"}),
+    ("reminder.maintenance", {"customer_id": 1, "unit": "净水器 RO-500", "plan": "标准保养", "due_on": "2027-01-08",
+                              "link": "http://127.0.0.1:8000/portal/acme/r/Tk13/"}),
 ]
 COMPLAINTS = "http://127.0.0.1:8000/portal/acme/complaints/"
 SNAPSHOT = {
@@ -56,6 +62,8 @@ SNAPSHOT = {
         f"您的投诉 CP-0007 已处理完毕，详情：{COMPLAINTS}",
         f"您的投诉 CP-0007 经复核，最终结论为部分成立，详情：{COMPLAINTS}",
         "您的服务单 WO-202612-000042 上门时间已改到：1月8日 09:00–11:00。",
+        "您的净水器 RO-500的PP棉滤芯约在12月20日到期需要更换。一键预约上门：http://127.0.0.1:8000/portal/acme/r/Tk12/",
+        "您的净水器 RO-500约在1月8日需要进行保养（标准保养）。一键预约：http://127.0.0.1:8000/portal/acme/r/Tk13/",
     ],
     "en": [
         "We have received your service request WO-202612-000042 and will arrange a technician soon.",
@@ -71,6 +79,10 @@ SNAPSHOT = {
         f"Your complaint CP-0007 has been resolved. Details: {COMPLAINTS}",
         f"Your complaint CP-0007 has been reviewed on appeal: partly upheld. Details: {COMPLAINTS}",
         "Your service visit WO-202612-000042 has been moved to January 8, 09:00–11:00.",
+        "The PP cotton filter of your 净水器 RO-500 is due for replacement around December 20. Book a visit in one "
+        "tap: http://127.0.0.1:8000/portal/acme/r/Tk12/",
+        "Your 净水器 RO-500 is due for its 标准保养 visit around January 8. Book it in one tap: "
+        "http://127.0.0.1:8000/portal/acme/r/Tk13/",
     ],
 }
 

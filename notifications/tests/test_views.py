@@ -169,7 +169,8 @@ def test_preferences_page_changes_only_ones_own(world):
     assert StaffPreference.objects.count() == 2
     # The API reads what the page saved: one rule, one place
     assert client.get("/api/v1/me/notification-preferences").json() == {
-        "party": "staff", "language": "en", "sms": None, "wechat": None, "email": True, "in_app": False}
+        "party": "staff", "language": "en", "sms": None, "wechat": None, "email": True, "in_app": False,
+        "reminders": None}
 
 
 def test_preferences_page_with_htmx_swaps_the_form_and_says_it_saved(world):

@@ -21,7 +21,7 @@ CHANNELS = ("sms", "wechat", "email")
 def notification_preferences(request: HttpRequest, *, seat: Seat) -> HttpResponse:
     if request.method == "POST":
         language = request.POST.get("language", "")
-        changes: dict[str, object] = {name: request.POST.get(name) == "on" for name in CHANNELS}
+        changes: dict[str, object] = {name: request.POST.get(name) == "on" for name in (*CHANNELS, "reminders")}
         if language in dict(settings.LANGUAGES):
             changes["language"] = language
         preferences.set_customer_choices(customer=seat.customer, changes=changes)
