@@ -33,6 +33,7 @@ from demo.intake import seed_intake
 from demo.integrations import seed_integrations
 from demo.knowledge import seed_articles
 from demo.maintenance_plans import seed_maintenance_plans
+from demo.maintenance_schedules import seed_schedules
 from demo.messages import seed_messages
 from demo.orders import build_orders
 from demo.parts import seed_parts
@@ -135,6 +136,8 @@ class Builder:
         self._phase("urges of late orders", lambda: self.counts.update(seed_urges(world.brand, now=self.now)))
         self._phase("an installed base import", lambda: self.counts.update(seed_imports(world.brand, now=self.now)))
         self._phase("the portal's shop", lambda: self.counts.update(seed_shop(world.brand, now=self.now)))
+        self._phase("consumable schedules and reminders",
+                    lambda: self.counts.update(seed_schedules(world.brand, now=self.now)))
         self._phase("periodic jobs up to now", lambda: self._catch_up(world.brand))
         self._phase("customer messages and notices", lambda: self.counts.update(
             seed_messages(world.brand, sinks=sinks, now=self.now)))

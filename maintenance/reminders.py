@@ -125,41 +125,36 @@ def _ids(ids: list[int]):
     return list(ids) if connection.vendor == "postgresql" else json.dumps(list(ids))
 
 
-@functools.cache
-def insert_sql(vendor: str, only_schedules: bool) -> str:
+REMINDER_COLUMNS = ("brand_id", "customer_id", "schedule_id", "due_on", "sequence", "token", "status", "sent_at",
+                    "segment", "region_id")
+EVENT_COLUMNS = ("kind", "brand_id", "work_order_id", "subject_type", "subject_id", "data", "created_at")
+DELIVERY_COLUMNS = ("event_id", "sink", "status", "attempts", "next_attempt_at", "lease_token", "last_error")
+
+
+def _insert_reminders(vendor: str, only_schedules: bool) -> str:
     t, d = _tables(), _dialect()
-    columns = ("brand_id", "customer_id", "schedule_id", "due_on", "sequence", "token", "status", "sent_at",
-               "segment", "region_id")
-    return (f"INSERT INTO {t['reminder']} ({', '.join(columns)}) "
+    return (f"INSERT INTO {t['reminder']} ({', '.join(REMINDER_COLUMNS)}) "
             f"SELECT due.brand_id, due.customer_id, due.schedule_id, due.due_on, due.sequence, {d['token']}, %s, "
             f"%s, due.segment, due.region_id FROM ({due_sql(vendor, only_schedules)}) due WHERE 1 = 1 "
-            "ON CONFLICT DO NOTHING RETURNING id")
+            "ON CONFLICT DO NOTHING")
 
 
-@functools.cache
-def event_sql(vendor: str) -> str:
-    """One outbox event per new reminder, with what its message says (notifications/texts.py)."""
+def _events_from(source: str) -> str:
+    """One event per reminder row of ``source`` (aliased r), with what its message says (notifications/texts.py)."""
     t, d = _tables(), _dialect()
     text = d["text"]
     data = (f"{d['json']}('customer_id', r.customer_id, 'reminder_id', r.id, 'schedule_id', s.id, "
             f"'product_id', s.product_id, 'serial', p.serial, 'unit', pm.name, 'part', pt.name, "
             f"'part_en', pt.name_en, 'plan', mp.name, 'due_on', r.due_on, 'sequence', r.sequence, "
             f"'link', {text} || o.code || {text} || r.token || '/')")
-    kind = (f"CASE WHEN s.kind = {text} THEN {text} ELSE {text} END")
-    return (f"INSERT INTO {t['event']} (kind, brand_id, work_order_id, subject_type, subject_id, data, created_at) "
+    kind = f"CASE WHEN s.kind = {text} THEN {text} ELSE {text} END"
+    return (f"INSERT INTO {t['event']} ({', '.join(EVENT_COLUMNS)}) "
             f"SELECT {kind}, r.brand_id, NULL, {text}, r.id, {data}, %s "
-            f"FROM {t['reminder']} r JOIN {t['schedule']} s ON s.id = r.schedule_id "
+            f"FROM {source} r JOIN {t['schedule']} s ON s.id = r.schedule_id "
             f"JOIN {t['product']} p ON p.id = s.product_id JOIN {t['model']} pm ON pm.id = p.product_model_id "
             f"JOIN {t['org']} o ON o.id = r.brand_id "
             f"LEFT JOIN {t['rule']} cr ON cr.id = s.rule_id LEFT JOIN {t['part']} pt ON pt.id = cr.part_id "
-            f"LEFT JOIN {t['plan']} mp ON mp.id = s.plan_id "
-            f"WHERE r.id {d['ids']} RETURNING id, kind")
-
-
-def event_params(*, ids: list[int], now: dt.datetime) -> list:
-    prefix, suffix = link_parts()
-    return [ScheduleKind.CONSUMABLE, KINDS[ScheduleKind.CONSUMABLE], KINDS[ScheduleKind.MAINTENANCE], "reminder",
-            prefix, suffix, connection.ops.adapt_datetimefield_value(now), _ids(ids)]
+            f"LEFT JOIN {t['plan']} mp ON mp.id = s.plan_id")
 
 
 def link_parts() -> tuple[str, str]:
@@ -169,12 +164,41 @@ def link_parts() -> tuple[str, str]:
     return settings.SITE_URL.rstrip("/") + head, tail.split("TOKEN", 1)[0]
 
 
+def _event_params(now: dt.datetime) -> list:
+    prefix, suffix = link_parts()
+    return [ScheduleKind.CONSUMABLE, KINDS[ScheduleKind.CONSUMABLE], KINDS[ScheduleKind.MAINTENANCE], "reminder",
+            prefix, suffix, connection.ops.adapt_datetimefield_value(now)]
+
+
+def _deliveries_from(source: str) -> str:
+    """One delivery per event row of ``source`` (aliased e) and sink of its kind (the VALUES ``sinks``)."""
+    t = _tables()
+    return (f"INSERT INTO {t['delivery']} ({', '.join(DELIVERY_COLUMNS)}) "
+            f"SELECT e.id, k.sink, %s, 0, %s, '', '' FROM {source} e JOIN sinks k ON k.kind = e.kind")
+
+
+def _sinks() -> list[tuple[str, str]]:
+    return [(kind, sink) for kind in KINDS.values() for sink in outbox.sink_names(kind)]
+
+
+def _sinks_cte(pairs: list[tuple[str, str]]) -> tuple[str, list]:
+    cast = "CAST(%s AS text)" if connection.vendor == "postgresql" else "%s"
+    rows = ", ".join(f"({cast}, {cast})" for _ in pairs) or f"({cast}, {cast})"
+    params = [v for pair in pairs for v in pair] or ["", ""]
+    return f"sinks(kind, sink) AS (VALUES {rows})", params
+
+
 @functools.cache
-def delivery_sql(vendor: str) -> str:
-    t, d = _tables(), _dialect()
-    return (f"INSERT INTO {t['delivery']} (event_id, sink, status, attempts, next_attempt_at, lease_token, "
-            f"last_error) SELECT e.id, %s, %s, 0, %s, '', '' FROM {t['event']} e WHERE e.id {d['ids']} "
-            "AND e.kind = %s")
+def pg_sql(only_schedules: bool, sinks: int) -> str:
+    """PostgreSQL: the reminders, their events and deliveries in one statement (data-modifying CTEs): the events
+    are made from exactly the rows this statement inserted (RETURNING), whatever another run does meanwhile."""
+    sinks_sql = ", ".join(["(CAST(%s AS text), CAST(%s AS text))"] * max(sinks, 1))
+    return (f"WITH sinks(kind, sink) AS (VALUES {sinks_sql}), "
+            f"ins AS ({_insert_reminders('postgresql', only_schedules)} RETURNING *), "
+            f"ev AS ({_events_from('ins')} RETURNING id, kind), "
+            f"dl AS ({_deliveries_from('ev')} RETURNING event_id) "
+            "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM ev), "
+            "(SELECT array_agg(id) FROM (SELECT id FROM ev ORDER BY id LIMIT %s) first)")
 
 
 def today_local(now: dt.datetime) -> dt.date:
@@ -192,25 +216,43 @@ def select_due(*, now: dt.datetime | None = None, schedule_ids: list[int] | None
 
 def send_reminders(*, now: dt.datetime | None = None, schedule_ids: list[int] | None = None) -> Run:
     """The job: insert the due reminders (skipping any another run inserted) and one outbox event per reminder
-    this run inserted, in one transaction. ``schedule_ids`` limits it to those schedules (a device's rule)."""
+    this run inserted, with its deliveries, in one transaction. ``schedule_ids`` limits it to those schedules
+    (a device's rule)."""
     now = now or timezone.now()
-    vendor, only = connection.vendor, schedule_ids is not None
+    only = schedule_ids is not None
+    at = connection.ops.adapt_datetimefield_value(now)
+    due = due_params(today=today_local(now), now=now, schedule_ids=schedule_ids)
+    pairs = _sinks()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(insert_sql(vendor, only),
-                       [ReminderStatus.SENT, connection.ops.adapt_datetimefield_value(now),
-                        *due_params(today=today_local(now), now=now, schedule_ids=schedule_ids)])
-        ids = [row[0] for row in cursor.fetchall()]
-        if not ids:
-            return Run(0, 0)
-        cursor.execute(event_sql(vendor), event_params(ids=ids, now=now))
-        events = cursor.fetchall()
-        event_ids = [row[0] for row in events]
-        at = connection.ops.adapt_datetimefield_value(now)
-        for kind in KINDS.values():
-            for sink in outbox.sink_names(kind):
-                cursor.execute(delivery_sql(vendor), [sink, DeliveryStatus.PENDING, at, _ids(event_ids), kind])
-        if len(event_ids) <= PROMPT_MAX:
-            for event_id, kind in events:
-                if outbox.sink_names(kind):
-                    outbox.ask_for_prompt_delivery(event_id)
-    return Run(len(ids), len(event_ids))
+        if connection.vendor == "postgresql":
+            cursor.execute(pg_sql(only, len(pairs)), [
+                *([v for pair in pairs for v in pair] or ["", ""]), ReminderStatus.SENT, at, *due,
+                *_event_params(now), DeliveryStatus.PENDING, at, PROMPT_MAX])
+            reminders, events, first = cursor.fetchone()
+            first = first or []
+        else:
+            # SQLite: the transaction took the write lock at BEGIN (IMMEDIATE), so the rows past the ids read
+            # now are exactly this run's.
+            t = _tables()
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t['reminder']}")
+            last_reminder = cursor.fetchone()[0]
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t['event']}")
+            last_event = cursor.fetchone()[0]
+            cursor.execute(_insert_reminders("sqlite", only), [ReminderStatus.SENT, at, *due])
+            reminders = cursor.rowcount
+            if not reminders:
+                return Run(0, 0)
+            cursor.execute(_events_from(f"(SELECT * FROM {t['reminder']} WHERE id > %s)"),
+                           [*_event_params(now), last_reminder])
+            events = cursor.rowcount
+            sinks_sql, sinks_params = _sinks_cte(pairs)
+            cursor.execute(f"WITH {sinks_sql} " + _deliveries_from(f"(SELECT id, kind FROM {t['event']} WHERE "
+                                                                   "id > %s)"),
+                           [*sinks_params, DeliveryStatus.PENDING, at, last_event])
+            cursor.execute(f"SELECT id FROM {t['event']} WHERE id > %s ORDER BY id LIMIT %s",
+                           [last_event, PROMPT_MAX])
+            first = [row[0] for row in cursor.fetchall()]
+        if pairs and events <= PROMPT_MAX:
+            for event_id in first:
+                outbox.ask_for_prompt_delivery(event_id)
+    return Run(reminders, events)

@@ -15,6 +15,7 @@ from customers import warranty_cards
 from customers.choices import WarrantyCardStatus
 from customers.installation import clean_serial
 from customers.models import Customer, InstalledProduct, WarrantyCard
+from maintenance.schedule_selectors import product_schedule
 from portal import selectors
 from portal.access import Seat, customer_page, get_brand, login_url, portal_principal
 from portal.errors import ProductNotFound
@@ -56,6 +57,7 @@ def product(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
         "extended_until": extended.extended_until(unit),
         "card": WarrantyCard.objects.visible_to(request.user).filter(product=unit).first(),
         "history": list(selectors.product_history(request.user, unit)),
+        "schedule": product_schedule(unit),  # what is due next and why (maintenance: the reminders part)
     })
 
 
