@@ -5,7 +5,7 @@ months), the brand's device rules (a "filter replaced" code resets the PP cotton
 the customer), every unit's schedules (maintenance.schedules.ensure_schedules), the usage rates from the
 readings demo/integrations.py stored (so some schedules are usage-driven), PP cotton due this week for a few
 households (the demo customer's first purifier among them), the reminder job run once, and one reminder
-booked as a visit (the first window offered), as a customer tapping the link would.
+booked as a visit (an open maintenance order of the history).
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from catalog.models import Part, ProductCategory
 from core.dates import add_months
 from customers.models import InstalledProduct
 from integrations.choices import Metric
-from maintenance import booking
 from maintenance.choices import ReminderStatus
 from maintenance.models import ConsumableRule, DeviceRule, Reminder, Schedule
 from maintenance.reminders import send_reminders
 from maintenance.schedules import ensure_schedules, recompute
 from maintenance.usage import refresh_usage
+from workorders.choices import OPEN_STATUSES
+from workorders.models import WorkOrder
 
 # part code → (months, litres, self-replaceable)
 RULES = {"pp-cotton": (6, 2000, True), "post-carbon": (12, None, True), "ro-membrane": (24, None, False)}
@@ -72,14 +73,16 @@ def _due_this_week(brand: Organisation, pp: Part | None, today: dt.date) -> None
 
 
 def _book_one(brand: Organisation, now: dt.datetime) -> int:
-    """Another household booked its visit from the reminder (the demo customer's stays open to try)."""
-    reminder = (Reminder.objects.filter(brand=brand, status=ReminderStatus.SENT)
-                .exclude(customer__user__username="customer").select_related("schedule__product").order_by("pk")
-                .first())
-    if reminder is None:
+    """Another household booked its visit from the reminder: the demo history's open maintenance order of a
+    reminded unit (built with the history's own times by demo/orders.py) is the visit it booked; the demo
+    customer's reminder stays open to try."""
+    reminded = (Reminder.objects.filter(brand=brand, status=ReminderStatus.SENT)
+                .exclude(customer__user__username="customer").values("schedule__product_id"))
+    order = (WorkOrder.objects.filter(brand=brand, type="maintenance", status__in=sorted(OPEN_STATUSES),
+                                      product_id__in=reminded).order_by("pk").first())
+    if order is None:
         return 0
-    slots = booking.offered_slots(reminder, now=now)
-    if not slots:
-        return 0
-    booking.book_from_reminder(reminder=reminder, slot=(slots[0].start, slots[0].end))
-    return 1
+    reminder = Reminder.objects.filter(brand=brand, status=ReminderStatus.SENT,
+                                       schedule__product_id=order.product_id).order_by("pk").first()
+    return Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SENT).update(
+        status=ReminderStatus.BOOKED, work_order=order, acted_at=now)
