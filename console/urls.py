@@ -14,6 +14,7 @@ from console.views import (
     notifications,
     orders,
     parts,
+    reminders,
     shop,
     warranty_cards,
     warranty_sales,
@@ -76,6 +77,8 @@ urlpatterns = [
     path("warranty-cards/<int:pk>/review/", warranty_cards.card_review, name="warranty-card-review"),
     path("warranty-cards/<int:pk>/invoice/", warranty_cards.card_invoice, name="warranty-card-invoice"),
     # Issue 16, contracts: maintenance plans and contracts.
+    # Issue 16, reminders: the service reminders sent and what came of them.
+    path("reminders/", reminders.reminder_list, name="reminders"),
     path("contracts/", contracts.contract_list, name="contracts"),
     path("contracts/new/", contracts.contract_new, name="contract-new"),
     path("contracts/<int:pk>/", contracts.contract_detail, name="contract"),

@@ -350,6 +350,8 @@ PAGE_ROUTES: dict[str, str | None] = {
     # Reminders part (issue 16): a reminder's one-tap link, no sign-in, the token is the key to its own reminder
     # (maintenance/tests/test_booking.py: another brand's address or an unknown token is a 404).
     "portal/<slug:brand>/r/<str:token>/": None,
+    # Reminders part: the brand's reminders, through visible_to (outlets, technicians and customers are refused).
+    "console/reminders/": None,
     # Old addresses of pages that moved: a redirect to the new address, reading nothing (test_moved_pages_*).
     **{old: None for old, _new in MOVED},
 }
