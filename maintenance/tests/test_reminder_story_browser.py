@@ -105,8 +105,11 @@ def test_a_filter_reminder_is_booked_in_one_tap_and_the_visit_restarts_the_sched
 
     # The technician's visit: dispatched, on site, the PP filter from the van, completed
     dispatcher, tech = principal_of(w.dispatcher), principal_of(w.tech_a.user)
-    order = workflow.transition(order, "assign", actor=dispatcher, outlet=w.outlet_a)
-    order = workflow.transition(order, "dispatch", actor=dispatcher, technician=w.tech_a)
+    if order.status == "new":  # the booked window may have placed it with an outlet already
+        order = workflow.transition(order, "assign", actor=dispatcher, outlet=w.outlet_a)
+    if order.status == "assigned":
+        order = workflow.transition(order, "dispatch", actor=dispatcher, technician=w.tech_a)
+    assert (order.status, order.technician_id) == ("dispatched", w.tech_a.pk)
     for step in ("accept", "depart", "arrive"):
         order = workflow.transition(order, step, actor=tech)
     parts.consume_on_job(order=order, actor=tech, lines=[Line(w.filter, 1)], idempotency_key="story-filter")
