@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from maintenance.models import Contract, ContractUnit, ContractVisit, MaintenancePlan, PlanPart, PlanPrice
+from maintenance.models import (
+    ConsumableRule,
+    Contract,
+    ContractUnit,
+    ContractVisit,
+    DeviceRule,
+    MaintenancePlan,
+    PlanPart,
+    PlanPrice,
+)
+from maintenance.tasks import consumable_rules_changed
 
 
 class PlanPartInline(admin.TabularInline):
@@ -57,3 +67,32 @@ class ContractAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(ConsumableRule)
+class ConsumableRuleAdmin(admin.ModelAdmin):
+    """The brand's consumable rules; a change reaches every unit's schedule (tasks.apply_consumable_rules)."""
+
+    list_display = ("part", "category", "product_model", "months", "litres", "hours", "lead_days", "max_reminders",
+                    "self_replaceable", "is_active")
+    list_filter = ("brand", "is_active", "category")
+    autocomplete_fields = ("part",)
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        consumable_rules_changed(obj.brand_id)
+
+    def delete_model(self, request, obj) -> None:
+        brand_id = obj.brand_id
+        super().delete_model(request, obj)
+        consumable_rules_changed(brand_id)
+
+
+@admin.register(DeviceRule)
+class DeviceRuleAdmin(admin.ModelAdmin):
+    """What a device's report means to the brand: a filter replaced, or a fault on its way (maintenance/devices.py)."""
+
+    list_display = ("name", "category", "product_model", "fault_code", "metric", "comparison", "threshold", "action",
+                    "part", "is_active")
+    list_filter = ("brand", "action", "is_active")
+    search_fields = ("name", "fault_code")

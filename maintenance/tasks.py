@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from customers.models import InstalledProduct
-from maintenance.models import ConsumableRule
+from maintenance.models import ConsumableRule, Schedule
 from maintenance.reminders import send_reminders
-from maintenance.schedules import ensure_schedules
+from maintenance.schedules import ensure_schedules, recompute
 from maintenance.usage import refresh_usage
 from maintenance.visits import order_due_visits
 
@@ -42,3 +43,18 @@ def send_due_reminders(now: str | None = None) -> dict[str, int]:
     """The reminder job (maintenance/reminders.py) on what falls due now (settings.PERIODIC_TASKS)."""
     run = send_reminders(now=dt.datetime.fromisoformat(now) if now else None)
     return {"reminders": run.reminders, "events": run.events}
+
+
+@task()
+def apply_consumable_rules(brand_id: int) -> dict[str, int]:
+    """A brand changed its consumable rules: every unit of the brand gets the schedules the rules now give
+    (a new rule covers the installed base, not only units added later), and every schedule's due date follows
+    the rule's new months or litres. Set-based and idempotent: a second run creates and changes nothing."""
+    created = ensure_schedules(brand_id=brand_id)
+    changed = recompute(Schedule.objects.filter(brand_id=brand_id, rule__isnull=False))
+    return {"created": created, "changed": changed}
+
+
+def consumable_rules_changed(brand_id: int) -> None:
+    """Apply a brand's rule change once the change is committed (the admin and any editor call this)."""
+    transaction.on_commit(lambda: apply_consumable_rules.enqueue(brand_id))
