@@ -11,9 +11,13 @@ bulk writer of demo/scale.py. Then it times, on the same data:
 1. the bare query (maintenance.reminders.select_due: the SELECT of the due items, fetched), best of 3;
 2. the job's first run (maintenance.reminders.send_reminders: the reminders inserted, one outbox event and
    its delivery per reminder), on a fresh copy of the reminder and outbox tables each time, best of 3;
-3. the job run again at once (nothing new to send: it inserts nothing).
+3. the job run again at once (nothing new to send: it inserts nothing);
+4. the next day's run, as the periodic job meets it every day after the first: the bare query and the job one
+   day later, when only what entered the window since (about 1/360 of the units) is new, best of 3 (each on a
+   fresh copy of that day's reminders).
 
-and prints the times and the ratio job / bare query (the target is at most 2).
+and prints the times and the ratio job / bare query (the target is at most 2) for the first run, which sends
+the whole backlog of a base never reminded before, and for the daily run.
 """
 
 from __future__ import annotations
@@ -114,7 +118,31 @@ def child(n: int) -> dict:
     t = time.perf_counter()
     again = send_reminders(now=now)
     second = time.perf_counter() - t
-    return {"db": connection.vendor, "products": n, "due_items": len(due), "reminders": sent,
+    tomorrow = now + dt.timedelta(days=1)
+    first_ids = set(Reminder.objects.values_list("pk", flat=True))
+
+    def clear_day() -> None:
+        with transaction.atomic():
+            fresh = Reminder.objects.exclude(pk__in=first_ids) if len(first_ids) < 500_000 else \
+                Reminder.objects.filter(sent_at__gt=now)
+            Delivery.objects.filter(event__subject_type="reminder", event__subject_id__in=fresh.values("pk")).delete()
+            OutboxEvent.objects.filter(subject_type="reminder", subject_id__in=fresh.values("pk")).delete()
+            fresh.delete()
+
+    day_bare, day_job, day_sent = [], [], 0
+    for _ in range(3):
+        t = time.perf_counter()
+        day_due = select_due(now=tomorrow)
+        day_bare.append(time.perf_counter() - t)
+    for _ in range(3):
+        clear_day()
+        t = time.perf_counter()
+        day_sent = send_reminders(now=tomorrow).reminders
+        day_job.append(time.perf_counter() - t)
+    return {"daily_due_items": len(day_due), "daily_reminders": day_sent,
+            "daily_bare_s": round(min(day_bare), 3), "daily_job_s": round(min(day_job), 3),
+            "daily_ratio": round(min(day_job) / min(day_bare), 2),
+            "db": connection.vendor, "products": n, "due_items": len(due), "reminders": sent,
             "events": OutboxEvent.objects.filter(subject_type="reminder").count(), "second_run_reminders":
             again.reminders, "load_s": round(loaded, 1), "bare_query_s": round(min(bare), 3),
             "job_s": round(min(job), 3), "second_run_s": round(second, 3),
@@ -158,7 +186,11 @@ def main() -> None:
         r = run_one(db, args.n)
         verdict = "PASS" if r["ratio"] <= TARGET and r["second_run_reminders"] == 0 else "FAIL"
         print(f"{r['db']:<11}{r['products']:>10}{r['due_items']:>9}{r['reminders']:>9}{r['bare_query_s']:>9}"
-              f"{r['job_s']:>9}{r['second_run_s']:>9}{r['ratio']:>7}  {verdict} (load {r['load_s']} s)")
+              f"{r['job_s']:>9}{r['second_run_s']:>9}{r['ratio']:>7}  {verdict} first run, the whole backlog "
+              f"(load {r['load_s']} s)")
+        verdict = "PASS" if r["daily_ratio"] <= TARGET else "FAIL"
+        print(f"{r['db']:<11}{r['products']:>10}{r['daily_due_items']:>9}{r['daily_reminders']:>9}"
+              f"{r['daily_bare_s']:>9}{r['daily_job_s']:>9}{'':>9}{r['daily_ratio']:>7}  {verdict} the next day's run")
 
 
 if __name__ == "__main__":
