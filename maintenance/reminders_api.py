@@ -42,7 +42,8 @@ class ScheduleItemOut(BaseModel):
     contract_id: int | None
     due_on: dt.date | None
     due_by: str = Field(description="What decided the due date: time, litres or hours (empty: unknown).")
-    why: list[str] = Field(description="The reasons, the deciding one first (\"6 months since June 20\").")
+    why: list[str] = Field(description="The reasons, the deciding one first "
+                           "(\"every 6 months, counted from June 20\").")
     last_done_on: dt.date | None
     last_done_via: str
     litres_per_day: str | None

@@ -52,14 +52,14 @@ def _number(value: Decimal | int) -> str:
 
 
 def why(schedule: Schedule, result: Forecast | None = None) -> list[str]:
-    """The reasons behind the due date, the deciding one first: "6 months since June 20", "2,000 L at your
-    usage of 35 L a day"."""
+    """The reasons behind the due date, the deciding one first: "every 6 months, counted from June 20",
+    "2,000 L at your usage of 35 L a day"."""
     result = result or forecast_of(schedule)
     if result.start is None:
         return [_("No install or replacement date is known yet.")]
     reasons: dict[str, str] = {}
     if result.months:
-        reasons[DueBy.TIME] = _("%(months)s months since %(day)s") % {"months": result.months,
+        reasons[DueBy.TIME] = _("every %(months)s months, counted from %(day)s") % {"months": result.months,
                                                                       "day": day_words(result.start)}
     target = schedule.rule if schedule.rule_id else schedule.plan
     litres = target.litres if schedule.rule_id else target.interval_litres

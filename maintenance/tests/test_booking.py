@@ -37,7 +37,7 @@ def test_the_link_shows_what_is_due_and_why_and_a_tap_books_the_visit(world, rem
     name = reminder.schedule.rule.part.name
     due = reminder.schedule.due_on
     assert f"{name}约{due.month}月{due.day}日到期" in html
-    assert "自" in html and "起已满6个月" in html  # why: six months since the install
+    assert "每6个月一换，自" in html and "起算" in html  # why: six months since the install
     start, end = first_slot(reminder)
     assert f'value="{slot_value(start, end)}"' in html
     assert "/portal/acme/shop/?reminder=" in html  # a part the customer may replace: the shop's link
@@ -122,7 +122,7 @@ def test_the_schedule_and_the_reminders_over_the_api(world, reminder):
     assert schedule == {"product_id": world.product.pk, "serial": "SN-A-0001", "items": [{
         "schedule_id": s.pk, "kind": "consumable", "name": s.rule.part.name, "part_id": s.rule.part_id,
         "plan_id": None, "contract_id": None, "due_on": s.due_on.isoformat(), "due_by": "",
-        "why": [f"自{_day(install)}起已满6个月"], "last_done_on": None, "last_done_via": "",
+        "why": [f"每6个月一换，自{_day(install)}起算"], "last_done_on": None, "last_done_via": "",
         "litres_per_day": None, "hours_per_day": None, "ends_on": None, "self_replaceable": True}]}
     listed = client.get("/api/v1/reminders").json()
     assert [r["id"] for r in listed["items"]] == [reminder.pk]

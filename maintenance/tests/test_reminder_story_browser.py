@@ -131,5 +131,5 @@ def test_a_filter_reminder_is_booked_in_one_tap_and_the_visit_restarts_the_sched
     line = phone.locator(f"#schedule [data-schedule='{schedule.pk}']").inner_text()
     nxt = add_months(today, 6)
     assert f"下次约{nxt.year}年{nxt.month}月{nxt.day}日到期" in line
-    assert f"自{today.month}月{today.day}日起已满6个月" in line
+    assert f"每6个月一换，自{today.month}月{today.day}日起算" in line
     shot(phone, "reminder-03-schedule")
