@@ -32,6 +32,8 @@ def _resolve(schema: dict) -> dict:
 def _extreme(schema: dict, depth: int = 0):
     """A value of this JSON schema's shape at its most hostile: too large, too early, NUL, exponent."""
     schema = _resolve(schema)
+    if len(schema.get("allOf") or []) == 1:  # a $ref with a default beside it: Pydantic wraps it in allOf
+        return _extreme(schema["allOf"][0], depth)
     options = schema.get("anyOf") or schema.get("oneOf")
     if options:
         return _extreme(next((o for o in options if o.get("type") != "null"), options[0]), depth)
@@ -91,7 +93,7 @@ def _operations():
 # entry per input at fault, each of a kind the input above provokes. The IoT alert is the exception: it is not
 # token-authenticated, and its signature is checked before its body is read (integrations/api.py post_alert).
 PROMISED = {"POST /api/v1/integrations/iot/alerts": (401, "bad_signature")}
-HOSTILE = {"less_than_equal", "string_nul", "date_out_of_range", "bool_parsing"}
+HOSTILE = {"less_than_equal", "string_nul", "date_out_of_range", "bool_parsing", "money_format"}  # money: "1e3"
 
 
 @pytest.mark.parametrize(("path", "method", "operation"), list(_operations()))
