@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from core.api import AUTH, ApiDateTime, get_visible, page_params, principal
 from core.errors import InvalidInput
-from core.schema import Day, Id, Input, Int
+from core.schema import Day, Id, Input, Int, Moment
 from customers.models import InstalledProduct
 from maintenance import booking
 from maintenance import schedule_selectors as selectors
@@ -94,8 +94,8 @@ class ReminderFilters(Input):
 
 
 class BookIn(Input):
-    slot_start: dt.datetime = Field(description="The window's start, as offered (portal slot picker / intake).")
-    slot_end: dt.datetime
+    slot_start: Moment = Field(description="The window's start, as offered (portal slot picker / intake).")
+    slot_end: Moment
     token: str | None = Field(None, max_length=20, description="The link's key: books without signing in.")
 
 

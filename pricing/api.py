@@ -35,7 +35,7 @@ class TermOut(BaseModel):
     part_families: list[str]
 
 
-class OfferOut(BaseModel):
+class WarrantyOfferOut(BaseModel):
     term: TermOut
     price: Money
     currency: str
@@ -122,10 +122,10 @@ def sell_warranty(request, product_id: Id, payload: SellIn,
     return json_response(ExtendedWarrantyOut.model_validate(body), status=status)
 
 
-@offers_router.get("/offers", response=list[OfferOut],
+@offers_router.get("/offers", response=list[WarrantyOfferOut],
                    summary="The extended warranty terms a unit may buy, priced for its customer, cheapest first")
 def list_offers(request, query: Query[OffersQuery]):
     product = get_visible(_products(), request, query.product_id)
     offers = extended.offers_for(product=product, on=query.on or timezone.localdate())
-    return [OfferOut(term=_term(o.term), price=o.price, currency=o.currency, starts_on=o.starts_on,
+    return [WarrantyOfferOut(term=_term(o.term), price=o.price, currency=o.currency, starts_on=o.starts_on,
                      ends_on=o.ends_on) for o in offers]
