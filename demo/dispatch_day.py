@@ -33,6 +33,9 @@ from workorders.sla import due_times_of
 
 WINDOWS = (9, 11, 13, 15)  # the windows the outlet can staff (17-19 ends after most shifts)
 PER_WINDOW = 6  # visits booked in each two-hour window
+# A window is booked only if it opens this long after the demo's hour: the board is looked at up to an hour after
+# that hour (the builder's ``now`` is on the hour), and a window opening sooner may by then be out of anyone's reach.
+READY = dt.timedelta(minutes=90)
 QUEUED_SHARE = 0.3  # left waiting for the dispatcher
 ACCEPTED_SHARE = 0.35  # of those dispatched, already accepted by the technician
 SYMPTOMS = ("不出水", "漏水", "异响", "滤芯到期提醒", "显示故障代码 E3", "不制冷", "安装新机")
@@ -65,7 +68,7 @@ def seed_dispatch_day(brand: Organisation, *, now: dt.datetime) -> dict[str, int
     for day in (today, today + dt.timedelta(days=1)):
         for hour in WINDOWS:
             start = dt.datetime.combine(day, dt.time(hour), tzinfo=tz)
-            if start < now + dt.timedelta(minutes=30):
+            if start < now + READY:
                 continue
             for _k in range(PER_WINDOW):
                 product = next(picks)

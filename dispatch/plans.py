@@ -25,6 +25,10 @@ from dispatch.services import Move
 from workorders import workflow
 from workorders.models import WorkOrder
 
+# A plan starts its first stops as early as it may: now, when it was made. Applied a little later, such a stop
+# starts those seconds late, which is no reason to refuse it; a plan whose stops lie further in the past is stale.
+APPLY_GRACE_SECONDS = 300
+
 
 class PlanOutdated(DomainError):
     code = "plan_outdated"
@@ -79,7 +83,7 @@ def apply(*, plan_id: int, actor: Principal, now: dt.datetime | None = None) -> 
              for tech_id, stops in plan.routes.items() for k, s in enumerate(stops)]
     starts = [s["start"] for stops in plan.routes.values() for s in stops]
     if planning.fingerprint(planning.day_data(scope, clk)) != plan.fingerprint or \
-            (starts and min(starts) < clk.not_before):
+            (starts and min(starts) < clk.not_before - APPLY_GRACE_SECONDS):
         raise PlanOutdated()
     orders, techs = services.fetch_moves(moves, actor) if moves else ({}, {})
     recalls = list(WorkOrder.objects.visible_to(actor.user).filter(pk__in=[r["order"] for r in plan.recalls]))

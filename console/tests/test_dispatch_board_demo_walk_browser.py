@@ -39,8 +39,10 @@ def test_the_demo_board_as_the_dispatcher_sees_it(browser, live_server):
     assert cards.count() > 0
     found = False
     for k in range(cards.count()):
-        cards.nth(k).locator(".dqueue-pick").click()
-        panel = page.locator("#dispatch-panel.dcands")
+        card = cards.nth(k)
+        card.locator(".dqueue-pick").click()
+        # The panel of this very order: a panel still showing the previous card's answer says nothing of this one.
+        panel = page.locator(f'#dispatch-panel.dcands[data-order="{card.get_attribute("data-order")}"]')
         panel.wait_for()
         if panel.locator(".dcand").count():
             found = True
