@@ -87,7 +87,7 @@ def test_a_filter_reminder_is_booked_in_one_tap_and_the_visit_restarts_the_sched
     phone = open_page(browser, live_server, locale="zh-CN", viewport=PHONE, has_touch=True, is_mobile=True)
     phone.goto(link)
     assert phone.locator("h1").inner_text() == f"PP棉滤芯约{due.month}月{due.day}日到期"
-    assert phone.locator("#reminder-why li").first.inner_text().startswith("自")
+    assert phone.locator("#reminder-why li").first.inner_text().startswith("每6个月一换，自")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(phone, "reminder-01-link")
 
