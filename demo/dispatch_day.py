@@ -36,6 +36,8 @@ PER_WINDOW = 6  # visits booked in each two-hour window
 # A window is booked only if it opens this long after the demo's hour: the board is looked at up to an hour after
 # that hour (the builder's ``now`` is on the hour), and a window opening sooner may by then be out of anyone's reach.
 READY = dt.timedelta(minutes=90)
+# The board is read up to this long after the demo's hour: a queued job is checked for a candidate as of then.
+READ_BY = dt.timedelta(minutes=60)
 QUEUED_SHARE = 0.3  # left waiting for the dispatcher
 ACCEPTED_SHARE = 0.35  # of those dispatched, already accepted by the technician
 SYMPTOMS = ("不出水", "漏水", "异响", "滤芯到期提醒", "显示故障代码 E3", "不制冷", "安装新机")
@@ -65,6 +67,9 @@ def seed_dispatch_day(brand: Organisation, *, now: dt.datetime) -> dict[str, int
     made = dispatched = accepted = queued = 0
     picks = iter(products * 3)
     mine: list[int] = []
+    # Per day, the technician kept for the queue: the first queued job found to have a candidate as of READ_BY
+    # keeps that candidate's day as it is (no more seeded jobs), so the dispatcher always has one job to give.
+    held: dict[dt.date, int] = {}
     for day in (today, today + dt.timedelta(days=1)):
         for hour in WINDOWS:
             start = dt.datetime.combine(day, dt.time(hour), tzinfo=tz)
@@ -85,8 +90,12 @@ def seed_dispatch_day(brand: Organisation, *, now: dt.datetime) -> dict[str, int
                     queued += 1
                     if rng.random() < 0.4:
                         workflow.transition(order, "assign", actor=desk, outlet=outlet)
+                    if day not in held:
+                        keeper = _first_candidate(order, desk, techs, day, now + READ_BY)
+                        if keeper is not None:
+                            held[day] = keeper
                     continue
-                if _dispatch(order, desk, techs, day, now):
+                if _dispatch(order, desk, techs, day, now, skip=held.get(day)):
                     dispatched += 1
                     order.refresh_from_db()
                     if rng.random() < ACCEPTED_SHARE:
@@ -125,14 +134,24 @@ def _settle_times(ids: list[int], now: dt.datetime) -> None:
     align_outbox(ids)
 
 
-def _dispatch(order: WorkOrder, desk, techs: dict[int, Technician], day: dt.date, now: dt.datetime) -> bool:
+def _first_candidate(order: WorkOrder, desk, techs: dict[int, Technician], day: dt.date,
+                     when: dt.datetime) -> int | None:
+    """The featured outlet's best technician for ``order`` as the board would rank them at ``when``."""
+    choice = candidates_for(fetch_order(desk.user, order.pk), principal=desk, day=day, now=when)
+    return next((c.technician_id for c in choice.ranking.candidates if c.technician_id in techs), None)
+
+
+def _dispatch(order: WorkOrder, desk, techs: dict[int, Technician], day: dt.date, now: dt.datetime,
+              skip: int | None = None) -> bool:
     """The dispatcher's click: the best candidate of the featured outlet, through the product's own path.
 
     The seeding leaves each technician the last job of their capacity free, so the jobs it leaves in the queue
-    have someone to go to on any weekday (on a Monday the outlet may have one purifier technician on shift)."""
+    have someone to go to on any weekday (on a Monday the outlet may have one purifier technician on shift); and
+    it gives nothing more to ``skip``, the technician kept for a queued job."""
     order = fetch_order(desk.user, order.pk)
     choice = candidates_for(order, principal=desk, day=day, now=now)
-    best = next((c for c in choice.ranking.candidates if c.technician_id in techs and c.load + 1 < c.capacity), None)
+    best = next((c for c in choice.ranking.candidates
+                 if c.technician_id in techs and c.technician_id != skip and c.load + 1 < c.capacity), None)
     if best is None:
         return False
     services.assign(order=order, technician=techs[best.technician_id], actor=desk, version=order.version, day=day,

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from maintenance.models import (
     ConsumableRule,
@@ -11,6 +12,8 @@ from maintenance.models import (
     PlanPrice,
 )
 from maintenance.tasks import consumable_rules_changed
+
+REMINDING = (_("Reminders"), {"fields": ("lead_days", "repeat_after_days", "max_reminders")})
 
 
 class PlanPartInline(admin.TabularInline):
@@ -31,6 +34,13 @@ class MaintenancePlanAdmin(admin.ModelAdmin):
     list_filter = ("brand", "tier", "is_active")
     search_fields = ("name",)
     inlines = [PlanPartInline, PlanPriceInline]
+    fieldsets = (
+        (None, {"fields": ("brand", "name", "tier", "category", "product_model", "tasks")}),
+        (_("How often"), {"fields": ("interval_months", "interval_litres", "interval_hours", "visits_per_year",
+                                     "standard_minutes")}),
+        (_("Terms"), {"fields": ("term_months", "hotline_emergency", "priority_response", "is_active")}),
+        REMINDING,
+    )
 
 
 class ContractUnitInline(admin.TabularInline):
@@ -77,6 +87,11 @@ class ConsumableRuleAdmin(admin.ModelAdmin):
                     "self_replaceable", "is_active")
     list_filter = ("brand", "is_active", "category")
     autocomplete_fields = ("part",)
+    fieldsets = (
+        (None, {"fields": ("brand", "part", "category", "product_model", "months", "litres", "hours",
+                           "self_replaceable", "is_active")}),
+        REMINDING,
+    )
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

@@ -37,7 +37,22 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 LEAD_DAYS_MAX = 120
 
 
-class MaintenancePlan(TimeStampedModel):
+class RemindsAhead(models.Model):
+    """How a plan or a consumable rule is reminded of (maintenance/reminders.py): this many days before it is due,
+    again after so many days while ignored, at most so many times."""
+
+    lead_days = models.PositiveSmallIntegerField(_("remind days ahead"), default=14,
+                                                 validators=[MaxValueValidator(LEAD_DAYS_MAX)])
+    repeat_after_days = models.PositiveSmallIntegerField(_("remind again after (days)"), default=7,
+                                                         validators=[MinValueValidator(1)])
+    max_reminders = models.PositiveSmallIntegerField(_("reminders at most"), default=3,
+                                                     validators=[MinValueValidator(1), MaxValueValidator(10)])
+
+    class Meta:
+        abstract = True
+
+
+class MaintenancePlan(TimeStampedModel, RemindsAhead):
     """What a maintenance visit does for a category or a model, how often, and for which tier of customer.
 
     Due whichever comes first: every ``interval_months`` months, every ``interval_litres`` litres or every
@@ -67,12 +82,6 @@ class MaintenancePlan(TimeStampedModel):
                                                    validators=[MinValueValidator(1), MaxValueValidator(120)])
     hotline_emergency = models.BooleanField(_("400 hotline emergency service"), default=False)
     priority_response = models.BooleanField(_("priority response"), default=False)
-    lead_days = models.PositiveSmallIntegerField(_("remind days ahead"), default=14,
-                                                 validators=[MaxValueValidator(LEAD_DAYS_MAX)])
-    repeat_after_days = models.PositiveSmallIntegerField(_("remind again after (days)"), default=7,
-                                                         validators=[MinValueValidator(1)])
-    max_reminders = models.PositiveSmallIntegerField(_("reminders at most"), default=3,
-                                                     validators=[MinValueValidator(1), MaxValueValidator(10)])
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = BrandScopedQuerySet.as_manager()
@@ -142,7 +151,7 @@ class PlanPrice(models.Model):
         ]
 
 
-class ConsumableRule(TimeStampedModel):
+class ConsumableRule(TimeStampedModel, RemindsAhead):
     """How long a consumable lasts in a category or model: e.g. the RO membrane 24 months, the PP cotton
     6 months or 2,000 litres, whichever first."""
 
@@ -159,12 +168,6 @@ class ConsumableRule(TimeStampedModel):
                                          validators=[MinValueValidator(1)])
     hours = models.PositiveIntegerField(_("lasts (running hours)"), null=True, blank=True,
                                         validators=[MinValueValidator(1)])
-    lead_days = models.PositiveSmallIntegerField(_("remind days ahead"), default=14,
-                                                 validators=[MaxValueValidator(LEAD_DAYS_MAX)])
-    repeat_after_days = models.PositiveSmallIntegerField(_("remind again after (days)"), default=7,
-                                                         validators=[MinValueValidator(1)])
-    max_reminders = models.PositiveSmallIntegerField(_("reminders at most"), default=3,
-                                                     validators=[MinValueValidator(1), MaxValueValidator(10)])
     self_replaceable = models.BooleanField(_("the customer may replace it"), default=True,
                                            help_text=_("Offer the part in the shop besides a visit."))
     is_active = models.BooleanField(_("active"), default=True)
