@@ -48,6 +48,29 @@ def browser():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Before a live-server test's fixtures are torn down (its database emptied): close its browser pages and
+    let the requests they started finish. A page still loading while PostgreSQL's TRUNCATE runs deadlocks with
+    it, and the emptying fails (the next test then meets this one's rows)."""
+    if "live_server" in getattr(item, "fixturenames", ()):
+        browser = item.funcargs.get("browser")
+        for context in list(browser.contexts) if browser is not None else []:
+            with contextlib.suppress(Exception):
+                context.close()
+        _wait_for_live_requests()
+    return (yield)
+
+
+def _wait_for_live_requests(timeout: float = 15) -> None:
+    """Until no request thread of the live server (socketserver's process_request_thread) is running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in t.name for t in threading.enumerate() if t.is_alive()):
+            return
+        time.sleep(0.05)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_sla_policies():
     # Test databases reuse ids after a rollback; a brand's cached policies must not leak into the next test.

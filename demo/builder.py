@@ -328,14 +328,6 @@ class Builder:
                 links.append(Technician.skills.through(technician_id=tech.pk, skill_id=w.skills[s].pk))
                 if s in data.CERTIFIED_SKILLS:
                     certs.append(self._certificate(tech, w.skills[s]))
-        # Every technician of the featured centre also services purifiers, the brand's main line: the draw above
-        # may leave a weekday with a single purifier hand, and the demo's dispatcher then has queued filter jobs
-        # nobody can take. (Added after the draw, so the rest of the demo draws as before.)
-        core = w.skills[data.CATEGORY_SKILLS["purifier"][0]].pk
-        for tech, (_u, _name, code) in zip(w.technicians, plan, strict=True):
-            if code == data.FEATURED_OUTLET and core not in w.tech_skills[tech.pk]:
-                w.tech_skills[tech.pk].add(core)
-                links.append(Technician.skills.through(technician_id=tech.pk, skill_id=core))
         Technician.skills.through.objects.bulk_create(links)
         Certification.objects.bulk_create(certs)
         self.counts["certifications"] = len(certs)

@@ -23,7 +23,9 @@ from customers.models import InstalledProduct
 from demo import data
 from demo.common import align_outbox, allocate_numbers
 from dispatch import services
+from dispatch.board import default_day
 from dispatch.choose import candidates_for, fetch_order
+from dispatch.gather import shift_of
 from network.models import Technician
 from workorders import services as order_services
 from workorders import workflow
@@ -38,6 +40,8 @@ PER_WINDOW = 6  # visits booked in each two-hour window
 READY = dt.timedelta(minutes=90)
 # The board is read up to this long after the demo's hour: a queued job is checked for a candidate as of then.
 READ_BY = dt.timedelta(minutes=60)
+EXTRA_CALLS = 12  # at most this many more calls for a day whose queue nobody could take
+EXTRA_TYPES = ("inspection", "maintenance", "repair")  # the shorter jobs first: late in the day little time is left
 QUEUED_SHARE = 0.3  # left waiting for the dispatcher
 ACCEPTED_SHARE = 0.35  # of those dispatched, already accepted by the technician
 SYMPTOMS = ("不出水", "漏水", "异响", "滤芯到期提醒", "显示故障代码 E3", "不制冷", "安装新机")
@@ -58,7 +62,7 @@ def seed_dispatch_day(brand: Organisation, *, now: dt.datetime) -> dict[str, int
     products = list(InstalledProduct.objects.filter(
         brand=brand, site__region__code="hangzhou", site__latitude__isnull=False,
         product_model__category__authorised_outlets=outlet,
-    ).select_related("customer", "site").order_by("pk"))
+    ).select_related("customer", "site", "product_model__category").order_by("pk"))
     if not products:
         return {"dispatch_day_orders": 0}
     rng.shuffle(products)
@@ -67,9 +71,11 @@ def seed_dispatch_day(brand: Organisation, *, now: dt.datetime) -> dict[str, int
     made = dispatched = accepted = queued = 0
     picks = iter(products * 3)
     mine: list[int] = []
-    # Per day, the technician kept for the queue: the first queued job found to have a candidate as of READ_BY
-    # keeps that candidate's day as it is (no more seeded jobs), so the dispatcher always has one job to give.
+    # Per day, the technician kept for the queue: the first queued job found to have a candidate when the board
+    # may last show that day keeps that candidate's day as it is (no more seeded jobs), so the dispatcher always
+    # has a job to give.
     held: dict[dt.date, int] = {}
+    looked = {day: _last_look(brand, day, now) for day in (today, today + dt.timedelta(days=1))}
     for day in (today, today + dt.timedelta(days=1)):
         for hour in WINDOWS:
             start = dt.datetime.combine(day, dt.time(hour), tzinfo=tz)
@@ -90,8 +96,8 @@ def seed_dispatch_day(brand: Organisation, *, now: dt.datetime) -> dict[str, int
                     queued += 1
                     if rng.random() < 0.4:
                         workflow.transition(order, "assign", actor=desk, outlet=outlet)
-                    if day not in held:
-                        keeper = _first_candidate(order, desk, techs, day, now + READ_BY)
+                    if day not in held and looked[day] is not None:
+                        keeper = _first_candidate(order, desk, techs, day, looked[day])
                         if keeper is not None:
                             held[day] = keeper
                     continue
@@ -103,6 +109,27 @@ def seed_dispatch_day(brand: Organisation, *, now: dt.datetime) -> dict[str, int
                         accepted += 1
                 else:
                     queued += 1
+    # A day the board opens on whose queue nobody can still take (late in the day, or a weekday with few hands
+    # for what was called in): a few more calls, queued for the day's next window (or as soon as possible when
+    # no window is left), until one has someone.
+    for day, when in looked.items():
+        window = next((dt.datetime.combine(day, dt.time(h), tzinfo=tz) for h in WINDOWS
+                       if dt.datetime.combine(day, dt.time(h), tzinfo=tz) >= now + READY), None)
+        likely = iter(_for_the_late_shift(products, techs, when) * 2 if when is not None else [])
+        for k in range(EXTRA_CALLS if when is not None and day not in held else 0):
+            product = next(likely, None) or next(picks)
+            order = order_services.create_work_order(
+                actor=phone, customer=product.customer, product=product, site=product.site, type=EXTRA_TYPES[k % 3],
+                channel=Channel.HOTLINE, symptom=rng.choice(SYMPTOMS), priority=Priority.HIGH,
+                slot_start=window, slot_end=window + dt.timedelta(hours=2) if window else None,
+            )
+            made += 1
+            queued += 1
+            mine.append(order.pk)
+            keeper = _first_candidate(order, desk, techs, day, when)
+            if keeper is not None:
+                held[day] = keeper
+                break
     _settle_times(mine, now)
     return {"dispatch_day_orders": made, "dispatch_day_dispatched": dispatched, "dispatch_day_accepted": accepted,
             "dispatch_day_queued": queued}
@@ -132,6 +159,33 @@ def _settle_times(ids: list[int], now: dt.datetime) -> None:
         WorkOrder.objects.filter(pk=order.pk).update(**fields)
     WorkOrderEvent.objects.bulk_update(changed_events, ["created_at"], batch_size=500)
     align_outbox(ids)
+
+
+def _for_the_late_shift(products: list[InstalledProduct], techs: dict[int, Technician],
+                        when: dt.datetime) -> list[InstalledProduct]:
+    """The products those still on shift for an hour after ``when`` can service (their category's main skill),
+    the nearest to one of them first."""
+    local = when.astimezone(brand_tz())
+    at = local.hour * 3600 + local.minute * 60
+    late = [t for t in techs.values() if (shift := shift_of(t.working_hours, local.date())) and shift[1] - at >= 3600]
+    held = set(Technician.skills.through.objects.filter(technician__in=late).values_list("skill__code", flat=True))
+
+    def distance(p: InstalledProduct) -> float:
+        return min((float(p.site.latitude - t.home_latitude) ** 2 + float(p.site.longitude - t.home_longitude) ** 2
+                    for t in late if t.home_latitude is not None), default=0.0)
+
+    return sorted((p for p in products if data.CATEGORY_SKILLS[p.product_model.category.code][0] in held),
+                  key=distance)
+
+
+def _last_look(brand: Organisation, day: dt.date, now: dt.datetime) -> dt.datetime | None:
+    """The latest moment, within READ_BY of ``now``, at which the board opens on ``day`` by default (None: never
+    in that time): a queued job of that day must still have someone then."""
+    for minutes in range(int(READ_BY.total_seconds() // 60), -1, -5):
+        when = now + dt.timedelta(minutes=minutes)
+        if default_day(brand.pk, when) == day:
+            return when
+    return None
 
 
 def _first_candidate(order: WorkOrder, desk, techs: dict[int, Technician], day: dt.date,

@@ -5,28 +5,39 @@ outlet has, for each skill its categories' service standards require, an active 
 skill with a certificate current for the coming weeks where the skill is a certified one (one any
 technician of the brand holds a certificate for). The demo's working hours all cover whole two-hour
 windows, so those technicians produce offers. It also gives the brand its IntakePolicy.
+
+The featured centre also gets its evening-shift technician (12:00-21:00 every day, purifiers and appliances):
+made here, after the order history was drawn, so that history stays as it was. Customers in Hangzhou may book
+the evening windows, and whatever the hour the demo is loaded at, the dispatcher has someone for the day's calls.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.db import transaction
 from django.db.models import Count
 
-from accounts.choices import OrgKind
-from accounts.models import Organisation
+from accounts.choices import OrgKind, Role
+from accounts.models import Membership, Organisation, User
 from catalog.models import ServiceStandard
+from customers.models import Customer
+from demo import data
+from demo.common import mobile, near, person_name
 from dispatch import slots
-from network.models import Certification, Technician
+from network.models import WEEKDAYS, Certification, Skill, Technician
 from workorders.models import IntakePolicy
 
 CERTIFIED_FOR = dt.timedelta(days=2 * 365)
 LOOKAHEAD_DAYS = 14
+EVENING = {"username": "tech_hz_evening", "hours": ("12:00", "21:00"), "capacity": 6,
+           "skills": (data.CATEGORY_SKILLS["purifier"][0], data.CATEGORY_SKILLS["appliance"][0])}
 
 
 @transaction.atomic
 def seed_intake(brand: Organisation, *, today: dt.date) -> dict[str, int]:
+    _evening_hand(brand)
     certified_skills = set(Certification.objects.filter(skill__brand=brand).values_list("skill_id", flat=True))
     skills_of_category: dict[int, set[int]] = {}
     for category_id, skill_id in ServiceStandard.objects.filter(
@@ -69,3 +80,25 @@ def _someone_qualified(crew: list[Technician], skill_id: int, today: dt.date) ->
         if tech_id not in spans or any(start <= today and last <= end for start, end in spans[tech_id]):
             return True
     return False
+
+
+def _evening_hand(brand: Organisation) -> Technician:
+    """The featured centre's evening-shift technician (made once; the same on a second run)."""
+    found = Technician.objects.filter(user__username=EVENING["username"]).first()
+    if found is not None:
+        return found
+    outlet = Organisation.objects.get(brand=brand, code=data.FEATURED_OUTLET)
+    rng = random.Random(f"{brand.code}-evening")
+    taken = {*Customer.objects.values_list("phone", flat=True), *User.objects.values_list("phone", flat=True)}
+    name, phone = person_name(rng), mobile(rng, taken)
+    # The same password as every demo login: the featured technician's hash (hashing it again takes a while).
+    password = User.objects.get(username="tech").password
+    user = User.objects.create(username=EVENING["username"], first_name=name[1:], last_name=name[0], phone=phone,
+                               email=f"{EVENING['username']}@aqualife.example", password=password)
+    Membership.objects.create(user=user, organisation=outlet, role=Role.TECHNICIAN)
+    lat, lon = near(rng, outlet.latitude, outlet.longitude, 0.08)
+    tech = Technician.objects.create(user=user, outlet=outlet, name=name, phone=phone, home_latitude=lat,
+                                     home_longitude=lon, daily_capacity=EVENING["capacity"],
+                                     working_hours={d: list(EVENING["hours"]) for d in WEEKDAYS})
+    tech.skills.add(*Skill.objects.filter(brand=brand, code__in=EVENING["skills"]))
+    return tech

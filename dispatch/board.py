@@ -259,11 +259,13 @@ def fingerprint(scope: planning.Scope, clk: gather.Clock) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
-WORK_LEFT = 3600  # today is the default day while some technician's shift has at least this much left
+# Today is the default day while some technician's shift has at least this much left: less is too short to start
+# new work (the way there and a job of half an hour or more), and the dispatcher plans the next day instead.
+WORK_LEFT = 7200
 
 
 def default_day(brand_id: int, now=None) -> dt.date:
-    """The board's day when none is asked for: today while someone still has an hour of shift left, else the
+    """The board's day when none is asked for: today while someone still has two hours of shift left, else the
     next day someone works (after hours the dispatcher plans tomorrow; an empty evening board shows nothing)."""
     clk = gather.clock(None, now)
     hours = list(Technician.objects.filter(outlet__brand_id=brand_id, is_active=True)

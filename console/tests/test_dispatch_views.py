@@ -189,13 +189,13 @@ def test_queue_cards_say_customer_district_product_and_type_and_the_filter_narro
     assert '<span class="count">1/2</span>' in by_place
 
 
-def test_the_default_day_is_today_while_a_shift_has_an_hour_left_then_the_next_working_day(w):
+def test_the_default_day_is_today_while_a_shift_has_two_hours_left_then_the_next_working_day(w):
     from dispatch.board import default_day
     from dispatch.tests.scene import at
 
     wednesday = w.day  # the scene's technicians work Monday to Saturday, 08:30-17:30
     assert default_day(w.brand.pk, now=at(wednesday, 10)) == wednesday
-    assert default_day(w.brand.pk, now=at(wednesday, 16, 29)) == wednesday
-    assert default_day(w.brand.pk, now=at(wednesday, 16, 31)) == wednesday + dt.timedelta(days=1)
+    assert default_day(w.brand.pk, now=at(wednesday, 15, 29)) == wednesday
+    assert default_day(w.brand.pk, now=at(wednesday, 15, 31)) == wednesday + dt.timedelta(days=1)
     saturday = wednesday + dt.timedelta(days=3)
     assert default_day(w.brand.pk, now=at(saturday, 20)) == saturday + dt.timedelta(days=2)  # Monday
