@@ -4,6 +4,7 @@ thread-race helper of every concurrency test (race)."""
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -62,11 +63,24 @@ def pytest_runtest_teardown(item, nextitem):
     return (yield)
 
 
-def _wait_for_live_requests(timeout: float = 15) -> None:
-    """Until no request thread of the live server (socketserver's process_request_thread) is running."""
+def _wait_for_live_requests(timeout: float = 10) -> None:
+    """Until no request thread of the live server is running (the providers' stand-ins have request threads of
+    their own, which a client may hold open: those are not waited for)."""
+    from django.core.servers.basehttp import ThreadedWSGIServer
+
+    def busy(thread: threading.Thread, frames: dict) -> bool:
+        """A live-server request thread that is not waiting for the next request on a kept-alive socket."""
+        server = getattr(getattr(thread, "_target", None), "__self__", None)
+        if not (thread.is_alive() and isinstance(server, ThreadedWSGIServer)):
+            return False
+        frame = frames.get(thread.ident)
+        return frame is not None and not (frame.f_code.co_name == "readinto"
+                                          and frame.f_code.co_filename.endswith("socket.py"))
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not any("process_request_thread" in t.name for t in threading.enumerate() if t.is_alive()):
+        frames = sys._current_frames()
+        if not any(busy(t, frames) for t in threading.enumerate()):
             return
         time.sleep(0.05)
 
