@@ -59,8 +59,8 @@ def why(schedule: Schedule, result: Forecast | None = None) -> list[str]:
         return [_("No install or replacement date is known yet.")]
     reasons: dict[str, str] = {}
     if result.months:
-        reasons[DueBy.TIME] = _("every %(months)s months, counted from %(day)s") % {"months": result.months,
-                                                                      "day": day_words(result.start)}
+        reasons[DueBy.TIME] = _("every %(months)s months, counted from %(day)s") % {
+            "months": result.months, "day": day_words(result.start)}
     target = schedule.rule if schedule.rule_id else schedule.plan
     litres = target.litres if schedule.rule_id else target.interval_litres
     hours = target.hours if schedule.rule_id else target.interval_hours

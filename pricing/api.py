@@ -128,4 +128,4 @@ def list_offers(request, query: Query[OffersQuery]):
     product = get_visible(_products(), request, query.product_id)
     offers = extended.offers_for(product=product, on=query.on or timezone.localdate())
     return [WarrantyOfferOut(term=_term(o.term), price=o.price, currency=o.currency, starts_on=o.starts_on,
-                     ends_on=o.ends_on) for o in offers]
+                             ends_on=o.ends_on) for o in offers]

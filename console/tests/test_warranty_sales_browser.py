@@ -39,6 +39,8 @@ def test_the_hotline_sells_it_and_the_next_order_reads_covered(browser, live_ser
     page.goto(f"{page.base}/console/hotline/callers/{world.customer.pk}/")
     page.click(f"a.sell-warranty[data-serial='{world.product.serial}']")
     page.wait_for_url(re.compile(r"/warranty/$"))
+    back = {"en-US": f"← Back to {world.customer.name}", "zh-CN": f"← 返回{world.customer.name}"}[locale]
+    assert page.locator(".page-head a.back").inner_text().strip() == back
     page.check(f"label.offer[data-term='{world.term.pk}'] input")
     shot(page, f"warranty-1-offers-{locale}")
     page.click("#sell-warranty-form button[type=submit]")
