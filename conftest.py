@@ -11,6 +11,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection, connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
@@ -66,7 +67,6 @@ def pytest_runtest_teardown(item, nextitem):
 def _wait_for_live_requests(timeout: float = 10) -> None:
     """Until no request thread of the live server is running (the providers' stand-ins have request threads of
     their own, which a client may hold open: those are not waited for)."""
-    from django.core.servers.basehttp import ThreadedWSGIServer
 
     def busy(thread: threading.Thread, frames: dict) -> bool:
         """A live-server request thread that is not waiting for the next request on a kept-alive socket."""
