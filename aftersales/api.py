@@ -22,6 +22,8 @@ from exchange.api import exports_router, imports_router
 from feedback.api import callbacks_router, survey_router
 from field.api import router as field_router
 from integrations.api import router as integrations_router
+from logistics.api import courier_router
+from logistics.api import router as mail_in_router
 from maintenance.api import contracts_router, plans_router
 from maintenance.reminders_api import products_router as schedule_router
 from maintenance.reminders_api import router as reminders_router
@@ -101,6 +103,8 @@ api.add_router("/workorders", intake_router)
 api.add_router("/workorders", urge_router)  # urges (催单) live in workorders too
 # Sub-resources of an order may be served by the app that owns them: the customer's messages are notifications'.
 api.add_router("/workorders", order_messages_router)
+api.add_router("/workorders", mail_in_router)  # a mail-in order's case, parcels and bench steps (logistics)
+api.add_router("/couriers", courier_router)  # the couriers' route pushes
 api.add_router("/me", notification_preferences_router)
 api.add_router("/customers", customers_router)
 api.add_router("/catalog", catalog_router)

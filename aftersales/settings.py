@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "revenue",
     "exchange",
     "maintenance",
+    "logistics",
     "shop",
     "reports",
     "field",
@@ -289,7 +290,8 @@ PERIODIC_TASKS = ["workorders.tasks.watch_sla", "integrations.tasks.forget_wecha
                   "notifications.tasks.send_due_customer_messages", "notifications.tasks.collect_sms_receipts",
                   "complaints.tasks.watch_ladder", "feedback.tasks.sweep_callbacks",
                   "maintenance.tasks.order_contract_visits",
-                  "maintenance.tasks.refresh_schedules", "maintenance.tasks.send_due_reminders"]
+                  "maintenance.tasks.refresh_schedules", "maintenance.tasks.send_due_reminders",
+                  "logistics.tasks.book_due_pickups", "logistics.tasks.watch_hops"]
 # The outbox (core/outbox.py, docs/outbox.md): how long a worker holds a delivery while its sink runs, and
 # how many tries a delivery gets before it is dead.
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
@@ -327,7 +329,8 @@ SMS_TEMPLATES = json.loads(os.environ["SMS_TEMPLATES"]) if os.environ.get("SMS_T
     kind: {"zh-hans": f"SMS_4600{n:02d}", "en": f"SMS_4601{n:02d}"} for n, kind in enumerate((
         "order.created", "order.booked", "order.assigned", "order.en_route", "order.arrived", "order.completed",
         "survey.sent", "order.urged", "complaint.opened", "complaint.resolved", "order.moved",
-        "complaint.arbitrated", "reminder.consumable", "reminder.maintenance"), start=1)}
+        "complaint.arbitrated", "reminder.consumable", "reminder.maintenance", "mailin.pickup_booked",
+        "mailin.collected", "mailin.received", "mailin.quoted", "mailin.shipped"), start=1)}
 # WeChat template messages (integrations/wechat_messages.py): the API's address and a template id per event kind
 # (first / keyword1 = number / keyword2 = time / remark); the AppID and AppSecret are the brand's WeChatAccount.
 WECHAT_API = {"URL": os.environ.get("WECHAT_API_URL", "https://api.weixin.qq.com")}
@@ -346,6 +349,32 @@ WECHATPAY = {
     "PLATFORM_PUBLIC_KEY": os.environ.get("WECHATPAY_PLATFORM_PUBLIC_KEY", ""),
     "API_V3_KEY": os.environ.get("WECHATPAY_API_V3_KEY", ""),
     "TIMEOUT": float(os.environ.get("WECHATPAY_TIMEOUT", "10")),
+}
+# Couriers for mail-in repair (core/couriers): manual (staff book by phone and type the waybill in), sf (SF Express's
+# open platform with these; the route push URL is set in SF's console) or kuaidi100 (its business orders and tracking).
+COURIER_BACKEND = os.environ.get("COURIER_BACKEND", "manual")
+COURIER_BACKENDS = {
+    "manual": "core.couriers.ManualBackend",
+    "sf": "core.couriers.sf_express.SfExpressBackend",
+    "kuaidi100": "core.couriers.kuaidi100.Kuaidi100Backend",
+}
+SF_EXPRESS = {
+    "URL": os.environ.get("SF_EXPRESS_URL", "https://sfapi.sf-express.com/std/service"),
+    "PARTNER_ID": os.environ.get("SF_EXPRESS_PARTNER_ID", ""),
+    "CHECK_WORD": os.environ.get("SF_EXPRESS_CHECK_WORD", ""),
+    "MONTHLY_CARD": os.environ.get("SF_EXPRESS_MONTHLY_CARD", ""),
+    "TIMEOUT": float(os.environ.get("SF_EXPRESS_TIMEOUT", "10")),
+}
+KUAIDI100 = {
+    "ORDER_URL": os.environ.get("KUAIDI100_ORDER_URL", "https://poll.kuaidi100.com/order/borderapi.do"),
+    "POLL_URL": os.environ.get("KUAIDI100_POLL_URL", "https://poll.kuaidi100.com/poll"),
+    "QUERY_URL": os.environ.get("KUAIDI100_QUERY_URL", "https://poll.kuaidi100.com/poll/query.do"),
+    "KEY": os.environ.get("KUAIDI100_KEY", ""),
+    "SECRET": os.environ.get("KUAIDI100_SECRET", ""),
+    "CUSTOMER": os.environ.get("KUAIDI100_CUSTOMER", ""),
+    "SALT": os.environ.get("KUAIDI100_SALT", ""),  # signs the pushes to us: set one (any random string)
+    "COMPANY": os.environ.get("KUAIDI100_COMPANY", "shunfeng"),
+    "TIMEOUT": float(os.environ.get("KUAIDI100_TIMEOUT", "10")),
 }
 # Email (customer messages): the console backend unless EMAIL_BACKEND says SMTP (then EMAIL_HOST, ...).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

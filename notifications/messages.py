@@ -18,12 +18,16 @@ TOPICS = {
     "response_at_risk": _("Response deadline at risk"),
     "urge": _("Urged by the customer"),
     "complaint": _("Complaints"),
+    "hop_late": _("Mail-in step late"),
 }
 COMPLAINT_OPENED = "complaint_opened"  # notifications/complaint_notices.py writes these three
 COMPLAINT_ESCALATED = "complaint_escalated"
 COMPLAINT_RESOLVED = "complaint_resolved"
 COMPLAINT_KINDS = (COMPLAINT_OPENED, COMPLAINT_ESCALATED, COMPLAINT_RESOLVED)
-_KIND_TOPICS = {"urge": ("urge",), "complaint": COMPLAINT_KINDS}
+_KIND_TOPICS = {"urge": ("urge",), "complaint": COMPLAINT_KINDS, "hop_late": ("hop_late",)}
+# A mail-in unit late in its hop (logistics/watch.py): the hop's name, which logistics registers at start-up.
+STEP_LABELS: dict[str, object] = {}
+HOP_LATE_SENTENCE = _("The unit has been at “%(hop)s” since %(since)s; it should have moved on by %(due)s.")
 _SLA_TOPICS = {code: tuple(code.split("_", 1)) for code in TOPICS if code not in _KIND_TOPICS}  # (clock, state)
 
 # What happened, in a sentence: the title says which clock; this says what it means and by when.
@@ -62,8 +66,8 @@ def title(notification) -> str:
     data = notification.data or {}
     if notification.kind == "sla":
         return str(SLA_ALERT_TITLES.get((data.get("clock"), data.get("state")), _("Service level")))
-    if notification.kind == "urge":
-        return str(TOPICS["urge"])
+    if notification.kind in ("urge", "hop_late"):
+        return str(TOPICS[notification.kind])
     if notification.kind in COMPLAINT_TITLES:
         return str(COMPLAINT_TITLES[notification.kind])
     return str(data.get("title") or notification.kind)
@@ -77,6 +81,10 @@ def sentence(notification) -> str:
         return str(template) % {"seq": data.get("seq", "")}
     if notification.kind in COMPLAINT_KINDS:
         return _complaint_sentence(notification.kind, data)
+    if notification.kind == "hop_late":
+        hop = data.get("hop", "")
+        return str(HOP_LATE_SENTENCE) % {"hop": str(STEP_LABELS.get(hop, hop)), "since": _local(data.get("since")),
+                                         "due": _local(data.get("due"))}
     if notification.kind != "sla":
         return str(data.get("text") or "")
     template = SENTENCES.get((data.get("clock"), data.get("state")))

@@ -69,6 +69,20 @@ def _urged(event: OutboxEvent) -> Notice | None:
                         "escalated": data["escalated"]})
 
 
+@notice_for("mailin.late")
+def _hop_late(event: OutboxEvent) -> Notice | None:
+    """A mail-in unit stayed in a hop past its target (logistics/watch.py): the dispatchers who answer for the
+    order (the brand's, and the repair centre's) hear of it once per hop."""
+    order = WorkOrder.objects.filter(pk=event.work_order_id).only("pk", "brand", "outlet").first()
+    if order is None:
+        return None
+    data = event.data
+    return Notice(key=f"hop:{event.subject_id}:{data['hop']}", kind="hop_late", brand_id=order.brand_id,
+                  recipient_ids=sla_recipients(order), work_order_id=order.pk,
+                  data={"number": data["number"], "hop": data["hop"], "since": data.get("since"),
+                        "due": data.get("due")})
+
+
 def deliver(event: OutboxEvent) -> None:
     """The sink: build the event's notice and hand it to the backends (the in-app row's key makes a second
     delivery of the same event a no-op)."""

@@ -49,6 +49,16 @@ SENTENCES = {
                              "Book a visit in one tap: %(link)s"),
     "reminder.maintenance": _("Your %(unit)s is due for its %(plan)s visit around %(due)s. "
                               "Book it in one tap: %(link)s"),
+    # Mail-in repair (logistics): the pickup, the unit's arrival, the quote to answer, the way back.
+    "mailin.pickup_booked": _("Your mail-in repair %(number)s is booked. Courier pickup: %(slot)s (waybill "
+                              "%(waybill)s). Track it: %(link)s"),
+    "mailin.collected": _("The courier has collected your unit for repair %(number)s (waybill %(waybill)s). "
+                          "Track it: %(link)s"),
+    "mailin.received": _("Your unit for repair %(number)s has arrived at our repair centre and is being checked."),
+    "mailin.quoted": _("The repair of your unit (%(number)s) costs %(amount)s yuan. Approve or decline in one "
+                       "tap: %(link)s"),
+    "mailin.shipped": _("Your unit for repair %(number)s is on its way back to you (waybill %(waybill)s). "
+                        "Track it: %(link)s"),
 }
 REMINDER_KINDS = frozenset({"reminder.consumable", "reminder.maintenance"})
 # The WeChat template's remark (its last line, under the details): what the customer can do next.
@@ -146,6 +156,8 @@ def variables(kind: str, *, order, data: dict[str, Any], brand=None) -> dict[str
     values["verdict"] = str(OUTCOME_WORDS.get(str(data.get("outcome") or ""), ""))
     if kind in REMINDER_KINDS:
         values.update(reminder_variables(data))
+    values["waybill"] = str(data.get("waybill") or "")
+    values["amount"] = str(data.get("amount") or "")
     return values
 
 

@@ -4,6 +4,7 @@ from portal.views import (
     auth,
     complaints,
     contracts,
+    mail_in,
     orders,
     preferences,
     products,
@@ -43,4 +44,5 @@ urlpatterns = [
     path("<slug:brand>/shop/orders/<int:pk>/", shop.shop_order_page, name="shop-order"),
     path("<slug:brand>/shop/orders/<int:pk>/pay/", shop.shop_pay, name="shop-pay"),
     path("<slug:brand>/r/<str:token>/", reminders.reminder, name="reminder"),
+    path("<slug:brand>/quote/<str:token>/", mail_in.quote, name="mail-in-quote"),
 ]

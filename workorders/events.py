@@ -33,6 +33,7 @@ ORDER_KINDS = {
     "assign": "order.outlet_assigned", "return_to_brand": "order.returned_to_brand", "dispatch": "order.assigned",
     "accept": "order.accepted", "decline": "order.declined", "recall": "order.recalled", "depart": "order.en_route",
     "arrive": "order.arrived", "hold": "order.held", "resume": "order.resumed", "complete": "order.completed",
+    "redeliver": "order.completed",
     "close": "order.closed", "cancel": "order.cancelled",
 }
 # Steps whose event names the technician on the job.

@@ -26,6 +26,8 @@ from accounts.principal import Principal, system_principal
 from catalog.choices import ServiceType
 from catalog.models import Symptom
 from core.errors import DomainError, InvalidInput, PermissionDenied, StaleVersion
+from core.geo.distance import distance_km
+from core.hooks import Hook
 from core.images import MAX_PHOTOS, accept_photo
 from customers.models import Customer, InstalledProduct, Site
 from pricing.engine import Quote
@@ -42,8 +44,8 @@ from workorders.slots import SlotOffer, free_capacity, offer_slots, slot_windows
 
 __all__ = [
     "MAX_PHOTOS", "OFFER_DAYS", "ChangeNotAllowed", "ChangeRules", "IntakePreview", "MailInNotAllowed",
-    "SlotUnavailable", "cancel_by_customer", "customer_change_rules", "policy_for", "preview", "reschedule",
-    "submit_request",
+    "NoRepairCentre", "SlotUnavailable", "cancel_by_customer", "customer_change_rules", "mail_in_booked",
+    "pickup_windows", "policy_for", "preview", "repair_centre_for", "reschedule", "submit_request",
 ]
 
 OFFER_DAYS = 7
@@ -61,6 +63,16 @@ class SlotUnavailable(DomainError):
 class MailInNotAllowed(InvalidInput):
     code = "mail_in_not_allowed"
     default_message = _("Mail-in repair is not offered for this product.")
+
+
+class NoRepairCentre(InvalidInput):
+    code = "no_repair_centre"
+    default_message = _("No repair centre takes mail-in repairs of this product yet. Please book a visit instead.")
+
+
+# Sent inside submit_request's transaction once a mail-in order is open and assigned to its repair centre, with
+# order and actor: logistics opens the unit's case and books the courier's pickup in the order's window.
+mail_in_booked = Hook("workorders.mail_in_booked")
 
 
 class ChangeNotAllowed(DomainError):
@@ -135,11 +147,13 @@ def preview(*, product: InstalledProduct, service_type: str, symptom_code: str =
     _check_mail_in(product, service_type)
     symptom = _symptom(product, symptom_code)
     quote, unavailable = _quote(product, service_type, symptom.code if symptom else "", at)
-    mail_in = service_type == ServiceType.MAIL_IN
+    if service_type == ServiceType.MAIL_IN:
+        slots = pickup_windows(product, now=at)
+    else:
+        slots = offer_slots(product=product, service_type=service_type, days=OFFER_DAYS, now=at)
     return IntakePreview(
         product=product, service_type=service_type, symptom=symptom, quote=quote, quote_unavailable=unavailable,
-        duplicates=selectors.recent_orders_of_product(product, now=at),
-        slots=[] if mail_in else offer_slots(product=product, service_type=service_type, days=OFFER_DAYS, now=at),
+        duplicates=selectors.recent_orders_of_product(product, now=at), slots=slots,
         mail_in_allowed=product.product_model.category.mail_in_allowed,
     )
 
@@ -158,6 +172,47 @@ def _check_window(window: tuple[dt.datetime, dt.datetime], now: dt.datetime) -> 
     """A window the brand offers at all: a two-hour window on the grid, not too soon, not too far ahead."""
     if window not in slot_windows(days=OFFER_DAYS, now=now):
         raise InvalidInput(_("Choose one of the offered time slots."), field="slot")
+
+
+# --- mail-in: a repair centre and a pickup window instead of an outlet's appointment -----------------------
+
+
+def repair_centre_for(product: InstalledProduct, site: Site | None = None) -> Organisation | None:
+    """The repair centre a unit is sent to: an active outlet of the brand flagged as a repair centre and
+    authorised for the unit's category, the nearest to the unit's site when several are (else the first)."""
+    centres = list(Organisation.objects.filter(
+        brand_id=product.brand_id, is_repair_centre=True, is_active=True,
+        authorised_categories=product.product_model.category_id).order_by("code"))
+    site = site or product.site
+    if site is None or site.latitude is None or site.longitude is None or len(centres) < 2:
+        return centres[0] if centres else None
+    here = (site.latitude, site.longitude)
+    placed = [(distance_km(here, (c.latitude, c.longitude)), c.code, c) for c in centres
+              if c.latitude is not None and c.longitude is not None]
+    return min(placed, key=lambda p: p[:2])[2] if placed else centres[0]
+
+
+def pickup_windows(product: InstalledProduct, *, now: dt.datetime) -> list[SlotOffer]:
+    """The windows a courier may collect a mail-in unit in: the brand's two-hour grid of the coming days, each
+    offered by the unit's repair centre (none when no centre takes it)."""
+    centre = repair_centre_for(product)
+    if centre is None:
+        return []
+    return [SlotOffer(start=start, end=end, outlet_id=centre.pk, free=1)
+            for start, end in slot_windows(days=OFFER_DAYS, now=now)]
+
+
+def _pickup_window(slot: Any, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The customer's pickup window, one of the grid's; without one, the first the grid offers."""
+    offered = slot_windows(days=OFFER_DAYS, now=now)
+    if slot is None:
+        if not offered:
+            raise InvalidInput(_("Choose a pickup window."), field="slot")
+        return offered[0]
+    window = _window(slot)
+    if window not in offered:
+        raise InvalidInput(_("Choose one of the offered pickup windows."), field="slot")
+    return window
 
 
 def _offer_for(product: InstalledProduct, service_type: str, site: Site | None,
@@ -216,17 +271,22 @@ def submit_request(
     check_photo_count(photos)
 
     now = timezone.now()
-    window = offer = None
-    if slot is not None:
+    window = offer = centre = None
+    mail_in = service_type == ServiceType.MAIL_IN
+    if mail_in:
+        # The window is the courier's pickup; the unit goes to a repair centre, not an outlet's day.
+        centre = repair_centre_for(product, site)
+        if centre is None:
+            raise NoRepairCentre(field="service_type")
+        window = _pickup_window(slot, now)
+    elif slot is not None:
         window = _window(slot)
         if product is None:
             raise InvalidInput(_("Choose the product before a time slot."), field="slot")
-        if service_type == ServiceType.MAIL_IN:
-            raise InvalidInput(_("A mail-in repair has no appointment slot."), field="slot")
         offer = _offer_for(product, service_type, site, window, now)
     accepted = [accept_photo(p) for p in photos]
     # Priced before the transaction (no lock held meanwhile), with the call-out from the booked outlet.
-    outlet = Organisation.objects.get(pk=offer.outlet_id) if offer else None
+    outlet = Organisation.objects.get(pk=offer.outlet_id) if offer else centre
     stored_estimate, total = _estimate(product, service_type, symptom, now, outlet)
 
     with files_rolled_back() as stored, transaction.atomic():
@@ -242,6 +302,8 @@ def submit_request(
             order = workflow.transition(order, "assign", actor=system_principal(order.brand_id), outlet=outlet)
         for photo in accepted:
             store_photo(order=order, photo=photo, uploaded_by=actor.user, stored=stored)
+        if mail_in:
+            mail_in_booked.send(order=order, actor=actor)
     return order
 
 

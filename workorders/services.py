@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import ORDER_CREATORS, Role
 from accounts.principal import Principal
+from catalog.choices import ServiceType
 from catalog.models import Symptom
 from core import outbox
 from core.errors import (
@@ -155,6 +156,9 @@ def create_work_order(
         customer_id=customer.pk, day=timezone.localdate(now),
     )
     response_due, onsite_due = due_times(terms, opened_at=now, slot_end=slot_end)
+    if type == ServiceType.MAIL_IN:
+        # Nobody responds on site: a mail-in unit's clocks are its hops' targets (logistics), not these.
+        response_due = onsite_due = None
     local = timezone.localtime(now)
     order = WorkOrder(
         brand_id=customer.brand_id,

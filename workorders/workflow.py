@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import SYSTEM, Role
 from accounts.principal import Principal
+from catalog.choices import ServiceType
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied, PreconditionFailed, StaleVersion
 from core.hooks import Hook
 from workorders import events
@@ -38,6 +39,12 @@ RELEASES_PARTS = frozenset({"cancel", "decline", "recall", "return_to_brand"})
 # Sent inside the transition's transaction after one of RELEASES_PARTS, with order, actor and reason: open
 # part requests end with the technician's part in the job, and the store's reservations go back (parts).
 job_ended_without_parts = Hook("workorders.job_ended_without_parts")
+# Sent inside the transaction of a "cancel", before the order changes, with order, actor and reason: a mail-in
+# unit already with the courier cannot be called off, and one still waiting for pickup has its pickup cancelled
+# (logistics). A receiver refuses by raising.
+cancelling = Hook("workorders.cancelling")
+# Steps that send someone on site: a mail-in repair is done at the repair centre's bench, so it never takes them.
+ON_SITE_STEPS = frozenset({"dispatch"})
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,9 @@ ACTIONS: dict[str, Action] = {
         Action("resume", _("Resume"), frozenset({S.ON_HOLD}), None,
                frozenset({R.TECHNICIAN}) | OUTLET_DESK | BRAND_DESK),
         Action("complete", _("Complete"), frozenset({S.ON_SITE}), S.COMPLETED, frozenset({R.TECHNICIAN})),
+        # A mail-in repair ends when the courier delivers the unit back (logistics), not on site.
+        Action("redeliver", _("Delivered back to the customer"), frozenset({S.ASSIGNED}), S.COMPLETED,
+               frozenset({SYSTEM})),
         # Not by hand: an order closes after its callback or after the brand's days without one (feedback).
         Action("close", _("Close"), frozenset({S.COMPLETED}), S.CLOSED, frozenset({SYSTEM})),
         Action("cancel", _("Cancel"),
@@ -150,6 +160,10 @@ def transition(
         raise IllegalTransition(
             from_status=order.status, action=action_name, allowed=sorted(ALLOWED.get(order.status, ()))
         )
+    mail_in = order.type == ServiceType.MAIL_IN
+    if (mail_in and action.name in ON_SITE_STEPS) or (action.name == "redeliver" and not mail_in):
+        raise IllegalTransition(_("A mail-in repair is done at the repair centre; nobody goes on site for it.")
+                                if mail_in else None, from_status=order.status, action=action_name)
     reason = (reason or "").strip()
     if action.reason_required and not reason:
         raise InvalidInput(_("Give a reason for this step."), field="reason")
@@ -184,7 +198,7 @@ def transition(
         changes["accepted_at"] = now
     elif action.name == "arrive":
         changes["arrived_at"] = now
-    elif action.name == "complete":
+    elif action.name in ("complete", "redeliver"):
         changes["completed_at"] = now
     elif action.name == "close":
         changes["closed_at"] = now
@@ -198,6 +212,8 @@ def transition(
         data["sla_paused_seconds"] = paused_seconds
 
     with transaction.atomic():
+        if action.name == "cancel":
+            cancelling.send(order=order, actor=actor, reason=reason)
         updated = WorkOrder.objects.filter(pk=order.pk, version=expected, status=source).update(
             status=target, version=F("version") + 1, updated_at=now, **changes
         )

@@ -179,6 +179,15 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     "GET /api/v1/products/{product_id}/schedule": ("product_id", None),
     "GET /api/v1/reminders": (None, "reminder_id"),
     "POST /api/v1/reminders/{reminder_id}/book": ("reminder_id", None),
+    # Mail-in repair (issue 17): everything hangs on the order, fetched through visible_to (another's is a 404);
+    # logistics/tests/test_api.py walks the steps for the centre, the customer and outsiders.
+    **{f"{method} /api/v1/workorders/{{order_id}}/{step}": ("order_id", None) for method, step in (
+        ("GET", "mail-in"), ("GET", "shipments"), ("POST", "receive"), ("POST", "diagnose"), ("POST", "quote"),
+        ("POST", "quote/approve"), ("POST", "quote/decline"), ("POST", "repair"), ("POST", "qc"), ("POST", "ship"),
+        ("POST", "waybill"))},
+    # Not user-scoped: a courier's route push, signed with the account's key (logistics/tests/test_couriers.py
+    # refuses a forged, tampered or stale one and changes nothing).
+    "POST /api/v1/couriers/{backend}/routes": (None, None),
 }
 
 # Bodies that would succeed on an object the persona may see, so a 404 proves scoping.
@@ -216,6 +225,10 @@ BODIES = {
     "POST /api/v1/shop/orders/{shop_order_id}/fulfil": {"action": "cancel", "reason": "probe"},
     "POST /api/v1/reminders/{reminder_id}/book": {"slot_start": "2030-01-07T09:00:00+08:00",
                                                   "slot_end": "2030-01-07T11:00:00+08:00"},
+    "POST /api/v1/workorders/{order_id}/receive": {"serial": "SN-A-0001"},
+    "POST /api/v1/workorders/{order_id}/diagnose": {"finding": "probe"},
+    "POST /api/v1/workorders/{order_id}/qc": {"checks": {"powers_on": True}},
+    "POST /api/v1/workorders/{order_id}/waybill": {"direction": "inbound", "waybill": "SF1"},
 }
 
 # Non-API URL patterns (by route string) and the path parameter naming a foreign object.

@@ -56,6 +56,12 @@ SERVED_ELSEWHERE = {
     "products/<product_id>/schedule": "maintenance",
     "reminders": "maintenance",
     "reminders/<reminder_id>/book": "maintenance",
+    # Issue 17 names them: a mail-in order's case, parcels, bench steps and quote answer, served by logistics
+    # (mail-in repair), and the couriers' pushes under /couriers.
+    **{f"workorders/<order_id>/{step}": "logistics" for step in (
+        "mail-in", "shipments", "receive", "diagnose", "quote", "quote/approve", "quote/decline", "repair", "qc",
+        "ship", "waybill")},
+    "couriers/<backend>/routes": "logistics",
 }
 
 
@@ -80,7 +86,7 @@ def test_the_prefixes_are_the_apps():
     assert {_app(p) for p in OPERATIONS} == {
         "accounts", "workorders", "customers", "catalog", "network", "revenue", "integrations", "parts", "field",
         "dispatch", "complaints", "feedback", "notifications", "maintenance", "pricing", "exchange",
-        "shop", "reports"}
+        "shop", "reports", "logistics"}
 
 
 # --- the addresses from before the prefixes -----------------------------------------------------------------

@@ -46,6 +46,14 @@ REPAIR = [
                              "link": "http://127.0.0.1:8000/portal/acme/r/Tk12/"}),
     ("reminder.maintenance", {"customer_id": 1, "unit": "净水器 RO-500", "plan": "标准保养", "due_on": "2027-01-08",
                               "link": "http://127.0.0.1:8000/portal/acme/r/Tk13/"}),
+    # Mail-in repair (logistics: booking.py, workflow.py, bench.py write their data).
+    ("mailin.pickup_booked", {"number": ORDER.number, "waybill": "SF1000000000001", "customer_id": 1, **WINDOW}),
+    ("mailin.collected", {"number": ORDER.number, "hop": "collected", "waybill": "SF1000000000001",
+                          "customer_id": 1}),
+    ("mailin.received", {"number": ORDER.number, "hop": "received", "customer_id": 1}),
+    ("mailin.quoted", {"number": ORDER.number, "hop": "quoted", "amount": "350.00", "customer_id": 1,
+                       "url": "http://127.0.0.1:8000/portal/acme/quote/Qt7/"}),
+    ("mailin.shipped", {"number": ORDER.number, "hop": "shipped", "waybill": "SF2000000000002", "customer_id": 1}),
 ]
 COMPLAINTS = "http://127.0.0.1:8000/portal/acme/complaints/"
 SNAPSHOT = {
@@ -64,6 +72,13 @@ SNAPSHOT = {
         "您的服务单 WO-202612-000042 上门时间已改到：1月8日 09:00–11:00。",
         "您的净水器 RO-500的PP棉滤芯约在12月20日到期需要更换。一键预约上门：http://127.0.0.1:8000/portal/acme/r/Tk12/",
         "您的净水器 RO-500约在1月8日需要进行保养（标准保养）。一键预约：http://127.0.0.1:8000/portal/acme/r/Tk13/",
+        f"您的寄修服务单 WO-202612-000042 已预约。快递上门取件时间：12月8日 09:00–11:00（运单号 SF1000000000001）。"
+        f"查看进度：{LINK}",
+        f"快递员已取走您的寄修产品（服务单 WO-202612-000042，运单号 SF1000000000001）。查看进度：{LINK}",
+        "您的寄修产品（服务单 WO-202612-000042）已到达维修中心，正在检测。",
+        "您的产品（服务单 WO-202612-000042）维修费用为 350.00 元。一键确认或拒绝："
+        "http://127.0.0.1:8000/portal/acme/quote/Qt7/",
+        f"您的寄修产品（服务单 WO-202612-000042）已寄回（运单号 SF2000000000002）。查看进度：{LINK}",
     ],
     "en": [
         "We have received your service request WO-202612-000042 and will arrange a technician soon.",
@@ -83,6 +98,14 @@ SNAPSHOT = {
         "tap: http://127.0.0.1:8000/portal/acme/r/Tk12/",
         "Your 净水器 RO-500 is due for its 标准保养 visit around January 8. Book it in one tap: "
         "http://127.0.0.1:8000/portal/acme/r/Tk13/",
+        "Your mail-in repair WO-202612-000042 is booked. Courier pickup: December 8, 09:00–11:00 (waybill "
+        f"SF1000000000001). Track it: {LINK}",
+        f"The courier has collected your unit for repair WO-202612-000042 (waybill SF1000000000001). Track it: {LINK}",
+        "Your unit for repair WO-202612-000042 has arrived at our repair centre and is being checked.",
+        "The repair of your unit (WO-202612-000042) costs 350.00 yuan. Approve or decline in one tap: "
+        "http://127.0.0.1:8000/portal/acme/quote/Qt7/",
+        "Your unit for repair WO-202612-000042 is on its way back to you (waybill SF2000000000002). Track it: "
+        f"{LINK}",
     ],
 }
 
