@@ -52,7 +52,7 @@ class Organisation(TimeStampedModel):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     daily_capacity = models.PositiveIntegerField(_("daily capacity (jobs)"), default=40)
     # A central repair centre (中央维修) takes mail-in repairs at its bench (logistics): an outlet so flagged.
-    is_repair_centre = models.BooleanField(_("repair centre"), default=False,
+    is_repair_centre = models.BooleanField(_("repair centre"), default=False, db_default=False,
                                            help_text=_("Receives mail-in repairs by courier at its bench."))
     is_active = models.BooleanField(_("active"), default=True)
 

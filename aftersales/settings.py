@@ -330,7 +330,7 @@ SMS_TEMPLATES = json.loads(os.environ["SMS_TEMPLATES"]) if os.environ.get("SMS_T
         "order.created", "order.booked", "order.assigned", "order.en_route", "order.arrived", "order.completed",
         "survey.sent", "order.urged", "complaint.opened", "complaint.resolved", "order.moved",
         "complaint.arbitrated", "reminder.consumable", "reminder.maintenance", "mailin.pickup_booked",
-        "mailin.collected", "mailin.received", "mailin.quoted", "mailin.shipped"), start=1)}
+        "mailin.collected", "mailin.received", "mailin.quoted", "mailin.shipped", "mailin.created"), start=1)}
 # WeChat template messages (integrations/wechat_messages.py): the API's address and a template id per event kind
 # (first / keyword1 = number / keyword2 = time / remark); the AppID and AppSecret are the brand's WeChatAccount.
 WECHAT_API = {"URL": os.environ.get("WECHAT_API_URL", "https://api.weixin.qq.com")}

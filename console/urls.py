@@ -1,6 +1,7 @@
 from django.urls import path
 
 from console.views import (
+    bench,
     callbacks,
     complaints,
     contracts,
@@ -16,6 +17,7 @@ from console.views import (
     parts,
     reminders,
     shop,
+    turnaround,
     warranty_cards,
     warranty_sales,
 )
@@ -91,4 +93,17 @@ urlpatterns = [
     path("imports/<int:pk>/", imports.import_detail, name="import"),
     path("imports/<int:pk>/commit/", imports.import_commit, name="import-commit"),
     path("exports/<slug:kind>.<slug:fmt>", imports.export, name="export"),
+    # Issue 17, mail-in repair: the repair centre's bench and the turnaround report.
+    path("bench/", bench.desk, name="bench"),
+    path("bench/scan/", bench.scan, name="bench-scan"),
+    path("bench/turnaround/", turnaround.report, name="bench-turnaround"),
+    path("bench/<int:pk>/", bench.case_page, name="bench-case"),
+    path("bench/<int:pk>/receive/", bench.receive, name="bench-receive"),
+    path("bench/<int:pk>/diagnose/", bench.diagnose, name="bench-diagnose"),
+    path("bench/<int:pk>/quote/", bench.quote, name="bench-quote"),
+    path("bench/<int:pk>/repair/", bench.repair, name="bench-repair"),
+    path("bench/<int:pk>/qc/", bench.qc, name="bench-qc"),
+    path("bench/<int:pk>/ship/", bench.ship, name="bench-ship"),
+    path("bench/<int:pk>/waybill/", bench.waybill, name="bench-waybill"),
+    path("bench/<int:pk>/label/", bench.label, name="bench-label"),
 ]

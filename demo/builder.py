@@ -32,6 +32,7 @@ from demo.imports import seed_imports
 from demo.intake import seed_intake
 from demo.integrations import seed_integrations
 from demo.knowledge import seed_articles
+from demo.mail_in import seed_mail_in, story_courier
 from demo.maintenance_plans import seed_maintenance_plans
 from demo.maintenance_schedules import seed_schedules
 from demo.messages import seed_messages
@@ -138,6 +139,9 @@ class Builder:
         self._phase("the portal's shop", lambda: self.counts.update(seed_shop(world.brand, now=self.now)))
         self._phase("consumable schedules and reminders",
                     lambda: self.counts.update(seed_schedules(world.brand, now=self.now)))
+        with story_courier() as courier:  # SF's stand-in and no tasks, up to and through the phase's commit
+            self._phase("mail-in repair: the repair centre and its units",
+                        lambda: self.counts.update(seed_mail_in(world.brand, now=self.now, courier=courier)))
         self._phase("periodic jobs up to now", lambda: self._catch_up(world.brand))
         self._phase("customer messages and notices", lambda: self.counts.update(
             seed_messages(world.brand, sinks=sinks, now=self.now)))
@@ -255,9 +259,9 @@ class Builder:
 
     def _staff(self, w: World) -> None:
         users = []
-        for _label, username, _role, _where in data.STAFF_LOGINS:
-            if username == "tech":
-                continue  # made with the other technicians
+        for _label, username, _role, where in data.STAFF_LOGINS:
+            if username == "tech" or where == "repair_centre":
+                continue  # made with the other technicians, or with the repair centre (demo/mail_in.py)
             last, first = data.STAFF_NAMES[username]
             phone = data.CUSTOMER_PHONE if username == "customer" else mobile(self.rng, self.phones)
             admin = username == "admin"
@@ -272,7 +276,7 @@ class Builder:
         featured = w.outlets[data.FEATURED_OUTLET]
         memberships = []
         for _label, username, role, where in data.STAFF_LOGINS:
-            if username != "tech":
+            if username != "tech" and where != "repair_centre":
                 memberships.append(Membership(user=w.users[username], role=role,
                                               organisation=w.brand if where == "brand" else featured))
         for code, outlet in w.outlets.items():

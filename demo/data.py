@@ -62,7 +62,7 @@ FEATURED_OUTLET = "hz-own"
 
 # code, name, mail-in allowed
 CATEGORIES = [
-    ("purifier", "净水器", False),
+    ("purifier", "净水器", True),
     ("appliance", "家电", True),
     ("hvac", "中央空调", False),
 ]
@@ -114,16 +114,17 @@ PRODUCT_PRICES = {code: Decimal(price) for _cat, code, _n, _w, price, _s in PROD
 
 # Service types offered per category, and the labour minutes of each (for a mid-size model).
 CATEGORY_SERVICES = {
-    "purifier": {"install": 60, "repair": 60, "maintenance": 40, "inspection": 30},
+    "purifier": {"install": 60, "repair": 60, "maintenance": 40, "inspection": 30, "mail_in": 60},
     "appliance": {"install": 90, "repair": 75, "maintenance": 45, "inspection": 30, "mail_in": 120},
     "hvac": {"site_survey": 90, "install": 480, "repair": 150, "maintenance": 120, "inspection": 90},
 }
 # The skill a service type needs when it is not the model's main skill.
 SERVICE_SKILL_OVERRIDE = {("hvac", "install"): "hvac_install", ("hvac", "site_survey"): "hvac_install"}
-# How often each order type is opened, per category.
+# How often each order type is opened, per category. No mail-in repair: those are the repair centre's, opened and
+# moved through the real services (demo/mail_in.py), as their lifecycle is the courier's and the bench's.
 ORDER_TYPE_WEIGHTS = {
     "purifier": {"install": 25, "repair": 35, "maintenance": 30, "inspection": 10},
-    "appliance": {"install": 25, "repair": 45, "maintenance": 15, "inspection": 5, "mail_in": 10},
+    "appliance": {"install": 25, "repair": 55, "maintenance": 15, "inspection": 5},
     "hvac": {"site_survey": 10, "install": 15, "repair": 35, "maintenance": 30, "inspection": 10},
 }
 CATEGORY_WEIGHTS = {"purifier": 55, "appliance": 33, "hvac": 12}
@@ -183,11 +184,17 @@ STAFF_LOGINS = [
     ("Outlet manager (Hangzhou own centre)", "outlet_manager", "outlet_manager", "outlet"),
     ("Outlet dispatcher (Hangzhou own centre)", "outlet_dispatcher", "outlet_dispatcher", "outlet"),
     ("Technician (Hangzhou own centre)", "tech", "technician", "outlet"),
+    ("Repair centre bench (Hangzhou central repair centre)", "centre", "outlet_manager", "repair_centre"),
     ("Customer", "customer", "customer", "brand"),
 ]
 STAFF_NAMES = {
     "admin": ("周", "建华"), "dispatcher": ("林", "晓峰"), "hotline": ("王", "静"), "parts": ("赵", "磊"),
     "finance": ("孙", "丽"), "analyst": ("吴", "思远"), "outlet_manager": ("陈", "国强"),
-    "outlet_dispatcher": ("黄", "敏"), "tech": ("李", "建军"), "customer": ("张", "晓雯"),
+    "outlet_dispatcher": ("黄", "敏"), "tech": ("李", "建军"), "customer": ("张", "晓雯"), "centre": ("钱", "志刚"),
 }
 CUSTOMER_PHONE = "+8613800138000"
+
+# The repair centre that takes mail-in repairs (寄修) of the categories that allow them (demo/mail_in.py): code, name,
+# address, phone, latitude, longitude. Its bench login is STAFF_LOGINS' "repair_centre" row.
+REPAIR_CENTRE = ("hz-central", "杭州中央维修中心", "浙江省杭州市余杭区文一西路998号", "0571-88886666", "30.279850",
+                 "120.026510")

@@ -29,7 +29,7 @@ REMOTE_REGIONS = ("zhengzhou",)  # served from Wuhan and Xi'an: no outlet of its
 
 # category → service type → labour (¥)
 LABOUR = {
-    "purifier": {"install": 100, "repair": 80, "maintenance": 50, "inspection": 30},
+    "purifier": {"install": 100, "repair": 80, "maintenance": 50, "inspection": 30, "mail_in": 60},
     "appliance": {"install": 150, "repair": 100, "maintenance": 80, "inspection": 50, "mail_in": 60},
     "hvac": {"site_survey": 0, "install": 400, "repair": 200, "maintenance": 180, "inspection": 100},
 }

@@ -9,6 +9,10 @@
 - WeChat Pay API v3 (core/wechatpay_standin.py), knowing the demo merchant (demo/shop.py) and a merchant key pair
   made at start (the private half goes to the server in the environment): the portal's shop pays at its cashier
   page, which then calls the server's payment callback, signed and encrypted;
+- SF Express's open platform (core/couriers/standin/), knowing the demo's SF account (demo/mail_in.py), on an
+  accelerated clock (``SF_PACE``: an hour of a parcel's journey takes a minute), pushing its route events to the
+  server's courier callback once the server answers: a mail-in pickup booked in the running demo gets its waybill
+  from it and moves on by itself; the parcels the demo left on their way are its too (demo/mail_in_live.py);
 
 and hands serve.py the settings that point the web server, the worker and the periodic jobs at them
 (``environment``), so a customer's messages go out on SMS and WeChat the way they would in production, through
@@ -28,13 +32,16 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from core.aliyun_sms_standin import AliyunSmsStandIn
+from core.couriers.standin import SfExpressStandIn
 from core.sms import outbox_path
 from core.wechatpay import new_key_pair
 from core.wechatpay_standin import WeChatPayStandIn
 from demo import data
 from demo.integrations import DEMO_OPENID, WECHAT_APP_ID, WECHAT_APP_SECRET
+from demo.mail_in import SF_CHECK_WORD, SF_MONTHLY_CARD, SF_PARTNER_ID
 from demo.shop import API_V3_KEY, APP_ID, MCH_ID, MCH_SERIAL
 from integrations.wechat_api_standin import WeChatApiStandIn
+from logistics.booking import push_url
 from notifications.texts import SENTENCES
 from portal.otp import SMS_TEXT
 
@@ -42,6 +49,7 @@ SMS_KEY_ID = "LTAI5tAqualifeDemo0001"
 SMS_KEY_SECRET = "aqualife-demo-sms-secret-not-for-production"
 SMS_SIGN_NAME = data.BRAND_NAME
 SMS_CODE_TEMPLATE = "SMS_460000"  # the sign-in code's approved template: variable ${code}
+SF_PACE = 1 / 60  # the courier's clock in the demo: an hour of a journey in a minute
 
 
 def _variables(sentence) -> set[str]:
@@ -89,12 +97,19 @@ def payment_environment(pay: WeChatPayStandIn, private_key: str) -> dict[str, st
             "WECHATPAY_PLATFORM_PUBLIC_KEY": pay.platform_public_key, "WECHATPAY_API_V3_KEY": API_V3_KEY}
 
 
+def courier_environment(sf: SfExpressStandIn) -> dict[str, str]:
+    """The settings that make SF Express the courier of mail-in repairs, at the SF stand-in (aftersales/settings.py)."""
+    return {"COURIER_BACKEND": "sf", "SF_EXPRESS_URL": f"{sf.url}/std/service", "SF_EXPRESS_PARTNER_ID": SF_PARTNER_ID,
+            "SF_EXPRESS_CHECK_WORD": SF_CHECK_WORD, "SF_EXPRESS_MONTHLY_CARD": SF_MONTHLY_CARD}
+
+
 @dataclass
 class Providers:
     sms: AliyunSmsStandIn
     wechat: WeChatApiStandIn
     pay: WeChatPayStandIn | None = None
     merchant_key: str = ""
+    sf: SfExpressStandIn | None = None
     _seen: dict[str, int] = field(default_factory=lambda: {"sms": 0, "wechat": 0})
 
     @classmethod
@@ -107,18 +122,24 @@ class Providers:
         private, public = new_key_pair()
         pay = WeChatPayStandIn(mchid=MCH_ID, appid=APP_ID, merchant_serial=MCH_SERIAL, merchant_public_key=public,
                                api_v3_key=API_V3_KEY, merchant_name=data.BRAND_NAME)
-        return cls(sms=sms.start(), wechat=wechat.start(), pay=pay.start(), merchant_key=private)
+        # Pushes go to the server's callback (settings.SITE_URL: serve.py sets it to the server's address).
+        sf = SfExpressStandIn(partner_id=SF_PARTNER_ID, check_word=SF_CHECK_WORD, push_url=push_url("sf"),
+                              clock=timezone.now, pace=SF_PACE)
+        return cls(sms=sms.start(), wechat=wechat.start(), pay=pay.start(), merchant_key=private, sf=sf.start())
 
     def stop(self) -> None:
         self.sms.stop()
         self.wechat.stop()
-        if self.pay is not None:
-            self.pay.stop()
+        for stand_in in (self.pay, self.sf):
+            if stand_in is not None:
+                stand_in.stop()
 
     def environment(self) -> dict[str, str]:
         env = environment(sms_url=self.sms.url, wechat_url=self.wechat.url)
         if self.pay is not None:
             env.update(payment_environment(self.pay, self.merchant_key))
+        if self.sf is not None:
+            env.update(courier_environment(self.sf))
         return env
 
     def taken(self) -> Iterator[str]:
@@ -138,4 +159,7 @@ class Providers:
         for number, status in (self.pay.notified if self.pay is not None else [])[self._seen.get("pay", 0):]:
             self._seen["pay"] = self._seen.get("pay", 0) + 1
             yield f"{now} WeChat Pay: {number} paid, callback answered {status}"
+        for waybill, stage, status in (self.sf.pushed if self.sf is not None else [])[self._seen.get("sf", 0):]:
+            self._seen["sf"] = self._seen.get("sf", 0) + 1
+            yield f"{now} SF Express: {waybill} {stage}, route push answered {status}"
 

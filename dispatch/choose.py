@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from accounts.principal import Principal
+from catalog.choices import ServiceType
 from core.dates import brand_tz
 from dispatch import gather, masters, travel
 from dispatch.candidates import JobFacts, Ranking, Reason, rank
@@ -146,4 +147,4 @@ def _booked_unplaced(outlet_ids: list[int], clk: gather.Clock) -> list[tuple[int
     """The outlets' booked orders of the day not yet on a technician's day: (outlet, slot start, slot end)."""
     return list(WorkOrder.objects.filter(outlet_id__in=outlet_ids, status=Status.ASSIGNED, slot_start__isnull=False,
                                          slot_start__lt=clk.end, slot_end__gt=clk.start_utc)
-                .order_by().values_list("outlet_id", "slot_start", "slot_end"))
+                .exclude(type=ServiceType.MAIL_IN).order_by().values_list("outlet_id", "slot_start", "slot_end"))

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.choices import OrgKind, OutletType
 from accounts.models import Organisation
+from catalog.choices import ServiceType
 from core.dates import brand_tz
 from customers.models import InstalledProduct, Site
 from dispatch import conf, masters
@@ -288,7 +289,8 @@ def on_the_day(clk: Clock) -> Q:
     on_day = Q(slot_start__gte=clk.start_utc, slot_start__lt=clk.end)
     if clk.is_today:
         on_day |= Q(slot_start__isnull=True) | Q(slot_start__lt=clk.start_utc)
-    return on_day
+    # A mail-in unit comes to the repair centre's bench by courier (logistics): it is on nobody's day.
+    return on_day & ~Q(type=ServiceType.MAIL_IN)
 
 
 def _with_floats(rows):
@@ -367,7 +369,9 @@ def _day_where(outlet_ids: Sequence[int], statuses: Sequence[str], clk: Clock, *
     if clk.is_today:
         on_day += " OR w.slot_start IS NULL OR w.slot_start < %s"
         params.append(start)
-    where = f"w.outlet_id IN ({marks(outlets)}) AND w.status IN ({marks(states)}) AND {on_day})"
+    where = (f"w.outlet_id IN ({marks(outlets)}) AND w.status IN ({marks(states)}) AND {on_day})"
+             " AND w.type <> %s")
+    params.append(ServiceType.MAIL_IN.value)
     if technicians is not None:
         techs = list(technicians)
         where += f" AND w.technician_id IN ({marks(techs)})" if techs else " AND 1 = 0"

@@ -80,11 +80,9 @@ class RouteEventOut(BaseModel):
 
 
 class ShipmentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: int
     direction: str
-    courier: str = Field(validation_alias="backend")
+    courier: str = Field(description="The courier backend that carries it: sf, kuaidi100, or manual (by hand).")
     waybill: str
     status: str
     window_start: ApiDateTime
@@ -92,6 +90,14 @@ class ShipmentOut(BaseModel):
     last_error: str = Field(description="Why the courier has not booked it yet (it is tried again by itself).")
     next_try_at: ApiDateTime | None
     route: list[RouteEventOut]
+
+
+def _shipment_out(shipment: Shipment) -> ShipmentOut:
+    return ShipmentOut(id=shipment.pk, direction=shipment.direction, courier=shipment.backend,
+                       waybill=shipment.waybill, status=shipment.status, window_start=shipment.window_start,
+                       window_end=shipment.window_end, last_error=shipment.last_error,
+                       next_try_at=shipment.next_try_at,
+                       route=[RouteEventOut.model_validate(e) for e in shipment.route.order_by("at", "pk")])
 
 
 def _case(request, order_id: int) -> tuple[WorkOrder, MailIn]:
@@ -108,7 +114,7 @@ def _out(request, case: MailIn) -> MailInOut:
         id=case.pk, work_order_id=case.work_order_id, centre_id=case.centre_id, hop=case.hop,
         hop_label=str(case.get_hop_display()), hop_since=case.hop_since, hop_due=case.hop_due,
         late=bool(case.late_hop) and case.late_hop == case.hop, version=case.version, pickup_start=case.pickup_start,
-        pickup_end=case.pickup_end, in_warranty=case.in_warranty, warranty_reason=case.warranty_reason,
+        pickup_end=case.pickup_end, in_warranty=case.in_warranty, warranty_reason=case.warranty_words,
         serial_matches=case.serial_matches, diagnosis=case.diagnosis,
         quote_total=str(case.quote_total) if case.quote_total is not None else None, decision=case.decision,
         outcome=case.outcome, charge_total=str(case.charge_total) if case.charge_total is not None else None,
@@ -127,8 +133,8 @@ def mail_in_case(request, order_id: Id):
             summary="The order's parcels (to the centre and back), each with its route events")
 def shipments(request, order_id: Id):
     _order, case = _case(request, order_id)
-    rows = Shipment.objects.filter(mail_in=case).prefetch_related("route").order_by("created_at", "pk")
-    return [ShipmentOut.model_validate(s) for s in rows]
+    rows = Shipment.objects.filter(mail_in=case).order_by("created_at", "pk")
+    return [_shipment_out(s) for s in rows]
 
 
 class ReceiveIn(Input):
@@ -151,8 +157,9 @@ class DiagnoseIn(Input):
 
     finding: str = Field(max_length=bench.NOTE_MAX)
     parts: list[PartIn] = Field(default_factory=list, max_length=30)
-    not_covered: bool = Field(False, description="The bench found damage the warranty excludes: the customer "
-                              "pays, after approving a quote.")
+    exclusion: Literal["", "misuse", "accidental_damage", "unauthorised_repair", "external_cause"] = Field(
+        "", description="The bench found what the warranty excludes (catalog ExclusionReason): the customer pays, "
+                        "after approving a quote.")
 
 
 class RepairIn(Input):
@@ -191,7 +198,7 @@ def receive(request, order_id: Id, payload: ReceiveIn):
 def diagnose(request, order_id: Id, payload: DiagnoseIn):
     _order, case = _case(request, order_id)
     case = bench.diagnose(mail_in=case, actor=principal(request), finding=payload.finding,
-                          parts=[(p.code, p.quantity) for p in payload.parts], not_covered=payload.not_covered)
+                          parts=[(p.code, p.quantity) for p in payload.parts], exclusion=payload.exclusion)
     return json_response(_out(request, case))
 
 
@@ -247,7 +254,7 @@ def qc(request, order_id: Id, payload: QcIn):
 def ship(request, order_id: Id):
     _order, case = _case(request, order_id)
     shipment = bench.ship(mail_in=case, actor=principal(request))
-    return json_response(ShipmentOut.model_validate(shipment), status=201)
+    return json_response(_shipment_out(shipment), status=201)
 
 
 @router.post("/{order_id}/waybill", response=ShipmentOut,
@@ -260,7 +267,7 @@ def waybill(request, order_id: Id, payload: WaybillIn):
     if shipment is None:
         raise InvalidInput(_("The unit has no parcel that way yet."), field="direction")
     shipment = booking.record_waybill(shipment=shipment, waybill=payload.waybill, actor=principal(request))
-    return json_response(ShipmentOut.model_validate(shipment))
+    return json_response(_shipment_out(shipment))
 
 
 @courier_router.post("/{backend}/routes", auth=None, url_name="courier-routes",

@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.principal import Principal
-from catalog.choices import ServiceType
+from catalog.choices import ExclusionReason, ServiceType
 from catalog.models import Part
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied
+from core.text import render_lazy
 from customers.models import InstalledProduct
 from logistics import booking, workflow
 from logistics.choices import Decision, Hop, Outcome
@@ -32,7 +33,7 @@ from parts import ledger
 from parts.services.common import Line, check_lines
 from parts.services.stock import ensure_store
 from pricing.services import estimate
-from workorders.estimates import estimate_json
+from workorders.estimates import each_language, estimate_json
 
 BENCH_ROLES = frozenset({Role.OUTLET_MANAGER, Role.OUTLET_DISPATCHER})
 NOTE_MAX = 500
@@ -81,17 +82,23 @@ def receive(*, mail_in: MailIn, actor: Principal, serial: str, condition: str = 
 
 
 def diagnose(*, mail_in: MailIn, actor: Principal, finding: str, parts: Sequence[tuple[str, int]] = (),
-             not_covered: bool = False) -> MailIn:
-    """What is wrong and the parts the repair needs (codes and quantities). ``not_covered``: the bench found
-    what the warranty excludes (a fall, water, a third party's repair), so the customer pays and approves first."""
+             exclusion: str = "") -> MailIn:
+    """What is wrong and the parts the repair needs (codes and quantities). ``exclusion`` (an ExclusionReason): the
+    bench found what the warranty excludes (a fall, water, a third party's repair), so the price engine judges the
+    repair not covered for that reason, and the customer pays after approving the quote."""
     ensure_bench(actor, mail_in)
     _expect(mail_in, Hop.RECEIVED)
     finding = _text(finding, "finding", required=True)
     wanted = _parts(parts, mail_in.brand_id)
     changes: dict = {"diagnosis": finding, "quote_parts": [[code, n] for code, n in wanted]}
-    if not_covered and mail_in.in_warranty:
-        changes.update(in_warranty=False, warranty_reason=str(_("Not covered: the bench found damage the "
-                                                                  "warranty excludes.")))
+    if exclusion and exclusion not in ExclusionReason.values:
+        raise InvalidInput(_("Choose a valid option."), field="exclusion", allowed=list(ExclusionReason.values))
+    if exclusion:
+        changes.update(exclusion=exclusion)
+        if mail_in.in_warranty:
+            changes.update(in_warranty=False, warranty_reason=each_language(
+                render_lazy(_("Not covered: the bench found %(reason)s."),
+                            {"reason": ExclusionReason(exclusion).label})))
     return workflow.move(mail_in, Hop.DIAGNOSED, actor=actor, note=finding, customer_visible=True,
                          changes=changes, data={"parts": changes["quote_parts"]})
 
@@ -124,8 +131,9 @@ def quote(*, mail_in: MailIn, actor: Principal) -> MailIn:
     now = timezone.now()
     product = mail_in.work_order.product
     priced = estimate(product=product, service_type=ServiceType.MAIL_IN,
-                      parts=[(code, n) for code, n in mail_in.quote_parts], at=now, outlet=mail_in.centre)
-    fee = workflow.policy_of(mail_in.brand_id).courier_fee
+                      parts=[(code, n) for code, n in mail_in.quote_parts], at=now, outlet=mail_in.centre,
+                      exclusion=mail_in.exclusion)
+    fee = workflow.courier_fee(mail_in.brand_id, in_warranty=False)
     total = priced.total + fee
     body = {**estimate_json(priced, computed_at=now), "courier_fee": str(fee), "total_with_courier": str(total)}
     token = secrets.token_urlsafe(16)
@@ -160,8 +168,7 @@ def decide(*, mail_in: MailIn, actor: Principal | None, decision: str) -> MailIn
     if decision == Decision.APPROVED:
         changes = {"decision": decision, "decided_at": now, "charge_total": mail_in.quote_total}
         return workflow.move(mail_in, Hop.APPROVED, actor=actor, at=now, changes=changes)
-    policy = workflow.policy_of(mail_in.brand_id)
-    charge = policy.inspection_fee + policy.courier_fee
+    charge = workflow.decline_charge(mail_in.brand_id)
     changes = {"decision": decision, "decided_at": now, "charge_total": charge, "outcome": Outcome.UNREPAIRED}
     return workflow.move(mail_in, Hop.DECLINED, actor=actor, at=now, changes=changes,
                          data={"charge": str(charge)})

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -34,6 +35,7 @@ from logistics import workflow
 from logistics.choices import Direction, Hop, ShipmentStatus
 from logistics.models import MailIn, MailInStep, Shipment
 from pricing import warranty
+from workorders.estimates import each_language
 from workorders.models import WorkOrder
 
 logger = logging.getLogger("aftersales.logistics")
@@ -74,7 +76,7 @@ def open_case(*, order: WorkOrder, actor: Principal) -> tuple[MailIn, Shipment]:
                      contact_name=(site.contact_name if site and site.contact_name else customer.name)[:80],
                      contact_phone=(site.contact_phone if site and site.contact_phone else customer.phone)[:20],
                      address=site.address if site else "", in_warranty=judged.covered,
-                     warranty_reason=str(judged.reason)[:255], created_at=now)
+                     warranty_reason=each_language(judged.reason), created_at=now)
     mail_in.hop_due = workflow.due_of(mail_in, Hop.PICKUP_BOOKED, now)
     mail_in.save()
     MailInStep.objects.create(mail_in=mail_in, hop=Hop.PICKUP_BOOKED, at=now, actor=actor.user,
@@ -193,15 +195,24 @@ def due_for_booking(now: dt.datetime) -> list[int]:
                 .order_by("next_try_at").values_list("pk", flat=True)[:200])
 
 
+def cancel_refusal(case: MailIn | None) -> Any:
+    """Why the customer may no longer cancel online ("" while they may): once the courier has the unit. The portal
+    shows it instead of the button; ``cancel_case`` refuses with it."""
+    if case is None or case.hop in (Hop.PICKUP_BOOKED, Hop.CANCELLED):
+        return ""
+    return _("The courier has already collected the unit, so the repair cannot be cancelled online. Please call "
+             "the hotline.")
+
+
 def cancel_case(*, order: WorkOrder, actor: Principal, reason: str) -> None:
     """Inside the cancel's transaction (workorders.workflow.cancelling): refused once the courier has the unit;
     before that the case ends and its pickup is called off (at the courier after the commit)."""
     mail_in = MailIn.objects.filter(work_order=order).first()
     if mail_in is None or mail_in.hop == Hop.CANCELLED:
         return
-    if mail_in.hop != Hop.PICKUP_BOOKED:
-        raise IllegalTransition(_("The courier has already collected the unit, so the repair cannot be cancelled "
-                                  "online. Please call the hotline."), from_status=mail_in.hop)
+    refusal = cancel_refusal(mail_in)
+    if refusal:
+        raise IllegalTransition(refusal, from_status=mail_in.hop)
     workflow.move(mail_in, Hop.CANCELLED, actor=actor, note=reason)
     for shipment in Shipment.objects.filter(mail_in=mail_in).exclude(status=ShipmentStatus.CANCELLED):
         Shipment.objects.filter(pk=shipment.pk).update(status=ShipmentStatus.CANCELLED, next_try_at=None)

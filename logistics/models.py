@@ -17,8 +17,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from catalog.choices import ExclusionReason
 from core.scoping import ScopedQuerySet
 from logistics.choices import Decision, Direction, Hop, Outcome, ShipmentStatus
+from workorders.estimates import localized
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
 
@@ -78,13 +80,16 @@ class MailIn(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=20)
     address = models.CharField(_("address"), max_length=255)
     in_warranty = models.BooleanField(_("in warranty"), default=False)
-    warranty_reason = models.CharField(_("warranty verdict"), max_length=255, blank=True)
+    # In each language ({"zh-hans": ..., "en": ...}: workorders.estimates.localized shows the reader's).
+    warranty_reason = models.JSONField(_("warranty verdict"), default=dict, blank=True)
     # Receiving: what came out of the box.
     received_serial = models.CharField(_("serial received"), max_length=40, blank=True)
     serial_matches = models.BooleanField(_("serial matches the order"), null=True, blank=True)
     condition_note = models.CharField(_("condition on arrival"), max_length=500, blank=True)
     accessories = models.JSONField(_("accessories received"), default=list, blank=True)
     diagnosis = models.CharField(_("diagnosis"), max_length=500, blank=True)
+    exclusion = models.CharField(_("warranty exclusion found"), max_length=20, choices=ExclusionReason.choices,
+                                 blank=True)
     # The quote (out of warranty): the pricing engine's estimate with the diagnosed parts, plus the courier fee.
     quote_parts = models.JSONField(_("parts quoted"), default=list, blank=True)
     quote = models.JSONField(_("quote"), default=dict, blank=True)
@@ -113,6 +118,11 @@ class MailIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order_id} · {self.hop}"
+
+    @property
+    def warranty_words(self) -> str:
+        """The warranty verdict in the reader's language."""
+        return localized(self.warranty_reason) if self.warranty_reason else ""
 
     @property
     def quote_required(self) -> bool:
@@ -144,7 +154,7 @@ class MailInStep(models.Model):
     class Meta:
         verbose_name = _("mail-in step")
         verbose_name_plural = _("mail-in steps")
-        ordering = ["at", "pk"]
+        ordering = ["pk"]  # the order they happened in (a step's time is never before the one before it)
         indexes = [models.Index(fields=["mail_in", "at"], name="mailinstep_case_time")]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ only from ``qc_passed``.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -50,6 +51,18 @@ def policy_of(brand_id: int) -> MailInPolicy:
     return MailInPolicy.objects.filter(brand_id=brand_id).first() or MailInPolicy(brand_id=brand_id)
 
 
+def courier_fee(brand_id: int, *, in_warranty: bool) -> Decimal:
+    """What the courier costs the customer, both ways: nothing while the unit is in warranty, else the brand's fee
+    (bench.quote adds it to an out-of-warranty quote)."""
+    return Decimal("0.00") if in_warranty else policy_of(brand_id).courier_fee
+
+
+def decline_charge(brand_id: int) -> Decimal:
+    """What a declined quote costs the customer (bench.decide charges it): the inspection and the courier."""
+    policy = policy_of(brand_id)
+    return policy.inspection_fee + policy.courier_fee
+
+
 def due_of(mail_in: MailIn, hop: str, at: dt.datetime, policy: MailInPolicy | None = None) -> dt.datetime | None:
     """When the unit should have left ``hop`` (entered at ``at``): the brand's target for it; the pickup's is
     counted from the end of the pickup window."""
@@ -71,8 +84,8 @@ def move(mail_in: MailIn, to: str, *, actor: Principal | None, at: dt.datetime |
     if to not in ALLOWED[source]:
         raise IllegalTransition(_("The unit cannot go from this step to that one."), from_status=source,
                                 to_status=to, allowed=sorted(ALLOWED[source]))
-    now = timezone.now()
-    at = at or now
+    # A courier's time is to the second and may even run a little behind ours: a step never goes before the last.
+    at = max(at or timezone.now(), mail_in.hop_since)
     fields = dict(changes or {})
     fields.update(hop=to, hop_since=at, hop_due=due_of(mail_in, to, at), late_hop="")
     with transaction.atomic():

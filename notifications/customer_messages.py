@@ -27,7 +27,7 @@ from customers.models import Customer
 from notifications.channels import ChannelFailed, channels
 from notifications.choices import PENDING, MessageStatus
 from notifications.models import CustomerMessage, CustomerPreference
-from notifications.texts import KINDS, REMINDER_KINDS, words
+from notifications.texts import KINDS, REMINDER_KINDS, message_kind, words
 
 __all__ = ["KINDS", "deliver", "record", "send", "send_due"]
 from workorders.models import WorkOrder
@@ -82,7 +82,8 @@ def record(event, *, now: dt.datetime | None = None) -> list[CustomerMessage]:
     data: dict[str, Any] = dict(event.data or {})
     quiet = quiet_until(now)
     brand = order.brand if order else Organisation.objects.filter(pk=event.brand_id).first()
-    said = words(event.kind, language=language, order=order, data=data, brand=brand)
+    kind = message_kind(event.kind, data)
+    said = words(kind, language=language, order=order, data=data, brand=brand)
     rows = []
     for channel in channels.all():
         address = channel.address(customer, event.brand_id)
@@ -90,16 +91,16 @@ def record(event, *, now: dt.datetime | None = None) -> list[CustomerMessage]:
             continue
         if not preference.allows(channel.name) or (event.kind in REMINDER_KINDS and not preference.reminders):
             status, due = MessageStatus.SUPPRESSED, None
-        elif channel.name == "sms" and quiet and event.kind not in SENT_IN_QUIET_HOURS:
+        elif channel.name == "sms" and quiet and kind not in SENT_IN_QUIET_HOURS:
             status, due = MessageStatus.DEFERRED, quiet
         else:
             status, due = MessageStatus.QUEUED, now
         # An SMS starts with the brand's signature, as the gateway prints its SignName.
         text = f"【{said.brand}】{said.text}" if channel.name == "sms" and said.brand else said.text
         rows.append(CustomerMessage(
-            event_id=event.pk, kind=event.kind, channel=channel.name, brand_id=event.brand_id,
+            event_id=event.pk, kind=kind, channel=channel.name, brand_id=event.brand_id,
             work_order=order, customer=customer, address=address, language=language, subject=said.subject,
-            text=text, template=channel.template(event.kind, language), params=said.params, status=status,
+            text=text, template=channel.template(kind, language), params=said.params, status=status,
             next_attempt_at=due, created_at=now))
     CustomerMessage.objects.bulk_create(rows, ignore_conflicts=True)
     return list(CustomerMessage.objects.filter(event_id=event.pk).order_by("pk"))

@@ -49,7 +49,10 @@ SENTENCES = {
                              "Book a visit in one tap: %(link)s"),
     "reminder.maintenance": _("Your %(unit)s is due for its %(plan)s visit around %(due)s. "
                               "Book it in one tap: %(link)s"),
-    # Mail-in repair (logistics): the pickup, the unit's arrival, the quote to answer, the way back.
+    # Mail-in repair (logistics): the request (an order.created of a mail-in order: nobody is sent), the pickup,
+    # the unit's arrival, the quote to answer, the way back.
+    "mailin.created": _("We have received your mail-in repair request %(number)s and are booking a courier to "
+                        "collect your unit."),
     "mailin.pickup_booked": _("Your mail-in repair %(number)s is booked. Courier pickup: %(slot)s (waybill "
                               "%(waybill)s). Track it: %(link)s"),
     "mailin.collected": _("The courier has collected your unit for repair %(number)s (waybill %(waybill)s). "
@@ -75,6 +78,11 @@ SUBJECT_COMPLAINT = _("%(brand)s: your complaint %(complaint)s")
 SUBJECT_REMINDER = _("%(brand)s: service reminder for your %(unit)s")
 # The kinds a customer is told of (the sink's kinds).
 KINDS = frozenset(SENTENCES)
+
+
+def message_kind(kind: str, data: dict[str, Any]) -> str:
+    """The message an event makes: its own kind's, but a mail-in order's creation says a courier will come."""
+    return "mailin.created" if kind == "order.created" and data.get("type") == "mail_in" else kind
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from customers.models import InstalledProduct
+from logistics.selectors import change_marks
 from workorders.choices import OPEN_STATUSES
 from workorders.models import WorkOrder, WorkOrderEvent
 
@@ -49,10 +50,12 @@ def customer_timeline(user, order: WorkOrder) -> list[WorkOrderEvent]:
                 .select_related("actor").order_by("created_at", "pk"))
 
 
-def change_state(user, pk: int) -> tuple[int, int | None] | None:
-    """(version, newest visible event id) of the order in one query; None when the user may not see it."""
+def change_state(user, pk: int) -> tuple | None:
+    """(version, newest visible event id, then the marks of its mail-in case) of the order in one query; None when
+    the user may not see it. Any of them changes whenever the order's tracking page would."""
     events = (WorkOrderEvent.objects.visible_to(user).filter(work_order=OuterRef("pk")).order_by()
               .values("work_order").annotate(last=Max("pk")).values("last"))
-    row = (WorkOrder.objects.visible_to(user).filter(pk=pk).annotate(last_event=Subquery(events))
-           .values_list("version", "last_event").first())
+    marks = change_marks(OuterRef("pk"))
+    row = (WorkOrder.objects.visible_to(user).filter(pk=pk).annotate(last_event=Subquery(events), **marks)
+           .values_list("version", "last_event", *marks).first())
     return row

@@ -119,9 +119,13 @@ def event_text(event: WorkOrderEvent, order_type: str | None = None) -> Any:
     return EventKind(event.kind).label if event.kind in EventKind.values else event.kind
 
 
-def token_of(version: int, last_event_id: int | None) -> str:
-    """Changes whenever anything the page shows changes: the order's version and its newest visible event."""
-    return f"{version}-{last_event_id or 0}"
+def token_of(version: int, last_event_id: int | None, *marks: int | None) -> str:
+    """Changes whenever anything the page shows changes: the order's version and its newest visible event, and
+    for a mail-in repair the marks of its case and parcels (logistics.selectors.change_marks)."""
+    token = f"{version}-{last_event_id or 0}"
+    if any(mark is not None for mark in marks):
+        token += "-" + ".".join(str(mark or 0) for mark in marks)
+    return token
 
 
 def change_token(order: WorkOrder, events: list[WorkOrderEvent]) -> str:

@@ -35,6 +35,8 @@ urlpatterns = [
     path("<slug:brand>/orders/<int:pk>/cancel/", orders.cancel, name="cancel"),
     path("<slug:brand>/orders/<int:pk>/urge/", orders.urge, name="urge"),
     path("<slug:brand>/orders/<int:pk>/reschedule/", orders.reschedule, name="reschedule"),
+    # Issue 17, mail-in: the customer answers their repair's quote from the order page.
+    path("<slug:brand>/orders/<int:pk>/quote/", orders.answer_quote, name="order-quote"),
     path("<slug:brand>/orders/<int:pk>/complain/", complaints.complain, name="complain"),
     path("<slug:brand>/complaints/", complaints.complaint_list, name="complaints"),
     # Issue 16, contracts: the customer's maintenance plans and their visits.

@@ -19,7 +19,7 @@ from customers.models import InstalledProduct
 from pricing import selectors
 from pricing.engine import Quote, quote
 from pricing.errors import PriceListOverlap
-from pricing.facts import PartUse
+from pricing.facts import PartUse, SymptomFacts
 from pricing.models import PriceList
 
 PRICE_PUBLISHERS = frozenset({Role.BRAND_ADMIN, Role.FINANCE})
@@ -55,13 +55,16 @@ def estimate(
     parts: Iterable[str | tuple[str, int] | PartUse] = (),
     at: dt.datetime | dt.date | None = None,
     outlet: Organisation | None = None,
+    exclusion: str = "",
 ) -> Quote:
     """What this visit costs the customer, line by line, and what the warranty covers.
 
     ``at`` is the order's time (default now): it chooses the price list and the warranty day, in the
     brand's time zone. ``outlet`` is the serving outlet; without one, the nearest outlet serving the
     site's region is assumed for the call-out distance. ``parts`` are codes, or (code, quantity).
-    The caller has fetched ``product`` through ``visible_to``; nothing here changes any data.
+    ``exclusion`` (an ExclusionReason): what a bench found that the warranty excludes, judged as a symptom that
+    excludes it would be. The caller has fetched ``product`` through ``visible_to``; nothing here changes any
+    data.
     """
     at = at or timezone.now()
     day = timezone.localdate(at) if isinstance(at, dt.datetime) else at
@@ -73,6 +76,8 @@ def estimate(
         if symptom is None:
             raise InvalidInput(_("Choose a symptom from the list for this product's category."),
                                field="symptom_code")
+    if exclusion:
+        symptom = SymptomFacts(code=symptom.code if symptom else "", exclusion=exclusion)
     snapshot = selectors.load_snapshot(brand_id=product.brand_id, day=day, category_id=model.category_id,
                                        part_codes=[u.code for u in uses], product_id=product.pk)
     outlet = outlet if outlet is not None else selectors.serving_outlet(product)

@@ -10,8 +10,11 @@ rather than in the terminal a newcomer reads:
 - ``manage.py demo_providers``, started first: local stand-ins of the SMS gateway (Alibaba Cloud's SendSms) and of
   the WeChat official account's API (demo/providers.py), which the server, the worker and the periodic jobs are
   pointed at, so the customer's messages go out on SMS and WeChat through the real backends; log (each message
-  taken) in var/providers.log, an SMS also in var/sms-outbox.log (the portal's sign-in code). An environment that
-  names its own SMS backend (SMS_BACKEND) or WeChat API (WECHAT_API_URL) keeps it.
+  taken) in var/providers.log, an SMS also in var/sms-outbox.log (the portal's sign-in code). With them, SF
+  Express's stand-in on an accelerated clock, the courier of mail-in repairs (COURIER_BACKEND=sf), and the repair
+  centre's bench robot, which keep the demo's mail-in units moving (each route push and bench step is a line of
+  var/providers.log). An environment that names its own SMS backend (SMS_BACKEND), WeChat API (WECHAT_API_URL),
+  payment backend (PAYMENT_BACKEND) or courier (COURIER_BACKEND) keeps it.
 
 The web server and the processes use the database task queue (TASKS_BACKEND=database) unless TASKS_BACKEND
 says otherwise; with ``immediate`` no worker is started (tasks run where they are queued). The links in messages
@@ -37,7 +40,9 @@ PROVIDER_GROUPS = {"SMS_BACKEND": ("SMS_BACKEND", "ALIYUN_SMS_URL", "ALIYUN_SMS_
                    "WECHAT_API_URL": ("WECHAT_API_URL",),
                    "PAYMENT_BACKEND": ("PAYMENT_BACKEND", "WECHATPAY_URL", "WECHATPAY_MCH_ID", "WECHATPAY_APP_ID",
                                        "WECHATPAY_SERIAL_NO", "WECHATPAY_PRIVATE_KEY", "WECHATPAY_PLATFORM_SERIAL",
-                                       "WECHATPAY_PLATFORM_PUBLIC_KEY", "WECHATPAY_API_V3_KEY")}
+                                       "WECHATPAY_PLATFORM_PUBLIC_KEY", "WECHATPAY_API_V3_KEY"),
+                   "COURIER_BACKEND": ("COURIER_BACKEND", "SF_EXPRESS_URL", "SF_EXPRESS_PARTNER_ID",
+                                       "SF_EXPRESS_CHECK_WORD", "SF_EXPRESS_MONTHLY_CARD")}
 
 
 def background(env: dict[str, str]) -> list[tuple[str, list[str], Path]]:

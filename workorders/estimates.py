@@ -27,6 +27,12 @@ def _in_each_language(render) -> dict[str, Any]:
     return rendered
 
 
+def each_language(text: Any) -> dict[str, str]:
+    """A translatable text as stored for readers of every language ({"zh-hans": ..., "en": ...}): ``localized``
+    shows it in the reader's."""
+    return _in_each_language(lambda: str(text))
+
+
 def estimate_json(quote: Quote, *, computed_at: dt.datetime) -> dict[str, Any]:
     """What the customer was shown: lines (amount, covered or not and why), total, warranty, price list."""
     versions = _in_each_language(quote.as_dict)

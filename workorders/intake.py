@@ -49,6 +49,8 @@ __all__ = [
 ]
 
 OFFER_DAYS = 7
+# A courier books a pickup for today, tomorrow or the day after (Kuaidi100 refuses later ones; SF's day plan too).
+PICKUP_DAYS = 3
 # Pricing configuration that cannot price this visit: the order can still be taken, without a price.
 UNPRICEABLE = (NoPriceList, PriceNotListed, BeyondCalloutBands)
 RESCHEDULABLE = frozenset({Status.NEW, Status.ASSIGNED})
@@ -199,12 +201,12 @@ def pickup_windows(product: InstalledProduct, *, now: dt.datetime) -> list[SlotO
     if centre is None:
         return []
     return [SlotOffer(start=start, end=end, outlet_id=centre.pk, free=1)
-            for start, end in slot_windows(days=OFFER_DAYS, now=now)]
+            for start, end in slot_windows(days=PICKUP_DAYS, now=now)]
 
 
 def _pickup_window(slot: Any, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """The customer's pickup window, one of the grid's; without one, the first the grid offers."""
-    offered = slot_windows(days=OFFER_DAYS, now=now)
+    offered = slot_windows(days=PICKUP_DAYS, now=now)
     if slot is None:
         if not offered:
             raise InvalidInput(_("Choose a pickup window."), field="slot")
@@ -345,7 +347,11 @@ def customer_change_rules(order: WorkOrder, now: dt.datetime | None = None,
             "Changes are possible up to %(hours)s hour before the appointment. Please call the hotline.",
             "Changes are possible up to %(hours)s hours before the appointment. Please call the hotline.",
             policy.change_cutoff_hours) % {"hours": policy.change_cutoff_hours})
-    if order.product_id is None or order.type == ServiceType.MAIL_IN:
+    if order.type == ServiceType.MAIL_IN:
+        return ChangeRules(True, False, gettext(
+            "The courier's pickup is booked for this window. To change it, cancel and book again, or call the "
+            "hotline."))
+    if order.product_id is None:
         return ChangeRules(True, False, gettext("This order has no appointment to move."))
     if order.status not in RESCHEDULABLE:
         return ChangeRules(True, False, gettext(

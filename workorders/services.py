@@ -268,6 +268,10 @@ def update_work_order(
         raise IllegalTransition(_("A finished order cannot be edited."), from_status=order.status)
     if "priority" in changes:
         _check_choice(changes["priority"], Priority, "priority")
+    if order.type == ServiceType.MAIL_IN and {"slot_start", "slot_end", "site"} & set(changes):
+        # The window and the address are the courier's pickup, booked with the courier (logistics).
+        raise InvalidInput(_("A mail-in repair's pickup is booked with the courier: its window and address cannot "
+                             "be edited here."), field=sorted({"slot_start", "slot_end", "site"} & set(changes))[0])
     if "symptom" in changes:
         changes["symptom"] = (changes["symptom"] or "").strip()
         if len(changes["symptom"]) > SYMPTOM_MAX:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import SYSTEM, Role
 from accounts.principal import principal_of
+from console.views.bench import may_use_bench
 from console.views.hotline import hotline_seat
 from console.views.warranty_cards import reviewer
 from core.names import display_name
@@ -110,6 +111,8 @@ def console_links(user, path: str = "") -> list[dict]:
         sections.append(("earnings", "field:earnings", gettext("Earnings")))
     else:
         sections.append(("parts", "console:parts-requests", gettext("Parts")))
+        if may_use_bench(principal):  # issue 17: the repair centre's bench (mail-in repairs)
+            sections.append(("bench", "console:bench", gettext("Repair bench")))
         if principal.is_brand_staff or principal.is_outlet_staff:
             sections.append(("leads", "console:leads", gettext("Leads")))
             sections.append(("complaints", "console:complaints", gettext("Complaints")))

@@ -444,8 +444,9 @@ def test_the_top_bar_offers_each_role_its_own_sections(world, as_user):
         html = as_user(user).get(path).content.decode()
         return re.findall(r'data-nav="([a-z]+)"', html), re.findall(r'aria-current="page" data-nav="([a-z]+)"', html)
 
-    assert nav(world.dispatcher) == (["orders", "hotline", "dispatch", "imports", "callbacks", "parts", "leads",
-                                      "complaints", "contracts", "shop", "notifications", "preferences"], ["orders"])
+    assert nav(world.dispatcher) == (["orders", "hotline", "dispatch", "imports", "callbacks", "parts", "bench",
+                                      "leads", "complaints", "contracts", "shop", "notifications", "preferences"],
+                                     ["orders"])
     assert nav(world.dispatcher, "/console/imports/")[1] == ["imports"]
     assert nav(world.dispatcher, "/console/parts/stock/")[1] == ["parts"]
     assert nav(world.dispatcher, "/console/complaints/")[1] == ["complaints"]

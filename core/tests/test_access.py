@@ -365,8 +365,21 @@ PAGE_ROUTES: dict[str, str | None] = {
     "portal/<slug:brand>/r/<str:token>/": None,
     # Reminders part: the brand's reminders, through visible_to (outlets, technicians and customers are refused).
     "console/reminders/": None,
+    # Issue 17, mail-in (portal): a quote's one-tap link, no sign-in, its key names its own case (another brand's
+    # address or an unknown key is a 404: portal/tests/test_mail_in.py); the order page's answer to the quote is
+    # probed with the portal's order routes below.
+    "portal/<slug:brand>/quote/<str:token>/": None,
+    "portal/<slug:brand>/orders/<int:pk>/quote/": None,
     # Old addresses of pages that moved: a redirect to the new address, reading nothing (test_moved_pages_*).
     **{old: None for old, _new in MOVED},
+    # Issue 17, the repair bench: queues, scan and turnaround read through visible_to (console/tests/
+    # test_bench_views.py: another centre's case is in no queue and no scan finds it); a case is named by its order,
+    # fetched through visible_to before the seat check (another's is 404).
+    "console/bench/": None,
+    "console/bench/scan/": None,
+    "console/bench/turnaround/": None,
+    **{f"console/bench/<int:pk>/{tail}": "order_id"
+       for tail in ("", "receive/", "diagnose/", "quote/", "repair/", "qc/", "ship/", "waybill/", "label/")},
 }
 
 # Which methods each object page takes (GET only unless named here); the other method is a 405 answered before
@@ -382,6 +395,8 @@ POST_PAGES = {
     "console/callbacks/<int:pk>/outcome/", "console/callbacks/<int:pk>/decision/",
     "console/complaints/<int:pk>/transition/", "console/imports/<int:pk>/commit/",
     "console/shop/orders/<int:pk>/step/",
+    *(f"console/bench/<int:pk>/{step}/"
+      for step in ("receive", "diagnose", "quote", "repair", "qc", "ship", "waybill")),
 }
 GET_POST_PAGES = {"console/hotline/callers/<int:pk>/sites/<int:site_id>/pin/", "field/jobs/<int:pk>/lead/",
                   "console/plans/<int:pk>/",
@@ -903,10 +918,14 @@ PORTAL_ROUTES: dict[str, str | None] = {
     "<slug:brand>/shop/orders/<int:pk>/": "shop_order", "<slug:brand>/shop/orders/<int:pk>/pay/": "shop_order",
     # Reminders part (issue 16): the one-tap link's token is the key (maintenance/tests/test_booking.py).
     "<slug:brand>/r/<str:token>/": None,
+    # Issue 17, mail-in: the quote's one-tap link (its key names its case: portal/tests/test_mail_in.py), and the
+    # answer to the quote from the order page (the order through visible_to).
+    "<slug:brand>/quote/<str:token>/": None, "<slug:brand>/orders/<int:pk>/quote/": "order",
 }
 PORTAL_POST_PAGES = {"<slug:brand>/products/<int:pk>/site-pin/", "<slug:brand>/orders/<int:pk>/rate/",
                      "<slug:brand>/shop/order/", "<slug:brand>/shop/orders/<int:pk>/pay/",
-                     "<slug:brand>/orders/<int:pk>/cancel/", "<slug:brand>/orders/<int:pk>/urge/"}
+                     "<slug:brand>/orders/<int:pk>/cancel/", "<slug:brand>/orders/<int:pk>/urge/",
+                     "<slug:brand>/orders/<int:pk>/quote/"}
 PORTAL_GET_POST_PAGES = {"<slug:brand>/q/<str:token>/", "<slug:brand>/orders/<int:pk>/reschedule/",
                          "<slug:brand>/orders/<int:pk>/complain/",
                          "<slug:brand>/preferences/"}
@@ -978,7 +997,7 @@ def test_portal_foreign_products_and_orders_are_404_and_untouched(portal_scene, 
             assert client.post(url, body).status_code == answers(route, "POST", 404), f"{persona} POST {url}"
             assert _portal_snapshot() == before, f"{persona} {url} changed data"
             checked += kind in customer_only
-    assert checked == sum(len(u) for k, u in _portal_urls(ps).items() if k in customer_only) == 19
+    assert checked == sum(len(u) for k, u in _portal_urls(ps).items() if k in customer_only) == 21
 
 
 def test_portal_anonymous_visitors_are_sent_to_sign_in(portal_scene):

@@ -29,9 +29,10 @@ def prepare_mail_in(world):
     w = prepare_intake(world)
     w.category.mail_in_allowed = True
     w.category.save(update_fields=["mail_in_allowed"])
+    # The demo's price lists may already price a purifier's mail-in (at the same 60).
     LabourPrice.objects.bulk_create([
         LabourPrice(price_list=pl, category=w.category, service_type=ServiceType.MAIL_IN, amount=Decimal("60.00"))
-        for pl in PriceList.objects.filter(brand=w.brand)])
+        for pl in PriceList.objects.filter(brand=w.brand)], ignore_conflicts=True)
     w.centre = OutletFactory(brand=w.brand, code="hz-centre", name="杭州中央维修中心", is_repair_centre=True,
                              address="浙江省杭州市余杭区文一西路1号", phone="0571-88880000")
     w.category.authorised_outlets.add(w.centre)

@@ -15,13 +15,14 @@ from core.couriers import Stage
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied
 from core.models import OutboxEvent
 from customers.tests.factories import InstalledProductFactory
+from dispatch.gather import Clock, day_jobs, outlet_load
 from logistics import bench, booking, watch
 from logistics.choices import Hop, ShipmentStatus
 from logistics.models import MailIn, MailInStep, Shipment, ShipmentEvent
 from logistics.tests.setup import book, collected_and_arrived, inbound, outbound, prepare_mail_in, push
 from parts.models import StockBalance
 from parts.services.stock import ensure_store
-from workorders import intake, workflow
+from workorders import intake, services, workflow
 from workorders.choices import Status
 from workorders.models import WorkOrder
 from workorders.tests.factories import make_order
@@ -318,3 +319,48 @@ def test_the_watch_flags_a_late_hop_once(w):
     bench.receive(mail_in=case, actor=principal_of(w.bench), serial="SN-A-0001")
     case.refresh_from_db()
     assert case.late_hop == "" and case.hop_due > later - dt.timedelta(minutes=1)
+
+
+def test_a_mail_in_order_is_on_nobodys_day_at_the_centre(w):
+    case = book(w)
+    day = timezone.localtime(case.pickup_start).date()
+    clk = Clock(day=day, tz=timezone.get_current_timezone(), now=timezone.now())
+    visit = make_order(w, outlet=w.centre, status=Status.ASSIGNED)
+    WorkOrder.objects.filter(pk=visit.pk).update(slot_start=case.pickup_start, slot_end=case.pickup_end)
+
+    jobs = {row["pk"] for row in day_jobs(w.brand.pk, [w.centre.pk], clk)}
+
+    assert jobs == {visit.pk}  # the visit is the centre's to plan; the mailed-in unit is not
+    assert outlet_load([w.centre.pk], clk)[w.centre.pk] == 1
+
+
+def test_the_pickup_window_and_address_are_not_edited_on_the_order(w):
+    case = book(w)
+    order = WorkOrder.objects.get(pk=case.work_order_id)
+    later = case.pickup_start + dt.timedelta(days=1)
+    with pytest.raises(InvalidInput) as refused:
+        services.update_work_order(order=order, actor=principal_of(w.dispatcher),
+                                 changes={"slot_start": later, "slot_end": later + dt.timedelta(hours=2)})
+    assert refused.value.field == "slot_end"
+    order.refresh_from_db()
+    assert (order.slot_start, order.onsite_due) == (case.pickup_start, None)
+
+
+def test_damage_the_warranty_excludes_makes_the_repair_paid_and_quoted_in_full(w):
+    case = collected_and_arrived(w, book(w))
+    desk = principal_of(w.bench)
+    assert case.in_warranty is True
+    case = bench.receive(mail_in=case, actor=desk, serial="SN-A-0001")
+    with pytest.raises(InvalidInput):
+        bench.diagnose(mail_in=case, actor=desk, finding="外壳摔裂", exclusion="bad-luck")
+
+    case = bench.diagnose(mail_in=case, actor=desk, finding="外壳摔裂，泵损坏", parts=[("booster-pump", 1)],
+                          exclusion="accidental_damage")
+
+    assert (case.in_warranty, case.exclusion) == (False, "accidental_damage")
+    assert "accidental" in case.warranty_reason["en"] and case.warranty_reason["zh-hans"]
+    with pytest.raises(IllegalTransition):
+        bench.repair(mail_in=case, actor=desk, parts=[(w.pump, 1)])
+    case = bench.quote(mail_in=case, actor=desk)
+    assert case.quote_total == Decimal("350.00")  # labour 60 + the pump 260 + the courier 30: none covered
+    assert not any(line["covered"] for line in case.quote["lines"])

@@ -54,6 +54,8 @@ REPAIR = [
     ("mailin.quoted", {"number": ORDER.number, "hop": "quoted", "amount": "350.00", "customer_id": 1,
                        "url": "http://127.0.0.1:8000/portal/acme/quote/Qt7/"}),
     ("mailin.shipped", {"number": ORDER.number, "hop": "shipped", "waybill": "SF2000000000002", "customer_id": 1}),
+    ("mailin.created", {"number": ORDER.number, "type": "mail_in", "channel": "portal", "priority": "normal",
+                        **WINDOW}),
 ]
 COMPLAINTS = "http://127.0.0.1:8000/portal/acme/complaints/"
 SNAPSHOT = {
@@ -79,6 +81,7 @@ SNAPSHOT = {
         "您的产品（服务单 WO-202612-000042）维修费用为 350.00 元。一键确认或拒绝："
         "http://127.0.0.1:8000/portal/acme/quote/Qt7/",
         f"您的寄修产品（服务单 WO-202612-000042）已寄回（运单号 SF2000000000002）。查看进度：{LINK}",
+        "我们已收到您的寄修申请 WO-202612-000042，正在为您预约快递上门取件。",
     ],
     "en": [
         "We have received your service request WO-202612-000042 and will arrange a technician soon.",
@@ -106,6 +109,8 @@ SNAPSHOT = {
         "http://127.0.0.1:8000/portal/acme/quote/Qt7/",
         "Your unit for repair WO-202612-000042 is on its way back to you (waybill SF2000000000002). Track it: "
         f"{LINK}",
+        "We have received your mail-in repair request WO-202612-000042 and are booking a courier to collect your "
+        "unit.",
     ],
 }
 

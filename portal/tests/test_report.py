@@ -122,15 +122,16 @@ def test_someone_elses_product_cannot_be_reported(client, ready):
     assert 'id="error-product"' in client.get(URL, {"product": ready.other_product.pk}).content.decode()
 
 
-def test_mail_in_for_a_category_that_allows_it(client, ready):
+def test_mail_in_for_a_category_that_allows_it_but_no_repair_centre(client, ready):
+    # Booking with a pickup window: portal/tests/test_mail_in.py (a world with a repair centre).
     ready.category.mail_in_allowed = True
     ready.category.save()
     page = client.get(URL, {"product": ready.product.pk, "symptom_code": "leak", "service_type": "mail_in",
                             "seen": "1"}).content.decode()
-    assert "I send it in for repair" in page and 'name="slot"' not in page
+    assert "I send it in for repair" in page and 'id="error-service_type"' in page and 'name="slot"' not in page
     response = client.post(URL, {"product": ready.product.pk, "symptom_code": "leak", "service_type": "mail_in"})
-    order = WorkOrder.objects.get()
-    assert response.status_code == 302 and order.type == "mail_in" and order.slot_start is None
+    assert response.status_code == 422 and 'id="visit-instead"' in response.content.decode()
+    assert orders() == []
 
 
 def test_solved_by_self_help_opens_nothing(client, ready):

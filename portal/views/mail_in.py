@@ -1,7 +1,8 @@
 """A mail-in repair's quote, answered from the message's one-tap link: no sign-in, the link's key names the case.
 
-Made for a phone and a reader of any age: the amount large, what it is for, and two big buttons. A key nobody was
-given is a 404; a quote already answered says so and changes nothing. Thin over logistics.bench."""
+Made for a phone and a reader of any age: the amount large, what it is for, and two big buttons; then a clear
+result. A key nobody was given is a 404; a quote already answered says what was decided and changes nothing.
+Thin over logistics.bench."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from core.errors import DomainError
 from logistics import bench
 from logistics.choices import Decision, Hop
+from portal import mail_in_track
 from portal.access import get_brand
 
 PAGE = "portal/mail_in_quote.html"
@@ -29,8 +31,8 @@ def quote(request: HttpRequest, brand: str, token: str) -> HttpResponse:
         try:
             case = bench.decide(mail_in=case, actor=None, decision=request.POST.get("decision", ""))
         except DomainError as refused:
-            error, status = str(refused.message), refused.status
-    lines = (case.quote or {}).get("lines", [])
-    return render(request, PAGE, {"brand": org, "case": case, "order": case.work_order, "lines": lines,
-                                  "open": case.hop == Hop.QUOTED, "decisions": Decision, "error": error},
-                  status=status)
+            error, status = mail_in_track.refusal_text(refused, case), refused.status
+            case.refresh_from_db()
+    return render(request, PAGE, {"brand": org, "case": case, "order": case.work_order,
+                                  "open": case.hop == Hop.QUOTED, "decisions": Decision, "error": error,
+                                  **mail_in_track.quote_context(case)}, status=status)

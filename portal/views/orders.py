@@ -1,4 +1,5 @@
-"""Track an order like a parcel (polled by htmx), and change, cancel or rate it."""
+"""Track an order like a parcel (polled by htmx), and change, cancel or rate it; a mail-in repair's hops, parcels
+and quote (portal/mail_in_track.py), the quote answered here too (logistics.bench.decide)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalog.choices import ServiceType
 from core.errors import DomainError
 from core.forms import add_domain_error
 from core.htmx import render_page
@@ -19,12 +21,15 @@ from dispatch.selectors import board_for, slot_windows
 from feedback import surveys
 from feedback.models import Rating, Survey
 from feedback.services import RATEABLE, rate_order
+from logistics import bench
+from logistics import selectors as mail_in_selectors
 from notifications import selectors as message_selectors
 from notifications.choices import MessageStatus
-from portal import selectors, slotpicker, tracking
+from portal import mail_in_track, selectors, slotpicker, tracking
 from portal.access import Seat, customer_page
 from portal.forms import RatingForm
 from workorders import intake, urges
+from workorders.choices import OPEN_STATUSES
 from workorders.models import UrgeChannel, WorkOrder
 from workorders.selectors import rework_links
 
@@ -54,7 +59,18 @@ def _context(request: HttpRequest, seat: Seat, order: WorkOrder, **extra) -> dic
     answered = survey if survey is not None and survey.answered_at is not None else None
     if survey is not None and (answered or survey.expires_at <= timezone.now()):
         survey = None
+    mail_in = None
+    if order.type == ServiceType.MAIL_IN:
+        # Its hops and parcels change without the order: the polling token follows them too (read before them, so
+        # a change meanwhile shows at the next poll).
+        token = tracking.token_of(*selectors.change_state(request.user, order.pk))
+        mail_in = mail_in_track.build(request.user, order, seat.principal)
+        track.token = token
+    if mail_in is not None:
+        if mail_in.cancel_refusal and order.status in OPEN_STATUSES:
+            rules = intake.ChangeRules(False, False, str(mail_in.cancel_refusal))
     return {
+        "mail_in": mail_in,
         "brand": seat.brand, "seat": seat, "order": order, "track": track,
         "poll_seconds": getattr(settings, "PORTAL_POLL_SECONDS", POLL_SECONDS),
         "rules": rules, "rating": rating, "slot_text": slotpicker.describe(order.slot_start, order.slot_end),
@@ -120,6 +136,25 @@ def urge(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
         context = _context(request, seat, found, urge_error=str(error.message))
         return render_page(request, "portal/order.html", context, status=error.status)
     messages.success(request, _("We have told the dispatcher that you are waiting. They will contact you shortly."))
+    return redirect("portal:order", brand=seat.brand.code, pk=found.pk)
+
+
+@require_POST
+@customer_page(object_page=True)
+def answer_quote(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
+    """The customer approves or declines their mail-in repair's quote; a refusal (answered already, no choice made)
+    is said beside the buttons and changes nothing."""
+    found = _order_or_404(request, pk)
+    case = mail_in_selectors.case_of_order(request.user, found.pk)
+    if case is None:
+        raise Http404
+    try:
+        case = bench.decide(mail_in=case, actor=seat.principal, decision=request.POST.get("decision", ""))
+    except DomainError as error:
+        context = _context(request, seat, _order_or_404(request, pk),
+                           quote_error=mail_in_track.refusal_text(error, case))
+        return render_page(request, "portal/order.html", context, status=error.status)
+    messages.success(request, mail_in_track.ANSWERED[case.decision])
     return redirect("portal:order", brand=seat.brand.code, pk=found.pk)
 
 

@@ -3,6 +3,10 @@
 One page: the choices post back with htmx (``report-next`` partial: articles, estimate, slots) so the
 description and photos the customer already entered stay in the form; the confirm button sends it all
 at once to ``workorders.intake.submit_request``. Without JavaScript the same page works by plain GET.
+
+Sending the unit in (mail-in) instead of a visit: the slots are the courier's pickup windows, the estimate adds the
+courier's fee (logistics.workflow.courier_fee), and where no repair centre takes the product the page says so
+beside the choice and offers a visit instead.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from core.htmx import render_page
 from core.images import MAX_PHOTOS
 from customers.models import InstalledProduct
 from knowledge.selectors import matching_articles
+from logistics import workflow as mail_in_workflow
 from portal import selectors, slotpicker
 from portal.access import Seat, customer_page
 from workorders import intake
@@ -70,6 +75,11 @@ def _state(request: HttpRequest, seat: Seat, data, errors: dict[str, str]) -> di
         service_type = ServiceType.REPAIR
     context["service_type"] = service_type
     context["mail_in_allowed"] = category.mail_in_allowed
+    if service_type == ServiceType.MAIL_IN and category.mail_in_allowed:
+        context["centre"] = intake.repair_centre_for(product, product.site)
+        if context["centre"] is None:
+            errors.setdefault("service_type", str(intake.NoRepairCentre.default_message))
+            context["no_centre"] = True
     if not chose:
         return context
     try:
@@ -79,6 +89,9 @@ def _state(request: HttpRequest, seat: Seat, data, errors: dict[str, str]) -> di
         return context
     context.update(preview=preview, symptom=preview.symptom, ready=True,
                    days=slotpicker.by_day([(s.start, s.end) for s in preview.slots]))
+    if service_type == ServiceType.MAIL_IN and preview.quote is not None:
+        fee = mail_in_workflow.courier_fee(product.brand_id, in_warranty=preview.quote.warranty.covered)
+        context.update(courier_fee=fee, mail_in_total=preview.quote.total + fee)
     if preview.symptom is not None or not code:
         context["articles"] = matching_articles(request.user, category_id=category.pk,
                                                 symptom_id=preview.symptom.pk if preview.symptom else None)
@@ -115,15 +128,16 @@ def _submit(request: HttpRequest, seat: Seat) -> HttpResponse:
         errors["description"] = _("The description is too long.")
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = _("Attach at most %(max)s photos.") % {"max": MAX_PHOTOS}
-    if service_type != ServiceType.MAIL_IN and data.get("slot"):
+    if data.get("slot"):
         try:
             slot = slotpicker.parse_slot(data.get("slot"))
         except DomainError as error:
             errors["slot"] = str(error.message)
     status = 422
     if not errors and product is not None:
-        if service_type != ServiceType.MAIL_IN and slot is None and _has_slots(product, service_type, code):
-            errors["slot"] = _("Pick a time for the visit.")
+        if slot is None and _has_slots(product, service_type, code):
+            errors["slot"] = (_("Choose a pickup window.") if service_type == ServiceType.MAIL_IN
+                              else _("Pick a time for the visit."))
         else:
             try:
                 order = intake.submit_request(

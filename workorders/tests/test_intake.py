@@ -125,7 +125,7 @@ def test_preview_does_not_show_a_former_owners_orders(w):
     assert intake.preview(product=w.product, service_type="repair").duplicates == []
 
 
-def test_mail_in_only_where_the_category_allows_it_and_without_slots(w):
+def test_mail_in_only_where_the_category_allows_it_and_no_pickup_window_without_a_repair_centre(w):
     with pytest.raises(intake.MailInNotAllowed) as refused:
         intake.preview(product=w.product, service_type="mail_in")
     assert refused.value.code == "mail_in_not_allowed"
@@ -135,7 +135,7 @@ def test_mail_in_only_where_the_category_allows_it_and_without_slots(w):
     found = intake.preview(product=w.product, service_type="mail_in")
     assert found.mail_in_allowed is True
     assert found.slots == []
-    assert found.quote is None and found.quote_unavailable.code == "price_not_listed"  # no purifier mail-in price
+    assert found.quote.total == Decimal("0.00") and found.quote.warranty.covered  # mail-in in warranty: free
 
 
 # --- submit --------------------------------------------------------------------------------------------
@@ -248,12 +248,12 @@ def test_booking_the_last_unit_of_a_window_removes_it_from_the_offers(w, media):
 
 @pytest.mark.parametrize("case", [
     "unknown_symptom", "too_many_photos", "text_named_jpg", "huge_photo", "unaligned_slot", "past_slot",
-    "naive_slot", "slot_without_product", "mail_in_not_allowed", "mail_in_with_slot", "others_product",
+    "naive_slot", "slot_without_product", "mail_in_not_allowed", "mail_in_without_repair_centre", "others_product",
     "others_site", "rival_customer", "bad_channel", "long_description", "analyst",
 ])
 def test_refusals_leave_no_order_no_event_no_file(w, media, case):
     slot = first_slot(w)
-    w.category.mail_in_allowed = case == "mail_in_with_slot"
+    w.category.mail_in_allowed = case == "mail_in_without_repair_centre"
     w.category.save()
     kwargs, expected = {}, InvalidInput
     if case == "unknown_symptom":
@@ -276,8 +276,8 @@ def test_refusals_leave_no_order_no_event_no_file(w, media, case):
         kwargs = {"product": None, "slot": (slot.start, slot.end)}
     elif case == "mail_in_not_allowed":
         kwargs, expected = {"service_type": "mail_in"}, intake.MailInNotAllowed
-    elif case == "mail_in_with_slot":
-        kwargs = {"service_type": "mail_in", "slot": (slot.start, slot.end)}
+    elif case == "mail_in_without_repair_centre":
+        kwargs, expected = {"service_type": "mail_in", "slot": (slot.start, slot.end)}, intake.NoRepairCentre
     elif case == "others_product":
         kwargs = {"product": w.other_product}
     elif case == "others_site":
