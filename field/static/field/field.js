@@ -147,7 +147,8 @@
   let server = null;
   let view = null;
   const drawn = {};
-  const ui = { declining: false, holding: false, locating: "", payMethod: "" };
+  // What the technician has chosen or typed but not saved yet: a redraw (a new total, a sync) keeps it.
+  const ui = { declining: false, holding: false, locating: "", payMethod: "", payAmount: null, payReference: null };
   // Changes the server has taken but the state this page started from does not show yet: they stay laid
   // over it until the page has the server's fresh state (or a photo would vanish until the reload).
   const sentHere = [];
@@ -519,8 +520,12 @@
         el("label", { class: "choice" }, el("input", { type: "radio", name: "method", value: v, checked: v === current,
                                                        onchange: () => { ui.payMethod = v; } }), label)));
       const amount = el("input", { type: "text", inputmode: "decimal", id: "pay-amount", maxlength: 12,
-                                   value: s.payment ? s.payment.amount : (total !== null ? yuan(total) : "") });
-      const reference = el("input", { type: "text", id: "pay-reference", maxlength: 60, value: s.payment ? s.payment.reference : "" });
+                                   value: ui.payAmount !== null ? ui.payAmount
+                                     : s.payment ? s.payment.amount : (total !== null ? yuan(total) : ""),
+                                   oninput: (e) => { ui.payAmount = e.target.value; } });
+      const reference = el("input", { type: "text", id: "pay-reference", maxlength: 60,
+                                      value: ui.payReference !== null ? ui.payReference : s.payment ? s.payment.reference : "",
+                                      oninput: (e) => { ui.payReference = e.target.value; } });
       const error = el("p", { class: "field-error", hidden: true }, t("method"));
       return [head, el("fieldset", { class: "choices" }, el("legend", {}, t("method")), methods),
         el("label", { class: "field", for: "pay-amount" }, el("span", {}, t("amount")), amount),
@@ -531,6 +536,8 @@
           const value = amount.value.trim().replace(",", ".");
           if (!method || !/^\d{1,7}(\.\d{1,2})?$/.test(value)) { error.hidden = false; return; }
           ui.payMethod = "";
+          ui.payAmount = null;
+          ui.payReference = null;
           queue("payment", { method: method.value, amount: value, reference: reference.value.trim() });
         } }, t("record_payment"))];
     });
