@@ -36,7 +36,9 @@ def test_the_order_page_links_to_the_unanswered_survey_and_the_link_opens_it(wor
     assert survey_link_on(me, order) is None  # no survey sent yet
     survey = surveys.send_survey(order_id=order.pk)
     link = survey_link_on(me, order)
-    assert link == f"/portal/acme/survey/{surveys.token_for(survey)}/"
+    # The token is signed with the second it was made in: read it back rather than make another to compare.
+    assert link.startswith("/portal/acme/survey/") and link.endswith("/")
+    assert surveys.survey_from_token(link.removeprefix("/portal/acme/survey/").rstrip("/")) == survey
     assert me.get(link).status_code == 200
     answered = surveys.answer_survey(survey=survey, answers={"overall": "5", "solved": "yes", "on_time": "yes",
                                                              "tidy": "yes", "charge": "yes", "nps": "9"},
