@@ -91,6 +91,22 @@ class StepForm(forms.Form):
     version = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
 
+class PhotosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; each is checked by the service (core.images), which says what is wrong."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", PhotosInput(attrs={"accept": "image/*", "multiple": True}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(PhotosField, self).clean(f, initial) for f in files if f]
+
+
 class ReceiveForm(StepForm):
     serial = forms.CharField(label=_("Serial on the unit"), max_length=SERIAL_MAX, strip=True,
                              widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
@@ -100,6 +116,8 @@ class ReceiveForm(StepForm):
     accessories = forms.CharField(label=_("Accessories in the box"), max_length=1000, required=False,
                                   help_text=_("One per line, or separated by commas."),
                                   widget=forms.Textarea(attrs={"rows": 2}))
+    photos = PhotosField(label=_("Photos of the unit as it arrived"), required=False,
+                         help_text=_("Up to 5: each side, the nameplate, any damage. The customer sees them too."))
 
     def clean_accessories(self) -> list[str]:
         return [a.strip() for a in ACCESSORY_SPLIT.split(self.cleaned_data["accessories"]) if a.strip()]

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ProductCategory, ProductModel
-from customers.choices import ProductStatus
+from customers.choices import OUT_OF_SERVICE
 from customers.models import Customer, InstalledProduct
 from maintenance.choices import ContractKind
 from maintenance.models import MaintenancePlan
@@ -48,7 +48,7 @@ class ContractForm(forms.Form):
     def __init__(self, *args, user, customer: Customer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         units = (InstalledProduct.objects.visible_to(user).filter(customer=customer)
-                 .exclude(status=ProductStatus.RETIRED).select_related("site", "product_model")
+                 .exclude(status__in=OUT_OF_SERVICE).select_related("site", "product_model")
                  .order_by("site__name", "serial"))
         self.fields["products"].queryset = units
         self.fields["products"].label_from_instance = self.unit_label

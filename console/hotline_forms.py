@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import ServiceType
 from catalog.models import ProductModel, Symptom
-from customers.choices import CustomerKind, Segment
+from customers.choices import CustomerKind, ProductStatus, Segment
 from customers.models import Customer
 from network.models import Region
 from workorders.choices import Priority
@@ -108,7 +108,9 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args, customer: Customer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        products = customer.products.select_related("product_model__category", "site").order_by("pk")
+        # An old unit the repair centre exchanged is no longer the caller's to serve: its successor is.
+        products = (customer.products.exclude(status=ProductStatus.EXCHANGED)
+                    .select_related("product_model__category", "site").order_by("pk"))
         self.fields["product"].queryset = products
         self.fields["product"].label_from_instance = lambda p: f"{p.product_model.code} · {p.serial}"
         product = self._chosen_product(products)

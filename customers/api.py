@@ -19,7 +19,9 @@ router = Router(tags=["customers and installed base"], auth=AUTH)
 
 KindLit = Literal[tuple(CustomerKind.values)]  # type: ignore[valid-type]
 SegmentLit = Literal[tuple(Segment.values)]  # type: ignore[valid-type]
-ProductStatusLit = Literal[tuple(ProductStatus.values)]  # type: ignore[valid-type]
+# "exchanged" only by the repair centre's bench (logistics.bench), which also names the unit it was exchanged for.
+SETTABLE_STATUSES = tuple(v for v in ProductStatus.values if v != ProductStatus.EXCHANGED)
+ProductStatusLit = Literal[SETTABLE_STATUSES]  # type: ignore[valid-type]
 Tag = Field(min_length=1, max_length=30)
 
 
@@ -137,6 +139,19 @@ class ProductOut(Schema):
     warranty_end: dt.date | None
     status: str
     warranty: WarrantyOut
+    # Status "exchanged": the repair centre swapped this unit for a refurbished one, whose serial this names (null
+    # once that record is gone), at exchanged_at. On the customer's unit, the serials it replaced, oldest first.
+    exchanged_for: str | None
+    exchanged_at: dt.datetime | None
+    exchanged_from: list[str]
+
+    @staticmethod
+    def resolve_exchanged_for(obj) -> str | None:
+        return obj.exchanged_for.serial if obj.exchanged_for_id else None
+
+    @staticmethod
+    def resolve_exchanged_from(obj) -> list[str]:
+        return [p.serial for p in sorted(obj.exchanged_from.all(), key=lambda p: p.pk)]
 
 
 class ProductIn(Input):
@@ -193,7 +208,7 @@ def _page(qs, query: ListQuery) -> dict:
 def list_products(request, query: Query[ListQuery]):
     principal(request)
     qs = selectors.list_products(request.user, query.q)
-    page = _page(qs.select_related("product_model"), query)
+    page = _page(qs.select_related("product_model", "exchanged_for").prefetch_related("exchanged_from"), query)
     page["items"] = _with_warranty(page["items"])
     return page
 
@@ -266,7 +281,8 @@ def pin_site(request, site_id: Id, payload: SitePinIn):
 
 @router.get("/products/{product_id}", response=ProductOut)
 def get_product(request, product_id: Id):
-    return _product(get_visible(InstalledProduct.objects.select_related("product_model"), request, product_id))
+    return _product(get_visible(InstalledProduct.objects.select_related("product_model", "exchanged_for"), request,
+                                product_id))
 
 
 @router.patch("/products/{product_id}", response=ProductOut)

@@ -17,6 +17,13 @@ class ProductStatus(models.TextChoices):
     SOLD = "sold", _("Sold, not installed")
     ACTIVE = "active", _("In service")
     RETIRED = "retired", _("Retired")
+    # The customer's unit went to the repair centre and a refurbished one came back in its place: this row is the
+    # old unit's passport (``InstalledProduct.exchanged_for`` names the unit the customer has now).
+    EXCHANGED = "exchanged", _("Exchanged at the repair centre")
+
+
+# Units no longer in the customer's service: no reminders, schedules, contracts, offers or counts of their products.
+OUT_OF_SERVICE = frozenset({ProductStatus.RETIRED, ProductStatus.EXCHANGED})
 
 
 class WarrantyCardStatus(models.TextChoices):

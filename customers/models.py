@@ -157,6 +157,14 @@ class InstalledProduct(TimeStampedModel):
     # Rows bulk-inserted without it (demo/scale.py) get one the first time their label is printed.
     qr_token = models.CharField(_("QR code token"), max_length=16, unique=True, null=True, blank=True,
                                 editable=False, default=new_qr_token)
+    # Set on the old unit's row when the repair centre exchanged it (status EXCHANGED): the unit the customer got
+    # in its place, whose row kept the warranty, history and schedules (logistics.bench). ``exchanged_from`` on the
+    # customer's row lists the serials it replaced.
+    exchanged_for = models.ForeignKey(
+        "self", verbose_name=_("exchanged for"), on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="exchanged_from",
+    )
+    exchanged_at = models.DateTimeField(_("exchanged at"), null=True, blank=True, editable=False)
 
     objects = InstalledProductQuerySet.as_manager()
 

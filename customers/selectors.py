@@ -14,7 +14,7 @@ from customers.search import customers_named
 
 # What opening an order needs of the product it names, its customer and its site (the customer's brief
 # for the response, the brand, segment and region for the SLA).
-_PRODUCT_FIELDS = ("id", "brand_id", "customer_id", "site_id")
+_PRODUCT_FIELDS = ("id", "brand_id", "customer_id", "site_id", "status")  # status: an exchanged unit takes no order
 _CUSTOMER_FIELDS = ("brand_id", "name", "phone", "segment")
 _SITE_FIELDS = ("customer_id", "region_id")
 _ID_MIN, _ID_MAX = -(2**63), 2**63 - 1

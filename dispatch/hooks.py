@@ -6,12 +6,13 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from catalog.models import ProductCategory
 from dispatch import masters, selectors
 from network.models import Region, Technician
-from workorders.slots import free_capacity, offer_slots, slot_windows
+from workorders.slots import free_capacity, offer_slots, serves, slot_windows
 
 # Intake (workorders) offers and books the slots dispatch computes.
 slot_windows.register(selectors.slot_windows)
 offer_slots.register(selectors.offer_slots)
 free_capacity.register(selectors.free_capacity)
+serves.register(selectors.serves)
 
 # The per-process copies of the dispatch rule, standards and crew (dispatch/masters.py): an edit saved in this
 # process applies at once. Not a business effect: nothing but the copy changes, so model signals are right here.

@@ -21,7 +21,7 @@ from network.models import Certification, Technician
 from workorders.choices import OPEN_STATUSES
 from workorders.models import WorkOrder
 
-__all__ = ["SlotOffer", "board_for", "free_capacity", "offer_slots", "slot_windows"]
+__all__ = ["SlotOffer", "board_for", "free_capacity", "offer_slots", "serves", "slot_windows"]
 
 
 def slot_windows(*, days: int = 7, now: dt.datetime | None = None) -> list[slots.Window]:
@@ -33,11 +33,25 @@ def _job(product: InstalledProduct, service_type: str) -> tuple[slots.Job, int |
     return slots.Job(standard_minutes=minutes), skill_id
 
 
-def _outlets(product: InstalledProduct, site: Site, outlet_id: int | None) -> list[slots.Outlet]:
-    rows = Organisation.objects.filter(
+def _serving(product: InstalledProduct, site: Site):
+    """The outlets that serve the product at the site: active, covering its region, authorised for its category."""
+    return Organisation.objects.filter(
         kind=OrgKind.OUTLET, brand_id=product.brand_id, is_active=True, service_regions=site.region_id,
         authorised_categories=product.product_model.category_id,
     )
+
+
+def serves(*, product: InstalledProduct, site: Site | None = None) -> bool:
+    """Whether some outlet serves the product at the site (default the product's), whether or not it has time free.
+    A site with no region is served by nobody, as the slots have it."""
+    site = site if site is not None else product.site
+    if site is None or site.region_id is None:
+        return False
+    return _serving(product, site).exists()
+
+
+def _outlets(product: InstalledProduct, site: Site, outlet_id: int | None) -> list[slots.Outlet]:
+    rows = _serving(product, site)
     if outlet_id is not None:
         rows = rows.filter(pk=outlet_id)
     found = []

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from complaints.choices import ACTIVE_STATUSES
 from complaints.models import Complaint
-from customers.choices import ProductStatus, Segment
+from customers.choices import OUT_OF_SERVICE, Segment
 from customers.models import Customer, InstalledProduct
 from field.models import Visit
 from workorders.choices import Status
@@ -73,9 +73,9 @@ def customer_profile(customer: Customer, *, now: dt.datetime | None = None) -> C
     for completed and closed orders done without a completed visit (before the app, or closed by the desk),
     their estimate (``WorkOrder.estimate_total``, the customer's share after warranty cover). ``paid`` and
     ``estimated`` are the two parts; ``spend_basis`` says which there are.
-    Products owned are the customer's units not retired; their value is the sum of their models' list
-    prices. The last visit is the local date of the last completed order; reworks count the customer's
-    rework orders (返修, workorders/rework.py; and orders reopened in place before reworks were new orders).
+    Products owned are the customer's units in service (not retired or exchanged); their value is the sum of
+    their models' list prices. The last visit is the local date of the last completed order; reworks count the
+    customer's rework orders (返修, workorders/rework.py; and orders reopened in place before reworks were new orders).
     """
     now = now or timezone.now()
     orders = WorkOrder.objects.filter(customer_id=OuterRef("pk"))
@@ -83,7 +83,7 @@ def customer_profile(customer: Customer, *, now: dt.datetime | None = None) -> C
     visits = Visit.objects.filter(work_order__customer_id=OuterRef("pk"), completed_at__lte=now)
     with_visit = Visit.objects.filter(work_order_id=OuterRef("pk"), completed_at__isnull=False)
     without_visit = done.filter(~Exists(with_visit))
-    owned = InstalledProduct.objects.filter(customer_id=OuterRef("pk")).exclude(status=ProductStatus.RETIRED)
+    owned = InstalledProduct.objects.filter(customer_id=OuterRef("pk")).exclude(status__in=OUT_OF_SERVICE)
     complaints = Complaint.objects.filter(customer_id=OuterRef("pk"), status__in=sorted(ACTIVE_STATUSES),
                                           opened_at__lte=now)
     row = (

@@ -24,8 +24,8 @@ from core.api import AUTH, ApiDateTime, get_visible, json_response, principal
 from core.errors import InvalidInput, NotFound
 from core.payments import CallbackRefused
 from core.schema import Id, Input, Text
-from logistics import bench, booking, routes, selectors
-from logistics.choices import Decision, ShipmentStatus
+from logistics import bench, routes, selectors
+from logistics.choices import Decision
 from logistics.models import MailIn, Shipment
 from workorders.models import WorkOrder
 
@@ -61,6 +61,8 @@ class MailInOut(BaseModel):
     in_warranty: bool
     warranty_reason: str
     serial_matches: bool | None
+    condition_photo_ids: list[int] = Field(description="The photos taken at receiving (GET "
+                                                       "/workorders/attachments/{id} for each).")
     diagnosis: str
     quote_total: str | None = Field(description="Out of warranty: the quoted repair with the courier's fee, yuan.")
     decision: str
@@ -115,7 +117,7 @@ def _out(request, case: MailIn) -> MailInOut:
         hop_label=str(case.get_hop_display()), hop_since=case.hop_since, hop_due=case.hop_due,
         late=bool(case.late_hop) and case.late_hop == case.hop, version=case.version, pickup_start=case.pickup_start,
         pickup_end=case.pickup_end, in_warranty=case.in_warranty, warranty_reason=case.warranty_words,
-        serial_matches=case.serial_matches, diagnosis=case.diagnosis,
+        serial_matches=case.serial_matches, condition_photo_ids=case.condition_photos, diagnosis=case.diagnosis,
         quote_total=str(case.quote_total) if case.quote_total is not None else None, decision=case.decision,
         outcome=case.outcome, charge_total=str(case.charge_total) if case.charge_total is not None else None,
         delivered_at=case.delivered_at,
@@ -143,6 +145,9 @@ class ReceiveIn(Input):
     serial: str = Field(max_length=bench.SERIAL_MAX, description="As read off the unit's nameplate.")
     condition: str = Field("", max_length=bench.NOTE_MAX)
     accessories: list[str] = Field(default_factory=list, max_length=20)
+    photo_ids: list[Id] = Field(default_factory=list, max_length=5,
+                                 description="Photos of the unit as it arrived: add them to the order first "
+                                             "(POST /workorders/{id}/attachments), then name them here.")
 
 
 class PartIn(Input):
@@ -190,7 +195,7 @@ class WaybillIn(Input):
 def receive(request, order_id: Id, payload: ReceiveIn):
     _order, case = _case(request, order_id)
     case = bench.receive(mail_in=case, actor=principal(request), serial=payload.serial, condition=payload.condition,
-                         accessories=payload.accessories)
+                         accessories=payload.accessories, photo_ids=payload.photo_ids)
     return json_response(_out(request, case))
 
 
@@ -261,12 +266,8 @@ def ship(request, order_id: Id):
              summary="The waybill of a pickup booked by hand (no courier backend, or the courier refused)")
 def waybill(request, order_id: Id, payload: WaybillIn):
     _order, case = _case(request, order_id)
-    bench.ensure_bench(principal(request), case)
-    shipment = Shipment.objects.filter(mail_in=case, direction=payload.direction).exclude(
-        status=ShipmentStatus.CANCELLED).first()
-    if shipment is None:
-        raise InvalidInput(_("The unit has no parcel that way yet."), field="direction")
-    shipment = booking.record_waybill(shipment=shipment, waybill=payload.waybill, actor=principal(request))
+    shipment = bench.enter_waybill(mail_in=case, actor=principal(request), waybill=payload.waybill,
+                                   direction=payload.direction)
     return json_response(_shipment_out(shipment))
 
 

@@ -9,12 +9,14 @@ or none (never below zero).
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,16 +26,20 @@ from accounts.principal import Principal
 from catalog.choices import ExclusionReason, ServiceType
 from catalog.models import Part
 from core.errors import IllegalTransition, InvalidInput, PermissionDenied
+from core.images import accept_photo
 from core.text import render_lazy
-from customers.models import InstalledProduct
+from customers.choices import ProductStatus
+from customers.models import InstalledProduct, new_qr_token
 from logistics import booking, workflow
-from logistics.choices import Decision, Hop, Outcome
+from logistics.choices import Decision, Hop, Outcome, ShipmentStatus
 from logistics.models import MailIn, MailInStep, Shipment
 from parts import ledger
 from parts.services.common import Line, check_lines
 from parts.services.stock import ensure_store
 from pricing.services import estimate
+from workorders.attachments import check_photo_count, files_rolled_back, store_photo
 from workorders.estimates import each_language, estimate_json
+from workorders.models import AttachmentKind, WorkOrderAttachment
 
 BENCH_ROLES = frozenset({Role.OUTLET_MANAGER, Role.OUTLET_DISPATCHER})
 NOTE_MAX = 500
@@ -66,19 +72,43 @@ def _expect(mail_in: MailIn, *hops: str) -> None:
 
 
 def receive(*, mail_in: MailIn, actor: Principal, serial: str, condition: str = "",
-            accessories: Sequence[str] = ()) -> MailIn:
-    """Unpacked at the bench: the serial read off the unit (checked against the order's), its condition and what
-    came with it. A serial that does not match is received all the same and flagged on the case."""
+            accessories: Sequence[str] = (), photos: Sequence[Any] = (), photo_ids: Sequence[int] = ()) -> MailIn:
+    """Unpacked at the bench: the serial read off the unit (checked against the order's), its condition, what came
+    with it and photos of it as it arrived: new ``photos`` (uploaded files, stored on the order with the step, or
+    none) and ``photo_ids`` (photos already added to the order). A serial that does not match is received all the
+    same and flagged on the case. The photos are the customer's to see too: how the unit looked when it came."""
     ensure_bench(actor, mail_in)
     _expect(mail_in, Hop.PICKUP_BOOKED, Hop.COLLECTED, Hop.IN_TRANSIT, Hop.ARRIVED)
     serial = _text(serial, "serial", required=True, limit=SERIAL_MAX).upper()
     product = mail_in.work_order.product
     matches = product is not None and serial == product.serial.upper()
     kept = [a for a in (_text(str(a), "accessories", limit=80) for a in accessories) if a][:20]
-    return workflow.move(mail_in, Hop.RECEIVED, actor=actor, place=mail_in.centre.city,
-                         changes={"received_serial": serial, "serial_matches": matches,
-                                  "condition_note": _text(condition, "condition"), "accessories": kept},
-                         data={"serial_matches": matches})
+    earlier = _order_photos(mail_in, photo_ids)
+    photos = list(photos)
+    check_photo_count(photos, already=len(earlier))
+    accepted = [accept_photo(p) for p in photos]
+    with files_rolled_back() as stored, transaction.atomic():
+        for photo in accepted:
+            store_photo(order=mail_in.work_order, photo=photo, uploaded_by=actor.user, stored=stored)
+        shot = [*earlier, *(a.pk for a in stored)]
+        return workflow.move(mail_in, Hop.RECEIVED, actor=actor, place=mail_in.centre.city,
+                             changes={"received_serial": serial, "serial_matches": matches,
+                                      "condition_note": _text(condition, "condition"), "accessories": kept,
+                                      "condition_photos": shot},
+                             data={"serial_matches": matches, "photos": shot})
+
+
+def _order_photos(mail_in: MailIn, photo_ids: Sequence[int]) -> list[int]:
+    """The ids of photos already on the case's order, in the order given; any other id is refused."""
+    wanted = list(dict.fromkeys(int(i) for i in photo_ids))
+    if not wanted:
+        return []
+    found = set(WorkOrderAttachment.objects.filter(work_order_id=mail_in.work_order_id, kind=AttachmentKind.PHOTO,
+                                                   pk__in=wanted).values_list("pk", flat=True))
+    unknown = [i for i in wanted if i not in found]
+    if unknown:
+        raise InvalidInput(_("These photos are not on this order."), field="photos", ids=unknown)
+    return wanted
 
 
 def diagnose(*, mail_in: MailIn, actor: Principal, finding: str, parts: Sequence[tuple[str, int]] = (),
@@ -193,7 +223,11 @@ def repair(*, mail_in: MailIn, actor: Principal, parts: Sequence[tuple[Part, int
     if exchange_serial and InstalledProduct.objects.filter(brand_id=mail_in.brand_id, serial=exchange_serial
                                                            ).exclude(pk=order.product_id).exists():
         raise InvalidInput(_("This serial belongs to another unit already."), field="exchange_serial")
+    if exchange_serial and order.product_id and exchange_serial == order.product.serial.upper():
+        raise InvalidInput(_("This is the serial of the unit sent in: type the serial of the refurbished unit."),
+                           field="exchange_serial")
     outcome = Outcome.EXCHANGED if exchange_serial else Outcome.REPAIRED
+    now = timezone.now()
     with transaction.atomic():
         if lines:
             store = ensure_store(mail_in.centre)
@@ -204,16 +238,32 @@ def repair(*, mail_in: MailIn, actor: Principal, parts: Sequence[tuple[Part, int
             changes["charge_total"] = Decimal("0.00")  # in warranty: the brand pays, the courier too
         data = {"parts": [[line.part.code, line.quantity] for line in lines], "exchange_serial": exchange_serial,
                 "old_serial": order.product.serial if order.product_id else ""}
-        moved = workflow.move(mail_in, Hop.REPAIRED, actor=actor, note=note, changes=changes, data=data)
+        moved = workflow.move(mail_in, Hop.REPAIRED, actor=actor, at=now, note=note, changes=changes, data=data)
         if exchange_serial and order.product_id:
-            _swap_serial(order.product, exchange_serial)
+            _swap_serial(order.product, exchange_serial, at=moved.hop_since)
     return moved
 
 
-def _swap_serial(product: InstalledProduct, new_serial: str) -> None:
-    """The customer keeps the order's unit record (its warranty, history and schedules) under the exchanged
-    unit's serial; the old serial stays on the case's step (``old_serial``)."""
-    InstalledProduct.objects.filter(pk=product.pk).update(serial=new_serial, updated_at=timezone.now())
+def _swap_serial(product: InstalledProduct, new_serial: str, *, at: dt.datetime) -> InstalledProduct:
+    """Record the exchange on both units' passports; the caller's transaction holds the hop's move too.
+
+    The customer keeps the order's unit record (its warranty card, history, schedules and contracts) under the
+    refurbished unit's serial, with a fresh QR token: the old label stays on the old unit. The old unit gets a
+    row of its own under its serial (after the rename: brand and serial are unique), EXCHANGED, out of service,
+    with its QR token and ``exchanged_for`` naming the customer's row. Returns the old unit's row."""
+    old = InstalledProduct.objects.select_for_update().get(pk=product.pk)
+    try:
+        with transaction.atomic():
+            InstalledProduct.objects.filter(pk=product.pk).update(serial=new_serial, qr_token=new_qr_token(),
+                                                                  updated_at=at)
+    except IntegrityError:  # taken since it was checked
+        raise InvalidInput(_("This serial belongs to another unit already."), field="exchange_serial") from None
+    old_unit = InstalledProduct.objects.create(
+        brand_id=old.brand_id, serial=old.serial, product_model_id=old.product_model_id, customer_id=old.customer_id,
+        site=None, purchase_date=old.purchase_date, install_date=old.install_date, status=ProductStatus.EXCHANGED,
+        qr_token=old.qr_token, exchanged_for_id=old.pk, exchanged_at=at)
+    product.refresh_from_db(fields=["serial", "qr_token", "updated_at"])
+    return old_unit
 
 
 def check_quality(*, mail_in: MailIn, actor: Principal, checks: dict[str, bool], note: str = "") -> MailIn:
@@ -235,6 +285,23 @@ def check_quality(*, mail_in: MailIn, actor: Principal, checks: dict[str, bool],
                               note=note, actor=actor.user, actor_role=actor.role, customer_visible=False,
                               data={"qc_failed": [p for p, ok in ticked.items() if not ok]})
     return mail_in
+
+
+def enter_waybill(*, mail_in: MailIn, actor: Principal, waybill: str, direction: str = "",
+                  shipment_id: int | None = None) -> Shipment:
+    """The waybill of a parcel staff booked with the courier themselves (the manual backend, or a courier that
+    refused): the unit's live parcel that way (``direction``), or the one named (``shipment_id``)."""
+    ensure_bench(actor, mail_in)
+    parcels = Shipment.objects.filter(mail_in=mail_in).exclude(status=ShipmentStatus.CANCELLED)
+    if shipment_id is not None:
+        parcel = parcels.filter(pk=shipment_id).first()
+        if parcel is None:
+            raise InvalidInput(_("The unit has no such parcel."), field="waybill")
+    else:
+        parcel = parcels.filter(direction=direction).first()
+        if parcel is None:
+            raise InvalidInput(_("The unit has no parcel that way yet."), field="direction")
+    return booking.record_waybill(shipment=parcel, waybill=waybill, actor=actor)
 
 
 def ship(*, mail_in: MailIn, actor: Principal) -> Shipment:

@@ -21,6 +21,26 @@ class Hop(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The hops as the bench says them, beside the customer's words above (the tracking page says "you"; the bench
+# speaks of the centre).
+BENCH_LABELS = {
+    Hop.PICKUP_BOOKED: _("Pickup booked"),
+    Hop.COLLECTED: _("Collected by the courier"),
+    Hop.IN_TRANSIT: _("On the way to the centre"),
+    Hop.ARRIVED: _("Arrived at the centre"),
+    Hop.RECEIVED: _("Received and checked"),
+    Hop.DIAGNOSED: _("Diagnosed"),
+    Hop.QUOTED: _("Quoted: waiting for the customer"),
+    Hop.APPROVED: _("Quote approved"),
+    Hop.DECLINED: _("Quote declined"),
+    Hop.REPAIRED: _("Repaired"),
+    Hop.QC_PASSED: _("Quality check passed"),
+    Hop.SHIPPED: _("Shipped back"),
+    Hop.DELIVERED: _("Delivered"),
+    Hop.CANCELLED: _("Cancelled"),
+}
+assert set(BENCH_LABELS) == set(Hop), "every hop has the bench's words too"
+
 # The hops the courier's route events move a unit through on its way in; a later event never moves it back.
 INBOUND_HOPS = (Hop.PICKUP_BOOKED, Hop.COLLECTED, Hop.IN_TRANSIT, Hop.ARRIVED)
 # The hops at the centre: the bench works on the unit.

@@ -6,10 +6,10 @@ from django.db import transaction
 
 from accounts.principal import Principal
 from catalog.choices import ServiceType
-from logistics import booking, tasks
+from logistics import booking, tasks, workflow
 from logistics.choices import Hop
 from notifications.messages import STEP_LABELS
-from workorders.intake import mail_in_booked
+from workorders.intake import courier_fee, mail_in_booked
 from workorders.models import WorkOrder
 from workorders.workflow import cancelling
 
@@ -27,3 +27,5 @@ def _cancel_case(*, order: WorkOrder, actor: Principal, reason: str) -> None:
 
 
 STEP_LABELS.update(Hop.choices)
+# Intake's preview of a mail-in repair prices the courier as the bench's quote does.
+courier_fee.register(workflow.courier_fee)

@@ -87,6 +87,8 @@ class MailIn(models.Model):
     serial_matches = models.BooleanField(_("serial matches the order"), null=True, blank=True)
     condition_note = models.CharField(_("condition on arrival"), max_length=500, blank=True)
     accessories = models.JSONField(_("accessories received"), default=list, blank=True)
+    # The photos of the unit as it came out of the box (ids of the order's attachments), taken at receiving.
+    condition_photos = models.JSONField(_("condition photos"), default=list, blank=True)
     diagnosis = models.CharField(_("diagnosis"), max_length=500, blank=True)
     exclusion = models.CharField(_("warranty exclusion found"), max_length=20, choices=ExclusionReason.choices,
                                  blank=True)

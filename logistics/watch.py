@@ -18,24 +18,24 @@ BATCH = 500
 
 
 def sweep(*, now: dt.datetime | None = None) -> int:
-    """Flag every open unit whose hop is overdue and not yet flagged; the number flagged by this run."""
+    """Flag every open unit whose hop is overdue and not yet flagged; the number flagged by this run.
+
+    The overdue units are read in one query; each is then flagged by compare-and-set (its hop unchanged and not
+    flagged yet) with its event in the same transaction, so a unit moved on meanwhile, or flagged by another run,
+    is left alone and told about once."""
     now = now or timezone.now()
-    due = (MailIn.objects.filter(hop__in=sorted(OPEN_HOPS), hop_due__lt=now).exclude(late_hop=F("hop"))
-           .values_list("pk", flat=True)[:BATCH])
-    return sum(_flag(pk, now) for pk in list(due))
-
-
-def _flag(pk: int, now: dt.datetime) -> bool:
-    with transaction.atomic():
-        case = (MailIn.objects.select_related("work_order").filter(pk=pk).only(
-            "pk", "brand_id", "hop", "hop_since", "hop_due", "late_hop", "work_order__number").first())
-        if case is None or case.hop_due is None or case.hop_due >= now:
-            return False
-        if not MailIn.objects.filter(Q(pk=pk, hop=case.hop, hop_due__lt=now) & ~Q(late_hop=case.hop)).update(
-                late_hop=case.hop):
-            return False
-        outbox.record("mailin.late", brand_id=case.brand_id, work_order_id=case.work_order_id,
-                      subject=("mailin", case.pk),
-                      data={"number": case.work_order.number, "hop": case.hop, "since": case.hop_since.isoformat(),
-                            "due": case.hop_due.isoformat()}, at=now)
-    return True
+    due = list(MailIn.objects.filter(hop__in=sorted(OPEN_HOPS), hop_due__lt=now).exclude(late_hop=F("hop"))
+               .order_by("hop_due").values("pk", "brand_id", "work_order_id", "hop", "hop_since", "hop_due",
+                                           "work_order__number")[:BATCH])
+    flagged = 0
+    for row in due:
+        with transaction.atomic():
+            if not MailIn.objects.filter(Q(pk=row["pk"], hop=row["hop"], hop_due__lt=now)
+                                         & ~Q(late_hop=row["hop"])).update(late_hop=row["hop"]):
+                continue
+            outbox.record("mailin.late", brand_id=row["brand_id"], work_order_id=row["work_order_id"],
+                          subject=("mailin", row["pk"]),
+                          data={"number": row["work_order__number"], "hop": row["hop"],
+                                "since": row["hop_since"].isoformat(), "due": row["hop_due"].isoformat()}, at=now)
+        flagged += 1
+    return flagged

@@ -19,7 +19,7 @@ from accounts.principal import Principal
 from core import outbox
 from core.errors import InvalidInput, PermissionDenied
 from core.sequences import next_value
-from customers.choices import ProductStatus
+from customers.choices import OUT_OF_SERVICE, ProductStatus
 from customers.models import Customer, InstalledProduct
 from maintenance import visitplan
 from maintenance.choices import ContractKind, ContractStatus, SoldVia
@@ -69,6 +69,9 @@ def _check_units(*, customer: Customer, plan: MaintenancePlan, products: Sequenc
             raise InvalidInput(_("The product belongs to another customer."), field="products")
         if product.status == ProductStatus.RETIRED:
             raise InvalidInput(_("A retired unit cannot be put under contract."), field="products")
+        if product.status in OUT_OF_SERVICE:
+            raise InvalidInput(_("A unit exchanged at the repair centre cannot be put under contract."),
+                               field="products")
         if not fits(plan, product):
             raise PlanDoesNotFit(field="products", serial=product.serial)
     taken = (ContractUnit.objects.filter(product__in=[p.pk for p in units], contract__status=ContractStatus.ACTIVE,
@@ -94,7 +97,7 @@ def create_contract(*, customer: Customer, plan: MaintenancePlan, products: Sequ
 
     The caller fetched customer, plan and products through ``visible_to``; here they are checked against each
     other: the plan is the customer's brand's, active, and fits every unit; the units are the customer's, not
-    retired and not under another active contract on any of these days; a household plan has one unit.
+    retired or exchanged and not under another active contract on any of these days; a household plan has one unit.
     ``number`` defaults to the brand's next ``MC-<yyyymm>-<n>``.
     """
     _check_actor(actor, customer)

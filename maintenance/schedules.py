@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Part
 from core.dates import brand_tz
 from core.errors import InvalidInput
-from customers.choices import ProductStatus
+from customers.choices import OUT_OF_SERVICE
 from customers.models import InstalledProduct
 from integrations.choices import Metric
 from integrations.models import UsageReading
@@ -104,7 +104,7 @@ def ensure_schedules(*, products: QuerySet | None = None, brand_id: int) -> int:
     what exists. Schedules of a rule that no longer applies (inactive, or a model's rule now overrides the
     category's) are deactivated, and those that apply again reactivated."""
     by_model, by_category = _rules_by_scope(brand_id)
-    base = InstalledProduct.objects.filter(brand_id=brand_id).exclude(status=ProductStatus.RETIRED)
+    base = InstalledProduct.objects.filter(brand_id=brand_id).exclude(status__in=OUT_OF_SERVICE)
     if products is not None:
         base = base.filter(pk__in=products.values("pk"))
     created = 0

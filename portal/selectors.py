@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 
+from customers.choices import ProductStatus
 from customers.models import InstalledProduct
 from logistics.selectors import change_marks
 from workorders.choices import OPEN_STATUSES
@@ -14,12 +15,20 @@ from workorders.models import WorkOrder, WorkOrderEvent
 
 
 def my_products(user) -> QuerySet[InstalledProduct]:
-    return (InstalledProduct.objects.visible_to(user)
+    """The units the customer has: an old one the repair centre exchanged is told on its successor's passport."""
+    return (InstalledProduct.objects.visible_to(user).exclude(status=ProductStatus.EXCHANGED)
             .select_related("product_model__category", "site", "customer").order_by("-install_date", "-pk"))
 
 
 def get_product(user, pk: int) -> InstalledProduct:
     return my_products(user).get(pk=pk)
+
+
+def replaced_units(product: InstalledProduct) -> list[InstalledProduct]:
+    """The units ``product`` replaced at the repair centre (their serials and when), oldest first: part of this
+    unit's passport, whoever owns it now."""
+    return list(InstalledProduct.objects.filter(exchanged_for=product).only("serial", "exchanged_at", "exchanged_for")
+                .order_by("exchanged_at", "pk"))
 
 
 def my_orders(user) -> QuerySet[WorkOrder]:

@@ -2,7 +2,8 @@
 
 ``preview`` is what a caller shows before confirming: the estimate with its warranty verdict, the orders
 of the product a new one would duplicate, the slots the serving outlets can offer, whether mail-in
-repair is possible. ``submit_request`` checks everything first, then opens the order through
+repair is possible, and whether it is the answer when no outlet serves the address at all.
+``submit_request`` checks everything first, then opens the order through
 ``workorders.services.create_work_order`` and books the slot in the same transaction, or changes
 nothing at all. The rest applies the brand's ``IntakePolicy`` to what a customer may change later.
 """
@@ -10,7 +11,7 @@ nothing at all. The rest applies the brand's ``IntakePolicy`` to what a customer
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -27,7 +28,7 @@ from catalog.choices import ServiceType
 from catalog.models import Symptom
 from core.errors import DomainError, InvalidInput, PermissionDenied, StaleVersion
 from core.geo.distance import distance_km
-from core.hooks import Hook
+from core.hooks import Hook, Provider
 from core.images import MAX_PHOTOS, accept_photo
 from customers.models import Customer, InstalledProduct, Site
 from pricing.engine import Quote
@@ -40,12 +41,12 @@ from workorders.estimates import estimate_json, unavailable_json
 from workorders.models import IntakePolicy, WorkOrder, WorkOrderEvent
 from workorders.services import check_new_order, create_work_order, utc_window
 from workorders.sla_clock import rebooked_clocks
-from workorders.slots import SlotOffer, free_capacity, offer_slots, slot_windows
+from workorders.slots import SlotOffer, free_capacity, offer_slots, serves, slot_windows
 
 __all__ = [
     "MAX_PHOTOS", "OFFER_DAYS", "ChangeNotAllowed", "ChangeRules", "IntakePreview", "MailInNotAllowed",
-    "NoRepairCentre", "SlotUnavailable", "cancel_by_customer", "customer_change_rules", "mail_in_booked",
-    "pickup_windows", "policy_for", "preview", "repair_centre_for", "reschedule", "submit_request",
+    "NoRepairCentre", "SlotUnavailable", "cancel_by_customer", "courier_fee", "customer_change_rules",
+    "mail_in_booked", "pickup_windows", "policy_for", "preview", "repair_centre_for", "reschedule", "submit_request",
 ]
 
 OFFER_DAYS = 7
@@ -75,6 +76,8 @@ class NoRepairCentre(InvalidInput):
 # Sent inside submit_request's transaction once a mail-in order is open and assigned to its repair centre, with
 # order and actor: logistics opens the unit's case and books the courier's pickup in the order's window.
 mail_in_booked = Hook("workorders.mail_in_booked")
+# (brand_id, *, in_warranty) -> what the courier costs the customer both ways: logistics.workflow.courier_fee.
+courier_fee: Provider[Callable[..., Decimal]] = Provider("workorders.intake.courier_fee")
 
 
 class ChangeNotAllowed(DomainError):
@@ -94,10 +97,23 @@ class IntakePreview:
     duplicates: list[WorkOrder]
     slots: list[SlotOffer]
     mail_in_allowed: bool
+    # A visit asked for where no outlet serves the product at its address at all (not merely booked up).
+    unserved: bool = False
+    # ... and the unit may be sent in instead: its category allows mail-in and a repair centre takes it.
+    mail_in_instead: bool = False
+    # Mail-in with a quote: the courier both ways, added to what the customer pays.
+    courier_fee: Decimal | None = None
 
     @property
     def quote_reason(self) -> str:
         return str(self.quote_unavailable.message) if self.quote_unavailable else ""
+
+    @property
+    def customer_total(self) -> Decimal | None:
+        """What the customer pays as estimated: the quote's total, with the courier both ways for mail-in."""
+        if self.quote is None:
+            return None
+        return self.quote.total + (self.courier_fee or Decimal("0.00"))
 
 
 class ChangeRules(NamedTuple):
@@ -149,14 +165,23 @@ def preview(*, product: InstalledProduct, service_type: str, symptom_code: str =
     _check_mail_in(product, service_type)
     symptom = _symptom(product, symptom_code)
     quote, unavailable = _quote(product, service_type, symptom.code if symptom else "", at)
+    mail_in_allowed = product.product_model.category.mail_in_allowed
+    unserved = mail_in_instead = False
+    fee = None
     if service_type == ServiceType.MAIL_IN:
         slots = pickup_windows(product, now=at)
+        if quote is not None:
+            fee = courier_fee(product.brand_id, in_warranty=quote.warranty.covered)
     else:
         slots = offer_slots(product=product, service_type=service_type, days=OFFER_DAYS, now=at)
+        # Nobody to send (not a full diary): a repair may go to a repair centre by courier instead.
+        unserved = not slots and product.site is not None and not serves(product=product, site=product.site)
+        mail_in_instead = (unserved and service_type == ServiceType.REPAIR and mail_in_allowed
+                           and repair_centre_for(product) is not None)
     return IntakePreview(
         product=product, service_type=service_type, symptom=symptom, quote=quote, quote_unavailable=unavailable,
-        duplicates=selectors.recent_orders_of_product(product, now=at), slots=slots,
-        mail_in_allowed=product.product_model.category.mail_in_allowed,
+        duplicates=selectors.recent_orders_of_product(product, now=at), slots=slots, mail_in_allowed=mail_in_allowed,
+        unserved=unserved, mail_in_instead=mail_in_instead, courier_fee=fee,
     )
 
 

@@ -116,6 +116,11 @@ class IntakePreviewOut(BaseModel):
     service_type: str
     symptom_code: str
     mail_in_allowed: bool
+    # A visit asked for where no outlet serves the address at all; mail_in_instead: send it in for repair instead
+    # (ask again with service_type mail_in for the pickup windows).
+    unserved: bool
+    mail_in_instead: bool
+    courier_fee: MoneyOut | None = Field(description="Mail-in: the courier both ways, on top of the quote's total.")
     symptoms: list[SymptomOut]
     quote: QuoteOut | None
     quote_unavailable: UnavailableOut | None
@@ -175,6 +180,7 @@ def intake_preview(request, product_id: Id, query: Query[IntakeQuery]):
     return json_response(IntakePreviewOut(
         product_id=product.pk, service_type=found.service_type,
         symptom_code=found.symptom.code if found.symptom else "", mail_in_allowed=found.mail_in_allowed,
+        unserved=found.unserved, mail_in_instead=found.mail_in_instead, courier_fee=found.courier_fee,
         symptoms=[SymptomOut(code=s.code, name=str(s.display_name), excludes_warranty=bool(s.excludes_warranty))
                   for s in symptoms],
         quote=QuoteOut.model_validate(found.quote.as_dict()) if found.quote else None,

@@ -29,6 +29,7 @@ from core.inserts import insert_params, insert_sql, returned_fields, returning, 
 from core.models import OutboxEvent
 from core.prepared import hot_cursor
 from core.sequences import next_value, upsert_sql
+from customers.choices import ProductStatus
 from customers.models import Customer, InstalledProduct, Site
 from workorders import events
 from workorders.choices import DONE_STATUSES, Channel, Priority, Status, WorkOrderType
@@ -90,6 +91,11 @@ def ensure_may_create(actor: Principal) -> None:
         raise PermissionDenied(_("Your role may not open work orders."))
 
 
+class ProductExchanged(InvalidInput):
+    code = "product_exchanged"
+    default_message = _("This unit was exchanged at the repair centre: report the fault on the unit that replaced it.")
+
+
 def check_new_order(*, actor: Principal, customer: Customer, type: str, channel: str, priority: str,
                     description: str, product: InstalledProduct | None, site: Site | None,
                     type_field: str = "type", description_field: str = "symptom") -> str:
@@ -112,6 +118,9 @@ def check_new_order(*, actor: Principal, customer: Customer, type: str, channel:
         raise InvalidInput(_("The site belongs to another customer."), field="site")
     if product is not None and product.customer_id != customer.pk:
         raise InvalidInput(_("The product belongs to another customer."), field="product")
+    if product is not None and product.status == ProductStatus.EXCHANGED:
+        # The unit went back to the brand in a mail-in exchange: the customer's unit now is the one that replaced it.
+        raise ProductExchanged(field="product")
     description = (description or "").strip()
     if len(description) > SYMPTOM_MAX:
         raise InvalidInput(_("The description is too long."), field=description_field, max_length=SYMPTOM_MAX)

@@ -31,3 +31,6 @@ slot_windows: Provider[Callable[..., list[Window]]] = Provider("workorders.slots
 offer_slots: Provider[Callable[..., list[SlotOffer]]] = Provider("workorders.slots.offer_slots")
 # (*, product, service_type, outlet_id, window, site, exclude_order_id) -> what the outlet can still take then.
 free_capacity: Provider[Callable[..., int]] = Provider("workorders.slots.free_capacity")
+# (*, product, site) -> whether any outlet serves the product's category at the site at all, booked up or not: "no
+# outlet covers this address" as against "no time is free".
+serves: Provider[Callable[..., bool]] = Provider("workorders.slots.serves")

@@ -37,12 +37,12 @@ from console.bench_forms import (
     WaybillForm,
     part_rows,
 )
-from core.errors import DomainError, InvalidInput, PermissionDenied, StaleVersion
+from core.errors import DomainError, PermissionDenied, StaleVersion
 from core.forms import add_domain_error
 from core.htmx import refused, render_page
 from core.pages import refusal, staff_page
-from logistics import bench, booking, selectors
-from logistics.choices import INBOUND_HOPS, Direction, Hop, ShipmentStatus
+from logistics import bench, selectors
+from logistics.choices import BENCH_LABELS, INBOUND_HOPS, Direction, Hop, ShipmentStatus
 from logistics.models import MailIn, Shipment
 
 DESK_PAGE = "console/repair_bench/desk.html"
@@ -53,23 +53,6 @@ MENU_ROLES = frozenset({Role.BRAND_ADMIN, Role.DISPATCHER})
 DEFAULT_QUEUE = "arrived"
 SCAN_SHOWN = 64
 
-# The hops as the bench says them (the customer's tracking page has its own words: logistics.choices.Hop).
-HOP_LABELS = {
-    Hop.PICKUP_BOOKED: gettext_lazy("Pickup booked"),
-    Hop.COLLECTED: gettext_lazy("Collected by the courier"),
-    Hop.IN_TRANSIT: gettext_lazy("On the way to the centre"),
-    Hop.ARRIVED: gettext_lazy("Arrived at the centre"),
-    Hop.RECEIVED: gettext_lazy("Received and checked"),
-    Hop.DIAGNOSED: gettext_lazy("Diagnosed"),
-    Hop.QUOTED: gettext_lazy("Quoted: waiting for the customer"),
-    Hop.APPROVED: gettext_lazy("Quote approved"),
-    Hop.DECLINED: gettext_lazy("Quote declined"),
-    Hop.REPAIRED: gettext_lazy("Repaired"),
-    Hop.QC_PASSED: gettext_lazy("Quality check passed"),
-    Hop.SHIPPED: gettext_lazy("Shipped back"),
-    Hop.DELIVERED: gettext_lazy("Delivered"),
-    Hop.CANCELLED: gettext_lazy("Cancelled"),
-}
 QUEUE_LABELS = {
     "incoming": gettext_lazy("On the way in"),
     "arrived": gettext_lazy("Arrived"),
@@ -141,7 +124,7 @@ def _desk(request: HttpRequest, principal: Principal, *, scan_form: ScanForm | N
     context = {
         "queue": key, "rows": [(case, selectors.is_late(case, now)) for case in rows],
         "tabs": [(k, QUEUE_LABELS[k], counts[k]) for k, _hops in selectors.QUEUES],
-        "hop_labels": HOP_LABELS, "centre_id": str(centre_id or ""),
+        "hop_labels": BENCH_LABELS, "centre_id": str(centre_id or ""),
         "centres": list(selectors.repair_centres(request.user)) if principal.is_brand_staff else [],
         "scan_form": scan_form or ScanForm(), "not_found": not_found, "nav": "queues",
     }
@@ -239,10 +222,12 @@ def _case_context(request: HttpRequest, principal: Principal, case: MailIn, *, f
         "parts": selectors.bench_parts(case.brand_id) if step in ("diagnose", "repair") else [],
         "on_hand": on_hand, "stock": [b for b in stock if b.on_hand > 0 or b.part.code in dict(case.quote_parts)],
         "needed": [(code, n, on_hand.get(code, 0)) for code, n in case.quote_parts],
-        "may_work": working, "late": selectors.is_late(case, now), "hop_labels": HOP_LABELS,
-        "hop_label": HOP_LABELS.get(case.hop, case.hop), "notice": NOTICES.get(notice, ""),
+        "may_work": working, "late": selectors.is_late(case, now), "hop_labels": BENCH_LABELS,
+        "hop_label": BENCH_LABELS.get(case.hop, case.hop), "notice": NOTICES.get(notice, ""),
         "quote_lines": (case.quote or {}).get("lines", []), "labelled": bool(outbound and outbound.waybill),
         "declined": case.hop == Hop.DECLINED, "nav": "queues",
+        "condition_photos": [reverse("api:attachment-file", kwargs={"attachment_id": pk})
+                             for pk in case.condition_photos],
     }
 
 
@@ -263,17 +248,12 @@ def _take(name: str, form: forms.Form, case: MailIn, principal: Principal) -> st
     """Call the step's service; the notice to show."""
     data = form.cleaned_data
     if name == "waybill":
-        parcel = Shipment.objects.filter(mail_in=case, pk=data["shipment"]).exclude(
-            status=ShipmentStatus.CANCELLED).first()
-        if parcel is None:
-            raise InvalidInput(_("The unit has no such parcel."), field="waybill")
-        bench.ensure_bench(principal, case)
-        booking.record_waybill(shipment=parcel, waybill=data["waybill"], actor=principal)
+        bench.enter_waybill(mail_in=case, actor=principal, waybill=data["waybill"], shipment_id=data["shipment"])
         return "waybill"
     _check_version(form, case)
     if name == "receive":
         bench.receive(mail_in=case, actor=principal, serial=data["serial"], condition=data["condition"],
-                      accessories=data["accessories"])
+                      accessories=data["accessories"], photos=data["photos"])
     elif name == "diagnose":
         bench.diagnose(mail_in=case, actor=principal, finding=data["finding"], parts=data["parts"],
                        exclusion=data["exclusion"])
@@ -298,7 +278,7 @@ def _step(request: HttpRequest, principal: Principal, case: MailIn, name: str) -
     extra = {"brand_id": case.brand_id} if name == "repair" else {}
     shipment = request.POST.get("shipment", "")
     auto_id = f"id_waybill_{shipment if shipment.isdigit() else 'x'}_%s" if name == "waybill" else f"id_{name}_%s"
-    form = STEP_FORMS[name](request.POST, auto_id=auto_id, **extra)
+    form = STEP_FORMS[name](request.POST, request.FILES, auto_id=auto_id, **extra)
     status = 422
     if form.is_valid():
         try:

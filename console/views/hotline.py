@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.principal import Principal
+from catalog.choices import ServiceType
 from console.hotline_forms import (
     CallerSearchForm,
     CallForm,
@@ -84,11 +85,16 @@ def _preview_context(form: RequestForm, *, error: DomainError | None = None) -> 
         context["preview_error"] = context["preview_error"] or exc
         return context
     context.update(preview=found, slot_days=_slot_days(found.slots))
+    offered = [slot_value(s.start, s.end) for s in found.slots]
+    if found.service_type == ServiceType.MAIL_IN and offered and context["chosen_slot"] not in offered:
+        # Without a choice intake books the first pickup window: shown picked, so the agent sees what is booked.
+        context["chosen_slot"] = offered[0]
     return context
 
 
 def _caller_context(request: HttpRequest, customer: Customer, **parts) -> dict:
-    products = list(customer.products.select_related("product_model__category", "site").order_by("pk"))
+    products = list(customer.products.select_related("product_model__category", "site", "exchanged_for")
+                    .prefetch_related("exchanged_from").order_by("pk"))
     recent = {}
     for product in products:
         recent[product.pk] = selectors.recent_orders_of_product(product)
@@ -257,8 +263,11 @@ def add_product(request: HttpRequest, *, principal: Principal, customer: Custome
 @desk_required
 def preview(request: HttpRequest, *, principal: Principal, customer: Customer) -> HttpResponse:
     form = RequestForm(request.GET, prefix="request", customer=customer)
-    # The symptom list follows the product chosen: swapped out of band beside the preview.
-    return render(request, "console/hotline/_partials/preview.html", {**_preview_context(form), "oob": True})
+    # The symptom list follows the product chosen: swapped out of band beside the preview; so does the service
+    # when the preview's one-tap switch to mail-in (no outlet serves the address) asked for it.
+    return render(request, "console/hotline/_partials/preview.html",
+                  {**_preview_context(form), "oob": True, "customer": customer,
+                   "switched": request.GET.get("switch") == ServiceType.MAIL_IN})
 
 
 @require_POST

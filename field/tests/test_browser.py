@@ -181,7 +181,7 @@ def do_the_work(page, pictures, *, shots: str, online: bool = True) -> None:
     page.click(".methods .choice:has(input[value=wechat])")
     page.wait_for_selector(".methods input[value=wechat]:checked")  # the choice settled before the reference is typed
     page.fill("#pay-reference", "WX20261202001")
-    page.wait_for_function("document.querySelector('#pay-reference').value === 'WX20261202001'")
+    page.wait_for_function("document.querySelector('#pay-reference')?.value === 'WX20261202001'")  # across a redraw
     page.click("[data-action=payment]")
     page.wait_for_selector("#payment .muted.small")
     sign(page, "张女士")

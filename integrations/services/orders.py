@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -33,12 +34,12 @@ def open_order_for(product: InstalledProduct) -> WorkOrder | None:
 
 def open_channel_order(
     *, actor: Principal, product: InstalledProduct, channel: str, service_type: str, priority: str,
-    description: str, symptom_code: str | None = None,
+    description: str, symptom_code: str | None = None, slot: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> WorkOrder:
     """The one way an integration opens an order: the intake every channel uses (estimate stored with it)."""
     return submit_request(
         actor=actor, customer=product.customer, service_type=service_type, channel=channel, product=product,
-        site=product.site, symptom_code=symptom_code or "", description=description, priority=priority,
+        site=product.site, symptom_code=symptom_code or "", description=description, priority=priority, slot=slot,
     )
 
 

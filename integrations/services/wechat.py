@@ -35,6 +35,7 @@ COMMAND = re.compile(r"^(报修|repair)(?:[\s:：]+(\S+))?(?:\s+(.*))?$", re.IGN
 REPLY_LANGUAGE = "zh-hans"  # the customer's language on WeChat
 
 HELP = _("To report a fault, send: 报修 <serial> <description>, for example “报修 AQ12345678 不出水”. "
+         "To have a courier collect it for repair at our repair centre instead, send: 寄修 <serial> <description>. "
          "The serial is on the label of the product.")
 BIND_FIRST = _("Please link your WeChat to your %(brand)s account first (you sign in with your phone number): "
                "%(link)s")
@@ -254,33 +255,49 @@ def _answer(account: WeChatAccount, message: Incoming, absolute) -> tuple[str | 
         if command.re is wechat_commands.URGE:
             return wechat_commands.urge(link.customer, command.group(1), absolute)
         return wechat_commands.complain(link.customer, command.group(1), absolute)
-    match = COMMAND.match(text) if text else None
+    match = (COMMAND.match(text) or wechat_commands.MAIL_IN.match(text)) if text else None
     if match is None:
         help_text = str(HELP)
         return (help_text if link else f"{help_text}\n{str(BIND_FIRST) % {'brand': brand.name, 'link': bind_link}}",
                 None)
     if link is None:
         return str(BIND_FIRST) % {"brand": brand.name, "link": bind_link}, None
+    by_mail = match.re is wechat_commands.MAIL_IN
     serial, description = match.group(2), (match.group(3) or "").strip()
     if not serial:
-        return str(HELP), None
+        return str(wechat_commands.MAIL_IN_HOW if by_mail else HELP), None
     if not description:
-        return str(NEED_DESCRIPTION) % {"serial": serial[:40]}, None
-    return _repair(link.customer, serial, description, absolute)
+        asked = wechat_commands.MAIL_IN_NEED_DESCRIPTION if by_mail else NEED_DESCRIPTION
+        return str(asked) % {"serial": serial[:40]}, None
+    return (_mail_in if by_mail else _repair)(link.customer, serial, description, absolute)
+
+
+def _own_product(customer: Customer, serial: str) -> InstalledProduct | None:
+    # Only the customer's own products: through the one scoping point, as the customer.
+    products = [p for p in InstalledProduct.objects.visible_to(customer.user).filter(serial__iexact=serial[:40])
+                .select_related("customer", "site", "brand", "product_model__category")[:5]]
+    if len(products) > 1:
+        products = [p for p in products if p.serial == serial]
+    return products[0] if len(products) == 1 else None
+
+
+def _mail_in(customer: Customer, serial: str, description: str, absolute) -> tuple[str, WorkOrder | None]:
+    principal = principal_of(customer.user) if customer.user_id else None
+    if principal is None:
+        return str(FAILED), None
+    product = _own_product(customer, serial)
+    if product is None:
+        return str(NOT_FOUND) % {"serial": serial[:40]}, None
+    return wechat_commands.mail_in(principal, product, description, absolute)
 
 
 def _repair(customer: Customer, serial: str, description: str, absolute) -> tuple[str, WorkOrder | None]:
     principal = principal_of(customer.user) if customer.user_id else None
-    # Only the customer's own products: through the one scoping point, as the customer.
-    products = [p for p in InstalledProduct.objects.visible_to(customer.user).filter(serial__iexact=serial[:40])
-                .select_related("customer", "site")[:5]]
-    if len(products) > 1:
-        products = [p for p in products if p.serial == serial]
     if principal is None:
         return str(FAILED), None
-    if len(products) != 1:
+    product = _own_product(customer, serial)
+    if product is None:
         return str(NOT_FOUND) % {"serial": serial[:40]}, None
-    product = products[0]
     brand_code = customer.brand.code
     try:
         with transaction.atomic():

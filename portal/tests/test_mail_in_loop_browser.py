@@ -21,6 +21,7 @@ from logistics.choices import Hop
 from logistics.models import MailIn, Shipment
 from logistics.tests.setup import prepare_mail_in
 from workorders.choices import Status
+from workorders.tests.intake_setup import photo_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 740}
@@ -35,6 +36,7 @@ def scene(transactional_db, settings, live_server, tmp_path):
     settings.PORTAL_POLL_SECONDS = 1
     settings.MEDIA_ROOT = tmp_path / "media"
     w = prepare_mail_in(build_world())
+    w.media = tmp_path
     w.customer.name = "王秀英"
     w.customer.save(update_fields=["name"])
     w.unit = InstalledProductFactory(customer=w.customer, brand=w.brand, product_model=w.model, serial="SN-OLD-7",
@@ -83,9 +85,11 @@ def bench_case(desk, case: MailIn) -> None:
     desk.wait_for_selector("#bench-case")
 
 
-def receive_diagnose_quote(desk, case: MailIn, serial: str) -> None:
+def receive_diagnose_quote(desk, case: MailIn, serial: str, photos: list | None = None) -> None:
     bench_case(desk, case)
     desk.fill("#id_receive_serial", serial)
+    if photos:
+        desk.set_input_files("#id_receive_photos", photos)
     desk.click("#form-receive button[type=submit]")
     desk.wait_for_selector("#form-diagnose")
     desk.fill("#id_diagnose_finding", "增压泵损坏，需要更换")
@@ -129,7 +133,12 @@ def test_book_collect_quote_approve_repair_and_deliver_with_every_hop_on_the_pho
 
     desk = open_page(browser, live_server, locale="zh-CN", viewport=DESKTOP)
     sign_in(desk, "bench")
-    receive_diagnose_quote(desk, case, "SN-OLD-7")
+    photos = []
+    for name, colour in (("front.jpg", (200, 60, 40)), ("plate.jpg", (40, 60, 200))):
+        (w.media / name).write_bytes(photo_bytes(size=(1200, 900), color=colour))
+        photos.append(str(w.media / name))
+    receive_diagnose_quote(desk, case, "SN-OLD-7", photos)
+    assert desk.locator("#case-photos img").count() == 2
     assert desk.inner_text("#quote-total") == "¥350.00"
     shot(desk, "mail-in-loop-3-bench-quoted")
 
@@ -162,6 +171,11 @@ def test_book_collect_quote_approve_repair_and_deliver_with_every_hop_on_the_pho
     assert done.count() == len(EVERY_HOP_APPROVED)  # every hop behind it, each with the time it was reached
     assert all(done.nth(i).locator("time").count() == 1 for i in range(done.count()))
     assert back in phone.locator("#parcel-outbound").inner_text()
+    # The photos the bench took at receiving, loaded on the customer's phone (the image itself, not a broken link).
+    arrival = phone.locator("#arrival-photos img")
+    assert arrival.count() == 2
+    phone.wait_for_function("[...document.querySelectorAll('#arrival-photos img')].every(i => i.complete "
+                            "&& i.naturalWidth > 0)")
     shot(phone, "mail-in-loop-5-delivered")
 
     case.refresh_from_db()

@@ -6,7 +6,8 @@ at once to ``workorders.intake.submit_request``. Without JavaScript the same pag
 
 Sending the unit in (mail-in) instead of a visit: the slots are the courier's pickup windows, the estimate adds the
 courier's fee (logistics.workflow.courier_fee), and where no repair centre takes the product the page says so
-beside the choice and offers a visit instead.
+beside the choice and offers a visit instead. The other way round: where no outlet serves the address at all and
+the unit may be sent in (the preview's ``mail_in_instead``), the visit's slots give way to one tap to send it in.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from core.htmx import render_page
 from core.images import MAX_PHOTOS
 from customers.models import InstalledProduct
 from knowledge.selectors import matching_articles
-from logistics import workflow as mail_in_workflow
 from portal import selectors, slotpicker
 from portal.access import Seat, customer_page
 from workorders import intake
@@ -90,8 +90,7 @@ def _state(request: HttpRequest, seat: Seat, data, errors: dict[str, str]) -> di
     context.update(preview=preview, symptom=preview.symptom, ready=True,
                    days=slotpicker.by_day([(s.start, s.end) for s in preview.slots]))
     if service_type == ServiceType.MAIL_IN and preview.quote is not None:
-        fee = mail_in_workflow.courier_fee(product.brand_id, in_warranty=preview.quote.warranty.covered)
-        context.update(courier_fee=fee, mail_in_total=preview.quote.total + fee)
+        context.update(courier_fee=preview.courier_fee, mail_in_total=preview.customer_total)
     if preview.symptom is not None or not code:
         context["articles"] = matching_articles(request.user, category_id=category.pk,
                                                 symptom_id=preview.symptom.pk if preview.symptom else None)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import DomainError
 from core.htmx import render_page
 from core.payments import backend
-from customers.choices import ProductStatus
+from customers.choices import OUT_OF_SERVICE
 from customers.models import InstalledProduct
 from maintenance.models import Reminder
 from portal.access import Seat, customer_page
@@ -29,7 +29,7 @@ from shop.selectors import offers_for
 
 def _products(request: HttpRequest, seat: Seat):
     return (InstalledProduct.objects.visible_to(request.user).filter(customer=seat.customer)
-            .exclude(status=ProductStatus.RETIRED).select_related("product_model", "site", "customer")
+            .exclude(status__in=OUT_OF_SERVICE).select_related("product_model", "site", "customer")
             .order_by("pk"))
 
 
