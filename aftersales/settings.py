@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "exchange",
     "maintenance",
     "logistics",
+    "settlement",
     "shop",
     "reports",
     "field",

@@ -1,0 +1,198 @@
+"""What one closed order earns its outlet: the whole computation as plain functions over plain data (no ORM).
+
+The generator (settlement/services.py), the order's "why this amount" page, the exports and the independent
+check all call these, so a fee is worked out in exactly one place (docs/settlement.md, "What a line is worth").
+
+- ``match_fee``: the most specific fee row wins: product model over category over any; outlet type over any;
+  region over any; among equally specific rows, the narrower distance band. A band is ``km_from`` (inclusive)
+  to ``km_to`` (exclusive; None has no end).
+- Every amount is a Decimal in yuan, rounded **once per line** to the fen with ROUND_HALF_UP (``money``);
+  a line's ``basis`` keeps the exact, unrounded figure it was rounded from, and what it was computed from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0")
+
+# Line kinds made here (settlement.choices.LineKind holds the labels of these and of the rules' kinds).
+FEE = "fee"
+FAILED_VISIT = "failed_visit"
+TRAVEL = "travel"
+NIGHT = "night"
+HOLIDAY = "holiday"
+HIGH_FLOOR = "high_floor"
+REMOTE = "remote"
+NO_TARIFF = "no_tariff"  # the reason on a fee line no tariff or no fee row priced
+
+
+def money(value: Decimal | int | str) -> Decimal:
+    """``value`` in yuan to the fen, half up: the one rounding of a line. Floats are refused (they are not exact)."""
+    if isinstance(value, float):
+        raise TypeError("money is never a float")
+    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeeRow:
+    """One row of a tariff: service type × (model, category or any) × (outlet type or any) × (region or any)
+    × distance band → fee."""
+
+    service_type: str
+    fee: Decimal
+    category_id: int | None = None
+    model_id: int | None = None
+    outlet_type: str = ""
+    region_id: int | None = None
+    km_from: Decimal = ZERO
+    km_to: Decimal | None = None
+    id: int | None = None  # the TariffFee row's id, for the line's basis
+
+    def matches(self, job: Job) -> bool:
+        km = job.distance_km if job.distance_km is not None else ZERO
+        return (self.service_type == job.service_type
+                and self.model_id in (None, job.model_id)
+                and self.category_id in (None, job.category_id)
+                and self.outlet_type in ("", job.outlet_type)
+                and self.region_id in (None, job.region_id)
+                and self.km_from <= km
+                and (self.km_to is None or km < self.km_to))
+
+    def specificity(self) -> tuple[int, int, int, Decimal]:
+        """Larger is more specific, compared in order: product (model 2, category 1, any 0), outlet type,
+        region, then the band's narrowness (the negated width; an open band is the widest)."""
+        product = 2 if self.model_id is not None else 1 if self.category_id is not None else 0
+        width = (self.km_to - self.km_from) if self.km_to is not None else Decimal("Infinity")
+        return (product, int(bool(self.outlet_type)), int(self.region_id is not None), -width)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Job:
+    """The facts of one closed order that decide what it earns."""
+
+    service_type: str
+    category_id: int | None = None
+    model_id: int | None = None
+    outlet_type: str = ""
+    region_id: int | None = None
+    distance_km: Decimal | None = None  # outlet to site, straight line; None when either point is unknown
+    started_hour: int | None = None  # the local hour the visit started (arrival), 0–23
+    is_holiday: bool = False
+    high_floor_no_lift: bool = False
+    remote: bool = False
+    failed_by_customer: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class TariffTerms:
+    """A tariff version as plain data: its fee rows and its fixed terms."""
+
+    id: int | None = None
+    fees: tuple[FeeRow, ...] = ()
+    free_km: Decimal = ZERO
+    per_km: Decimal = ZERO
+    travel_cap: Decimal | None = None
+    night_from_hour: int = 22
+    night_to_hour: int = 6
+    night_surcharge: Decimal = ZERO
+    holiday_surcharge: Decimal = ZERO
+    high_floor_surcharge: Decimal = ZERO
+    remote_surcharge: Decimal = ZERO
+    failed_visit_fee: Decimal = ZERO
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineDraft:
+    kind: str
+    amount: Decimal
+    basis: dict[str, Any] = field(default_factory=dict)
+
+
+def match_fee(rows: Iterable[FeeRow], job: Job) -> FeeRow | None:
+    """The most specific row matching ``job``; None when no row matches. Equally specific rows (which a tariff
+    should not hold) are decided by the lower band start, then the lower id, so the choice never depends on
+    the rows' order."""
+    best: FeeRow | None = None
+    best_key = None
+    for row in rows:
+        if not row.matches(job):
+            continue
+        key = (row.specificity(), -row.km_from, -(row.id or 0))
+        if best_key is None or key > best_key:
+            best, best_key = row, key
+    return best
+
+
+def travel_allowance(km: Decimal | None, free_km: Decimal, per_km: Decimal, cap: Decimal | None) -> Decimal:
+    """The exact (unrounded) allowance past the free kilometres at the rate per km, at most ``cap``
+    (None: no cap). Unknown distance earns nothing."""
+    if km is None or km <= free_km:
+        return ZERO
+    exact = (Decimal(km) - free_km) * per_km
+    return min(exact, cap) if cap is not None else exact
+
+
+def is_night(hour: int | None, night_from: int, night_to: int) -> bool:
+    """Whether ``hour`` falls in [night_from, night_to), a span that may pass midnight (22 → 6)."""
+    if hour is None or night_from == night_to:
+        return False
+    if night_from < night_to:
+        return night_from <= hour < night_to
+    return hour >= night_from or hour < night_to
+
+
+def surcharges(job: Job, tariff: TariffTerms) -> list[LineDraft]:
+    """The fixed surcharges the job's facts call for: night, holiday, high floor without a lift, remote area."""
+    lines = []
+    if is_night(job.started_hour, tariff.night_from_hour, tariff.night_to_hour):
+        lines.append((NIGHT, tariff.night_surcharge, {"started_hour": job.started_hour,
+                                                       "night_from_hour": tariff.night_from_hour,
+                                                       "night_to_hour": tariff.night_to_hour}))
+    if job.is_holiday:
+        lines.append((HOLIDAY, tariff.holiday_surcharge, {}))
+    if job.high_floor_no_lift:
+        lines.append((HIGH_FLOOR, tariff.high_floor_surcharge, {}))
+    if job.remote:
+        lines.append((REMOTE, tariff.remote_surcharge, {"region_id": job.region_id}))
+    return [LineDraft(kind=kind, amount=money(amount), basis={**basis, "tariff_id": tariff.id,
+                                                              "exact": str(amount)})
+            for kind, amount, basis in lines if amount]
+
+
+def _km(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def lines_for(job: Job, tariff: TariffTerms | None) -> list[LineDraft]:
+    """Every line the job earns from ``tariff`` (the published one valid on its completion day): the fee (or the
+    failed-visit fee), the travel allowance, the surcharges. Without a tariff or a matching row the fee line is
+    still made, at 0 with the reason ``no_tariff``, so the gap shows on the statement."""
+    facts = {"service_type": job.service_type, "category_id": job.category_id, "model_id": job.model_id,
+             "outlet_type": job.outlet_type, "region_id": job.region_id, "distance_km": _km(job.distance_km)}
+    if tariff is None:
+        return [LineDraft(kind=FEE, amount=money(0), basis={**facts, "reason": NO_TARIFF, "tariff_id": None})]
+    lines: list[LineDraft] = []
+    if job.failed_by_customer:
+        lines.append(LineDraft(kind=FAILED_VISIT, amount=money(tariff.failed_visit_fee),
+                               basis={**facts, "tariff_id": tariff.id, "exact": str(tariff.failed_visit_fee)}))
+        return lines  # a failed visit earns its fixed fee instead of the service fee, and nothing else
+    row = match_fee(tariff.fees, job)
+    if row is None:
+        lines.append(LineDraft(kind=FEE, amount=money(0),
+                               basis={**facts, "reason": NO_TARIFF, "tariff_id": tariff.id}))
+    else:
+        lines.append(LineDraft(kind=FEE, amount=money(row.fee), basis={
+            **facts, "tariff_id": tariff.id, "fee_row_id": row.id, "exact": str(row.fee),
+            "band": [str(row.km_from), _km(row.km_to)]}))
+    travel = travel_allowance(job.distance_km, tariff.free_km, tariff.per_km, tariff.travel_cap)
+    if travel:
+        lines.append(LineDraft(kind=TRAVEL, amount=money(travel), basis={
+            "tariff_id": tariff.id, "distance_km": _km(job.distance_km), "free_km": str(tariff.free_km),
+            "per_km": str(tariff.per_km), "cap": _km(tariff.travel_cap), "exact": str(travel)}))
+    lines.extend(surcharges(job, tariff))
+    return lines
