@@ -8,10 +8,13 @@ check all call these, so a fee is worked out in exactly one place (docs/settleme
   to ``km_to`` (exclusive; None has no end).
 - Every amount is a Decimal in yuan, rounded **once per line** to the fen with ROUND_HALF_UP (``money``);
   a line's ``basis`` keeps the exact, unrounded figure it was rounded from, and what it was computed from.
+- ``rule_lines``: the deductions (negative) and bonuses the brand's rules (``Rule``) make of an order's facts,
+  one rule per kind: the active one valid on the completion day with the latest ``valid_from`` (``rules_on``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,6 +32,14 @@ HOLIDAY = "holiday"
 HIGH_FLOOR = "high_floor"
 REMOTE = "remote"
 NO_TARIFF = "no_tariff"  # the reason on a fee line no tariff or no fee row priced
+
+# Rule kinds applied here (settlement.choices.RuleKind holds their labels).
+REWORK = "rework"
+COMPLAINT = "complaint"
+SLA_BREACH = "sla_breach"
+MISSING_SIGNATURE = "missing_signature"
+SATISFACTION_BONUS = "satisfaction_bonus"
+BONUSES = frozenset({SATISFACTION_BONUS})  # every other rule kind deducts (a negative line)
 
 
 def money(value: Decimal | int | str) -> Decimal:
@@ -86,6 +97,16 @@ class Job:
     high_floor_no_lift: bool = False
     remote: bool = False
     failed_by_customer: bool = False
+    # The facts the rules read (docs/settlement.md, "Rules").
+    completed_day: dt.date | None = None  # the local day it was completed: the rules valid on it apply
+    rework_after_days: int | None = None  # a rework of an order this outlet completed this many days before
+    rework_first_fee: Decimal | None = None  # that first order's fee (its fee line), for a share rule
+    rework_of_id: int | None = None
+    upheld_complaints: tuple[tuple[int, Decimal], ...] = ()  # (complaint id, the amount its verdict sets)
+    sla_breaches: int = 0  # the order's clocks (response, on-site) that were breached
+    has_signature: bool = True
+    month_rating_average: Decimal | None = None  # the outlet's month of ratings
+    month_rating_count: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,6 +132,26 @@ class LineDraft:
     kind: str
     amount: Decimal
     basis: dict[str, Any] = field(default_factory=dict)
+    rule_id: int | None = None  # the SettlementRule that made it (None: the tariff did)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """A deduction or bonus (SettlementRule) as plain data: a fixed ``amount`` or a ``share`` (percent) of the
+    order's fee, and its condition (``threshold``, ``days``), valid from a day to a day (both inclusive)."""
+
+    kind: str
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    amount: Decimal | None = None
+    share: Decimal | None = None
+    threshold: Decimal | None = None
+    days: int | None = None
+    is_active: bool = True
+    id: int | None = None
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.is_active and self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 def match_fee(rows: Iterable[FeeRow], job: Job) -> FeeRow | None:
@@ -195,4 +236,71 @@ def lines_for(job: Job, tariff: TariffTerms | None) -> list[LineDraft]:
             "tariff_id": tariff.id, "distance_km": _km(job.distance_km), "free_km": str(tariff.free_km),
             "per_km": str(tariff.per_km), "cap": _km(tariff.travel_cap), "exact": str(travel)}))
     lines.extend(surcharges(job, tariff))
+    return lines
+
+
+def rules_on(rules: Iterable[Rule], day: dt.date) -> dict[str, Rule]:
+    """The one rule of each kind that applies on ``day``: active and valid then; of several, the latest
+    ``valid_from`` (then the higher id), so the choice never depends on the rules' order."""
+    chosen: dict[str, Rule] = {}
+    for rule in rules:
+        if not rule.valid_on(day):
+            continue
+        best = chosen.get(rule.kind)
+        if best is None or (rule.valid_from, rule.id or 0) > (best.valid_from, best.id or 0):
+            chosen[rule.kind] = rule
+    return chosen
+
+
+def _charge(rule: Rule, fee: Decimal, times: int = 1) -> tuple[Decimal, dict[str, Any]]:
+    """The exact (unrounded) sum ``rule`` charges ``times`` over: its fixed amount, else its share of ``fee``."""
+    if rule.amount is not None:
+        return rule.amount * times, {"amount": str(rule.amount)}
+    share = rule.share if rule.share is not None else ZERO
+    return fee * share / 100 * times, {"share": str(share), "fee": str(fee)}
+
+
+def rule_lines(job: Job, rules: Iterable[Rule], fee: Decimal = ZERO) -> list[LineDraft]:
+    """The deduction (negative) and bonus lines the job's facts call for under ``rules`` (one rule per kind, as
+    ``rules_on`` its completion day picks), each rounded once. ``fee`` is the order's fee line, the base of
+    a share; a rework's share is of its first order's fee."""
+    if job.completed_day is None:
+        return []
+    chosen = rules_on(rules, job.completed_day)
+    found: list[tuple[Rule, Decimal, dict[str, Any]]] = []
+    rule = chosen.get(REWORK)
+    if (rule is not None and job.rework_after_days is not None
+            and (rule.days is None or job.rework_after_days <= rule.days)):
+        exact, basis = _charge(rule, job.rework_first_fee if job.rework_first_fee is not None else ZERO)
+        found.append((rule, exact, {**basis, "rework_of": job.rework_of_id, "after_days": job.rework_after_days,
+                                    "days": rule.days}))
+    rule = chosen.get(COMPLAINT)
+    if rule is not None and job.upheld_complaints:
+        # The amount each verdict sets; a verdict that sets none costs the rule's fixed amount (or share).
+        exact = ZERO
+        for _id, amount in job.upheld_complaints:
+            exact += amount if amount else _charge(rule, fee)[0]
+        found.append((rule, exact, {"complaints": [[pk, str(amount)] for pk, amount in job.upheld_complaints]}))
+    rule = chosen.get(SLA_BREACH)
+    if rule is not None and job.sla_breaches:
+        exact, basis = _charge(rule, fee, job.sla_breaches)
+        found.append((rule, exact, {**basis, "breaches": job.sla_breaches}))
+    rule = chosen.get(MISSING_SIGNATURE)
+    if rule is not None and not job.has_signature:
+        exact, basis = _charge(rule, fee)
+        found.append((rule, exact, basis))
+    rule = chosen.get(SATISFACTION_BONUS)
+    if (rule is not None and job.month_rating_average is not None and rule.threshold is not None
+            and job.month_rating_average >= rule.threshold and job.month_rating_count >= (rule.days or 0)):
+        exact, basis = _charge(rule, fee)
+        found.append((rule, exact, {**basis, "average": str(job.month_rating_average),
+                                    "ratings": job.month_rating_count, "threshold": str(rule.threshold),
+                                    "at_least": rule.days}))
+    lines = []
+    for rule, exact, basis in found:
+        signed = exact if rule.kind in BONUSES else -exact
+        if not exact:
+            continue
+        lines.append(LineDraft(kind=rule.kind, amount=money(signed), rule_id=rule.id,
+                               basis={**basis, "rule_id": rule.id, "exact": str(signed)}))
     return lines

@@ -6,29 +6,36 @@ statement past draft (sent, disputed, confirmed, approved, paid) is never touche
 its orders is to become an adjustment line in the next open period, which is the next step of this app.
 
 The lines come from settlement.arithmetic, the one place a line's amount is worked out; this module only gathers
-each order's facts and the tariff valid on its completion day. It loops in Python, one outlet at a time (a few
-queries per outlet, none per order); the set-based generator is to replace it for large networks.
+each order's facts, the tariff valid on its completion day and the brand's rules (``RuleFacts``: reworks,
+upheld complaints, signatures, the month's ratings, a query per fact the rules in force ask about). It loops in
+Python, one outlet at a time (a few queries per outlet, none per order); the set-based generator is to replace it
+for large networks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Avg, Count
 from django.utils import timezone
 
 from accounts.models import Organisation
+from complaints.choices import COUNTED_OUTCOMES, DECIDED_STATUSES, ResponsibleParty
+from complaints.models import Complaint
 from core.dates import add_months, brand_tz
 from core.errors import InvalidInput, StaleVersion
 from core.geo.distance import distance_km
+from feedback.models import Rating
 from settlement import arithmetic
-from settlement.arithmetic import FeeRow, Job, LineDraft, TariffTerms
+from settlement.arithmetic import FeeRow, Job, LineDraft, Rule, TariffTerms
 from settlement.choices import StatementState
-from settlement.models import SettlementLine, Statement, Tariff
-from workorders.choices import Status
-from workorders.models import WorkOrder
+from settlement.models import SettlementLine, SettlementRule, Statement, Tariff
+from workorders.choices import SlaAlert, Status
+from workorders.models import AttachmentKind, WorkOrder, WorkOrderAttachment
 
 SETTLED_STATUSES = (Status.COMPLETED, Status.CLOSED)
 
@@ -88,10 +95,94 @@ def job_of(order: WorkOrder, *, remote_regions: set[int], holidays: set[str]) ->
                remote=order.region_id is not None and order.region_id in remote_regions)
 
 
+# A complaint whose verdict blames the brand, the product or the customer costs the outlet nothing.
+NOT_THE_OUTLETS = (ResponsibleParty.BRAND, ResponsibleParty.PRODUCT, ResponsibleParty.CUSTOMER)
+
+
+def rules_of(brand_id: int, first: dt.date, last: dt.date) -> list[Rule]:
+    """The brand's active rules that share a day with [first, last], as plain data."""
+    rows = (SettlementRule.objects.filter(brand_id=brand_id, is_active=True, valid_from__lte=last)
+            .exclude(valid_to__lt=first).order_by("kind", "valid_from", "pk"))
+    return [Rule(id=r.pk, kind=r.kind, amount=r.amount, share=r.share, threshold=r.threshold, days=r.days,
+                 valid_from=r.valid_from, valid_to=r.valid_to, is_active=r.is_active) for r in rows]
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(brand_tz()).date()
+
+
+class RuleFacts:
+    """What the rules read about one outlet's orders of the month, gathered set-wise: a query per fact the
+    rules in force ask about, none per order."""
+
+    def __init__(self, brand_id: int, outlet_id: int, orders: list[WorkOrder], rules: list[Rule]) -> None:
+        kinds = {rule.kind for rule in rules}
+        ids = [order.pk for order in orders]
+        self.first: dict[int, tuple[WorkOrder, Decimal]] = {}  # rework id → (its first order, that order's fee)
+        self.complaints: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+        self.signed: set[int] = set()
+        self.rating: tuple[Decimal | None, int] = (None, 0)
+        if not ids:
+            return
+        if arithmetic.REWORK in kinds:
+            self._reworks(brand_id, outlet_id, orders)
+        if arithmetic.COMPLAINT in kinds:
+            rows = (Complaint.objects.filter(work_order_id__in=ids, outcome__in=sorted(COUNTED_OUTCOMES),
+                                             status__in=sorted(DECIDED_STATUSES))
+                    .exclude(responsible__in=NOT_THE_OUTLETS).order_by("pk")
+                    .values_list("work_order_id", "pk", "compensation"))
+            for order_id, pk, amount in rows:
+                self.complaints[order_id].append((pk, amount))
+        if arithmetic.MISSING_SIGNATURE in kinds:
+            self.signed = set(WorkOrderAttachment.objects.filter(work_order_id__in=ids, kind=AttachmentKind.SIGNATURE)
+                              .values_list("work_order_id", flat=True))
+        if arithmetic.SATISFACTION_BONUS in kinds:
+            got = Rating.objects.filter(work_order_id__in=ids).aggregate(average=Avg("score"), count=Count("pk"))
+            average = got["average"]
+            self.rating = (None if average is None else Decimal(str(average)), got["count"])
+
+    def _reworks(self, brand_id: int, outlet_id: int, orders: list[WorkOrder]) -> None:
+        """Each rework whose first order this same outlet completed, with that order and its fee (worked out
+        by the tariff valid on its own completion day)."""
+        wanted = {order.rework_of_id: order.pk for order in orders if order.is_rework and order.rework_of_id}
+        if not wanted:
+            return
+        firsts = list(WorkOrder.objects.filter(pk__in=wanted, outlet_id=outlet_id, completed_at__isnull=False)
+                      .select_related("outlet", "site", "product__product_model"))
+        if not firsts:
+            return
+        days = [_local_day(first.completed_at) for first in firsts]
+        tariffs = Tariffs(brand_id, min(days), max(days))
+        for first, day in zip(firsts, days, strict=True):
+            tariff, terms, remote, holidays = tariffs.on(day)
+            job = job_of(first, remote_regions=remote, holidays=holidays)
+            self.first[wanted[first.pk]] = (first, fee_of(arithmetic.lines_for(job, terms)))
+
+    def job(self, order: WorkOrder, job: Job) -> Job:
+        """``job`` with the facts the rules read about ``order``."""
+        extra: dict = {}
+        if order.pk in self.first:
+            first, fee = self.first[order.pk]
+            extra = {"rework_of_id": first.pk, "rework_first_fee": fee,
+                     "rework_after_days": (_local_day(order.created_at) - _local_day(first.completed_at)).days}
+        breaches = sum(alert == SlaAlert.BREACHED for alert in (order.response_alert, order.onsite_alert))
+        average, count = self.rating
+        return replace(job, completed_day=_local_day(order.completed_at), sla_breaches=breaches,
+                       upheld_complaints=tuple(self.complaints.get(order.pk, ())),
+                       has_signature=order.pk in self.signed, month_rating_average=average,
+                       month_rating_count=count, **extra)
+
+
+def fee_of(drafts: list[LineDraft]) -> Decimal:
+    """The order's fee line (0 when it has none, as a failed visit): the base of a share rule."""
+    return next((draft.amount for draft in drafts if draft.kind == arithmetic.FEE), Decimal("0.00"))
+
+
 def _line(statement: Statement, order: WorkOrder, draft: LineDraft, tariff: Tariff | None) -> SettlementLine:
     return SettlementLine(brand_id=statement.brand_id, statement=statement, outlet_id=statement.outlet_id,
                           technician_id=statement.technician_id, work_order=order, kind=draft.kind,
-                          amount=draft.amount, tariff=tariff, basis={"order": order.number, **draft.basis})
+                          amount=draft.amount, tariff=tariff if draft.rule_id is None else None,
+                          rule_id=draft.rule_id, basis={"order": order.number, **draft.basis})
 
 
 def generate(*, brand: Organisation, period: dt.date) -> list[Statement]:
@@ -100,7 +191,9 @@ def generate(*, brand: Organisation, period: dt.date) -> list[Statement]:
     if period.day != 1:
         raise InvalidInput(field="period")
     start, end = month_bounds(period)
-    tariffs = Tariffs(brand.pk, period, add_months(period, 1) - dt.timedelta(days=1))
+    last = add_months(period, 1) - dt.timedelta(days=1)
+    tariffs = Tariffs(brand.pk, period, last)
+    rules = rules_of(brand.pk, period, last)
     orders = (WorkOrder.objects.filter(brand=brand, status__in=SETTLED_STATUSES, completed_at__gte=start,
                                        completed_at__lt=end, outlet__isnull=False)
               .select_related("outlet", "site", "product__product_model").order_by("completed_at", "pk"))
@@ -113,24 +206,27 @@ def generate(*, brand: Organisation, period: dt.date) -> list[Statement]:
         by_outlet.setdefault(outlet_id, [])
     rebuilt = []
     for outlet_id in sorted(by_outlet):
-        statement = _rebuild(brand, outlet_id, period, by_outlet[outlet_id], tariffs)
+        statement = _rebuild(brand, outlet_id, period, by_outlet[outlet_id], tariffs, rules)
         if statement is not None:
             rebuilt.append(statement)
     return rebuilt
 
 
 def _rebuild(brand: Organisation, outlet_id: int, period: dt.date, orders: list[WorkOrder],
-             tariffs: Tariffs) -> Statement | None:
+             tariffs: Tariffs, rules: list[Rule]) -> Statement | None:
     with transaction.atomic():
         statement, _ = Statement.objects.get_or_create(brand=brand, outlet_id=outlet_id, technician=None,
                                                        period=period)
         if statement.state != StatementState.DRAFT:
             return None
+        facts = RuleFacts(brand.pk, outlet_id, orders, rules)
         lines = []
         for order in orders:
             tariff, terms, remote, holidays = tariffs.on(order.completed_at.astimezone(brand_tz()).date())
-            job = job_of(order, remote_regions=remote, holidays=holidays)
-            lines.extend(_line(statement, order, draft, tariff) for draft in arithmetic.lines_for(job, terms))
+            job = facts.job(order, job_of(order, remote_regions=remote, holidays=holidays))
+            drafts = arithmetic.lines_for(job, terms)
+            drafts += arithmetic.rule_lines(job, rules, fee_of(drafts))
+            lines.extend(_line(statement, order, draft, tariff) for draft in drafts)
         total = sum((line.amount for line in lines), Decimal("0.00"))
         # Compare-and-set: a statement sent meanwhile is not rewritten (the whole outlet's rebuild rolls back).
         updated = Statement.objects.filter(pk=statement.pk, state=StatementState.DRAFT,
