@@ -15,11 +15,12 @@ core sits below accounts, which knows what a user's principal is: it registers `
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from core.hooks import Provider
 
@@ -101,3 +102,19 @@ class BrandScopedQuerySet(ScopedQuerySet):
         if principal.is_customer:
             return None, None
         return self.brand_field, principal.brand_id
+
+
+class DatedQuerySet(BrandScopedQuerySet):
+    """Master data versioned by days (price lists, settlement tariffs): valid from ``valid_from`` to ``valid_to``,
+    both inclusive, an empty end open; one published version of a brand per day."""
+
+    def published(self):
+        return self.filter(is_published=True)
+
+    def valid_on(self, day: dt.date):
+        return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+    def overlapping(self, valid_from: dt.date, valid_to: dt.date | None):
+        """The versions sharing at least one day with [valid_from, valid_to] (both inclusive, None = open)."""
+        rows = self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+        return rows if valid_to is None else rows.filter(valid_from__lte=valid_to)

@@ -3,7 +3,6 @@ are catalogue data, in catalog.models)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -15,7 +14,7 @@ from accounts.models import Organisation
 from catalog.choices import ServiceType
 from catalog.models import Part
 from core.models import TimeStampedModel
-from core.scoping import BrandScopedQuerySet
+from core.scoping import BrandScopedQuerySet, DatedQuerySet
 from customers.choices import Segment
 from pricing.choices import AdjustmentTarget, CountedFrom
 
@@ -102,17 +101,8 @@ class WarrantyRule(TimeStampedModel):
         super().save(*args, **kwargs)
 
 
-class PriceListQuerySet(BrandScopedQuerySet):
-    def published(self):
-        return self.filter(is_published=True)
-
-    def valid_on(self, day: dt.date):
-        return self.filter(valid_from__lte=day).filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day))
-
-    def overlapping(self, valid_from: dt.date, valid_to: dt.date | None):
-        """Lists sharing at least one day with [valid_from, valid_to] (both inclusive, None = open)."""
-        rows = self.filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=valid_from))
-        return rows if valid_to is None else rows.filter(valid_from__lte=valid_to)
+class PriceListQuerySet(DatedQuerySet):
+    pass
 
 
 class PriceList(TimeStampedModel):

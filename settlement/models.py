@@ -9,7 +9,6 @@ writes a ``StatementEvent`` per move.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -22,7 +21,7 @@ from accounts.choices import OutletType, Role
 from accounts.models import Organisation
 from catalog.choices import ServiceType
 from core.models import TimeStampedModel
-from core.scoping import BrandScopedQuerySet, ScopedQuerySet
+from core.scoping import BrandScopedQuerySet, DatedQuerySet, ScopedQuerySet
 from settlement.choices import LineKind, RuleKind, StatementState
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -31,17 +30,8 @@ HOUR = [MinValueValidator(0), MaxValueValidator(23)]
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
-class TariffQuerySet(BrandScopedQuerySet):
-    def published(self):
-        return self.filter(is_published=True)
-
-    def valid_on(self, day: dt.date):
-        return self.filter(valid_from__lte=day).filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day))
-
-    def overlapping(self, valid_from: dt.date, valid_to: dt.date | None):
-        """Tariffs sharing at least one day with [valid_from, valid_to] (both inclusive, None = open)."""
-        rows = self.filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=valid_from))
-        return rows if valid_to is None else rows.filter(valid_from__lte=valid_to)
+class TariffQuerySet(DatedQuerySet):
+    pass
 
 
 class Tariff(TimeStampedModel):
