@@ -24,11 +24,11 @@ def get_product(user, pk: int) -> InstalledProduct:
     return my_products(user).get(pk=pk)
 
 
-def replaced_units(product: InstalledProduct) -> list[InstalledProduct]:
+def replaced_units(user, product: InstalledProduct) -> list[InstalledProduct]:
     """The units ``product`` replaced at the repair centre (their serials and when), oldest first: part of this
-    unit's passport, whoever owns it now."""
-    return list(InstalledProduct.objects.filter(exchanged_for=product).only("serial", "exchanged_at", "exchanged_for")
-                .order_by("exchanged_at", "pk"))
+    unit's passport, as ``user`` may see them."""
+    return list(InstalledProduct.objects.visible_to(user).filter(exchanged_for=product)
+                .only("serial", "exchanged_at", "exchanged_for").order_by("exchanged_at", "pk"))
 
 
 def my_orders(user) -> QuerySet[WorkOrder]:

@@ -58,7 +58,7 @@ def product(request: HttpRequest, pk: int, *, seat: Seat) -> HttpResponse:
         "card": WarrantyCard.objects.visible_to(request.user).filter(product=unit).first(),
         "history": list(selectors.product_history(request.user, unit)),
         "schedule": product_schedule(unit),  # what is due next and why (maintenance: the reminders part)
-        "replaced": selectors.replaced_units(unit),  # the units the repair centre exchanged for this one
+        "replaced": selectors.replaced_units(request.user, unit),  # the units the repair centre exchanged for this one
     })
 
 
