@@ -35,6 +35,7 @@ from pricing.api import offers_router as warranty_offers_router
 from pricing.api import router as product_warranties_router
 from reports.api import router as reports_router
 from revenue.api import router as revenue_router
+from settlement.api import router as settlement_router
 from shop.api import router as shop_router
 from workorders.api import router as workorders_router
 from workorders.intake_api import router as intake_router
@@ -129,6 +130,7 @@ api.add_router("/imports", imports_router)
 api.add_router("/exports", exports_router)
 api.add_router("/products", schedule_router)  # a unit's schedule (maintenance)
 api.add_router("/reminders", reminders_router)
+api.add_router("/settlement", settlement_router)  # issue 18: statements, disputes, fraud review, exports
 
 
 def _error(request, status: int, code: str, message: str, **extra):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,40 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DatedVersion(TimeStampedModel):
+    """Master data a brand versions by days (price lists, settlement tariffs): valid from ``valid_from`` to
+    ``valid_to``, both inclusive, an empty end open; published versions of one brand never share a day (``clean``).
+    A concrete model sets ``objects`` to a core.scoping.DatedQuerySet manager, its Meta's names, and the two
+    messages ``ends_before_start`` and ``overlaps``."""
+
+    brand = models.ForeignKey("accounts.Organisation", verbose_name=_("brand"), on_delete=models.PROTECT,
+                              related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Inclusive; empty for no end."))
+    is_published = models.BooleanField(_("published"), default=False)
+
+    ends_before_start = _("The version must end on or after the day it starts.")
+    overlaps = _("Another published version of this brand is valid on some of these days.")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        end = self.valid_to.isoformat() if self.valid_to else "…"
+        return f"{self.name} ({self.valid_from.isoformat()} – {end})"
+
+    def overlapping_published(self):
+        return (type(self)._default_manager.filter(brand_id=self.brand_id).published()
+                .overlapping(self.valid_from, self.valid_to).exclude(pk=self.pk))
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": self.ends_before_start})
+        if self.is_published and self.valid_from and self.brand_id and self.overlapping_published().exists():
+            raise ValidationError(self.overlaps)
 
 
 class Counter(models.Model):

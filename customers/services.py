@@ -15,6 +15,7 @@ from accounts.principal import Principal
 from core import geo
 from core.errors import DomainError, InvalidInput, PermissionDenied
 from core.phones import normalize_phone
+from customers.choices import ProductStatus
 from customers.models import Customer, InstalledProduct, Site
 
 
@@ -294,8 +295,17 @@ def register_product(*, actor: Principal, customer: Customer, **fields: Any) -> 
     return product
 
 
+EXCHANGED_STAYS = _("An exchanged unit's passport is the record of the exchange: it is not changed.")
+EXCHANGE_AT_THE_BENCH = _("A unit is marked exchanged only by the repair centre's exchange.")
+
+
 def update_product(*, actor: Principal, product: InstalledProduct, changes: dict[str, Any]) -> InstalledProduct:
     require_editor(actor)
+    # The old unit's row of an exchange (logistics.bench) is history: reviving it would let it take orders again.
+    if product.status == ProductStatus.EXCHANGED and changes:
+        raise InvalidInput(EXCHANGED_STAYS, field="status")
+    if changes.get("status") == ProductStatus.EXCHANGED:
+        raise InvalidInput(EXCHANGE_AT_THE_BENCH, field="status")
     try:
         with transaction.atomic():
             _validated_save(_apply(product, changes))

@@ -41,6 +41,7 @@ from demo.parts import seed_parts
 from demo.population import build_population, serial_pattern
 from demo.pricing import seed_pricing
 from demo.revenue import seed_revenue
+from demo.settlement import seed_settlement
 from demo.shop import seed_shop
 from demo.sla import seed_sla
 from demo.urges import seed_urges
@@ -145,6 +146,9 @@ class Builder:
         self._phase("periodic jobs up to now", lambda: self._catch_up(world.brand))
         self._phase("customer messages and notices", lambda: self.counts.update(
             seed_messages(world.brand, sinks=sinks, now=self.now)))
+        # Last month's statements of the network: after every phase that adds to last month's orders.
+        self._phase("settlement: tariff, rules and last month's statements",
+                    lambda: self.counts.update(seed_settlement(world.brand, now=self.now)))
         return self.counts
 
     def _catch_up(self, brand: Organisation) -> None:

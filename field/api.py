@@ -131,8 +131,11 @@ class PaymentIn(Input):
 
 class CompleteIn(WhenIn):
     shown_total: str | None = Field(None, max_length=20, description="The total the phone showed the customer.")
-    serial: Text | None = Field(None, max_length=40, description="An installation: the unit's serial, scanned or "
-                                "typed on site (checked against the model's pattern and the order's unit).")
+    serial: Text | None = Field(None, max_length=40, description="The serial read off the unit's nameplate on site, "
+                                "on any job. An installation must give it: scanned or typed, checked against the "
+                                "model's pattern and the order's unit. On any other job it is optional and kept as "
+                                "read (normalised: no spaces, upper case) even when it is not the unit's on record: "
+                                "settlement checks it; only a malformed one is refused.")
 
 
 @router.get("/jobs", response=list[JobOut], summary="My jobs: today and upcoming in route order, done today")

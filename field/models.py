@@ -152,6 +152,9 @@ class Visit(models.Model):
     shown_total = models.DecimalField(
         _("total shown on the phone"), max_digits=12, decimal_places=2, null=True, blank=True,
         help_text=_("What the phone showed the customer, when it priced the job offline."))
+    # The serial the technician read off the unit's nameplate on site, normalised as printed (any job; settlement
+    # compares it with the unit's).
+    serial_seen = models.CharField(_("serial on the nameplate"), max_length=40, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -185,6 +185,7 @@ def job_state(user, order: WorkOrder) -> dict[str, Any]:
         "far_m": FAR_FROM_SITE_M,
         "completed": completed,
         "install": _install_state(order),
+        "nameplate": _nameplate_state(order, visit),
     }
     if completed:
         state["charge"] = _frozen_charge(visit)
@@ -213,6 +214,18 @@ def _install_state(order: WorkOrder) -> dict[str, Any] | None:
             "status": unit.status, "status_label": str(unit.get_status_display()),
             "install_date": unit.install_date.isoformat() if unit.install_date else None,
             "warranty_end": unit.warranty_end.isoformat() if unit.warranty_end else None}
+
+
+def _nameplate_state(order: WorkOrder, visit: Visit | None) -> dict[str, Any] | None:
+    """Any other job on a unit: the serial on record (None when there is none, or only an import's placeholder
+    that does not fit the model's pattern), for the phone's optional nameplate serial, and the one read so far."""
+    if order.type == ServiceType.INSTALL or not order.product_id:
+        return None
+    unit = order.product
+    model = unit.product_model
+    return {"model": f"{model.code} {model.name}",
+            "serial": unit.serial if unit.serial and model.serial_fits(unit.serial) else None,
+            "seen": visit.serial_seen if visit else ""}
 
 
 def _missing(order: WorkOrder, visit: Visit | None) -> list[dict[str, str]]:

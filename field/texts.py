@@ -125,6 +125,9 @@ TEXTS = {
     "serial_not_model": _("This is not a serial number of this model."),
     "serial_not_order": _("This is not the unit of this order."),
     "installed": _("Unit %(serial)s installed: %(status)s since %(date)s, warranty until %(end)s."),
+    "nameplate_serial": _("Serial on the nameplate"),
+    "nameplate_serial_help": _("Optional: type the serial on the unit's nameplate."),
+    "nameplate_serial_other": _("This is not the serial on record (%(serial)s); it will be checked."),
 }
 
 

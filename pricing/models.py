@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from catalog.choices import ServiceType
 from catalog.models import Part
-from core.models import TimeStampedModel
+from core.models import DatedVersion, TimeStampedModel
 from core.scoping import BrandScopedQuerySet, DatedQuerySet
 from customers.choices import Segment
 from pricing.choices import AdjustmentTarget, CountedFrom
@@ -105,20 +105,18 @@ class PriceListQuerySet(DatedQuerySet):
     pass
 
 
-class PriceList(TimeStampedModel):
+class PriceList(DatedVersion):
     """A brand's published prices for a span of days; an order is priced with the list valid on its day.
 
     Both ``valid_from`` and ``valid_to`` are inclusive; an empty ``valid_to`` has no end. Published
     lists of one brand never share a day (checked in clean() and in services.publish_price_list).
     """
 
-    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(_("name"), max_length=120)
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Inclusive; empty for no end."))
-    is_published = models.BooleanField(_("published"), default=False)
     currency = models.CharField(_("currency"), max_length=3, default="CNY", editable=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    ends_before_start = _("The list must end on or after the day it starts.")
+    overlaps = _("Another published price list of this brand is valid on some of these days.")
 
     objects = PriceListQuerySet.as_manager()
 
@@ -133,20 +131,6 @@ class PriceList(TimeStampedModel):
             ),
         ]
         indexes = [models.Index(fields=["brand", "is_published", "valid_from"], name="price_list_lookup")]
-
-    def __str__(self) -> str:
-        end = self.valid_to.isoformat() if self.valid_to else "…"
-        return f"{self.name} ({self.valid_from.isoformat()} – {end})"
-
-    def overlapping_published(self):
-        return (PriceList.objects.filter(brand_id=self.brand_id).published()
-                .overlapping(self.valid_from, self.valid_to).exclude(pk=self.pk))
-
-    def clean(self) -> None:
-        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValidationError({"valid_to": _("The list must end on or after the day it starts.")})
-        if self.is_published and self.valid_from and self.brand_id and self.overlapping_published().exists():
-            raise ValidationError(_("Another published price list of this brand is valid on some of these days."))
 
 
 class PriceListLineQuerySet(BrandScopedQuerySet):

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from PIL import ImageFile
 
+from core.pdf import weasyprint_classes
 from reports.content import report_data
 from workorders.models import WorkOrder
 
@@ -36,25 +36,8 @@ def report_html(order: WorkOrder, *, language: str | None = None) -> str:
         })
 
 
-def _weasyprint():
-    """WeasyPrint's HTML and URLFetcher, imported without its side effect on Pillow.
-
-    Importing weasyprint sets ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True`` for the whole process, which
-    would let a truncated upload pass core.images.accept_photo in every web process that ever rendered a
-    report. The photos it gets from us are re-encoded whole (reports.content), so it does not need it.
-    """
-    before = ImageFile.LOAD_TRUNCATED_IMAGES
-    try:
-        # Here, not at the top: WeasyPrint (with its fonts and Pango) loads only in a process that draws a
-        # PDF, and the flag it sets is put back at once.
-        import weasyprint
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = before
-    return weasyprint.HTML, weasyprint.URLFetcher
-
-
 def render_report(order: WorkOrder, *, language: str | None = None) -> RenderedReport:
-    HTML, URLFetcher = _weasyprint()  # noqa: N806 - the library's class names
+    HTML, URLFetcher = weasyprint_classes()  # noqa: N806 - the library's class names
     language = language or settings.LANGUAGE_CODE
     document = HTML(string=report_html(order, language=language),
                     url_fetcher=URLFetcher(allowed_protocols={"data"})).render()

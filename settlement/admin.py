@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from settlement.models import SettlementLine, SettlementRule, Statement, StatementEvent, Tariff, TariffFee
+from settlement.models import (
+    FraudFlag,
+    LineDispute,
+    SettlementLine,
+    SettlementRule,
+    Statement,
+    StatementEvent,
+    Tariff,
+    TariffFee,
+    TariffPart,
+)
 
 
 class TariffFeeInline(admin.TabularInline):
@@ -8,16 +18,23 @@ class TariffFeeInline(admin.TabularInline):
     extra = 0
 
 
+class TariffPartInline(admin.TabularInline):
+    model = TariffPart
+    extra = 0
+    raw_id_fields = ("part",)
+
+
 @admin.register(Tariff)
 class TariffAdmin(admin.ModelAdmin):
     list_display = ("name", "brand", "valid_from", "valid_to", "is_published")
     list_filter = ("is_published",)
-    inlines = [TariffFeeInline]
+    inlines = [TariffFeeInline, TariffPartInline]
 
 
 @admin.register(SettlementRule)
 class SettlementRuleAdmin(admin.ModelAdmin):
-    list_display = ("kind", "brand", "amount", "share", "valid_from", "valid_to", "is_active")
+    list_display = ("kind", "brand", "amount", "share", "threshold", "days", "min_ratings", "valid_from", "valid_to",
+                    "is_active")
     list_filter = ("kind", "is_active")
 
 
@@ -57,3 +74,27 @@ class SettlementLineAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Decided through the finance desk (settlement.disputes, settlement.fraud), never edited here."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(LineDispute)
+class LineDisputeAdmin(_ReadOnly):
+    list_display = ("__str__", "statement", "state", "claimed_amount", "decided_amount", "raised_at")
+    list_filter = ("state",)
+    raw_id_fields = ("statement", "line", "adjustment")
+
+
+@admin.register(FraudFlag)
+class FraudFlagAdmin(_ReadOnly):
+    list_display = ("__str__", "kind", "state", "raised_at", "decided_at")
+    list_filter = ("kind", "state")
+    raw_id_fields = ("work_order",)

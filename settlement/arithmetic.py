@@ -38,6 +38,7 @@ REWORK = "rework"
 COMPLAINT = "complaint"
 SLA_BREACH = "sla_breach"
 MISSING_SIGNATURE = "missing_signature"
+MISSING_PHOTO = "missing_photo"
 SATISFACTION_BONUS = "satisfaction_bonus"
 BONUSES = frozenset({SATISFACTION_BONUS})  # every other rule kind deducts (a negative line)
 
@@ -105,6 +106,8 @@ class Job:
     upheld_complaints: tuple[tuple[int, Decimal], ...] = ()  # (complaint id, the amount its verdict sets)
     sla_breaches: int = 0  # the order's clocks (response, on-site) that were breached
     has_signature: bool = True
+    mail_in: bool = False  # sent in by courier: nobody signs on site, so the signature rule does not apply
+    missing_photos: tuple[str, ...] = ()  # the required photos (their codes) the job was completed without
     month_rating_average: Decimal | None = None  # the outlet's month of ratings
     month_rating_count: int = 0
 
@@ -147,6 +150,7 @@ class Rule:
     share: Decimal | None = None
     threshold: Decimal | None = None
     days: int | None = None
+    min_ratings: int | None = None  # the satisfaction bonus's least number of ratings in the month
     is_active: bool = True
     id: int | None = None
 
@@ -286,16 +290,20 @@ def rule_lines(job: Job, rules: Iterable[Rule], fee: Decimal = ZERO) -> list[Lin
         exact, basis = _charge(rule, fee, job.sla_breaches)
         found.append((rule, exact, {**basis, "breaches": job.sla_breaches}))
     rule = chosen.get(MISSING_SIGNATURE)
-    if rule is not None and not job.has_signature:
+    if rule is not None and not job.has_signature and not job.mail_in:
         exact, basis = _charge(rule, fee)
         found.append((rule, exact, basis))
+    rule = chosen.get(MISSING_PHOTO)
+    if rule is not None and job.missing_photos:
+        exact, basis = _charge(rule, fee)  # once per order, however many photos are missing
+        found.append((rule, exact, {**basis, "photos": list(job.missing_photos)}))
     rule = chosen.get(SATISFACTION_BONUS)
     if (rule is not None and job.month_rating_average is not None and rule.threshold is not None
-            and job.month_rating_average >= rule.threshold and job.month_rating_count >= (rule.days or 0)):
+            and job.month_rating_average >= rule.threshold and job.month_rating_count >= (rule.min_ratings or 0)):
         exact, basis = _charge(rule, fee)
         found.append((rule, exact, {**basis, "average": str(job.month_rating_average),
                                     "ratings": job.month_rating_count, "threshold": str(rule.threshold),
-                                    "at_least": rule.days}))
+                                    "at_least": rule.min_ratings}))
     lines = []
     for rule, exact, basis in found:
         signed = exact if rule.kind in BONUSES else -exact

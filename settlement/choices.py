@@ -45,4 +45,34 @@ class LineKind(models.TextChoices):
     MISSING_SIGNATURE = RuleKind.MISSING_SIGNATURE.value, _("Missing signature")
     PART_NOT_RETURNED = RuleKind.PART_NOT_RETURNED.value, _("Part not returned")
     SATISFACTION_BONUS = RuleKind.SATISFACTION_BONUS.value, _("Satisfaction bonus")
-    ADJUSTMENT = "adjustment", _("Late adjustment")
+    PIECE_RATE = "piece_rate", _("Piece rate")
+    LEAD_COMMISSION = "lead_commission", _("Lead commission")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    REVERSAL = "reversal", _("Reversed after review")
+
+
+class DisputeState(models.TextChoices):
+    """A disputed line's place: open until finance decides it."""
+
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld")
+    REJECTED = "rejected", _("Rejected")
+
+
+class FlagCheck(models.TextChoices):
+    """The fraud checks run before an order's lines are payable (docs/settlement.md, "Fraud checks")."""
+
+    FAR_CHECKIN = "far_checkin", _("Check-in far from the site")
+    REUSED_PHOTO = "reused_photo", _("Photo already used on another order")
+    SERIAL_MISMATCH = "serial_mismatch", _("Serial does not match the unit")
+    REPEAT_ORDER = "repeat_order", _("Another order for the same unit within days")
+    SHORT_LABOUR = "short_labour", _("Labour far below the standard minutes")
+    NO_SIGNATURE = "no_signature", _("Completed without the customer's signature")
+
+
+class FlagState(models.TextChoices):
+    """A flag holds its order's lines while open; cleared makes them payable, upheld reverses them."""
+
+    OPEN = "open", _("Waiting for review")
+    CLEARED = "cleared", _("Cleared")
+    UPHELD = "upheld", _("Upheld")

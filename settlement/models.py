@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import OutletType, Role
 from accounts.models import Organisation
 from catalog.choices import ServiceType
-from core.models import TimeStampedModel
+from core.models import DatedVersion, TimeStampedModel
 from core.scoping import BrandScopedQuerySet, DatedQuerySet, ScopedQuerySet
-from settlement.choices import LineKind, RuleKind, StatementState
+from settlement.choices import DisputeState, FlagCheck, FlagState, LineKind, RuleKind, StatementState
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 KM = {"max_digits": 7, "decimal_places": 1}
@@ -34,15 +34,10 @@ class TariffQuerySet(DatedQuerySet):
     pass
 
 
-class Tariff(TimeStampedModel):
+class Tariff(DatedVersion):
     """A brand's settlement standard (结算标准) for a span of days: an order is settled by the published tariff
     valid on the local day it was completed. Published tariffs of one brand never share a day (clean())."""
 
-    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(_("name"), max_length=120)
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Inclusive; empty for no end."))
-    is_published = models.BooleanField(_("published"), default=False)
     free_km = models.DecimalField(_("free kilometres"), default=Decimal("0.0"), validators=NOT_NEGATIVE, **KM)
     per_km = models.DecimalField(_("allowance per km past the free kilometres"), default=Decimal("0.00"),
                                  validators=NOT_NEGATIVE, **MONEY)
@@ -66,6 +61,14 @@ class Tariff(TimeStampedModel):
                                            help_text=_("Paid instead of the service fee when the customer caused "
                                                        "the visit to fail."), **MONEY)
 
+    technician_share = models.DecimalField(
+        _("technician's piece rate (% of the fee)"), max_digits=5, decimal_places=2, default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("The share of each job's service fee shown on the technician's own statement."))
+
+    ends_before_start = _("The tariff must end on or after the day it starts.")
+    overlaps = _("Another published tariff of this brand is valid on some of these days.")
+
     objects = TariffQuerySet.as_manager()
 
     class Meta:
@@ -79,20 +82,6 @@ class Tariff(TimeStampedModel):
             ),
         ]
         indexes = [models.Index(fields=["brand", "is_published", "valid_from"], name="tariff_lookup")]
-
-    def __str__(self) -> str:
-        end = self.valid_to.isoformat() if self.valid_to else "…"
-        return f"{self.name} ({self.valid_from.isoformat()} – {end})"
-
-    def overlapping_published(self):
-        return (Tariff.objects.filter(brand_id=self.brand_id).published()
-                .overlapping(self.valid_from, self.valid_to).exclude(pk=self.pk))
-
-    def clean(self) -> None:
-        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValidationError({"valid_to": _("The tariff must end on or after the day it starts.")})
-        if self.is_published and self.valid_from and self.brand_id and self.overlapping_published().exists():
-            raise ValidationError(_("Another published tariff of this brand is valid on some of these days."))
 
 
 class TariffFeeQuerySet(BrandScopedQuerySet):
@@ -135,6 +124,29 @@ class TariffFee(models.Model):
         return f"{self.get_service_type_display()} · {scope} · {self.fee}"
 
 
+class TariffPart(models.Model):
+    """The brand's transfer price of one part in one tariff version: what a part the outlet fitted under warranty
+    earns it, and what a brand-supplied defective part not returned in time costs it."""
+
+    tariff = models.ForeignKey(Tariff, verbose_name=_("tariff"), on_delete=models.CASCADE, related_name="parts")
+    part = models.ForeignKey("catalog.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
+    transfer_price = models.DecimalField(_("transfer price"), validators=NOT_NEGATIVE, **MONEY)
+
+    objects = TariffFeeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("part transfer price")
+        verbose_name_plural = _("part transfer prices")
+        ordering = ["tariff", "part"]
+        constraints = [
+            models.UniqueConstraint(fields=["tariff", "part"], name="tariff_part_unique"),
+            models.CheckConstraint(condition=models.Q(transfer_price__gte=0), name="tariff_part_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.part_id} · {self.transfer_price}"
+
+
 class SettlementRule(TimeStampedModel):
     """A deduction or bonus the brand keeps as data, valid over a span of days (docs/settlement.md, "Rules").
 
@@ -148,6 +160,9 @@ class SettlementRule(TimeStampedModel):
                                 validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
     threshold = models.DecimalField(_("threshold"), max_digits=8, decimal_places=2, null=True, blank=True)
     days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    min_ratings = models.PositiveSmallIntegerField(
+        _("minimum ratings"), null=True, blank=True,
+        help_text=_("Satisfaction bonus: paid only when the month has at least this many ratings."))
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Inclusive; empty for no end."))
     is_active = models.BooleanField(_("active"), default=True)
@@ -180,7 +195,9 @@ class SettlementRule(TimeStampedModel):
 STATEMENT_BRAND_ROLES = frozenset({Role.FINANCE, Role.BRAND_ADMIN})
 
 
-class StatementQuerySet(ScopedQuerySet):
+class _FinanceOrManager(ScopedQuerySet):
+    """Of the brand, finance and its admin; of an outlet, its manager; a technician, his own rows."""
+
     brand_field = "brand_id"
     outlet_field = "outlet_id"
     technician_field = "technician_id"
@@ -191,6 +208,15 @@ class StatementQuerySet(ScopedQuerySet):
         if principal.is_outlet_staff and principal.role != Role.OUTLET_MANAGER:
             return None, None
         return super()._rung(principal)
+
+
+class StatementQuerySet(_FinanceOrManager):
+    def _scope(self, principal):
+        statements = super()._scope(principal)
+        if principal.is_technician:
+            # A technician's statement is finance's work in progress until it goes out with the outlet's.
+            statements = statements.exclude(state=StatementState.DRAFT)
+        return statements
 
 
 class Statement(models.Model):
@@ -306,3 +332,114 @@ class StatementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement_id} · {self.from_state} → {self.state}"
+
+
+class LineDisputeQuerySet(ScopedQuerySet):
+    parent_field = "statement"
+
+
+class LineDispute(models.Model):
+    """An outlet's objection to one line of a sent statement, with its reason (and the amount it claims);
+    finance upholds it (an adjustment line in the same statement brings the line to the amount decided) or
+    rejects it (the line stands). One open dispute per line."""
+
+    statement = models.ForeignKey(Statement, verbose_name=_("statement"), on_delete=models.CASCADE,
+                                  related_name="disputes")
+    line = models.ForeignKey(SettlementLine, verbose_name=_("line"), on_delete=models.CASCADE,
+                             related_name="disputes")
+    reason = models.CharField(_("reason"), max_length=500)
+    claimed_amount = models.DecimalField(_("amount claimed"), null=True, blank=True, **MONEY)
+    state = models.CharField(_("state"), max_length=10, choices=DisputeState.choices, default=DisputeState.OPEN)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("raised by"), on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+", db_index=False)
+    raised_at = models.DateTimeField(_("raised at"))
+    resolution = models.CharField(_("resolution"), max_length=500, blank=True)
+    decided_amount = models.DecimalField(_("amount decided"), null=True, blank=True, **MONEY)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"),
+                                    on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                    db_index=False)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    adjustment = models.OneToOneField(SettlementLine, verbose_name=_("adjustment line"), on_delete=models.SET_NULL,
+                                      null=True, blank=True, related_name="resolves")
+
+    objects = LineDisputeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("line dispute")
+        verbose_name_plural = _("line disputes")
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["line"], condition=models.Q(state=DisputeState.OPEN),
+                                    name="dispute_one_open_per_line"),
+        ]
+        indexes = [models.Index(fields=["state", "raised_at"], name="dispute_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} · {self.get_state_display()}"
+
+
+class FraudFlagQuerySet(_FinanceOrManager):
+    technician_field = None
+
+
+class FraudFlag(models.Model):
+    """A fraud check's finding on one closed order, with its evidence (``evidence``: what the reviewer is shown
+    side by side). While open, the order's lines are held (not payable); cleared releases them, upheld
+    reverses them with lines of their own. One flag per order and check."""
+
+    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.PROTECT, related_name="+",
+                              db_index=False)
+    outlet = models.ForeignKey(Organisation, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    work_order = models.ForeignKey("workorders.WorkOrder", verbose_name=_("work order"), on_delete=models.PROTECT,
+                                   related_name="+")
+    kind = models.CharField(_("check"), max_length=20, choices=FlagCheck.choices)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=FlagState.choices, default=FlagState.OPEN)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    raised_at = models.DateTimeField(_("raised at"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   db_index=False)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("reviewer's note"), max_length=500, blank=True)
+
+    objects = FraudFlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("fraud flag")
+        verbose_name_plural = _("fraud flags")
+        ordering = ["raised_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["work_order", "kind"], name="flag_one_per_order_check")]
+        indexes = [models.Index(fields=["brand", "state", "raised_at"], name="flag_queue"),
+                   models.Index(fields=["outlet", "state"], name="flag_outlet")]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id} · {self.get_kind_display()} · {self.get_state_display()}"
+
+
+class PhotoFingerprintQuerySet(ScopedQuerySet):
+    brand_field = "brand_id"  # the brand's own staff only: outlets never read one another's photos
+
+
+class PhotoFingerprint(models.Model):
+    """The perceptual hash (64-bit difference hash, hex) of one order photo, kept so a photo reused on another
+    order is found by an index lookup instead of by reading every image again."""
+
+    brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+",
+                              db_index=False)
+    attachment = models.OneToOneField("workorders.WorkOrderAttachment", verbose_name=_("photo"),
+                                      on_delete=models.CASCADE, related_name="+")
+    work_order = models.ForeignKey("workorders.WorkOrder", verbose_name=_("work order"), on_delete=models.CASCADE,
+                                   related_name="+", db_index=False)
+    phash = models.CharField(_("perceptual hash"), max_length=16)
+
+    objects = PhotoFingerprintQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("photo fingerprint")
+        verbose_name_plural = _("photo fingerprints")
+        indexes = [models.Index(fields=["brand", "phash"], name="fingerprint_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.attachment_id} · {self.phash}"

@@ -3,40 +3,39 @@
 ``generate`` is run by finance as often as it likes: each outlet's draft statement of the month is emptied and
 rebuilt from the orders completed in the month, so running it twice gives the same lines and the same total. A
 statement past draft (sent, disputed, confirmed, approved, paid) is never touched here; a later change to one of
-its orders is to become an adjustment line in the next open period, which is the next step of this app.
+its orders becomes an adjustment line in the next open period (settlement.extras).
 
-The lines come from settlement.arithmetic, the one place a line's amount is worked out; this module only gathers
-each order's facts, the tariff valid on its completion day and the brand's rules (``RuleFacts``: reworks,
-upheld complaints, signatures, the month's ratings, a query per fact the rules in force ask about). It loops in
-Python, one outlet at a time (a few queries per outlet, none per order); the set-based generator is to replace it
-for large networks.
+It is set-based (issue 18): the per-order tariff and rule lines are written by settlement.setbased with
+INSERT … SELECT statements (no ORM object and no query per order), the other lines by settlement.extras, the
+fraud holds by settlement.fraud, and the totals by one UPDATE. The amounts are settlement.arithmetic's, the one
+place a line's amount is defined: settlement/recompute.py keeps the per-order Python path over it as the
+independent recomputation that ``manage.py settlement_check`` and the tests compare the statements with.
+
+This module also holds what the other settlement modules share: the month's bounds, the tariffs valid on a day
+(``Tariffs``) and the rules in force (``rules_of``), as plain data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import replace
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Avg, Count
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organisation
-from complaints.choices import COUNTED_OUTCOMES, DECIDED_STATUSES, ResponsibleParty
-from complaints.models import Complaint
+from complaints.choices import ResponsibleParty
 from core.dates import add_months, brand_tz
 from core.errors import InvalidInput, StaleVersion
-from core.geo.distance import distance_km
-from feedback.models import Rating
-from settlement import arithmetic
-from settlement.arithmetic import FeeRow, Job, LineDraft, Rule, TariffTerms
+from settlement import extras, flags, setbased
+from settlement.arithmetic import FeeRow, Rule, TariffTerms
 from settlement.choices import StatementState
-from settlement.models import SettlementLine, SettlementRule, Statement, Tariff
-from workorders.choices import SlaAlert, Status
-from workorders.models import AttachmentKind, WorkOrder, WorkOrderAttachment
+from settlement.models import LineDispute, SettlementLine, SettlementRule, Statement, Tariff
+from workorders.choices import Status
+from workorders.models import WorkOrder
 
+ZERO = Decimal("0.00")
 SETTLED_STATUSES = (Status.COMPLETED, Status.CLOSED)
 
 
@@ -77,24 +76,6 @@ class Tariffs:
         return None, None, set(), set()
 
 
-def job_of(order: WorkOrder, *, remote_regions: set[int], holidays: set[str]) -> Job:
-    """The facts of one completed order that settle it. Whether a visit failed through the customer's fault and
-    whether the site is a high floor without a lift are not recorded on orders yet: both read as no."""
-    tz = brand_tz()
-    model = order.product.product_model if order.product_id else None
-    outlet, site = order.outlet, order.site
-    km = None
-    if (site is not None and site.latitude is not None and site.longitude is not None
-            and outlet.latitude is not None and outlet.longitude is not None):
-        km = distance_km((outlet.latitude, outlet.longitude), (site.latitude, site.longitude))
-    started = order.arrived_at.astimezone(tz).hour if order.arrived_at else None
-    completed_day = order.completed_at.astimezone(tz).date()
-    return Job(service_type=order.type, category_id=model.category_id if model else None,
-               model_id=model.pk if model else None, outlet_type=outlet.outlet_type, region_id=order.region_id,
-               distance_km=km, started_hour=started, is_holiday=completed_day.isoformat() in holidays,
-               remote=order.region_id is not None and order.region_id in remote_regions)
-
-
 # A complaint whose verdict blames the brand, the product or the customer costs the outlet nothing.
 NOT_THE_OUTLETS = (ResponsibleParty.BRAND, ResponsibleParty.PRODUCT, ResponsibleParty.CUSTOMER)
 
@@ -104,137 +85,76 @@ def rules_of(brand_id: int, first: dt.date, last: dt.date) -> list[Rule]:
     rows = (SettlementRule.objects.filter(brand_id=brand_id, is_active=True, valid_from__lte=last)
             .exclude(valid_to__lt=first).order_by("kind", "valid_from", "pk"))
     return [Rule(id=r.pk, kind=r.kind, amount=r.amount, share=r.share, threshold=r.threshold, days=r.days,
-                 valid_from=r.valid_from, valid_to=r.valid_to, is_active=r.is_active) for r in rows]
-
-
-def _local_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(brand_tz()).date()
-
-
-class RuleFacts:
-    """What the rules read about one outlet's orders of the month, gathered set-wise: a query per fact the
-    rules in force ask about, none per order."""
-
-    def __init__(self, brand_id: int, outlet_id: int, orders: list[WorkOrder], rules: list[Rule]) -> None:
-        kinds = {rule.kind for rule in rules}
-        ids = [order.pk for order in orders]
-        self.first: dict[int, tuple[WorkOrder, Decimal]] = {}  # rework id → (its first order, that order's fee)
-        self.complaints: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-        self.signed: set[int] = set()
-        self.rating: tuple[Decimal | None, int] = (None, 0)
-        if not ids:
-            return
-        if arithmetic.REWORK in kinds:
-            self._reworks(brand_id, outlet_id, orders)
-        if arithmetic.COMPLAINT in kinds:
-            rows = (Complaint.objects.filter(work_order_id__in=ids, outcome__in=sorted(COUNTED_OUTCOMES),
-                                             status__in=sorted(DECIDED_STATUSES))
-                    .exclude(responsible__in=NOT_THE_OUTLETS).order_by("pk")
-                    .values_list("work_order_id", "pk", "compensation"))
-            for order_id, pk, amount in rows:
-                self.complaints[order_id].append((pk, amount))
-        if arithmetic.MISSING_SIGNATURE in kinds:
-            self.signed = set(WorkOrderAttachment.objects.filter(work_order_id__in=ids, kind=AttachmentKind.SIGNATURE)
-                              .values_list("work_order_id", flat=True))
-        if arithmetic.SATISFACTION_BONUS in kinds:
-            got = Rating.objects.filter(work_order_id__in=ids).aggregate(average=Avg("score"), count=Count("pk"))
-            average = got["average"]
-            self.rating = (None if average is None else Decimal(str(average)), got["count"])
-
-    def _reworks(self, brand_id: int, outlet_id: int, orders: list[WorkOrder]) -> None:
-        """Each rework whose first order this same outlet completed, with that order and its fee (worked out
-        by the tariff valid on its own completion day)."""
-        wanted = {order.rework_of_id: order.pk for order in orders if order.is_rework and order.rework_of_id}
-        if not wanted:
-            return
-        firsts = list(WorkOrder.objects.filter(pk__in=wanted, outlet_id=outlet_id, completed_at__isnull=False)
-                      .select_related("outlet", "site", "product__product_model"))
-        if not firsts:
-            return
-        days = [_local_day(first.completed_at) for first in firsts]
-        tariffs = Tariffs(brand_id, min(days), max(days))
-        for first, day in zip(firsts, days, strict=True):
-            tariff, terms, remote, holidays = tariffs.on(day)
-            job = job_of(first, remote_regions=remote, holidays=holidays)
-            self.first[wanted[first.pk]] = (first, fee_of(arithmetic.lines_for(job, terms)))
-
-    def job(self, order: WorkOrder, job: Job) -> Job:
-        """``job`` with the facts the rules read about ``order``."""
-        extra: dict = {}
-        if order.pk in self.first:
-            first, fee = self.first[order.pk]
-            extra = {"rework_of_id": first.pk, "rework_first_fee": fee,
-                     "rework_after_days": (_local_day(order.created_at) - _local_day(first.completed_at)).days}
-        breaches = sum(alert == SlaAlert.BREACHED for alert in (order.response_alert, order.onsite_alert))
-        average, count = self.rating
-        return replace(job, completed_day=_local_day(order.completed_at), sla_breaches=breaches,
-                       upheld_complaints=tuple(self.complaints.get(order.pk, ())),
-                       has_signature=order.pk in self.signed, month_rating_average=average,
-                       month_rating_count=count, **extra)
-
-
-def fee_of(drafts: list[LineDraft]) -> Decimal:
-    """The order's fee line (0 when it has none, as a failed visit): the base of a share rule."""
-    return next((draft.amount for draft in drafts if draft.kind == arithmetic.FEE), Decimal("0.00"))
-
-
-def _line(statement: Statement, order: WorkOrder, draft: LineDraft, tariff: Tariff | None) -> SettlementLine:
-    return SettlementLine(brand_id=statement.brand_id, statement=statement, outlet_id=statement.outlet_id,
-                          technician_id=statement.technician_id, work_order=order, kind=draft.kind,
-                          amount=draft.amount, tariff=tariff if draft.rule_id is None else None,
-                          rule_id=draft.rule_id, basis={"order": order.number, **draft.basis})
+                 min_ratings=r.min_ratings, valid_from=r.valid_from, valid_to=r.valid_to, is_active=r.is_active)
+            for r in rows]
 
 
 def generate(*, brand: Organisation, period: dt.date) -> list[Statement]:
     """Build (or rebuild) every outlet's draft statement of ``period``'s month from the brand's orders completed
-    in it; statements past draft are left as they are. Returns the statements rebuilt."""
+    in it; statements past draft are left as they are. Returns the statements rebuilt, by outlet.
+
+    Set-based: the missing drafts are created in one bulk INSERT, the drafts are locked by a compare-and-set
+    on ``state = draft`` (a version bump: a statement sent meanwhile is not among them and is not touched),
+    their lines deleted in one DELETE and written again by settlement.setbased (INSERT … SELECT), then the other
+    lines (settlement.extras), the fraud holds (settlement.fraud), and every touched draft's total and line count
+    from the sum of its lines in one UPDATE. All in one transaction: running it twice gives the same lines."""
     if period.day != 1:
         raise InvalidInput(field="period")
     start, end = month_bounds(period)
-    last = add_months(period, 1) - dt.timedelta(days=1)
-    tariffs = Tariffs(brand.pk, period, last)
-    rules = rules_of(brand.pk, period, last)
-    orders = (WorkOrder.objects.filter(brand=brand, status__in=SETTLED_STATUSES, completed_at__gte=start,
-                                       completed_at__lt=end, outlet__isnull=False)
-              .select_related("outlet", "site", "product__product_model").order_by("completed_at", "pk"))
-    by_outlet: dict[int, list[WorkOrder]] = defaultdict(list)
-    for order in orders:
-        by_outlet[order.outlet_id].append(order)
-    # A draft whose orders have all gone (reopened, moved to another outlet) is emptied too.
-    for outlet_id in (Statement.objects.filter(brand=brand, period=period, technician__isnull=True,
-                                               state=StatementState.DRAFT).values_list("outlet_id", flat=True)):
-        by_outlet.setdefault(outlet_id, [])
-    rebuilt = []
-    for outlet_id in sorted(by_outlet):
-        statement = _rebuild(brand, outlet_id, period, by_outlet[outlet_id], tariffs, rules)
-        if statement is not None:
-            rebuilt.append(statement)
-    return rebuilt
-
-
-def _rebuild(brand: Organisation, outlet_id: int, period: dt.date, orders: list[WorkOrder],
-             tariffs: Tariffs, rules: list[Rule]) -> Statement | None:
     with transaction.atomic():
-        statement, _ = Statement.objects.get_or_create(brand=brand, outlet_id=outlet_id, technician=None,
-                                                       period=period)
-        if statement.state != StatementState.DRAFT:
-            return None
-        facts = RuleFacts(brand.pk, outlet_id, orders, rules)
-        lines = []
-        for order in orders:
-            tariff, terms, remote, holidays = tariffs.on(order.completed_at.astimezone(brand_tz()).date())
-            job = facts.job(order, job_of(order, remote_regions=remote, holidays=holidays))
-            drafts = arithmetic.lines_for(job, terms)
-            drafts += arithmetic.rule_lines(job, rules, fee_of(drafts))
-            lines.extend(_line(statement, order, draft, tariff) for draft in drafts)
-        total = sum((line.amount for line in lines), Decimal("0.00"))
-        # Compare-and-set: a statement sent meanwhile is not rewritten (the whole outlet's rebuild rolls back).
-        updated = Statement.objects.filter(pk=statement.pk, state=StatementState.DRAFT,
-                                           version=statement.version).update(
-            total=total, line_count=len(lines), generated_at=timezone.now(), version=statement.version + 1)
-        if not updated:
-            raise StaleVersion()
-        SettlementLine.objects.filter(statement=statement).delete()
-        SettlementLine.objects.bulk_create(lines)
-    statement.refresh_from_db()
-    return statement
+        outlets = set(WorkOrder.objects.filter(brand=brand, status__in=SETTLED_STATUSES, completed_at__gte=start,
+                                               completed_at__lt=end, outlet__isnull=False)
+                      .order_by().values_list("outlet_id", flat=True).distinct())
+        mine = Statement.objects.filter(brand=brand, period=period, technician__isnull=True)
+        missing = outlets - set(mine.values_list("outlet_id", flat=True))
+        Statement.objects.bulk_create([Statement(brand=brand, outlet_id=outlet_id, period=period)
+                                       for outlet_id in sorted(missing)], ignore_conflicts=True)
+        # A draft whose orders have all gone (reopened, moved to another outlet) is emptied too: every draft.
+        drafts = dict(mine.filter(state=StatementState.DRAFT).select_for_update().values_list("outlet_id", "pk"))
+        # Compare-and-set on the state: only drafts are rebuilt; a version bump marks each one rewritten.
+        locked = Statement.objects.filter(pk__in=list(drafts.values()), state=StatementState.DRAFT).update(
+            version=F("version") + 1)
+        if locked != len(drafts):
+            raise StaleVersion()  # one was sent meanwhile: nothing is rewritten (the transaction rolls back)
+        _empty(list(drafts.values()))
+        statements = dict(drafts)
+        setbased.insert_lines(brand.pk, period, statements)
+        extras.add_lines(brand.pk, period, statements)
+        flags.hold_lines(brand.pk, period, statements)
+        retotal(set(statements.values()))
+    return list(Statement.objects.filter(pk__in=list(drafts.values())).order_by("outlet_id"))
+
+
+def _empty(statement_ids: list[int]) -> None:
+    """Delete the drafts' lines in one DELETE. Raw, as the ORM's collector refuses a line that a reversal line
+    of the same draft points to (``adjustment_of``, PROTECT) although both go; a draft has no disputes (a
+    dispute is raised on a sent statement), whose rows would otherwise cascade."""
+    if not statement_ids:
+        return
+    LineDispute.objects.filter(line__statement_id__in=statement_ids).delete()
+    table = connection.ops.quote_name(SettlementLine._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE statement_id IN ({', '.join(['%s'] * len(statement_ids))})",
+                       statement_ids)
+
+
+def retotal(statement_ids) -> None:
+    """Each draft's total and line count from the sum of its lines, in one UPDATE … FROM an aggregate (SQLite
+    3.33+ and PostgreSQL); a draft left without lines gets 0; nothing past draft is rewritten."""
+    ids = sorted(statement_ids)
+    if not ids:
+        return
+    qn = connection.ops.quote_name
+    statements, lines = qn(Statement._meta.db_table), qn(SettlementLine._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {statements} SET total = 0, line_count = 0, generated_at = %s, version = version + 1 "
+                       f"WHERE id IN ({marks}) AND state = %s AND NOT EXISTS "
+                       f"(SELECT 1 FROM {lines} l WHERE l.statement_id = {statements}.id)",
+                       [now, *ids, StatementState.DRAFT])
+        cursor.execute(f"UPDATE {statements} SET total = s.total, line_count = s.n, generated_at = %s, "
+                       f"version = version + 1 FROM (SELECT statement_id, SUM(amount) AS total, COUNT(*) AS n "
+                       f"FROM {lines} WHERE statement_id IN ({marks}) GROUP BY statement_id) s "
+                       f"WHERE {statements}.id = s.statement_id AND {statements}.state = %s",
+                       [now, *ids, StatementState.DRAFT])

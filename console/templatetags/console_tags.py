@@ -11,6 +11,7 @@ from accounts.choices import SYSTEM, Role
 from accounts.principal import principal_of
 from console.views.bench import may_use_bench
 from console.views.hotline import hotline_seat
+from console.views.settlement import is_finance, sees_statements
 from console.views.warranty_cards import reviewer
 from core.names import display_name
 from core.pages import is_staff
@@ -119,6 +120,10 @@ def console_links(user, path: str = "") -> list[dict]:
         if principal.is_brand_staff:
             sections.append(("contracts", "console:contracts", gettext("Contracts")))
             sections.append(("shop", "console:shop-orders", gettext("Shop orders")))
+        if is_finance(principal):  # issue 18: the finance desk; an outlet's manager sees its own statements
+            sections.append(("settlement", "console:settlement", gettext("Finance desk")))
+        elif sees_statements(principal):
+            sections.append(("settlement", "console:settlement", gettext("Statements")))
     sections.append(("notifications", "console:notifications", gettext("Notifications")))
     urls = [reverse(name) for _key, name, _label in sections]
     # A section covers the pages under its address (the parts desk: all of /parts/).

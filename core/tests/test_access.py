@@ -188,6 +188,23 @@ API_ROUTES: dict[str, tuple[str | None, str | None]] = {
     # Not user-scoped: a courier's route push, signed with the account's key (logistics/tests/test_couriers.py
     # refuses a forged, tampered or stale one and changes nothing).
     "POST /api/v1/couriers/{backend}/routes": (None, None),
+    # Issue 18, settlement (settlement.tests.probes.access_probes: outlet A's and B's disputed statements, tech_a's
+    # and tech_b's sent ones, the rival's, a flag on each order). Statements are finance's, an outlet manager's own
+    # and a technician's own once sent; settlement/tests/test_api.py walks each party through every route.
+    "GET /api/v1/settlement/statements": (None, "statement_id"),
+    "GET /api/v1/settlement/statements/{statement_id}": ("statement_id", None),
+    "POST /api/v1/settlement/statements/{statement_id}/transitions": ("statement_id", None),
+    "GET /api/v1/settlement/statements/{statement_id}/export.xlsx": ("statement_id", None),
+    "GET /api/v1/settlement/statements/{statement_id}/export.pdf": ("statement_id", None),
+    # The brand's own month, finance only (a 403 for anyone else: test_api.py); names nothing.
+    "POST /api/v1/settlement/generate": (None, None),
+    # The lines of a month through visible_to (test_api.py: an outlet's manager exports only its own, others none).
+    "GET /api/v1/settlement/lines/export.{fmt}": (None, None),
+    "POST /api/v1/settlement/lines/{line_id}/disputes": ("line_id", None),
+    "GET /api/v1/settlement/disputes": (None, "dispute_id"),
+    "POST /api/v1/settlement/disputes/{dispute_id}/resolution": ("dispute_id", None),
+    "GET /api/v1/settlement/flags": (None, "flag_id"),
+    "POST /api/v1/settlement/flags/{flag_id}/decision": ("flag_id", None),
 }
 
 # Bodies that would succeed on an object the persona may see, so a 404 proves scoping.
@@ -229,6 +246,10 @@ BODIES = {
     "POST /api/v1/workorders/{order_id}/diagnose": {"finding": "probe"},
     "POST /api/v1/workorders/{order_id}/qc": {"checks": {"powers_on": True}},
     "POST /api/v1/workorders/{order_id}/waybill": {"direction": "inbound", "waybill": "SF1"},
+    "POST /api/v1/settlement/statements/{statement_id}/transitions": {"action": "confirm", "reason": "probe"},
+    "POST /api/v1/settlement/lines/{line_id}/disputes": {"reason": "probe", "claimed_amount": "1.00"},
+    "POST /api/v1/settlement/disputes/{dispute_id}/resolution": {"upheld": False, "resolution": "probe"},
+    "POST /api/v1/settlement/flags/{flag_id}/decision": {"upheld": False, "note": "probe"},
 }
 
 # Non-API URL patterns (by route string) and the path parameter naming a foreign object.
@@ -380,6 +401,20 @@ PAGE_ROUTES: dict[str, str | None] = {
     "console/bench/turnaround/": None,
     **{f"console/bench/<int:pk>/{tail}": "order_id"
        for tail in ("", "receive/", "diagnose/", "quote/", "repair/", "qc/", "ship/", "waybill/", "label/")},
+    # Issue 18, the finance desk (console/views/settlement.py): the desk and the queues read through visible_to (an
+    # outlet's manager its outlet's statements; the queues, generating and a month's lines are finance's only); a
+    # statement, line, dispute or flag in the address is fetched through visible_to before the seat check
+    # (settlement.tests.probes.access_probes; console/tests/test_settlement_views.py probes each party).
+    "console/settlement/": None,
+    "console/settlement/generate/": None,
+    "console/settlement/lines.xlsx": None,
+    "console/settlement/disputes/": None,
+    "console/settlement/flags/": None,
+    **{f"console/settlement/statements/<int:pk>/{tail}": "statement_id"
+       for tail in ("", "move/", "export.xlsx", "export.pdf")},
+    "console/settlement/lines/<int:pk>/dispute/": "line_id",
+    "console/settlement/disputes/<int:pk>/resolve/": "dispute_id",
+    "console/settlement/flags/<int:pk>/decide/": "flag_id",
 }
 
 # Which methods each object page takes (GET only unless named here); the other method is a 405 answered before
@@ -397,6 +432,9 @@ POST_PAGES = {
     "console/shop/orders/<int:pk>/step/",
     *(f"console/bench/<int:pk>/{step}/"
       for step in ("receive", "diagnose", "quote", "repair", "qc", "ship", "waybill")),
+    "console/settlement/generate/", "console/settlement/statements/<int:pk>/move/",
+    "console/settlement/lines/<int:pk>/dispute/", "console/settlement/disputes/<int:pk>/resolve/",
+    "console/settlement/flags/<int:pk>/decide/",
 }
 GET_POST_PAGES = {"console/hotline/callers/<int:pk>/sites/<int:site_id>/pin/", "field/jobs/<int:pk>/lead/",
                   "console/plans/<int:pk>/",
@@ -537,10 +575,15 @@ def scene(world, settings, tmp_path):
     reminder_foreign, reminder_own = reminder_access_probes(world, rival_product)
     for persona, ids in reminder_foreign.items():
         foreign[persona].update(ids)
+    from settlement.tests.probes import access_probes as settlement_probes
+
+    settlement_foreign, settlement_own = settlement_probes(world, order_a, order_b, rival_order)
+    for persona, ids in settlement_foreign.items():
+        foreign[persona].update(ids)
     rival = SimpleNamespace(outlet=rival_outlet, category=rival_category, model=rival_model, tech=rival_tech,
                             region=rival_region, skill=rival_skill)
     return SimpleNamespace(world=world, foreign=foreign, order_a=order_a, order_b=order_b, rival_order=rival_order,
-                           tokens=tokens, rival=rival, reminders=reminder_own)
+                           tokens=tokens, rival=rival, reminders=reminder_own, settlement=settlement_own)
 
 
 def _warranty_cards(world) -> dict[str, int]:
@@ -647,6 +690,7 @@ def _snapshot():
         _imports_snapshot(),
         _shop_snapshot(),
         _reminders_snapshot(),
+        _settlement_snapshot(),
     )
 
 
@@ -666,6 +710,12 @@ def _shop_snapshot():
     from shop.tests.factories import snapshot
 
     return snapshot()
+def _settlement_snapshot():
+    from settlement.tests.probes import snapshot
+
+    return snapshot()
+
+
 def _reminders_snapshot():
     from maintenance.tests.factories import reminder_snapshot
 
@@ -800,6 +850,8 @@ def _own_listed(scene, persona) -> dict[str, set[int]]:
         # The shop: a customer's own orders, the brand desk's brand's; none for outlets and technicians.
         "/api/v1/shop/orders": w.shop_probes.get(persona, set()),
         "/api/v1/reminders": scene.reminders[persona],
+        # Issue 18, settlement: an outlet's manager its outlet's, a technician his own sent statement, others none.
+        **{f"/api/v1/settlement/{kind}": ids for kind, ids in scene.settlement[persona].items()},
     }
     assert set(own) == set(LIST_ROUTES), "say which of the persona's own objects a new list route must show"
     return own

@@ -86,7 +86,7 @@ def test_the_prefixes_are_the_apps():
     assert {_app(p) for p in OPERATIONS} == {
         "accounts", "workorders", "customers", "catalog", "network", "revenue", "integrations", "parts", "field",
         "dispatch", "complaints", "feedback", "notifications", "maintenance", "pricing", "exchange",
-        "shop", "reports", "logistics"}
+        "shop", "reports", "logistics", "settlement"}
 
 
 # --- the addresses from before the prefixes -----------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +19,7 @@ from catalog.choices import ServiceType
 from core.bounds import money_input
 from core.errors import DomainError, InvalidInput
 from core.hooks import Hook
-from customers.installation import install_unit
+from customers.installation import SERIAL_MAX, clean_serial, install_unit
 from field import charges
 from field.errors import NotReadyToComplete
 from field.jobtemplates import template_for
@@ -112,6 +113,21 @@ def _install(order: WorkOrder, serial: str | None, checked_out: dt.datetime) -> 
                  install_date=timezone.localdate(checked_out))
 
 
+def _serial_seen(order: WorkOrder, serial: str | None) -> str:
+    """The serial read off the unit's nameplate, as printed (customers.installation.clean_serial), "" when none.
+
+    Any job may give it. Only an installation checks it against the model and the order's unit (``_install``);
+    on any other job a serial that is not the unit's is kept as read, for settlement's reviewer to judge, and
+    only a malformed one (too long, control characters) is refused beside ``serial``."""
+    seen = clean_serial(serial)
+    if order.type == ServiceType.INSTALL or not seen:
+        return seen
+    if len(seen) > SERIAL_MAX or any(unicodedata.category(char) in ("Cc", "Cf") for char in seen):
+        raise InvalidInput(_("Type the serial as printed on the unit's nameplate, at most %(max)s characters.")
+                           % {"max": SERIAL_MAX}, field="serial")
+    return seen
+
+
 def complete(*, order: WorkOrder, actor: Principal, at: dt.datetime | None = None,
              shown_total: Any = None, serial: str | None = None) -> Visit:
     """Complete and check out: refused (NotReadyToComplete, ``detail.missing``) until the checklist, the
@@ -124,8 +140,11 @@ def complete(*, order: WorkOrder, actor: Principal, at: dt.datetime | None = Non
 
     An installation also installs its unit: ``serial`` is the one scanned or typed on site, checked against
     the model's pattern and the order's unit (refused beside ``serial``, nothing completed, when it is not).
+    Any other job may give the serial read off the unit's nameplate: optional, kept as read even when it is
+    not the unit's (settlement checks it), refused only when malformed. Either is kept as ``serial_seen``.
     """
     shown = _shown(shown_total)
+    serial_seen = _serial_seen(order, serial)
     now = timezone.now()
     with transaction.atomic():
         visit = claim(order, actor)
@@ -139,7 +158,7 @@ def complete(*, order: WorkOrder, actor: Principal, at: dt.datetime | None = Non
             _install(order, serial, checked_out)
         order = workflow.transition(order, "complete", actor=actor)
         changes = {"completed_at": now, "checked_out_at": checked_out, "charge": charge, "charge_total": total,
-                   "shown_total": shown, **_labour(order, visit.checked_in_at, checked_out)}
+                   "shown_total": shown, "serial_seen": serial_seen, **_labour(order, visit.checked_in_at, checked_out)}
         Visit.objects.filter(pk=visit.pk).update(**changes)
         for name, value in changes.items():
             setattr(visit, name, value)

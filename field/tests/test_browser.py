@@ -251,13 +251,17 @@ def test_the_whole_day_on_a_phone(w, phone, pictures):
     do_the_work(page, pictures, shots="field-job")
     fits_the_phone(page)
     shot(page, "field-job-signed")
+    # The serial read off the nameplate is not the one on record: noted, never blocking; settlement checks it.
+    page.fill("#nameplate-serial", "sn-a 0009")
+    page.wait_for_selector("#nameplate-serial-note:not([hidden])")
+    assert "SN-A-0001" in page.inner_text("#nameplate-serial-note")
     page.click("[data-action=complete]")
     wait_synced(page)
     page.wait_for_selector("#summary .quote")
     page.wait_for_selector("#job-status[data-status=completed]")
     fits_the_phone(page)
     shot(page, "field-job-completed")
-    assert_completed_once(w, w.job)
+    assert assert_completed_once(w, w.job).serial_seen == "SN-A0009"
 
 
 def cached_page_says(page, path: str, text: str) -> bool:

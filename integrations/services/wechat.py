@@ -22,11 +22,10 @@ from integrations.choices import Source, WeChatMode
 from integrations.errors import BadSignature, MalformedXml, ReplayedRequest, StaleRequest
 from integrations.models import WeChatAccount, WeChatLink, WeChatMessage, WeChatNonce
 from integrations.services import wechat_commands
-from integrations.services.orders import lock_product, open_channel_order, open_order_for
 from integrations.services.rejections import record_rejection
 from notifications import customer_messages
-from workorders.choices import Channel, Priority, WorkOrderType
-from workorders.models import SYMPTOM_MAX, WorkOrder
+from workorders.choices import WorkOrderType
+from workorders.models import WorkOrder
 
 BIND_SALT = "integrations.wechat.bind"
 BIND_MAX_AGE = 24 * 60 * 60
@@ -300,16 +299,11 @@ def _repair(customer: Customer, serial: str, description: str, absolute) -> tupl
         return str(NOT_FOUND) % {"serial": serial[:40]}, None
     brand_code = customer.brand.code
     try:
-        with transaction.atomic():
-            lock_product(product)
-            order = open_order_for(product)
-            if order is not None:
-                return str(ALREADY_OPEN) % {"number": order.number,
-                                           "link": absolute(links.order_path(brand_code, order.pk))}, order
-            order = open_channel_order(
-                actor=principal, product=product, channel=Channel.WECHAT, service_type=WorkOrderType.REPAIR,
-                priority=Priority.NORMAL, description=description[:SYMPTOM_MAX],
-            )
+        order, opened = wechat_commands.book(principal, product, service_type=WorkOrderType.REPAIR,
+                                             description=description)
+        if not opened:
+            return str(ALREADY_OPEN) % {"number": order.number,
+                                       "link": absolute(links.order_path(brand_code, order.pk))}, order
     except DomainError:
         return str(FAILED), None
     return str(CREATED) % {"number": order.number, "link": absolute(links.order_path(brand_code, order.pk))}, order

@@ -127,6 +127,19 @@ def _price(found: intake.IntakePreview) -> str:
     return str(MAIL_IN_ESTIMATE) % {"total": yuan(total)}
 
 
+def book(principal: Principal, product: InstalledProduct, *, service_type: str, description: str,
+         slot=None) -> tuple[WorkOrder, bool]:
+    """Open a WeChat order of ``service_type`` for the customer's unit, under the unit's lock, unless one is open
+    already: (the order, whether it was opened now). Domain errors of intake propagate, nothing opened."""
+    with transaction.atomic():
+        lock_product(product)
+        order = open_order_for(product)
+        if order is not None:
+            return order, False
+        return open_channel_order(actor=principal, product=product, channel=Channel.WECHAT, service_type=service_type,
+                                  priority=Priority.NORMAL, description=description[:SYMPTOM_MAX], slot=slot), True
+
+
 def mail_in(principal: Principal, product: InstalledProduct, description: str,
             absolute) -> tuple[str, WorkOrder | None]:
     """Send the customer's own unit in for repair, in the first pickup window the portal would offer; or say why not
@@ -138,17 +151,11 @@ def mail_in(principal: Principal, product: InstalledProduct, description: str,
     try:
         found = intake.preview(product=product, service_type=WorkOrderType.MAIL_IN)
         first = found.slots[0] if found.slots else None  # none: no repair centre, which intake refuses below
-        with transaction.atomic():
-            lock_product(product)
-            order = open_order_for(product)
-            if order is not None:
-                return str(MAIL_IN_ALREADY_OPEN) % {"number": order.number,
-                                                   "link": absolute(links.order_path(brand_code, order.pk))}, order
-            order = open_channel_order(
-                actor=principal, product=product, channel=Channel.WECHAT, service_type=WorkOrderType.MAIL_IN,
-                priority=Priority.NORMAL, description=description[:SYMPTOM_MAX],
-                slot=(first.start, first.end) if first else None,
-            )
+        order, opened = book(principal, product, service_type=WorkOrderType.MAIL_IN, description=description,
+                             slot=(first.start, first.end) if first else None)
+        if not opened:
+            return str(MAIL_IN_ALREADY_OPEN) % {"number": order.number,
+                                               "link": absolute(links.order_path(brand_code, order.pk))}, order
     except intake.NoRepairCentre:
         return str(NO_REPAIR_CENTRE) % serial, None
     except intake.MailInNotAllowed:

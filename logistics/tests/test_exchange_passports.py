@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from accounts.principal import principal_of
 from core.errors import InvalidInput
+from customers import services as customers_services
 from customers.choices import ProductStatus
 from customers.models import InstalledProduct
 from logistics import bench
@@ -169,3 +170,18 @@ def test_no_new_order_opens_on_the_unit_that_went_back_to_the_brand(w):
                               service_type="repair", channel="portal", description="又坏了")
     assert refused.value.code == "product_exchanged" and refused.value.field == "product"
     assert (MailIn.objects.count(), InstalledProduct.objects.count()) == before
+
+
+def test_an_exchanged_units_passport_is_not_revived_by_an_edit(w):
+    _case, old = exchanged(w)
+    desk = principal_of(w.dispatcher)
+
+    for changes in ({"status": ProductStatus.ACTIVE}, {"install_date": dt.date(2026, 4, 1)}):
+        with pytest.raises(InvalidInput) as refused:
+            customers_services.update_product(actor=desk, product=old, changes=changes)
+        assert refused.value.field == "status"
+    with pytest.raises(InvalidInput):
+        customers_services.update_product(actor=desk, product=w.product, changes={"status": ProductStatus.EXCHANGED})
+    old.refresh_from_db()
+    w.product.refresh_from_db()
+    assert (old.status, w.product.status) == (ProductStatus.EXCHANGED, ProductStatus.ACTIVE)

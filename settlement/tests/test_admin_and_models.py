@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from settlement import services
-from settlement.models import SettlementLine, SettlementRule, Statement, Tariff
+from settlement.models import FraudFlag, LineDispute, SettlementLine, SettlementRule, Statement, Tariff
 from settlement.tests.setup import PERIOD, completed, prepare_settlement
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +22,11 @@ def test_the_admin_shows_every_settlement_model(world, client):
     completed(w)
     [statement] = services.generate(brand=w.brand, period=PERIOD)
     client.force_login(User.objects.create_superuser("root", "root@example.com", "pw-Secret-123"))
-    for model in (Tariff, SettlementRule, Statement, SettlementLine):
+    for model in (Tariff, SettlementRule, Statement, SettlementLine, LineDispute, FraudFlag):
         name = f"admin:settlement_{model._meta.model_name}"
         assert client.get(reverse(f"{name}_changelist")).status_code == 200, model
-    assert 'name="fees-TOTAL_FORMS"' in client.get(reverse("admin:settlement_tariff_add")).content.decode()
+    form = client.get(reverse("admin:settlement_tariff_add")).content.decode()
+    assert 'name="fees-TOTAL_FORMS"' in form and 'name="parts-TOTAL_FORMS"' in form
     assert client.get(reverse("admin:settlement_statement_change", args=[statement.pk])).status_code == 200
     assert client.get(reverse("admin:settlement_statement_add")).status_code == 403
 

@@ -165,13 +165,13 @@ def test_a_well_rated_month_earns_each_order_the_bonus(w):
     orders = [completed(w) for _ in range(3)]
     for order, score in zip(orders, (5, 5, 4), strict=True):
         Rating.objects.create(work_order=order, customer=order.customer, score=score, created_at=order.completed_at)
-    bonus = make_rule(w, "satisfaction_bonus", share=D("10"), threshold=D("4.5"), days=3)
+    bonus = make_rule(w, "satisfaction_bonus", share=D("10"), threshold=D("4.5"), min_ratings=3)
 
     statement = generate_one(w)
 
     assert rule_rows(statement) == [(order.pk, "satisfaction_bonus", D("10.00"), bonus.pk) for order in orders]
-    bonus.days = 4  # too few ratings
-    bonus.save(update_fields=["days"])
+    bonus.min_ratings = 4  # too few ratings
+    bonus.save(update_fields=["min_ratings"])
     assert rule_rows(generate_one(w)) == []
 
 
@@ -207,3 +207,12 @@ def test_regenerating_gives_the_same_rule_lines_and_the_total_is_their_sum(w):
         assert statement.total == statement.lines.aggregate(total=Sum("amount"))["total"]
     statement = Statement.objects.get(outlet=w.outlet_a)
     assert statement.total == D("100.00") - D("33.33") - D("15.00")
+
+
+@pytest.mark.django_db
+def test_a_mail_in_repair_is_never_charged_for_a_missing_signature(w):
+    order = completed(w)
+    WorkOrder.objects.filter(pk=order.pk).update(type="mail_in")  # a unit sent in: nobody signs on site
+    make_rule(w, "missing_signature", amount=D("15.00"))
+
+    assert rule_rows(generate_one(w)) == []

@@ -42,7 +42,9 @@ def test_an_outlets_manager_sees_only_their_outlets_statements_and_lines(w):
     assert seen(Statement, w.manager_b) == {w.statement_b.pk}
 
 
-def test_a_technician_sees_only_his_own_statement(w):
+def test_a_technician_sees_only_his_own_statement_once_it_is_sent(w):
+    assert seen(Statement, w.tech_a.user) == set()  # a draft is finance's work in progress
+    Statement.objects.filter(pk=w.tech_statement.pk).update(state="sent")
     assert seen(Statement, w.tech_a.user) == {w.tech_statement.pk}
     assert seen(Statement, w.tech_b.user) == set()
     assert seen(SettlementLine, w.tech_a.user) == set()

@@ -633,10 +633,33 @@
     return { nodes, input, error };
   }
 
+  // Any other job on a unit: the serial read off its nameplate, optional. One that is not the serial on record
+  // is only noted here, never refused: settlement's reviewer judges it, not the phone.
+  let typedNameplate = null;
+  function nameplateField(nameplate) {
+    if (typedNameplate === null) typedNameplate = nameplate.seen || "";
+    const input = el("input", { type: "text", id: "nameplate-serial", maxlength: 40, autocomplete: "off", autocapitalize: "characters",
+                                spellcheck: "false", class: "mono", value: typedNameplate });
+    const note = el("p", { class: "muted small", id: "nameplate-serial-note", hidden: true });
+    const check = () => {
+      const serial = input.value.replace(/\s+/g, "").toUpperCase();
+      const recorded = nameplate.serial ? nameplate.serial.replace(/\s+/g, "").toUpperCase() : "";
+      note.hidden = !(serial && recorded && serial !== recorded);
+      if (!note.hidden) note.textContent = t("nameplate_serial_other", { serial: nameplate.serial });
+    };
+    input.addEventListener("input", () => { typedNameplate = input.value; check(); });
+    check();
+    const nodes = [el("label", { class: "field", for: "nameplate-serial" }, el("span", {}, t("nameplate_serial")), input,
+                      el("span", { class: "muted small" }, t("nameplate_serial_help"))),
+                   note];
+    return { nodes, input };
+  }
+
   function drawFinish(s, charge) {
     const missing = missingOf(s, charge);
-    section("finish", JSON.stringify([missing, charge.total, s.install]), () => {
+    section("finish", JSON.stringify([missing, charge.total, s.install, s.nameplate]), () => {
       const serial = s.install ? serialField(s.install) : null;
+      const nameplate = !s.install && s.nameplate ? nameplateField(s.nameplate) : null;
       const complete = () => {
         const body = { shown_total: charge.available ? yuan(charge.total) : null };
         if (serial) {
@@ -644,10 +667,12 @@
           if (problem) { serial.error.textContent = t(problem); serial.error.hidden = false; serial.input.focus(); return; }
           body.serial = serial.input.value.trim();
         }
+        if (nameplate && nameplate.input.value.trim()) body.serial = nameplate.input.value.trim();
         queue("complete", body);
       };
       return [
         ...(serial ? serial.nodes : []),
+        ...(nameplate ? nameplate.nodes : []),
         missing.length ? el("div", { class: "note note-warning", id: "missing" }, el("strong", {}, t("still_needed")),
           el("ul", {}, missing.map((m) => el("li", { "data-missing": m }, t(m))))) : null,
         el("button", { type: "button", class: "btn btn-primary btn-big", "data-action": "complete", disabled: missing.length > 0,
