@@ -22,12 +22,12 @@ from ninja import Query, Router
 from accounts.models import Organisation
 from accounts.principal import Principal
 from core.api import AUTH, get_visible, page_params, principal
-from core.errors import InvalidInput, PermissionDenied, StaleVersion
+from core.errors import InvalidInput, StaleVersion
 from core.paging import capped_count
 from core.schema import Id
-from settlement import disputes, exports, flags, fraud, services, workflow
+from settlement import disputes, exports, flags, fraud, month, services, workflow
 from settlement.choices import DisputeState
-from settlement.models import STATEMENT_BRAND_ROLES, FraudFlag, LineDispute, SettlementLine, Statement
+from settlement.models import FraudFlag, LineDispute, SettlementLine, Statement
 from settlement.schemas import (
     LinesFormat,
     SettlementDecisionIn,
@@ -83,11 +83,6 @@ def _lines(request) -> QuerySet[SettlementLine]:
 
 def _statement(request, pk: int) -> Statement:
     return get_visible(_statements(request).select_related("brand", "outlet", "technician"), request, pk)
-
-
-def _require_finance(actor: Principal) -> None:
-    if not (actor.is_brand_staff and actor.role in STATEMENT_BRAND_ROLES):
-        raise PermissionDenied(_("Only the brand's finance may generate statements."))
 
 
 def _outlet(org: Organisation) -> SettlementOutletRef:
@@ -205,12 +200,7 @@ def statement_transition(request, statement_id: Id, payload: SettlementTransitio
 @router.post("/generate", response=SettlementGenerateOut,
              summary="Run the fraud checks and (re)build the month's draft statements (the brand's finance)")
 def generate(request, payload: SettlementGenerateIn):
-    actor = principal(request)
-    _require_finance(actor)
-    period = _period(payload.period)
-    brand = Organisation.objects.get(pk=actor.brand_id)
-    fraud.run_checks(brand.pk, period)
-    rebuilt = services.generate(brand=brand, period=period)
+    rebuilt = month.check_and_generate(actor=principal(request), period=_period(payload.period))
     ids = [s.pk for s in rebuilt]
     rows = Statement.objects.filter(pk__in=ids).select_related("outlet", "technician").order_by("outlet__code", "pk")
     return SettlementGenerateOut(period=payload.period, statements=[

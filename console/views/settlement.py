@@ -1,7 +1,7 @@
 """The finance desk (结算台) in the console, and the outlet manager's statement pages (docs/settlement.md).
 
 Thin adapters (STYLE.md §2): the month's statements by state (settlement.services.generate after the fraud checks,
-settlement.fraud.run_checks), a statement's lines grouped by order with why each is what it is, its moves
+settlement.month.check_and_generate), a statement's lines grouped by order with why each is what it is, its moves
 (settlement.workflow.act, compare-and-set on the version the page showed), a line's dispute and its resolution
 (settlement.disputes) and the exports (settlement.exports); the review queues are in settlement_queues.py.
 
@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
-from accounts.models import Organisation
 from accounts.principal import Principal
 from console.settlement_forms import (
     DeskForm,
@@ -36,7 +35,7 @@ from core.errors import DomainError, StaleVersion
 from core.forms import add_domain_error
 from core.htmx import refused, render_page
 from core.pages import refusal, staff_page
-from settlement import disputes, exports, fraud, services, workflow
+from settlement import disputes, exports, month, workflow
 from settlement.arithmetic import money
 from settlement.choices import DisputeState, StatementState
 from settlement.models import STATEMENT_BRAND_ROLES, FraudFlag, LineDispute, SettlementLine, Statement
@@ -131,8 +130,7 @@ def generate(request: HttpRequest, *, principal: Principal) -> HttpResponse:
     if form.is_valid():
         period = form.cleaned_data["period"]
         try:
-            fraud.run_checks(principal.brand_id, period)
-            rebuilt = services.generate(brand=Organisation.objects.get(pk=principal.brand_id), period=period)
+            rebuilt = month.check_and_generate(actor=principal, period=period)
         except DomainError as problem:
             add_domain_error(form, problem, default="period")
             status, error = problem.status, str(problem.message)

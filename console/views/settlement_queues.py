@@ -49,10 +49,8 @@ def _disputes_context(request: HttpRequest, principal: Principal, *, failed: tup
 @require_GET
 @finance_page
 def dispute_queue(request: HttpRequest, *, principal: Principal) -> HttpResponse:
-    done = None
-    if request.GET.get("done", "").isdigit() and len(request.GET["done"]) < 12:
-        done = visible_dispute(request.user, int(request.GET["done"]))
-    return render_page(request, DISPUTES, _disputes_context(request, principal, done=done))
+    return render_page(request, DISPUTES, _disputes_context(request, principal,
+                                                            done=_just_done(request, visible_dispute)))
 
 
 @require_POST
@@ -72,6 +70,13 @@ def dispute_resolve(request: HttpRequest, *, principal: Principal, dispute: Line
             return redirect(f"{reverse('console:settlement-disputes')}?done={dispute.pk}")
     return refused(render_page(request, DISPUTES, _disputes_context(request, principal, failed=(dispute.pk, form))),
                    status)
+
+
+def _just_done(request: HttpRequest, lookup):
+    """The row named by ``?done=<id>`` (the one just decided, for the page's confirmation), read through the
+    caller's own visibility (``lookup``: visible_dispute or visible_flag); None when absent or malformed."""
+    raw = request.GET.get("done", "")
+    return lookup(request.user, int(raw)) if raw.isdigit() and len(raw) < 12 else None
 
 
 # ---- the fraud review queue ----
@@ -121,10 +126,7 @@ def _flags_context(request: HttpRequest, principal: Principal, *, failed: tuple[
 @require_GET
 @finance_page
 def flag_queue(request: HttpRequest, *, principal: Principal) -> HttpResponse:
-    done = None
-    if request.GET.get("done", "").isdigit() and len(request.GET["done"]) < 12:
-        done = visible_flag(request.user, int(request.GET["done"]))
-    return render_page(request, FLAGS, _flags_context(request, principal, done=done))
+    return render_page(request, FLAGS, _flags_context(request, principal, done=_just_done(request, visible_flag)))
 
 
 @require_POST
