@@ -11,6 +11,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection, connections
 from django.test import Client
@@ -21,6 +22,7 @@ from accounts.models import ApiToken
 from accounts.tests.factories import BrandFactory, MembershipFactory, OutletFactory, UserFactory
 from catalog.tests.factories import CategoryFactory, ProductModelFactory
 from customers.tests.factories import CustomerFactory, InstalledProductFactory
+from demo.tests import snapshot as demo_snapshot
 from network.tests.factories import RegionFactory, SkillFactory, TechnicianFactory
 
 # CI runs the SQLite and PostgreSQL suites side by side on two cores: a draw or an example may then take longer
@@ -179,6 +181,14 @@ def build_world() -> SimpleNamespace:
 @pytest.fixture
 def world(db) -> SimpleNamespace:
     return build_world()
+
+
+@pytest.fixture
+def small_demo(db):
+    """small_demo("--now", NOW) → what `manage.py demo --size small --now NOW` prints, its data in this test's
+    database: loaded by the session's first such test, copied into the others (demo/tests/snapshot.py)."""
+    yield demo_snapshot.load
+    ContentType.objects.clear_cache()  # the copy's content types may be numbered otherwise than the database's
 
 
 def token_client(user) -> Client:

@@ -36,6 +36,11 @@ class SiteFields(forms.Form):
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), empty_label=_("Choose a region"))
     contact_name = forms.CharField(label=_("Contact name"), max_length=80, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
+    # Asked so the outlet is paid for carrying up stairs (settlement's high-floor surcharge); may stay unknown.
+    floor = forms.IntegerField(label=_("Floor"), required=False, min_value=-9, max_value=200,
+                               help_text=_("Negative for a basement."))
+    has_lift = forms.NullBooleanField(label=_("Lift"), required=False, widget=forms.Select(choices=[
+        ("unknown", _("Not asked")), ("true", _("Has a lift")), ("false", _("No lift"))]))
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -44,7 +49,8 @@ class SiteFields(forms.Form):
     def site_values(self) -> dict:
         data = self.cleaned_data
         return {"name": data["site_name"], "address": data["address"], "region": data["region"],
-                "contact_name": data["contact_name"], "contact_phone": data["contact_phone"]}
+                "contact_name": data["contact_name"], "contact_phone": data["contact_phone"],
+                "floor": data["floor"], "has_lift": data["has_lift"]}
 
 
 class NewCallerForm(SiteFields):
@@ -63,8 +69,8 @@ class NewCallerForm(SiteFields):
         label=_("Why does this caller need a second record?"), required=False, max_length=200,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. a tenant using the landlord's phone")}))
 
-    field_order = ["name", "phone", "kind", "segment", "site_name", "address", "region", "contact_name",
-                   "contact_phone"]
+    field_order = ["name", "phone", "kind", "segment", "site_name", "address", "region", "floor", "has_lift",
+                   "contact_name", "contact_phone"]
 
     def customer_values(self) -> dict:
         data = self.cleaned_data

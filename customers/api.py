@@ -84,6 +84,10 @@ class SiteOut(Schema):
     geo_adcode: str
     contact_name: str
     contact_phone: str
+    # The floor (negative: a basement) and whether there is a lift, None while unknown: settlement pays a
+    # surcharge for a high floor without a lift.
+    floor: int | None
+    has_lift: bool | None
 
 
 class SiteIn(Input):
@@ -96,6 +100,8 @@ class SiteIn(Input):
     longitude: float | None = Field(None, ge=-180, le=180)
     contact_name: str = Field("", max_length=80)
     contact_phone: str = Field("", max_length=32)
+    floor: int | None = Field(None, ge=-9, le=200)
+    has_lift: bool | None = None
 
 
 class SitePatch(Input):
@@ -110,6 +116,8 @@ class SitePatch(Input):
     longitude: float | None = Field(None, ge=-180, le=180)
     contact_name: str = Field(None, max_length=80)
     contact_phone: str = Field(None, max_length=32)
+    floor: int | None = Field(None, ge=-9, le=200)
+    has_lift: bool | None = None
 
 
 class SitePinIn(Input):

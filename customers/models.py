@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -101,6 +102,11 @@ class Site(TimeStampedModel):
     geo_adcode = models.CharField(_("division code"), max_length=6, blank=True, default="", db_default="")
     contact_name = models.CharField(_("contact name"), max_length=80, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[validate_phone])
+    # Carrying up stairs is paid (settlement: the tariff's high-floor surcharge); unknown until someone asks.
+    floor = models.SmallIntegerField(_("floor"), null=True, blank=True,
+                                     validators=[MinValueValidator(-9), MaxValueValidator(200)],
+                                     help_text=_("Negative for a basement; empty when unknown."))
+    has_lift = models.BooleanField(_("lift"), null=True, blank=True, help_text=_("Empty when unknown."))
 
     objects = SiteQuerySet.as_manager()
 

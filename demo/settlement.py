@@ -36,7 +36,7 @@ from catalog.choices import ServiceType
 from catalog.models import Part, ProductCategory
 from core.dates import add_months, brand_tz
 from customers.models import InstalledProduct
-from demo import data
+from demo import data, settlement_facts
 from demo.common import allocate_numbers, historical_timestamps, mobile, person_name
 from demo.orders import load_context, make_order
 from demo.pricing import PARTS
@@ -305,6 +305,7 @@ def _statements(brand: Organisation, period: dt.date, finance, rng: random.Rando
                key=lambda o: (-per_outlet[o], codes[o]), default=None)
     pair = [order for order in orders if order.outlet_id == held][:2]
     _evidence(orders, (pair[0], pair[1]) if len(pair) == 2 else (), rng)
+    settlement_facts.add_month_facts(orders, rng, spare={held})
     fraud.run_checks(brand.pk, period)
     services.generate(brand=brand, period=period)
 

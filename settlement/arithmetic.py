@@ -95,9 +95,11 @@ class Job:
     distance_km: Decimal | None = None  # outlet to site, straight line; None when either point is unknown
     started_hour: int | None = None  # the local hour the visit started (arrival), 0–23
     is_holiday: bool = False
-    high_floor_no_lift: bool = False
+    floor: int | None = None  # the site's floor (negative: a basement), None when unknown
+    has_lift: bool | None = None  # whether the site has a lift, None when unknown
     remote: bool = False
-    failed_by_customer: bool = False
+    failed_visits: int = 0  # visits that failed through the customer: on site, put on hold waiting for them
+    cancelled: bool = False  # cancelled after such visits: settled for them alone, on the day it was cancelled
     # The facts the rules read (docs/settlement.md, "Rules").
     completed_day: dt.date | None = None  # the local day it was completed: the rules valid on it apply
     rework_after_days: int | None = None  # a rework of an order this outlet completed this many days before
@@ -126,6 +128,7 @@ class TariffTerms:
     night_surcharge: Decimal = ZERO
     holiday_surcharge: Decimal = ZERO
     high_floor_surcharge: Decimal = ZERO
+    high_floor_from: int = 6
     remote_surcharge: Decimal = ZERO
     failed_visit_fee: Decimal = ZERO
 
@@ -200,8 +203,9 @@ def surcharges(job: Job, tariff: TariffTerms) -> list[LineDraft]:
                                                        "night_to_hour": tariff.night_to_hour}))
     if job.is_holiday:
         lines.append((HOLIDAY, tariff.holiday_surcharge, {}))
-    if job.high_floor_no_lift:
-        lines.append((HIGH_FLOOR, tariff.high_floor_surcharge, {}))
+    if job.floor is not None and job.has_lift is False and job.floor >= tariff.high_floor_from:
+        lines.append((HIGH_FLOOR, tariff.high_floor_surcharge, {"floor": job.floor,
+                                                                "high_floor_from": tariff.high_floor_from}))
     if job.remote:
         lines.append((REMOTE, tariff.remote_surcharge, {"region_id": job.region_id}))
     return [LineDraft(kind=kind, amount=money(amount), basis={**basis, "tariff_id": tariff.id,
@@ -214,18 +218,23 @@ def _km(value: Decimal | None) -> str | None:
 
 
 def lines_for(job: Job, tariff: TariffTerms | None) -> list[LineDraft]:
-    """Every line the job earns from ``tariff`` (the published one valid on its completion day): the fee (or the
-    failed-visit fee), the travel allowance, the surcharges. Without a tariff or a matching row the fee line is
-    still made, at 0 with the reason ``no_tariff``, so the gap shows on the statement."""
+    """Every line the job earns from ``tariff`` (the published one valid on its completion day): the fee, the
+    travel allowance, the surcharges, and the fixed fee of each visit that failed through the customer. Without a
+    tariff or a matching row the fee line is still made, at 0 with the reason ``no_tariff``, so the gap shows on
+    the statement. An order cancelled after failed visits earns their fixed fee alone."""
     facts = {"service_type": job.service_type, "category_id": job.category_id, "model_id": job.model_id,
              "outlet_type": job.outlet_type, "region_id": job.region_id, "distance_km": _km(job.distance_km)}
+    failed = []
+    if tariff is not None and job.failed_visits and tariff.failed_visit_fee:
+        exact = tariff.failed_visit_fee * job.failed_visits
+        failed.append(LineDraft(kind=FAILED_VISIT, amount=money(exact), basis={
+            "tariff_id": tariff.id, "visits": job.failed_visits, "per_visit": str(tariff.failed_visit_fee),
+            "exact": str(exact)}))
+    if job.cancelled:
+        return failed
     if tariff is None:
         return [LineDraft(kind=FEE, amount=money(0), basis={**facts, "reason": NO_TARIFF, "tariff_id": None})]
     lines: list[LineDraft] = []
-    if job.failed_by_customer:
-        lines.append(LineDraft(kind=FAILED_VISIT, amount=money(tariff.failed_visit_fee),
-                               basis={**facts, "tariff_id": tariff.id, "exact": str(tariff.failed_visit_fee)}))
-        return lines  # a failed visit earns its fixed fee instead of the service fee, and nothing else
     row = match_fee(tariff.fees, job)
     if row is None:
         lines.append(LineDraft(kind=FEE, amount=money(0),
@@ -240,7 +249,7 @@ def lines_for(job: Job, tariff: TariffTerms | None) -> list[LineDraft]:
             "tariff_id": tariff.id, "distance_km": _km(job.distance_km), "free_km": str(tariff.free_km),
             "per_km": str(tariff.per_km), "cap": _km(tariff.travel_cap), "exact": str(travel)}))
     lines.extend(surcharges(job, tariff))
-    return lines
+    return lines + failed
 
 
 def rules_on(rules: Iterable[Rule], day: dt.date) -> dict[str, Rule]:
@@ -268,7 +277,7 @@ def rule_lines(job: Job, rules: Iterable[Rule], fee: Decimal = ZERO) -> list[Lin
     """The deduction (negative) and bonus lines the job's facts call for under ``rules`` (one rule per kind, as
     ``rules_on`` its completion day picks), each rounded once. ``fee`` is the order's fee line, the base of
     a share; a rework's share is of its first order's fee."""
-    if job.completed_day is None:
+    if job.completed_day is None or job.cancelled:
         return []
     chosen = rules_on(rules, job.completed_day)
     found: list[tuple[Rule, Decimal, dict[str, Any]]] = []

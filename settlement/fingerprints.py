@@ -32,7 +32,7 @@ def fingerprint(image_file: Any) -> str:
         image.draft("L", (HASH_SIZE * 16, HASH_SIZE * 16))  # a JPEG decodes at 1/2…1/8 scale: much faster
         upright = ImageOps.exif_transpose(image)  # a phone's "rotate on display" tag, as the photo is seen
         small = upright.convert("L").resize((HASH_SIZE + 1, HASH_SIZE), Image.Resampling.LANCZOS)
-    pixels = list(small.getdata())
+    pixels = list(small.tobytes())  # one byte per grey pixel, row by row
     bits = 0
     for row in range(HASH_SIZE):
         line = pixels[row * (HASH_SIZE + 1):(row + 1) * (HASH_SIZE + 1)]

@@ -51,6 +51,9 @@ class Tariff(DatedVersion):
                                             validators=NOT_NEGATIVE, **MONEY)
     high_floor_surcharge = models.DecimalField(_("high floor without lift surcharge"), default=Decimal("0.00"),
                                                validators=NOT_NEGATIVE, **MONEY)
+    high_floor_from = models.PositiveSmallIntegerField(
+        _("high floor from"), default=6, validators=[MinValueValidator(2)],
+        help_text=_("The floor from which a site without a lift is paid the high-floor surcharge."))
     remote_surcharge = models.DecimalField(_("remote area surcharge"), default=Decimal("0.00"),
                                            validators=NOT_NEGATIVE, **MONEY)
     holidays = models.JSONField(_("holidays"), default=list, blank=True,
@@ -58,8 +61,10 @@ class Tariff(DatedVersion):
     remote_regions = models.ManyToManyField("network.Region", verbose_name=_("remote regions"), blank=True,
                                             related_name="+")
     failed_visit_fee = models.DecimalField(_("failed visit fee"), default=Decimal("0.00"), validators=NOT_NEGATIVE,
-                                           help_text=_("Paid instead of the service fee when the customer caused "
-                                                       "the visit to fail."), **MONEY)
+                                           help_text=_("Paid for each visit that failed through the customer "
+                                                       "(the technician on site put the job on hold waiting for "
+                                                       "the customer), also when the order is then cancelled."),
+                                           **MONEY)
 
     technician_share = models.DecimalField(
         _("technician's piece rate (% of the fee)"), max_digits=5, decimal_places=2, default=Decimal("0.00"),
@@ -270,28 +275,36 @@ class SettlementLineQuerySet(ScopedQuerySet):
 class SettlementLine(models.Model):
     """One amount on one order for one reason, with the tariff version or rule that made it and what it was
     computed from (``basis``). Lines of an approved statement never change: a later change is an adjustment
-    line (``adjustment_of``) in the next open period."""
+    line (``adjustment_of``) in the next open period.
+
+    Its keys carry no database constraint (``db_constraint=False``; the ORM still protects and cascades on
+    delete), nor do the two keys of LineDispute that point at a line: a month's generation writes and rewrites
+    millions of lines with INSERT … SELECT from rows it has just joined, and a foreign-key check per key per line
+    (PostgreSQL's deferred triggers, fired at COMMIT) cost more than the whole generation otherwise does
+    (docs/settlement.md, "Speed"). ``manage.py settlement_check`` finds any line whose keys point nowhere."""
 
     brand = models.ForeignKey(Organisation, verbose_name=_("brand"), on_delete=models.PROTECT, related_name="+",
-                              db_index=False)
+                              db_index=False, db_constraint=False)
     statement = models.ForeignKey(Statement, verbose_name=_("statement"), on_delete=models.CASCADE,
-                                  related_name="lines")
+                                  related_name="lines", db_constraint=False)
     outlet = models.ForeignKey(Organisation, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="+",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     technician = models.ForeignKey("network.Technician", verbose_name=_("technician"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+", db_index=False)
+                                   null=True, blank=True, related_name="+", db_index=False,
+                                   db_constraint=False)
     work_order = models.ForeignKey("workorders.WorkOrder", verbose_name=_("work order"), on_delete=models.PROTECT,
-                                   related_name="+")
+                                   related_name="+", db_constraint=False)
     kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
     tariff = models.ForeignKey(Tariff, verbose_name=_("tariff"), on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+")
+                               related_name="+", db_index=False, db_constraint=False)
     rule = models.ForeignKey(SettlementRule, verbose_name=_("rule"), on_delete=models.PROTECT, null=True,
-                             blank=True, related_name="+")
+                             blank=True, related_name="+", db_index=False, db_constraint=False)
     basis = models.JSONField(_("basis"), default=dict, blank=True)
     held = models.BooleanField(_("held"), default=False, help_text=_("Not payable until a reviewer decides."))
     adjustment_of = models.ForeignKey("self", verbose_name=_("adjustment of"), on_delete=models.PROTECT,
-                                      null=True, blank=True, related_name="adjustments")
+                                      null=True, blank=True, related_name="adjustments", db_index=False,
+                                      db_constraint=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = SettlementLineQuerySet.as_manager()
@@ -300,6 +313,9 @@ class SettlementLine(models.Model):
         verbose_name = _("settlement line")
         verbose_name_plural = _("settlement lines")
         ordering = ["statement", "work_order", "pk"]
+        # Few lines adjust another: a partial index finds them without costing the generated lines anything.
+        indexes = [models.Index(fields=["adjustment_of"], condition=models.Q(adjustment_of__isnull=False),
+                                name="line_adjustments")]
 
     def __str__(self) -> str:
         return f"{self.work_order_id} · {self.get_kind_display()} · {self.amount}"
@@ -346,7 +362,7 @@ class LineDispute(models.Model):
     statement = models.ForeignKey(Statement, verbose_name=_("statement"), on_delete=models.CASCADE,
                                   related_name="disputes")
     line = models.ForeignKey(SettlementLine, verbose_name=_("line"), on_delete=models.CASCADE,
-                             related_name="disputes")
+                             related_name="disputes", db_constraint=False)  # see SettlementLine
     reason = models.CharField(_("reason"), max_length=500)
     claimed_amount = models.DecimalField(_("amount claimed"), null=True, blank=True, **MONEY)
     state = models.CharField(_("state"), max_length=10, choices=DisputeState.choices, default=DisputeState.OPEN)
@@ -360,7 +376,7 @@ class LineDispute(models.Model):
                                     db_index=False)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     adjustment = models.OneToOneField(SettlementLine, verbose_name=_("adjustment line"), on_delete=models.SET_NULL,
-                                      null=True, blank=True, related_name="resolves")
+                                      null=True, blank=True, related_name="resolves", db_constraint=False)
 
     objects = LineDisputeQuerySet.as_manager()
 

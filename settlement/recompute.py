@@ -17,25 +17,37 @@ On SQLite a sum of amounts comes back as a float: the sums compared are rounded 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import groupby
 
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 
+from accounts.models import Organisation
 from catalog.choices import ServiceType
 from complaints.choices import COUNTED_OUTCOMES, DECIDED_STATUSES
 from complaints.models import Complaint
 from core.dates import add_months, brand_tz
 from core.geo.distance import distance_km
 from feedback.models import Rating
+from network.models import Technician
 from settlement import arithmetic
 from settlement.arithmetic import Job, LineDraft, Rule
 from settlement.choices import StatementState
-from settlement.models import SettlementLine, Statement
-from settlement.services import NOT_THE_OUTLETS, SETTLED_STATUSES, Tariffs, month_bounds, rules_of
-from workorders.choices import SlaAlert
+from settlement.models import SettlementLine, SettlementRule, Statement, Tariff
+from settlement.services import (
+    NOT_THE_OUTLETS,
+    SETTLED_STATUSES,
+    Tariffs,
+    cancelled_after_failed_visits,
+    failed_visits,
+    month_bounds,
+    rules_of,
+)
+from workorders.choices import SlaAlert, Status
 from workorders.models import AttachmentKind, WorkOrder, WorkOrderAttachment
 
 # The kinds made per order from the tariff and the rules: what the recomputation covers.
@@ -46,8 +58,8 @@ PER_ORDER_KINDS = frozenset({
 
 
 def job_of(order: WorkOrder, *, remote_regions: set[int], holidays: set[str]) -> Job:
-    """The facts of one completed order that settle it. Whether a visit failed through the customer's fault and
-    whether the site is a high floor without a lift are not recorded on orders yet: both read as no."""
+    """The facts of one order that settle it: completed, or cancelled after visits that failed through the
+    customer (``settled_at`` and ``failed`` annotated by ``_orders``; an order read without them has none)."""
     tz = brand_tz()
     model = order.product.product_model if order.product_id else None
     outlet, site = order.outlet, order.site
@@ -56,11 +68,18 @@ def job_of(order: WorkOrder, *, remote_regions: set[int], holidays: set[str]) ->
             and outlet.latitude is not None and outlet.longitude is not None):
         km = distance_km((outlet.latitude, outlet.longitude), (site.latitude, site.longitude))
     started = order.arrived_at.astimezone(tz).hour if order.arrived_at else None
-    completed_day = order.completed_at.astimezone(tz).date()
+    completed_day = _settled_day(order)
     return Job(service_type=order.type, category_id=model.category_id if model else None,
                model_id=model.pk if model else None, outlet_type=outlet.outlet_type, region_id=order.region_id,
                distance_km=km, started_hour=started, is_holiday=completed_day.isoformat() in holidays,
-               remote=order.region_id is not None and order.region_id in remote_regions)
+               remote=order.region_id is not None and order.region_id in remote_regions,
+               floor=site.floor if site is not None else None, has_lift=site.has_lift if site is not None else None,
+               failed_visits=getattr(order, "failed", 0), cancelled=order.status == Status.CANCELLED)
+
+
+def _settled_day(order: WorkOrder) -> dt.date:
+    """The local day an order is settled on: its completion's, or (cancelled) its cancellation's."""
+    return _local_day(getattr(order, "settled_at", None) or order.completed_at)
 
 
 
@@ -124,7 +143,7 @@ class RuleFacts:
                      "rework_after_days": (_local_day(order.created_at) - _local_day(first.completed_at)).days}
         breaches = sum(alert == SlaAlert.BREACHED for alert in (order.response_alert, order.onsite_alert))
         average, count = self.rating
-        return replace(job, completed_day=_local_day(order.completed_at), sla_breaches=breaches,
+        return replace(job, completed_day=_settled_day(order), sla_breaches=breaches,
                        upheld_complaints=tuple(self.complaints.get(order.pk, ())),
                        has_signature=order.pk in self.signed, mail_in=order.type == ServiceType.MAIL_IN,
                        month_rating_average=average,
@@ -146,7 +165,7 @@ def order_lines(orders: list[WorkOrder], outlet_id: int, brand_id: int, tariffs:
     facts = RuleFacts(brand_id, outlet_id, orders, rules)
     out = []
     for order in orders:
-        tariff, terms, remote, holidays = tariffs.on(_local_day(order.completed_at))
+        tariff, terms, remote, holidays = tariffs.on(_settled_day(order))
         job = facts.job(order, job_of(order, remote_regions=remote, holidays=holidays))
         drafts = arithmetic.lines_for(job, terms)
         drafts += arithmetic.rule_lines(job, rules, fee_of(drafts))
@@ -154,11 +173,21 @@ def order_lines(orders: list[WorkOrder], outlet_id: int, brand_id: int, tariffs:
     return out
 
 
-def _orders(brand_id: int, period: dt.date):
+def _orders(brand_id: int, period: dt.date) -> Iterator[WorkOrder]:
+    """The month's settled orders by outlet, streamed: completed in it, or cancelled in it after failed visits
+    (a few, merged in)."""
     start, end = month_bounds(period)
-    return (WorkOrder.objects.filter(brand_id=brand_id, status__in=SETTLED_STATUSES, completed_at__gte=start,
+    related = ("outlet", "site", "product__product_model")
+    done = (WorkOrder.objects.filter(brand_id=brand_id, status__in=SETTLED_STATUSES, completed_at__gte=start,
                                      completed_at__lt=end, outlet__isnull=False)
-            .select_related("outlet", "site", "product__product_model").order_by("outlet_id", "completed_at", "pk"))
+            .annotate(settled_at=F("completed_at"), failed=failed_visits()).select_related(*related)
+            .order_by("outlet_id", "completed_at", "pk"))
+
+    def key(order: WorkOrder) -> tuple:
+        return order.outlet_id, order.settled_at, order.pk
+
+    cancelled = sorted(cancelled_after_failed_visits(brand_id, start, end).select_related(*related), key=key)
+    return heapq.merge(done.iterator(chunk_size=5000), cancelled, key=key)
 
 
 def expected_lines(brand, period: dt.date) -> list[tuple]:
@@ -169,7 +198,7 @@ def expected_lines(brand, period: dt.date) -> list[tuple]:
     tariffs = Tariffs(brand_id, period, last)
     rules = rules_of(brand_id, period, last)
     out = []
-    for outlet_id, group in groupby(_orders(brand_id, period).iterator(chunk_size=5000), key=lambda o: o.outlet_id):
+    for outlet_id, group in groupby(_orders(brand_id, period), key=lambda o: o.outlet_id):
         orders = list(group)
         for order, draft in order_lines(orders, outlet_id, brand_id, tariffs, rules):
             tariff_id = draft.basis.get("tariff_id") if draft.rule_id is None else None
@@ -192,10 +221,11 @@ class Report:
     unexpected: list[tuple] = field(default_factory=list)  # on a draft statement, not expected
     totals: list[tuple] = field(default_factory=list)  # (statement id, total, sum of its lines, count, lines)
     past_draft: list[tuple] = field(default_factory=list)  # differences on statements past draft (by design)
+    dangling: list[int] = field(default_factory=list)  # the brand's lines with a key that points nowhere
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.unexpected or self.totals)
+        return not (self.missing or self.unexpected or self.totals or self.dangling)
 
 
 def check(brand, period: dt.date) -> Report:
@@ -227,7 +257,24 @@ def check(brand, period: dt.date) -> Report:
         total = arithmetic.money(Decimal(str(total)))
         if statement.total != total or statement.line_count != count:
             report.totals.append((statement.pk, statement.total, total, statement.line_count, count))
+    report.dangling = dangling_lines(brand_id)
     return report
+
+
+def dangling_lines(brand_id: int) -> list[int]:
+    """The brand's lines (any period) with a key pointing at no row: lines carry no database constraint on their
+    keys (SettlementLine), so this is the check that none was lost."""
+    def gone(model, column: str):
+        return ~Exists(model.objects.filter(pk=OuterRef(column)))
+
+    def gone_if_set(model, column: str):
+        return Q(**{f"{column}__isnull": False}) & gone(model, column)
+
+    broken = (gone(Statement, "statement_id") | gone(WorkOrder, "work_order_id") | gone(Organisation, "outlet_id")
+              | gone_if_set(Tariff, "tariff_id") | gone_if_set(SettlementRule, "rule_id")
+              | gone_if_set(Technician, "technician_id") | gone_if_set(SettlementLine, "adjustment_of_id"))
+    return list(SettlementLine.objects.filter(brand_id=brand_id).filter(broken).order_by("pk")
+                .values_list("pk", flat=True))
 
 
 def _counts(rows: list[tuple]) -> dict[tuple, int]:

@@ -21,8 +21,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import Organisation
 from complaints.choices import ResponsibleParty
@@ -32,11 +32,36 @@ from settlement import extras, flags, setbased
 from settlement.arithmetic import FeeRow, Rule, TariffTerms
 from settlement.choices import StatementState
 from settlement.models import LineDispute, SettlementLine, SettlementRule, Statement, Tariff
-from workorders.choices import Status
-from workorders.models import WorkOrder
+from workorders.choices import HoldReason, Status
+from workorders.models import WorkOrder, WorkOrderEvent
 
 ZERO = Decimal("0.00")
 SETTLED_STATUSES = (Status.COMPLETED, Status.CLOSED)
+# A visit failed through the customer when the technician, on site, put the job on hold waiting for them (nobody
+# home, no access, the site not ready): each such hold is paid the tariff's failed-visit fee. An order cancelled
+# after one is settled for those visits alone, in the month it was cancelled.
+FAILED_VISIT = Q(action="hold", from_status=Status.ON_SITE, data__hold_reason=HoldReason.WAITING_CUSTOMER)
+
+
+def failed_visits():
+    """Per order (``OuterRef("pk")``), the number of its visits that failed through the customer."""
+    return Coalesce(Subquery(WorkOrderEvent.objects.filter(FAILED_VISIT, work_order=OuterRef("pk")).order_by()
+                             .values("work_order").annotate(n=Count("pk")).values("n")), 0)
+
+
+def cancelled_at():
+    """Per order (``OuterRef("pk")``), when it was cancelled (its last cancel step)."""
+    return Subquery(WorkOrderEvent.objects.filter(work_order=OuterRef("pk"), action="cancel")
+                    .order_by("-created_at", "-pk").values("created_at")[:1])
+
+
+def cancelled_after_failed_visits(brand_id: int, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    """The brand's orders cancelled in [start, end) after at least one failed visit, with ``settled_at`` (when
+    they were cancelled) and ``failed`` (how many such visits) annotated."""
+    return (WorkOrder.objects.filter(brand_id=brand_id, status=Status.CANCELLED, outlet__isnull=False)
+            .filter(Exists(WorkOrderEvent.objects.filter(FAILED_VISIT, work_order=OuterRef("pk"))))
+            .annotate(settled_at=cancelled_at()).filter(settled_at__gte=start, settled_at__lt=end)
+            .annotate(failed=failed_visits()))
 
 
 def month_bounds(period: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -105,6 +130,7 @@ def generate(*, brand: Organisation, period: dt.date) -> list[Statement]:
         outlets = set(WorkOrder.objects.filter(brand=brand, status__in=SETTLED_STATUSES, completed_at__gte=start,
                                                completed_at__lt=end, outlet__isnull=False)
                       .order_by().values_list("outlet_id", flat=True).distinct())
+        outlets |= set(cancelled_after_failed_visits(brand.pk, start, end).values_list("outlet_id", flat=True))
         mine = Statement.objects.filter(brand=brand, period=period, technician__isnull=True)
         missing = outlets - set(mine.values_list("outlet_id", flat=True))
         Statement.objects.bulk_create([Statement(brand=brand, outlet_id=outlet_id, period=period)
@@ -121,7 +147,7 @@ def generate(*, brand: Organisation, period: dt.date) -> list[Statement]:
         setbased.insert_lines(brand.pk, period, statements)
         extras.add_lines(brand.pk, period, statements)
         flags.hold_lines(brand.pk, period, statements)
-        retotal(set(statements.values()))
+        extras.retotal(set(statements.values()))
     return list(Statement.objects.filter(pk__in=list(drafts.values())).order_by("outlet_id"))
 
 
@@ -136,25 +162,3 @@ def _empty(statement_ids: list[int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE statement_id IN ({', '.join(['%s'] * len(statement_ids))})",
                        statement_ids)
-
-
-def retotal(statement_ids) -> None:
-    """Each draft's total and line count from the sum of its lines, in one UPDATE … FROM an aggregate (SQLite
-    3.33+ and PostgreSQL); a draft left without lines gets 0; nothing past draft is rewritten."""
-    ids = sorted(statement_ids)
-    if not ids:
-        return
-    qn = connection.ops.quote_name
-    statements, lines = qn(Statement._meta.db_table), qn(SettlementLine._meta.db_table)
-    marks = ", ".join(["%s"] * len(ids))
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {statements} SET total = 0, line_count = 0, generated_at = %s, version = version + 1 "
-                       f"WHERE id IN ({marks}) AND state = %s AND NOT EXISTS "
-                       f"(SELECT 1 FROM {lines} l WHERE l.statement_id = {statements}.id)",
-                       [now, *ids, StatementState.DRAFT])
-        cursor.execute(f"UPDATE {statements} SET total = s.total, line_count = s.n, generated_at = %s, "
-                       f"version = version + 1 FROM (SELECT statement_id, SUM(amount) AS total, COUNT(*) AS n "
-                       f"FROM {lines} WHERE statement_id IN ({marks}) GROUP BY statement_id) s "
-                       f"WHERE {statements}.id = s.statement_id AND {statements}.state = %s",
-                       [now, *ids, StatementState.DRAFT])

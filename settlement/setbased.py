@@ -33,14 +33,15 @@ terms (``free_km``, ``per_km``, ``cap``), the night hours, a rule's ``amount`` o
 of computed amounts (travel and rules) and the complaint list. The compared fields (work order, kind, amount,
 tariff, rule) are the same as the Python path's; settlement_check and the tests compare those.
 
-Not made here, as no order records the fact yet (``services.job_of`` reads both as no): failed-visit and
-high-floor lines.
+The month's orders are those completed in it, and those cancelled in it after visits that failed through the
+customer (services.FAILED_VISIT), which are settled for those visits alone (``cancelled = 1`` in ``stl_ord``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection
@@ -56,9 +57,10 @@ from core.geo.distance import EARTH_RADIUS_M
 from customers.models import InstalledProduct, Site
 from feedback.models import Rating
 from settlement import arithmetic
+from settlement.dialect import Dialect
 from settlement.models import SettlementLine, SettlementRule, Tariff, TariffFee
-from workorders.choices import SlaAlert, Status
-from workorders.models import AttachmentKind, WorkOrder, WorkOrderAttachment
+from workorders.choices import HoldReason, SlaAlert, Status
+from workorders.models import AttachmentKind, WorkOrder, WorkOrderAttachment, WorkOrderEvent
 
 SETTLED = (Status.COMPLETED, Status.CLOSED)
 NOT_THE_OUTLETS = (ResponsibleParty.BRAND, ResponsibleParty.PRODUCT, ResponsibleParty.CUSTOMER)
@@ -85,69 +87,6 @@ def _hundredths(value: Decimal | None) -> int | None:
     return int(scaled)
 
 
-class _Sql:
-    """The few expressions that differ between SQLite and PostgreSQL."""
-
-    def __init__(self, offset_hours: int) -> None:
-        self.pg = connection.vendor == "postgresql"
-        self.offset = offset_hours
-
-    def local_day(self, column: str) -> str:
-        if self.pg:
-            return f"to_char(({column} AT TIME ZONE '{brand_tz().key}')::date, 'YYYY-MM-DD')"
-        return f"date({column}, '{self.offset:+d} hours')"
-
-    def local_dayno(self, column: str) -> str:
-        """Days since 1970-01-01 of the local day."""
-        if self.pg:
-            return f"(({column} AT TIME ZONE '{brand_tz().key}')::date - DATE '1970-01-01')"
-        return f"CAST(julianday(date({column}, '{self.offset:+d} hours')) - 2440587.5 AS INTEGER)"
-
-    def local_hour(self, column: str) -> str:
-        if self.pg:
-            return f"CAST(EXTRACT(HOUR FROM {column} AT TIME ZONE '{brand_tz().key}') AS INTEGER)"
-        return f"CAST(strftime('%%H', {column}, '{self.offset:+d} hours') AS INTEGER)"
-
-    def least(self, a: str, b: str) -> str:
-        return f"LEAST({a}, {b})" if self.pg else f"MIN({a}, {b})"
-
-    def floor_int(self, expr: str) -> str:
-        """The floor of a non-negative double as an integer."""
-        return f"CAST(FLOOR({expr}) AS BIGINT)" if self.pg else f"CAST({expr} AS INTEGER)"
-
-    def json(self, *pairs: tuple[str, str]) -> str:
-        fn = "jsonb_build_object" if self.pg else "json_object"
-        body = ", ".join(f"'{key}', {value}" for key, value in pairs)
-        return f"{fn}({body})"
-
-    def json_array(self, *values: str) -> str:
-        fn = "jsonb_build_array" if self.pg else "json_array"
-        return f"{fn}({', '.join(values)})"
-
-    def text(self, expr: str) -> str:
-        return f"CAST({expr} AS TEXT)"
-
-    def pad2(self, expr: str) -> str:
-        return f"lpad(CAST({expr} AS TEXT), 2, '0')" if self.pg else f"substr('0' || ({expr}), -2, 2)"
-
-    def fen_text(self, expr: str) -> str:
-        """An integer of fen as the yuan text Decimal prints ("100.00", "-3.05"); NULL stays NULL."""
-        return (f"(CASE WHEN {expr} IS NULL THEN NULL ELSE (CASE WHEN {expr} < 0 THEN '-' ELSE '' END) || "
-                f"{self.text(f'ABS({expr}) / 100')} || '.' || {self.pad2(f'ABS({expr}) %% 100')} END)")
-
-    def tenths_text(self, expr: str) -> str:
-        """An integer of tenths of a km as Decimal prints it ("12.0"); NULL stays NULL."""
-        return (f"(CASE WHEN {expr} IS NULL THEN NULL ELSE {self.text(f'{expr} / 10')} || '.' || "
-                f"{self.text(f'{expr} %% 10')} END)")
-
-    def round_units(self, expr: str, unit: int) -> str:
-        """``expr`` (an integer of 1/unit fen… of whatever) divided by ``unit``, rounded half away from zero."""
-        half = unit // 2
-        expr = f"CAST({expr} AS BIGINT)"
-        return (f"(CASE WHEN ({expr}) < 0 THEN -((-({expr}) + {half}) / {unit}) "
-                f"ELSE (({expr}) + {half}) / {unit} END)")
-
-
 def _table(model) -> str:
     return model._meta.db_table
 
@@ -156,7 +95,7 @@ def _execute(cursor, sql: str, params: Iterable = ()) -> None:
     cursor.execute(sql, list(params))
 
 
-def _analyze(cursor, sql: _Sql, *tables: str) -> None:
+def _analyze(cursor, sql: Dialect, *tables: str) -> None:
     """PostgreSQL plans a temporary table blind until it is analysed (autovacuum never sees one)."""
     if sql.pg:
         for table in tables:
@@ -168,10 +107,15 @@ def _drop(cursor) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-def _order_facts(sql: _Sql, first_orders: bool) -> str:
-    """The SELECT of one row of facts per order (month orders, or the first orders of their reworks)."""
-    wo, ou, site, ip, pm = (_table(WorkOrder), _table(Organisation), _table(Site), _table(InstalledProduct),
-                            _table(ProductModel))
+MONTH, FIRST, CANCELLED = "month", "first", "cancelled"
+DONE = "o.in_month = 1 AND o.cancelled = 0"  # the month's completed orders (not those cancelled after failed visits)
+
+
+def _order_facts(sql: Dialect, rows: str) -> str:
+    """The SELECT of one row of facts per order: ``rows`` MONTH (the month's completed orders), FIRST (the first
+    orders of their reworks) or CANCELLED (the month's orders cancelled after failed visits)."""
+    wo, ou, site, ip, pm, ev = (_table(WorkOrder), _table(Organisation), _table(Site), _table(InstalledProduct),
+                                _table(ProductModel), _table(WorkOrderEvent))
     lat1, lon1 = "CAST(ou.latitude AS DOUBLE PRECISION)", "CAST(ou.longitude AS DOUBLE PRECISION)"
     lat2, lon2 = "CAST(s.latitude AS DOUBLE PRECISION)", "CAST(s.longitude AS DOUBLE PRECISION)"
     p1, p2 = f"RADIANS({lat1})", f"RADIANS({lat2})"
@@ -183,22 +127,37 @@ def _order_facts(sql: _Sql, first_orders: bool) -> str:
     breached = SlaAlert.BREACHED.value
     joins = (f"JOIN {ou} ou ON ou.id = o.outlet_id LEFT JOIN {site} s ON s.id = o.site_id "
              f"LEFT JOIN {ip} ip ON ip.id = o.product_id LEFT JOIN {pm} pm ON pm.id = ip.product_model_id")
-    if first_orders:
+    # services.FAILED_VISIT: on site, put on hold waiting for the customer.
+    failed = (f"(SELECT COUNT(*) FROM {ev} e WHERE e.work_order_id = o.id AND e.action = 'hold' "
+              f"AND e.from_status = '{Status.ON_SITE.value}' "
+              f"AND {sql.json_text('e.data', 'hold_reason')} = '{HoldReason.WAITING_CUSTOMER.value}')")
+    cancelled_at = (f"(SELECT MAX(e.created_at) FROM {ev} e WHERE e.work_order_id = o.id "
+                    f"AND e.action = 'cancel')")
+    settled, statement, in_month = "o.completed_at", "st.statement_id", 1
+    if rows == FIRST:
         statement, in_month = "NULL", 0
         source = (f"FROM {wo} o {joins} WHERE o.completed_at IS NOT NULL AND EXISTS (SELECT 1 FROM stl_ord r "
                   f"WHERE r.in_month = 1 AND r.is_rework = 1 AND r.rework_of_id = o.id AND r.outlet_id = o.outlet_id)")
+    elif rows == CANCELLED:
+        # An order cancelled in the month was last written in it: updated_at narrows the search first.
+        settled = "c.at"
+        source = (f"FROM (SELECT o.*, {cancelled_at} AS at FROM {wo} o WHERE o.brand_id = %s AND o.status = "
+                  f"'{Status.CANCELLED.value}' AND o.outlet_id IS NOT NULL AND o.updated_at >= %s) c "
+                  f"JOIN {wo} o ON o.id = c.id JOIN stl_stmt st ON st.outlet_id = o.outlet_id {joins} "
+                  f"WHERE c.at >= %s AND c.at < %s AND {failed} > 0")
     else:
-        statement, in_month = "st.statement_id", 1
         source = (f"FROM {wo} o JOIN stl_stmt st ON st.outlet_id = o.outlet_id {joins} "
                   f"WHERE o.brand_id = %s AND o.status IN (%s, %s) AND o.completed_at >= %s AND o.completed_at < %s")
     return (f"SELECT o.id AS id, {in_month} AS in_month, o.number AS number, "
             f"o.outlet_id AS outlet_id, {statement} AS statement_id, o.type AS type, o.region_id AS region_id, "
             f"pm.id AS model_id, pm.category_id AS category_id, ou.outlet_type AS outlet_type, {d10} AS d10, "
-            f"{sql.local_hour('o.arrived_at')} AS hour, {sql.local_day('o.completed_at')} AS day, "
-            f"{sql.local_dayno('o.completed_at')} AS dayno, {sql.local_dayno('o.created_at')} AS created_dayno, "
+            f"{sql.local_hour('o.arrived_at')} AS hour, {sql.local_day(settled)} AS day, "
+            f"{sql.local_dayno(settled)} AS dayno, {sql.local_dayno('o.created_at')} AS created_dayno, "
             f"(CASE WHEN o.response_alert = '{breached}' THEN 1 ELSE 0 END) + "
             f"(CASE WHEN o.onsite_alert = '{breached}' THEN 1 ELSE 0 END) AS breaches, "
-            f"CASE WHEN o.is_rework THEN 1 ELSE 0 END AS is_rework, o.rework_of_id AS rework_of_id {source}")
+            f"CASE WHEN o.is_rework THEN 1 ELSE 0 END AS is_rework, o.rework_of_id AS rework_of_id, "
+            f"s.floor AS floor, CASE WHEN s.has_lift IS NULL THEN NULL WHEN s.has_lift THEN 1 ELSE 0 END AS lift, "
+            f"{'0' if rows == FIRST else failed} AS failed, {1 if rows == CANCELLED else 0} AS cancelled {source}")
 
 
 def _days(brand_id: int, days: list[str]) -> list[tuple]:
@@ -213,13 +172,14 @@ def _days(brand_id: int, days: list[str]) -> list[tuple]:
         tariff = next((t for t in tariffs if t.valid_from <= day and (t.valid_to is None or day <= t.valid_to)),
                       None)
         if tariff is None:
-            rows.append((day.isoformat(), None, 0, 22, 6, 0, 0, 0, 0, 0, 0, None))
+            rows.append((day.isoformat(), None, 0, 22, 6, 0, 0, 0, 0, 0, 0, None, 0, 0, 0))
             continue
         rows.append((day.isoformat(), tariff.pk, int(day.isoformat() in set(tariff.holidays or ())),
                      tariff.night_from_hour, tariff.night_to_hour, _fen(tariff.night_surcharge),
                      _fen(tariff.holiday_surcharge), _fen(tariff.remote_surcharge), _tenths(tariff.free_km),
                      _fen(tariff.per_km), _fen(tariff.travel_cap) if tariff.travel_cap is not None else 0,
-                     None if tariff.travel_cap is None else 1))
+                     None if tariff.travel_cap is None else 1, _fen(tariff.high_floor_surcharge),
+                     tariff.high_floor_from, _fen(tariff.failed_visit_fee)))
     return rows
 
 
@@ -258,36 +218,65 @@ def insert_lines(brand_id: int, period: dt.date, statements: dict[int, int]) -> 
     → draft statement id) into those statements. The caller has emptied them and holds the transaction."""
     if not statements:
         return
+    with _facts(brand_id, period, statements) as (cursor, sql):
+        _lines(sql, _inserter(cursor, sql, brand_id))
+
+
+def month_totals(brand_id: int, period: dt.date, outlet_ids: Iterable[int]) -> dict[int, Decimal]:
+    """The same tariff and rule amounts as ``insert_lines`` writes, summed per outlet by one SELECT … GROUP BY over
+    the same facts, writing no line: the bare SQL aggregation bench/settlement.py measures generation against."""
+    outlets = {outlet_id: outlet_id for outlet_id in outlet_ids}
+    if not outlets:
+        return {}
+    selects: list[str] = []
+
+    def collect(kind: str, fen: str, tariff: str, rule: str, basis: str, source: str) -> None:
+        selects.append(f"SELECT o.outlet_id AS outlet_id, {fen} AS fen {source}")
+
+    with _facts(brand_id, period, outlets) as (cursor, sql):
+        _lines(sql, collect)
+        cursor.execute(f"SELECT outlet_id, SUM(fen) FROM ({' UNION ALL '.join(selects)}) u GROUP BY outlet_id", [])
+        return {outlet_id: Decimal(int(fen)) / 100 for outlet_id, fen in cursor.fetchall()}
+
+
+@contextmanager
+def _facts(brand_id: int, period: dt.date, statements: dict[int, int]):
+    """The temporary tables of the month's facts (``_build``) on one cursor, dropped afterwards."""
     start = dt.datetime.combine(period.replace(day=1), dt.time.min, tzinfo=brand_tz())
     end = dt.datetime.combine(add_months(period.replace(day=1), 1), dt.time.min, tzinfo=brand_tz())
     offset = start.utcoffset()
-    sql = _Sql(int(offset.total_seconds() // 3600) if offset else 0)
+    sql = Dialect(int(offset.total_seconds() // 3600) if offset else 0)
     with connection.cursor() as cursor:
         _drop(cursor)
         _build(cursor, sql, brand_id, period, statements, start, end)
-        _insert(cursor, sql, brand_id)
-        _drop(cursor)
+        try:
+            yield cursor, sql
+        finally:
+            _drop(cursor)
 
 
-def _build(cursor, sql: _Sql, brand_id: int, period: dt.date, statements: dict[int, int], start, end) -> None:
+def _build(cursor, sql: Dialect, brand_id: int, period: dt.date, statements: dict[int, int], start, end) -> None:
     temp = "CREATE TEMPORARY TABLE"
     _execute(cursor, f"{temp} stl_stmt (outlet_id BIGINT PRIMARY KEY, statement_id BIGINT NOT NULL)")
     cursor.executemany("INSERT INTO stl_stmt (outlet_id, statement_id) VALUES (%s, %s)",
                        sorted(statements.items()))
-    _execute(cursor, f"{temp} stl_ord AS {_order_facts(sql, False)}",
-             [brand_id, *SETTLED, connection.ops.adapt_datetimefield_value(start),
-              connection.ops.adapt_datetimefield_value(end)])
+    adapt = connection.ops.adapt_datetimefield_value
+    _execute(cursor, f"{temp} stl_ord AS {_order_facts(sql, MONTH)}",
+             [brand_id, *SETTLED, adapt(start), adapt(end)])
+    _execute(cursor, f"INSERT INTO stl_ord {_order_facts(sql, CANCELLED)}",
+             [brand_id, adapt(start), adapt(start), adapt(end)])
     _execute(cursor, "CREATE INDEX stl_ord_id ON stl_ord (id, in_month)")
     _execute(cursor, "CREATE INDEX stl_ord_outlet ON stl_ord (outlet_id)")
     _analyze(cursor, sql, "stl_ord")
-    _execute(cursor, f"INSERT INTO stl_ord {_order_facts(sql, True)}")
+    _execute(cursor, f"INSERT INTO stl_ord {_order_facts(sql, FIRST)}")
     _analyze(cursor, sql, "stl_ord")
     cursor.execute("SELECT DISTINCT day FROM stl_ord")
     days = _days(brand_id, [row[0] for row in cursor.fetchall()])
     _execute(cursor, f"{temp} stl_day (day VARCHAR(10) PRIMARY KEY, tariff_id BIGINT, holiday INTEGER, "
                      "night_from INTEGER, night_to INTEGER, night_fen BIGINT, holiday_fen BIGINT, remote_fen BIGINT, "
-                     "free10 BIGINT, per_fen BIGINT, cap_fen BIGINT, capped INTEGER)")
-    cursor.executemany("INSERT INTO stl_day VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", days)
+                     "free10 BIGINT, per_fen BIGINT, cap_fen BIGINT, capped INTEGER, floor_fen BIGINT, "
+                     "floor_from INTEGER, failed_fen BIGINT)")
+    cursor.executemany(f"INSERT INTO stl_day VALUES ({', '.join(['%s'] * 15)})", days)
     _execute(cursor, f"{temp} stl_rule (day VARCHAR(10), kind VARCHAR(20), rule_id BIGINT, amount_fen BIGINT, "
                      "share100 BIGINT, threshold100 BIGINT, days INTEGER, min_ratings INTEGER, amount_text TEXT, "
                      "share_text TEXT, threshold_text TEXT, PRIMARY KEY (day, kind))")
@@ -331,9 +320,10 @@ def _build(cursor, sql: _Sql, brand_id: int, period: dt.date, statements: dict[i
             GROUP BY o.outlet_id""")
 
 
-def _insert(cursor, sql: _Sql, brand_id: int) -> None:
+def _inserter(cursor, sql: Dialect, brand_id: int):
+    """What ``_lines`` calls per kind of line: one INSERT … SELECT of its lines."""
     lines = _table(SettlementLine)
-    now = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     columns = ("brand_id, statement_id, outlet_id, technician_id, work_order_id, kind, amount, tariff_id, rule_id, "
                "basis, held, adjustment_of_id, created_at")
     amount = "CAST({fen} AS DECIMAL(14, 2)) / 100" if sql.pg else "CAST({fen} AS REAL) / 100"
@@ -342,13 +332,19 @@ def _insert(cursor, sql: _Sql, brand_id: int) -> None:
     def insert(kind: str, fen: str, tariff: str, rule: str, basis: str, source: str) -> None:
         _execute(cursor, f"INSERT INTO {lines} ({columns}) SELECT %s, o.statement_id, o.outlet_id, NULL, o.id, "
                          f"{kind}, {amount.format(fen=fen)}, {tariff}, {rule}, {basis}, {held}, NULL, %s "
-                         f"{source}", [brand_id, connection.ops.adapt_datetimefield_value(now)])
+                         f"{source}", [brand_id, now])
 
+    return insert
+
+
+def _lines(sql: Dialect, insert) -> None:
+    """Each kind of tariff and rule line as ``insert(kind, fen, tariff, rule, basis, source)``: its SQL
+    expressions over the facts (the amount in integer fen) and its FROM … WHERE."""
     facts = (("service_type", "o.type"), ("category_id", "o.category_id"), ("model_id", "o.model_id"),
              ("outlet_type", "o.outlet_type"), ("region_id", "o.region_id"),
              ("distance_km", sql.tenths_text("o.d10")))
     base = ("FROM stl_ord o JOIN stl_day d ON d.day = o.day LEFT JOIN stl_fee fe ON fe.id = o.id "
-            "AND fe.in_month = 1 WHERE o.in_month = 1")
+            f"AND fe.in_month = 1 WHERE {DONE}")
     # The fee line: the matched row's fee, or 0 with the reason no_tariff (no tariff that day, or no row).
     priced = "d.tariff_id IS NOT NULL AND fe.fee_row_id IS NOT NULL"
     insert("'fee'", f"CASE WHEN {priced} THEN fe.fee_fen ELSE 0 END", "d.tariff_id", "NULL",
@@ -384,10 +380,22 @@ def _insert(cursor, sql: _Sql, brand_id: int) -> None:
                     ("exact", sql.fen_text("d.remote_fen"))),
            base + f" AND d.tariff_id IS NOT NULL AND d.remote_fen <> 0 AND o.region_id IS NOT NULL AND EXISTS "
                   f"(SELECT 1 FROM {remote} rr WHERE rr.tariff_id = d.tariff_id AND rr.region_id = o.region_id)")
+    insert("'high_floor'", "d.floor_fen", "d.tariff_id", "NULL",
+           sql.json(("order", "o.number"), ("floor", "o.floor"), ("high_floor_from", "d.floor_from"),
+                    ("tariff_id", "d.tariff_id"), ("exact", sql.fen_text("d.floor_fen"))),
+           base + " AND d.tariff_id IS NOT NULL AND d.floor_fen <> 0 AND o.floor IS NOT NULL AND o.lift = 0 "
+                  "AND o.floor >= d.floor_from")
+    # Each visit that failed through the customer, also of an order cancelled after it (its only line).
+    failed = "d.failed_fen * o.failed"
+    insert("'failed_visit'", failed, "d.tariff_id", "NULL",
+           sql.json(("order", "o.number"), ("tariff_id", "d.tariff_id"), ("visits", "o.failed"),
+                    ("per_visit", sql.fen_text("d.failed_fen")), ("exact", sql.fen_text(failed))),
+           "FROM stl_ord o JOIN stl_day d ON d.day = o.day WHERE o.in_month = 1 AND d.tariff_id IS NOT NULL "
+           "AND o.failed > 0 AND d.failed_fen <> 0")
     _insert_rules(insert, sql)
 
 
-def _insert_rules(insert, sql: _Sql) -> None:
+def _insert_rules(insert, sql: Dialect) -> None:
     # The order's fee (0 without a tariff or a row), in fen; a charge in micro-yuan (fen × 10,000).
     fee = "(CASE WHEN d.tariff_id IS NOT NULL AND fe.fee_row_id IS NOT NULL THEN fe.fee_fen ELSE 0 END)"
 
@@ -413,22 +421,22 @@ def _insert_rules(insert, sql: _Sql) -> None:
            rule_basis(*terms, ("rework_of", "fo.id"), ("after_days", after), ("days", "r.days")),
            "JOIN stl_ord fo ON fo.id = o.rework_of_id AND fo.in_month = 0 JOIN stl_day fd ON fd.day = fo.day "
            "LEFT JOIN stl_fee ff ON ff.id = fo.id AND ff.in_month = 0 "
-           f"WHERE o.in_month = 1 AND o.is_rework = 1 AND (r.days IS NULL OR {after} <= r.days)")
+           f"WHERE {DONE} AND o.is_rework = 1 AND (r.days IS NULL OR {after} <= r.days)")
     # Complaints: what the verdicts set, and the rule's charge for each verdict that sets none.
     deduct(arithmetic.COMPLAINT, f"(c.set_units + c.unset * {charge(fee)})",
-           rule_basis(*terms, ("upheld_complaints", "c.n")), "JOIN stl_cmp c ON c.id = o.id WHERE o.in_month = 1")
+           rule_basis(*terms, ("upheld_complaints", "c.n")), f"JOIN stl_cmp c ON c.id = o.id WHERE {DONE}")
     deduct(arithmetic.SLA_BREACH, charge(fee, "o.breaches"), rule_basis(*terms, ("breaches", "o.breaches")),
-           "WHERE o.in_month = 1 AND o.breaches > 0")
+           f"WHERE {DONE} AND o.breaches > 0")
     signature = (f"SELECT 1 FROM {_table(WorkOrderAttachment)} a WHERE a.work_order_id = o.id "
                  f"AND a.kind = '{AttachmentKind.SIGNATURE.value}'")
     deduct(arithmetic.MISSING_SIGNATURE, charge(fee), rule_basis(*terms),
-           f"WHERE o.in_month = 1 AND o.type <> '{ServiceType.MAIL_IN.value}' AND NOT EXISTS ({signature})")
+           f"WHERE {DONE} AND o.type <> '{ServiceType.MAIL_IN.value}' AND NOT EXISTS ({signature})")
     # The satisfaction bonus: the outlet's month average (sum / count) at or above the threshold, compared in
     # integers (sum × 100 ≥ threshold in hundredths × count), with at least the rule's number of ratings.
     units = charge(fee)
     bonus = arithmetic.SATISFACTION_BONUS
     insert(f"'{bonus}'", sql.round_units(units, 10000), "NULL", "r.rule_id",
            rule_basis(*terms, ("ratings", "g.n"), ("threshold", "r.threshold_text"), ("at_least", "r.min_ratings")),
-           f"{base.format(kind=bonus)} JOIN stl_rating g ON g.outlet_id = o.outlet_id WHERE o.in_month = 1 AND g.n > 0 "
+           f"{base.format(kind=bonus)} JOIN stl_rating g ON g.outlet_id = o.outlet_id WHERE {DONE} AND g.n > 0 "
            f"AND r.threshold100 IS NOT NULL AND g.total * 100 >= r.threshold100 * g.n "
            f"AND g.n >= COALESCE(r.min_ratings, 0) AND ({units}) <> 0")

@@ -75,6 +75,12 @@ def _tariff_lines(kind: str, basis: dict, tariff: str | None) -> list[str]:
         if cap is not None:
             text += _(", at most %(cap)s") % {"cap": _yuan(cap)}
         out.append(text)
+    if kind == LineKind.FAILED_VISIT and basis.get("visits") is not None:
+        out.append(_("Visits that failed through the customer (on site, waiting for them): %(n)s × %(fee)s")
+                   % {"n": basis["visits"], "fee": _yuan(basis.get("per_visit"))})
+    if kind == LineKind.HIGH_FLOOR and basis.get("floor") is not None:
+        out.append(_("Floor %(floor)s without a lift (paid from floor %(from)s)")
+                   % {"floor": basis["floor"], "from": basis.get("high_floor_from")})
     if kind == LineKind.NIGHT:
         out.append(_("Visit started at %(hour)s:00; night is %(from)s:00–%(to)s:00") % {
             "hour": basis.get("started_hour"), "from": basis.get("night_from_hour"), "to": basis.get("night_to_hour")})

@@ -6,11 +6,9 @@ slots offered for a Hangzhou product can be staffed. Screenshots: test-artifacts
 
 from __future__ import annotations
 
-from io import StringIO
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.core.management import call_command
 
 from console.tests.test_dispatch_board_plan_browser import inside
 from core.browser import open_page, shot, sign_in
@@ -19,11 +17,11 @@ from demo import data
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_demo_board_as_the_dispatcher_sees_it(browser, live_server):
+def test_the_demo_board_as_the_dispatcher_sees_it(browser, live_server, small_demo):
     from customers.models import InstalledProduct
     from dispatch.selectors import offer_slots
 
-    call_command("demo", "--size", "small", stdout=StringIO())
+    small_demo()  # a copy of the session's load at the real time when that was lately (demo/tests/snapshot.py)
     page = open_page(browser, live_server, locale="zh-CN")
     sign_in(page, "dispatcher", data.PASSWORD)
     page.goto(f"{page.base}/console/dispatch/")

@@ -443,6 +443,8 @@ def test_customers_can_be_found_by_part_of_the_name(world, api_as):
         ({"region_id": "hz"}, "region_id"),
         ({"contact_phone": "1" * 33}, "contact_phone"),
         ({"customer_id": 1}, "customer_id"),
+        ({"floor": 201}, "floor"),
+        ({"has_lift": "maybe"}, "has_lift"),
     ],
 )
 def test_a_site_of_the_wrong_shape_fails_the_schema(world, api_as, body, field):
@@ -453,6 +455,18 @@ def test_a_site_of_the_wrong_shape_fails_the_schema(world, api_as, body, field):
 
     assert resp.status_code == 422 and field in resp.json()["errors"][0]["loc"]
     assert snapshot(Site) == before
+
+
+def test_a_sites_floor_and_lift_are_kept_and_edited_for_the_high_floor_surcharge(world, api_as):
+    client = api_as("dispatcher")
+    made = post(client, f"{CUSTOMERS}/{world.customer.pk}/sites",
+                {"name": "老房子", "address": "文三路 1 号", "floor": 7, "has_lift": False})
+    assert made.status_code == 201 and (made.json()["floor"], made.json()["has_lift"]) == (7, False)
+
+    edited = patch(client, f"{CUSTOMERS}/sites/{made.json()['id']}", {"has_lift": True})
+
+    assert (edited.json()["floor"], edited.json()["has_lift"]) == (7, True)
+    assert Site.objects.filter(pk=made.json()["id"], floor=7, has_lift=True).exists()
 
 
 def test_a_site_refuses_a_bad_contact_phone_a_blank_name_and_a_foreign_region(world, api_as):

@@ -34,6 +34,12 @@ def run_demo(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.fixture
+def demo(small_demo):
+    """The demo as run_demo() loads it, copied from the session's first load (demo/tests/snapshot.py)."""
+    return lambda: small_demo(*SMALL[2:])
+
+
 def counts() -> dict[str, int]:
     return {m.__name__: m.objects.count() for m in (Customer, Site, InstalledProduct, WorkOrder, WorkOrderEvent)}
 
@@ -52,9 +58,9 @@ def checksum() -> str:
     return h.hexdigest()
 
 
-def test_two_runs_with_one_seed_make_the_same_data():
+def test_two_runs_with_one_seed_make_the_same_data(demo):
     with transaction.atomic():
-        run_demo()
+        demo()  # the session's first load (or this one)
         first, first_counts = checksum(), counts()
         transaction.set_rollback(True)
     assert counts()["WorkOrder"] == 0
@@ -62,8 +68,8 @@ def test_two_runs_with_one_seed_make_the_same_data():
     assert (checksum(), counts()) == (first, first_counts)
 
 
-def test_every_status_occurs_with_rework_and_the_logins_see_their_own_orders():
-    output = run_demo()
+def test_every_status_occurs_with_rework_and_the_logins_see_their_own_orders(demo):
+    output = demo()
     statuses = set(WorkOrder.objects.values_list("status", flat=True))
     assert statuses == set(Status.values)
     assert WorkOrder.objects.filter(is_rework=True).exists()
@@ -157,15 +163,15 @@ def check_all_orders(orders) -> None:
         check_order(order, by_order[order.pk], roles)
 
 
-def test_every_timeline_follows_the_workflow_table():
-    run_demo()
+def test_every_timeline_follows_the_workflow_table(demo):
+    demo()
     check_all_orders(WorkOrder.objects.all())
 
 
-def test_every_open_booked_order_is_due_at_its_windows_end():
+def test_every_open_booked_order_is_due_at_its_windows_end(demo):
     # The demo moves bookings about (the technician's day, the dispatch day, capacity): each move keeps the rule
     # that a booked order's on-site commitment is its window, stretched only by time paused for the customer.
-    run_demo()
+    demo()
     open_booked = WorkOrder.objects.filter(slot_end__isnull=False).exclude(
         status__in=[Status.COMPLETED, Status.CLOSED, Status.CANCELLED]).exclude(type="mail_in")  # a courier's pickup
     assert open_booked.count() > 20
@@ -177,8 +183,8 @@ def test_every_open_booked_order_is_due_at_its_windows_end():
             assert onsite_due == slot_end, number
 
 
-def test_phones_warranty_and_numbers_are_valid():
-    run_demo()
+def test_phones_warranty_and_numbers_are_valid(demo):
+    demo()
     phones = [*Customer.objects.values_list("phone", flat=True), *Technician.objects.values_list("phone", flat=True),
               *Site.objects.values_list("contact_phone", flat=True)]
     for phone in phones:
@@ -194,8 +200,8 @@ def test_phones_warranty_and_numbers_are_valid():
         assert counter.value >= int(number.rsplit("-", 1)[1])
 
 
-def test_a_new_order_through_the_service_does_not_collide():
-    run_demo()
+def test_a_new_order_through_the_service_does_not_collide(demo):
+    demo()
     hotline = principal_of(authenticate(username="hotline", password=data.PASSWORD))
     customer = Customer.objects.get(user__username="customer")
     order = services.create_work_order(actor=hotline, customer=customer, type="repair", channel="hotline")
@@ -210,8 +216,8 @@ def test_if_empty_does_nothing_the_second_time():
     assert "already loaded" in output and "demo1234" in output
 
 
-def test_scale_adds_exactly_that_many_products_and_orders():
-    run_demo()
+def test_scale_adds_exactly_that_many_products_and_orders(demo):
+    demo()
     before = counts()
     old_ids = set(WorkOrder.objects.values_list("pk", flat=True))
     run_demo("--scale", "2000")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from accounts.choices import OrgKind
 from accounts.models import Organisation
@@ -23,8 +21,8 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 
 
-def test_every_outlet_offers_slots_for_every_category_and_service_it_takes():
-    call_command("demo", "--size", "small", "--now", NOW.isoformat(), stdout=StringIO())
+def test_every_outlet_offers_slots_for_every_category_and_service_it_takes(small_demo):
+    small_demo("--now", NOW.isoformat())
     brand = Organisation.objects.get(kind=OrgKind.BRAND, code=data.BRAND_CODE)
     windows = slots.windows(now=NOW, days=7, tz=dt.timezone(dt.timedelta(hours=8)))
     checked = 0
@@ -47,8 +45,8 @@ def test_every_outlet_offers_slots_for_every_category_and_service_it_takes():
     assert IntakePolicy.objects.filter(brand=brand).count() == 1
 
 
-def test_seeding_twice_adds_nothing_more():
-    call_command("demo", "--size", "small", "--now", NOW.isoformat(), stdout=StringIO())
+def test_seeding_twice_adds_nothing_more(small_demo):
+    small_demo("--now", NOW.isoformat())
     brand = Organisation.objects.get(kind=OrgKind.BRAND, code=data.BRAND_CODE)
 
     assert seed_intake(brand, today=NOW.date()) == {"slot_skills_added": 0, "slot_certificates_added": 0}

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from catalog.models import FaultCodeMapping
 from customers.models import InstalledProduct
@@ -16,15 +13,9 @@ from integrations.tests.factories import post_alert
 NOW = "2026-11-20T10:00:00+00:00"
 
 
-def run_demo() -> str:
-    out = StringIO()
-    call_command("demo", "--size", "small", "--now", NOW, stdout=out)
-    return out.getvalue()
-
-
 @pytest.mark.django_db
-def test_the_demo_seeds_integrations_and_says_how_to_send_an_alert():
-    output = run_demo()
+def test_the_demo_seeds_integrations_and_says_how_to_send_an_alert(small_demo):
+    output = small_demo("--now", NOW)
     assert "manage.py send_test_alert" in output and DEMO_SECRET in output and "/wechat/aqualife/callback" in output
     assert DeviceSecret.objects.get(brand__code="aqualife").secret == DEMO_SECRET
     assert FaultCodeMapping.objects.filter(category__code="purifier", fault_code="E1").exists()

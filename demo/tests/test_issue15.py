@@ -48,8 +48,8 @@ def drain_outbox() -> None:
         pass
 
 
-def test_the_demo_holds_complaints_callbacks_a_rework_and_a_whole_repairs_messages():
-    load(EVENING)
+def test_the_demo_holds_complaints_callbacks_a_rework_and_a_whole_repairs_messages(small_demo):
+    small_demo("--now", EVENING.isoformat())
     # The brand's own clocks, one per severity, tighter than the defaults.
     clocks = {c.severity: (c.acknowledge_minutes, c.resolve_minutes, c.rung_minutes)
               for c in ComplaintClock.objects.filter(brand__code="aqualife")}

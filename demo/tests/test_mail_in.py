@@ -41,8 +41,8 @@ def load() -> str:
     return out.getvalue()
 
 
-def test_the_demo_holds_mail_in_units_at_every_hop_at_its_repair_centre():
-    output = load()
+def test_the_demo_holds_mail_in_units_at_every_hop_at_its_repair_centre(small_demo):
+    output = small_demo("--now", NOW.isoformat())
 
     centre = Organisation.objects.get(code=data.REPAIR_CENTRE[0])
     assert (centre.name, centre.outlet_type, centre.is_repair_centre) == ("杭州中央维修中心", OutletType.OWN, True)
@@ -95,8 +95,8 @@ def test_the_demo_holds_mail_in_units_at_every_hop_at_its_repair_centre():
         "SF1299000000001", "SF1300000000001"]
 
 
-def test_make_runs_courier_takes_the_parcels_on_and_the_bench_robot_never_answers_a_quote():
-    load()
+def test_make_runs_courier_takes_the_parcels_on_and_the_bench_robot_never_answers_a_quote(small_demo):
+    small_demo("--now", NOW.isoformat())
     providers = Providers.start()
     try:
         env = providers.environment()

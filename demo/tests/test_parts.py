@@ -27,8 +27,8 @@ def fingerprint() -> list:
     ]
 
 
-def test_the_demo_stocks_every_warehouse_and_leaves_work_for_the_desks():
-    call_command("demo", "--size", "small", "--now", "2026-11-20T10:00:00+00:00", stdout=StringIO())
+def test_the_demo_stocks_every_warehouse_and_leaves_work_for_the_desks(small_demo):
+    small_demo("--now", "2026-11-20T10:00:00+00:00")
     brand = Organisation.objects.get(code=data.BRAND_CODE)
     outlets = Organisation.objects.filter(brand=brand).count()
     assert Warehouse.objects.filter(kind=WarehouseKind.CENTRAL).count() == 1
@@ -58,11 +58,11 @@ def test_the_demo_stocks_every_warehouse_and_leaves_work_for_the_desks():
     assert not PartRequest.objects.filter(created_at__gt=now).exclude(work_order__created_at__gt=now).exists()
 
 
-def test_the_demo_parts_are_the_same_every_time():
+def test_the_demo_parts_are_the_same_every_time(small_demo):
     from django.db import transaction
 
     with transaction.atomic():
-        call_command("demo", "--size", "small", "--now", "2026-11-20T10:00:00+00:00", stdout=StringIO())
+        small_demo("--now", "2026-11-20T10:00:00+00:00")  # the session's first load (or this one)
         first = fingerprint()
         transaction.set_rollback(True)
     call_command("demo", "--size", "small", "--now", "2026-11-20T10:00:00+00:00", stdout=StringIO())

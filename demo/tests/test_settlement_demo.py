@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
 from django.db.models import Sum
 
 from core.dates import add_months
 from demo import data
 from settlement.choices import DisputeState, FlagCheck, FlagState, StatementState
-from settlement.models import FraudFlag, LineDispute, SettlementRule, Statement, Tariff
+from settlement.models import FraudFlag, LineDispute, SettlementLine, SettlementRule, Statement, Tariff
 from workorders.models import AttachmentKind, WorkOrderAttachment
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +21,20 @@ NOW = "2026-11-20T10:00:00+00:00"
 PERIOD = dt.date(2026, 10, 1)  # the month before NOW's, in Asia/Shanghai
 
 
-def test_the_demo_has_last_months_statements_in_every_state():
+def test_the_demo_has_last_months_statements_in_every_state(small_demo):
     # One load for all of it (a load takes a while): the tariff and rules, the states, the flag, the logins.
-    call_command("demo", "--size", "small", "--now", NOW, stdout=StringIO())
+    small_demo("--now", NOW)
     tariff_and_states()
+    every_kind_of_order_line_shows()
     a_reused_photo_is_flagged_with_both_photos_and_its_lines_are_held()
     the_outlet_managers_login_has_a_sent_statement_to_confirm_or_dispute()
+
+
+def every_kind_of_order_line_shows():
+    """The month's facts (demo/settlement_facts.py) make each surcharge, the failed-visit fee and each rule show."""
+    kinds = set(SettlementLine.objects.filter(statement__period=PERIOD).values_list("kind", flat=True))
+    assert kinds >= {"fee", "travel", "night", "high_floor", "failed_visit", "sla_breach", "complaint",
+                     "missing_signature", "satisfaction_bonus", "piece_rate"}, kinds
 
 
 def tariff_and_states():

@@ -9,8 +9,8 @@ from workorders.models import Urge, WorkOrderEvent
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_late_orders_urged_once_and_twice_and_runs_twice():
-    call_command("demo", "--size", "small", "--now", "2026-11-20T10:00:00+00:00", stdout=StringIO())
+def test_the_demo_has_late_orders_urged_once_and_twice_and_runs_twice(small_demo):
+    small_demo("--now", "2026-11-20T10:00:00+00:00")
     urged = list(Urge.objects.select_related("work_order"))
     assert urged
     assert {u.seq for u in urged} == {1, 2}

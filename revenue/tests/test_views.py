@@ -108,15 +108,11 @@ def test_the_lead_form_records_with_consent_and_says_why_not(world):
     assert signed_in(world.tech_a2.user).get(url).status_code == 404
 
 
-def test_the_demo_shows_rules_and_leads_in_both_queues_and_both_months():
-    from io import StringIO
-
-    from django.core.management import call_command
-
+def test_the_demo_shows_rules_and_leads_in_both_queues_and_both_months(small_demo):
     from accounts.models import User
     from revenue.models import CommissionRule
 
-    call_command("demo", "--size", "small", "--now", "2026-11-20T10:00:00+00:00", stdout=StringIO())
+    small_demo("--now", "2026-11-20T10:00:00+00:00")
     assert CommissionRule.objects.count() == 5
     assert {lead.queue for lead in Lead.objects.all()} == {"brand", "outlet"}
     assert set(Lead.objects.values_list("status", flat=True)) == {"new", "contacted", "won", "lost"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -15,11 +16,13 @@ from settlement.arithmetic import (
     TRAVEL,
     FeeRow,
     Job,
+    Rule,
     TariffTerms,
     is_night,
     lines_for,
     match_fee,
     money,
+    rule_lines,
     travel_allowance,
 )
 
@@ -113,10 +116,28 @@ def test_no_tariff_or_no_row_still_makes_a_zero_fee_line_with_the_reason():
         assert (line.kind, line.amount, line.basis["reason"]) == (FEE, D("0.00"), NO_TARIFF)
 
 
-def test_a_failed_visit_earns_the_fixed_fee_instead_of_the_service_fee():
+def test_each_failed_visit_earns_the_fixed_fee_besides_the_service_fee():
     terms = TariffTerms(id=7, fees=TERMS.fees, failed_visit_fee=D("25.00"))
-    [line] = lines_for(Job(service_type="repair", failed_by_customer=True), terms)
-    assert (line.kind, line.amount) == ("failed_visit", D("25.00"))
+    lines = lines_for(Job(service_type="repair", failed_visits=2), terms)
+    assert [(line.kind, line.amount) for line in lines] == [(FEE, D("80.00")), ("failed_visit", D("50.00"))]
+    assert lines[1].basis["visits"] == 2 and lines[1].basis["per_visit"] == "25.00"
+
+
+def test_an_order_cancelled_after_a_failed_visit_earns_that_fee_alone_and_no_rule():
+    terms = TariffTerms(id=7, fees=TERMS.fees, failed_visit_fee=D("25.00"))
+    job = Job(service_type="repair", failed_visits=1, cancelled=True, has_signature=False,
+              completed_day=dt.date(2026, 11, 5))
+    assert [(line.kind, line.amount) for line in lines_for(job, terms)] == [("failed_visit", D("25.00"))]
+    assert rule_lines(job, [Rule(kind="missing_signature", amount=D("5.00"), valid_from=dt.date(2026, 1, 1))]) == []
+    assert lines_for(Job(service_type="repair", cancelled=True), terms) == []
+
+
+def test_the_high_floor_surcharge_needs_the_floor_reached_and_no_lift():
+    terms = TariffTerms(id=7, fees=TERMS.fees, high_floor_surcharge=D("20.00"), high_floor_from=6)
+    kinds = {(floor, lift): [line.kind for line in lines_for(Job(service_type="repair", floor=floor, has_lift=lift),
+                                                             terms)]
+             for floor in (None, 5, 6, 18) for lift in (None, True, False)}
+    assert [key for key, found in kinds.items() if "high_floor" in found] == [(6, False), (18, False)]
 
 
 # Properties ------------------------------------------------------------------------------------------------------

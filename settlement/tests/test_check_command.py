@@ -63,6 +63,20 @@ def test_an_order_never_generated_is_missing(w):
     assert Statement.objects.count() == 1
 
 
+def test_a_line_whose_key_points_nowhere_exits_1(w):
+    """Lines carry no database constraint on their keys: the check is what finds one that lost its row."""
+    order = completed(w)
+    services.generate(brand=w.brand, period=PERIOD)
+    line = SettlementLine.objects.get(work_order=order)
+    assert run("--period", "2026-11")[0] == 0
+    SettlementLine.objects.filter(pk=line.pk).update(tariff_id=10**9)
+
+    code, out = run("--period", "2026-11")
+
+    assert code == 1
+    assert "1 lines with a key pointing nowhere" in out and f"[{line.pk}]" in out
+
+
 def test_a_bad_period_or_brand_is_refused(w):
     with pytest.raises(CommandError):
         run("--period", "2026-13")

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,13 +17,17 @@ from complaints.choices import ComplaintStatus, Outcome, ResponsibleParty
 from complaints.tests.factories import ComplaintFactory
 from core.dates import brand_tz
 from core.geo.distance import distance_km
+from customers.models import Site
 from feedback.models import Rating
 from settlement import recompute, services, workflow
 from settlement.choices import StatementState
 from settlement.models import SettlementLine, SettlementRule, Statement, TariffFee
 from settlement.tests.setup import PERIOD, completed, prepare_settlement
-from workorders.choices import SlaAlert
+from settlement.why import why
+from workorders.choices import HoldReason, SlaAlert, Status
 from workorders.models import AttachmentKind, WorkOrder, WorkOrderAttachment
+from workorders.tests.factories import make_order
+from workorders.workflow import transition
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -213,3 +218,56 @@ def test_varied_months_agree_with_the_recomputation(w, orders, share, threshold)
                                   created_at=order.completed_at)
 
     assert_agree(w)
+
+
+def test_failed_visits_high_floors_and_a_cancelled_order_agree(w):
+    """A hold on site waiting for the customer is a failed visit, paid the tariff's fee each time; an order then
+    cancelled earns that alone, in the month it was cancelled; a site on the 6th floor or higher without a lift
+    earns the high-floor surcharge. Holds are taken through the real lifecycle, as the technician's app does."""
+    w.tariff.high_floor_surcharge, w.tariff.high_floor_from = D("20.00"), 6
+    w.tariff.save(update_fields=["high_floor_surcharge", "high_floor_from"])
+    tech = principal_of(w.tech_a.user)
+    desk = principal_of(w.dispatcher)
+    nov = dt.datetime(2026, 11, 3, 9, 0, tzinfo=TZ)
+
+    def on_site_then_held(reason: str, at: dt.datetime) -> WorkOrder:
+        order = make_order(w, status=Status.ON_SITE, outlet=w.outlet_a, technician=w.tech_a)
+        return transition(order, "hold", actor=tech, hold_reason=reason, reason="客户不在家", now=at)
+
+    twice = on_site_then_held(HoldReason.WAITING_CUSTOMER, nov)
+    twice = transition(twice, "resume", actor=tech, now=nov + dt.timedelta(days=1))
+    twice = transition(twice, "hold", actor=tech, hold_reason=HoldReason.WAITING_CUSTOMER, reason="又没人",
+                       now=nov + dt.timedelta(days=1, hours=1))
+    twice = transition(twice, "resume", actor=tech, now=nov + dt.timedelta(days=2))
+    twice = transition(twice, "complete", actor=tech, now=nov + dt.timedelta(days=2, hours=1))
+    parts = on_site_then_held(HoldReason.WAITING_PARTS, nov)  # not the customer's doing: no failed visit
+    transition(transition(parts, "resume", actor=tech, now=nov + dt.timedelta(hours=2)), "complete", actor=tech,
+               now=nov + dt.timedelta(hours=3))
+    gave_up = on_site_then_held(HoldReason.WAITING_CUSTOMER, nov)
+    transition(gave_up, "cancel", actor=desk, reason="客户不修了", now=nov + dt.timedelta(days=3))
+    late = on_site_then_held(HoldReason.WAITING_CUSTOMER, nov)  # cancelled in December: not this month
+    transition(late, "cancel", actor=desk, reason="客户不修了", now=dt.datetime(2026, 12, 2, 9, 0, tzinfo=TZ))
+    never = make_order(w, status=Status.ASSIGNED, outlet=w.outlet_b)  # cancelled without a visit: nothing
+    transition(never, "cancel", actor=desk, reason="重复下单", now=nov)
+    upstairs, lifted, unknown = completed(w), completed(w), completed(w)
+    for order, floor, lift in ((upstairs, 7, False), (lifted, 18, True), (unknown, 9, None)):
+        site_at(order, "30.000000")
+        Site.objects.filter(pk=WorkOrder.objects.get(pk=order.pk).site_id).update(floor=floor, has_lift=lift)
+
+    got = assert_agree(w)
+
+    lines = {(row[1], row[2]): row[3] for row in got}
+    assert lines[(twice.pk, "failed_visit")] == D("50.00") and (twice.pk, "fee") in lines
+    assert lines[(gave_up.pk, "failed_visit")] == D("25.00")
+    assert [row for row in got if row[1] == gave_up.pk] == [row for row in got if row[1:3] == (gave_up.pk,
+                                                                                               "failed_visit")]
+    assert not any(row[1] in (late.pk, never.pk) or row[1:3] == (parts.pk, "failed_visit") for row in got)
+    assert lines[(upstairs.pk, "high_floor")] == D("20.00")
+    assert (lifted.pk, "high_floor") not in lines and (unknown.pk, "high_floor") not in lines
+    assert Statement.objects.filter(period=PERIOD, outlet=w.outlet_b).count() == 0
+    line = SettlementLine.objects.get(work_order=twice, kind="failed_visit")
+    assert (line.basis["visits"], line.basis["per_visit"]) == (2, "25.00")
+    with translation.override("en"):
+        assert "(on site, waiting for them): 2 × ¥25.00" in " ".join(why(line))
+        assert "Floor 7 without a lift (paid from floor 6)" in " ".join(
+            why(SettlementLine.objects.get(work_order=upstairs, kind="high_floor")))

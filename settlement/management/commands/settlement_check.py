@@ -3,7 +3,9 @@
 The period's lines are recomputed from the orders, tariffs and rules with the per-order Python path
 (settlement/recompute.py, over settlement.arithmetic) and compared, as (outlet, work order, kind, amount, tariff,
 rule), with the per-order lines of the period's outlet statements; each statement's total and line count are
-compared with the sum and count of its lines. Exit status 0 when everything agrees, 1 when not.
+compared with the sum and count of its lines; and no line of the brand may have a key (statement, order, outlet,
+tariff, rule, technician, adjusted line) that points at no row, as lines carry no database constraint on them.
+Exit status 0 when everything agrees, 1 when not.
 
 Only the statements of the period are compared, and only the kinds made per order (fee, travel, surcharges,
 rule deductions and bonuses): parts, adjustments, reversals and technicians' lines are made by other modules.
@@ -59,7 +61,8 @@ class Command(BaseCommand):
         verdict = self.style.SUCCESS("EQUAL") if report.ok else self.style.ERROR("DIFFERENT")
         out.write(f"{brand.code} {period:%Y-%m}: {verdict}: {report.statements} statements, {report.lines} lines, "
                   f"total {report.total}; {len(report.missing)} missing, {len(report.unexpected)} unexpected, "
-                  f"{len(report.totals)} totals off, {len(report.past_draft)} past draft (by design)")
+                  f"{len(report.totals)} totals off, {len(report.past_draft)} past draft (by design), "
+                  f"{len(report.dangling)} lines with a key pointing nowhere")
         columns = "(outlet, work order, kind, amount, tariff, rule)"
         for title, rows in (("missing (expected, not on its statement)", report.missing),
                             ("unexpected (on a draft, not expected)", report.unexpected),
@@ -70,6 +73,8 @@ class Command(BaseCommand):
                     out.write(f"    {row}")
                 if len(rows) > SHOWN:
                     out.write(f"    … and {len(rows) - SHOWN} more")
+        if report.dangling:
+            out.write(f"  lines with a key pointing nowhere: {report.dangling[:SHOWN]}")
         if report.totals:
             out.write("  totals off (statement, total, sum of lines, line count, lines):")
             for row in report.totals[:SHOWN]:
