@@ -79,10 +79,15 @@ def test_an_agent_takes_a_whole_call_without_a_reload(browser, live_server, worl
     assert Customer.objects.filter(name="王小明").count() == 0
     shot(page, "hotline-3-new-caller-refused")
     page.fill("#id_new-contact_phone", "")
+    # The floor and the lift, asked with the address: a 7th floor without one is paid the high-floor surcharge.
+    page.fill("#id_new-floor", "7")
+    page.select_option("#id_new-has_lift", "false")
+    shot(page, "hotline-3b-floor-and-lift")
     page.click("#new-caller button[type=submit]")
     page.wait_for_selector("#caller .caller-h:text('王小明')")
     newcomer = Customer.objects.get(name="王小明")
-    assert newcomer.sites.get().region == world.region
+    site = newcomer.sites.get()
+    assert (site.region, site.floor, site.has_lift) == (world.region, 7, False)
 
     # 4. Their purifier is registered inline; the request form takes it, the estimate and slots follow.
     page.click("summary:text('Register a product')")
