@@ -13,12 +13,16 @@ import random
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db.models import F
+
+from complaints import sla
 from complaints.choices import ComplaintCategory, ComplaintStatus, Outcome, ResponsibleParty
 from complaints.models import Complaint
 from customers.models import Site
 from feedback.models import Rating
 from workorders.choices import EventKind, HoldReason, SlaAlert, Status
 from workorders.models import WorkOrder, WorkOrderEvent
+from workorders.workflow import ACTIONS
 
 FAILED_REASONS = ["客户不在家，电话未接，改约明天", "到场后客户临时外出，约定下午再来",
                   "小区门禁无法进入，客户未下楼接"]
@@ -28,7 +32,10 @@ PRAISE = ["师傅很专业，准时上门", "讲解清楚，服务态度好", "�
 def add_month_facts(orders: list[WorkOrder], rng: random.Random, *, spare: set[int]) -> None:
     """Put the month's facts on ``orders`` (last month's settled orders), leaving the outlets in ``spare`` (the
     statement with the reused photo) as they are."""
-    pool = [order for order in orders if order.outlet_id not in spare and order.arrived_at and order.completed_at]
+    held = set(WorkOrderEvent.objects.filter(work_order__in=orders, action="hold").values_list("work_order_id",
+                                                                                             flat=True))
+    pool = [order for order in orders if order.outlet_id not in spare and order.arrived_at and order.completed_at
+            and order.pk not in held]  # a hold of its own already: one more would cross it on the timeline
     if len(pool) < 12:
         return
     picked = rng.sample(pool, 12)
@@ -57,22 +64,31 @@ def _failed_visits(orders: list[WorkOrder], rng: random.Random) -> None:
             WorkOrderEvent(work_order_id=order.pk, kind=EventKind.TRANSITION, action="hold",
                            from_status=Status.ON_SITE, to_status=Status.ON_HOLD, actor_id=actor,
                            actor_role="technician", reason=rng.choice(FAILED_REASONS),
+                           customer_visible=ACTIONS["hold"].customer_visible,
                            data={"hold_reason": HoldReason.WAITING_CUSTOMER}, created_at=held),
             WorkOrderEvent(work_order_id=order.pk, kind=EventKind.TRANSITION, action="resume",
                            from_status=Status.ON_HOLD, to_status=Status.ON_SITE, actor_id=actor,
-                           actor_role="technician", created_at=resumed)]
+                           actor_role="technician", customer_visible=ACTIONS["resume"].customer_visible,
+                           created_at=resumed)]
     WorkOrderEvent.objects.bulk_create(events)
+    # Each step moved the order on: its version counts its steps.
+    WorkOrder.objects.filter(pk__in=[order.pk for order in orders]).update(version=F("version") + 2)
 
 
 def _complaint(order: WorkOrder) -> None:
     """A complaint about the visit, upheld against the outlet with compensation the verdict set."""
     at = order.completed_at + dt.timedelta(days=1)
-    Complaint.objects.create(
+    complaint = Complaint(
         brand_id=order.brand_id, customer_id=order.customer_id, work_order=order, outlet_id=order.outlet_id,
         technician_id=order.technician_id, region_id=order.region_id, category=ComplaintCategory.values[0],
         description="师傅上门迟到两个小时，也没有提前打电话。", status=ComplaintStatus.RESOLVED, opened_at=at,
         outcome=Outcome.UPHELD, compensation=Decimal("50.00"), responsible=ResponsibleParty.OUTLET,
-        resolution="核实属实，网点承担赔付。", resolved_at=at + dt.timedelta(days=2))
+        resolution="核实属实，网点承担赔付。")
+    # Acknowledged and resolved inside the brand's clocks, as the desk does.
+    complaint.acknowledge_due, complaint.resolve_due = sla.due_times(complaint, start=at)
+    complaint.acknowledged_at = at + dt.timedelta(minutes=5)
+    complaint.resolved_at = at + dt.timedelta(minutes=10)
+    complaint.save()
 
 
 def _ratings(orders: list[WorkOrder], rng: random.Random) -> None:
