@@ -38,7 +38,7 @@ class SiteFields(forms.Form):
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
     # Asked so the outlet is paid for carrying up stairs (settlement's high-floor surcharge); may stay unknown.
     floor = forms.IntegerField(label=_("Floor"), required=False, min_value=-9, max_value=200,
-                               help_text=_("Negative for a basement."))
+                               widget=forms.NumberInput(attrs={"placeholder": _("Negative for a basement.")}))
     has_lift = forms.NullBooleanField(label=_("Lift"), required=False, widget=forms.Select(choices=[
         ("unknown", _("Not asked")), ("true", _("Has a lift")), ("false", _("No lift"))]))
 

@@ -80,6 +80,7 @@ def test_an_agent_takes_a_whole_call_without_a_reload(browser, live_server, worl
     shot(page, "hotline-3-new-caller-refused")
     page.fill("#id_new-contact_phone", "")
     # The floor and the lift, asked with the address: a 7th floor without one is paid the high-floor surcharge.
+    assert page.get_attribute("#id_new-floor", "placeholder") == "Negative for a basement."
     page.fill("#id_new-floor", "7")
     page.select_option("#id_new-has_lift", "false")
     shot(page, "hotline-3b-floor-and-lift")
